@@ -1,0 +1,502 @@
+"""The `ledger` command: parse, call ledger/ and projections/, print.
+
+Heavy modules (eventsourcing's persistence, psycopg, graphviz) are imported inside the
+commands that need them, so `ledger --help` costs little more than importing click.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.output import UserError, emit, table_width
+
+if TYPE_CHECKING:
+    from ledger.application import CaseLedger
+    from ledger.storage import Store
+
+OUTPUT_FORMATS = ("table", "json", "ndjson", "csv")
+
+
+class State:
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+        self._ledger: CaseLedger | None = None
+
+    def store(self) -> Store:
+        from ledger.storage import StorageError, resolve_store
+
+        try:
+            return resolve_store(self.db)
+        except StorageError as error:
+            raise UserError(str(error)) from None
+
+    def ledger(self, *, create: bool = False) -> CaseLedger:
+        """The application; reading commands refuse to create a new SQLite file by accident."""
+        if self._ledger is None:
+            from pathlib import Path
+
+            from ledger.application import CaseLedger
+
+            store = self.store()
+            if store.kind == "sqlite" and not create and not Path(store.location).exists():
+                raise UserError(
+                    f"no ledger at {store.location} (create one with `ledger init` or "
+                    "`ledger import FILE`, or point --db / LEDGER_DB at yours)"
+                )
+            try:
+                self._ledger = CaseLedger(store)
+            except Exception as error:  # the store itself is unreachable or unusable
+                raise UserError(f"cannot open the ledger at {store.location}: {error}") from None
+        return self._ledger
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def format_option(*extra: str) -> Callable[[Any], Any]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice((*OUTPUT_FORMATS, *extra)),
+        default="table",
+        show_default=True,
+        help="Output format: a table for people, or JSON, NDJSON (one item a line), CSV.",
+    )
+
+
+output_option = click.option(
+    "-o", "--output", metavar="FILE", default=None, help="Write to FILE instead of stdout."
+)
+width_option = click.option(
+    "--width", type=int, default=None, help="Table width in columns (default: 120 or wider)."
+)
+
+
+def point_option(name: str, help_text: str) -> Callable[[Any], Any]:
+    return click.option(name, metavar="T", default=None, help=help_text)
+
+
+def parse_point_option(name: str, text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    from ledger.timeparse import TimeParseError, parse_point
+
+    try:
+        return parse_point(text)
+    except TimeParseError as error:
+        raise UserError(f"{name}: {error}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--db",
+    metavar="PATH",
+    default=None,
+    help="Ledger store: an SQLite file or a postgresql:// URL "
+    "(default: $LEDGER_DATABASE_URL, $LEDGER_DB, ./ledger.db).",
+)
+@click.version_option(package_name="child-case-ledger", prog_name="ledger")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """An event-sourced timeline and audit ledger for child-protection cases.
+
+    Every case action is an immutable entry with three clocks: when it occurred, when the
+    social services knew of it, and when the ledger recorded it.
+
+    \b
+    Example:
+        ledger import examples/lilla-hjartat.jsonl
+        ledger timeline NK-LH --as-known-at 2019-12-31
+    """
+    ctx.obj = State(db)
+
+
+@cli.command()
+@pass_state
+def init(state: State) -> None:
+    """Create the ledger store (an SQLite file unless configured otherwise).
+
+    \b
+    Example:
+        ledger --db review.db init
+    """
+    store = state.store()
+    state.ledger(create=True)
+    click.echo(f"ledger ready at {store.location} ({store.kind})")
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, metavar="FILE... | -")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@pass_state
+def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
+    """Import JSONL entries (one JSON object a line) from FILEs or `-` for stdin.
+
+    The whole input is validated first; on any problem every one is reported with its line
+    and nothing is stored. Entries already stored are skipped, so re-running is safe.
+
+    \b
+    Example:
+        ledger import examples/lilla-hjartat.jsonl examples/astorp.jsonl
+        cat case.jsonl | ledger import -
+    """
+    from ledger.importer import ImportFailed, import_sources
+
+    sources, total = _open_sources(files)
+    ledger = state.ledger(create=True)
+    show_bar = sys.stderr.isatty() and total > 5_000_000
+    try:
+        if show_bar:
+            with click.progressbar(length=total, label="validating", file=sys.stderr) as bar:
+                report = import_sources(ledger, sources, progress=bar.update)
+        else:
+            report = import_sources(ledger, sources)
+    except ImportFailed as failed:
+        for error in failed.errors:
+            click.echo(f"error: {error}", err=True)
+        more = " (stopped after the first errors)" if failed.truncated else ""
+        raise UserError(
+            f"{len(failed.errors)} problem(s) in the input{more}; nothing was imported"
+        ) from None
+    finally:
+        for source in sources:
+            close = getattr(source.lines, "close", None)
+            if close is not None and source.lines is not sys.stdin.buffer:
+                close()
+    if not quiet:
+        cases = len(report.cases)
+        click.echo(
+            f"imported {report.recorded} entries into {cases} case{'s' * (cases != 1)}; "
+            f"{report.skipped} already stored (skipped); {report.lines} lines read",
+            err=True,
+        )
+
+
+def _open_sources(files: tuple[str, ...]) -> tuple[list[Any], int]:
+    import os
+
+    from ledger.importer import Source
+
+    sources = []
+    total = 0
+    for name in files:
+        if name == "-":
+            sources.append(Source("<stdin>", sys.stdin.buffer))
+            continue
+        try:
+            handle = open(name, "rb")  # noqa: SIM115 - closed by the command after import
+        except OSError as error:
+            raise UserError(f"{name}: {error.strerror}") from None
+        total += os.fstat(handle.fileno()).st_size
+        sources.append(Source(name, handle))
+    return sources, total
+
+
+@cli.command()
+@click.argument("case")
+@click.argument("type_name", metavar="TYPE")
+@click.option("--occurred", metavar="T", help="When it happened (e.g. 2019-12, ~2020-01-07).")
+@click.option("--known", metavar="T", help="When the social services knew (default: occurred).")
+@click.option("--ref", metavar="LABEL", help="Your label for this entry, unique in the case.")
+@click.option("--actor", help="Who did it (a pseudonymous label).")
+@click.option("--role", help="The actor's role, e.g. socialsekreterare.")
+@click.option("--agency", help="The actor's agency, e.g. 'Socialtjänsten Norrköping'.")
+@click.option("--on-behalf-of", help="The body that owns a delegated decision.")
+@click.option("--summary", help="What happened, factually and plainly.")
+@click.option("--source", help="Where this comes from: journal id, case number, URL.")
+@click.option("--assessment", is_flag=True, help="The entry is a judgement, not a fact.")
+@click.option("--basis", multiple=True, metavar="REF", help="A reference it relied on (repeat).")
+@click.option(
+    "--field",
+    "-f",
+    "fields",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A type field (repeat); see `ledger types TYPE`.",
+)
+@click.option(
+    "--json",
+    "json_file",
+    type=click.File("rb"),
+    metavar="FILE",
+    help="Read the entry as one JSON object from FILE or `-` (stdin); options win.",
+)
+@pass_state
+def record(
+    state: State,
+    case: str,
+    type_name: str,
+    json_file: Any,
+    fields: tuple[str, ...],
+    basis: tuple[str, ...],
+    assessment: bool,
+    **envelope: str | None,
+) -> None:
+    """Append one entry to CASE.
+
+    \b
+    Example:
+        ledger record NK-LH ProtectionAssessmentMade --occurred 2019-12 \\
+          --field report=@report-1 --field immediate_protection_needed=false --assessment
+        echo '{"occurred":"2020-01","concern":"…","reporter_category":"bvc"}' \\
+          | ledger record NK-LH ConcernReportReceived --json -
+    """
+    import orjson
+
+    from ledger.application import ImportRejected
+    from ledger.case import CaseRejected
+    from ledger.entry import InvalidEntry, draft_from_object, field_from_text
+    from ledger.vocabulary import UnknownEventType, event_type
+
+    obj: dict[str, Any] = {}
+    if json_file is not None:
+        try:
+            loaded = orjson.loads(json_file.read())
+        except orjson.JSONDecodeError as error:
+            raise UserError(f"--json: not valid JSON ({error})") from None
+        if not isinstance(loaded, dict):
+            raise UserError("--json: expected one JSON object")
+        obj.update(loaded)
+    obj.update({"case": case, "type": type_name})
+    obj.update({k: v for k, v in envelope.items() if v is not None})
+    if assessment:
+        obj["assessment"] = True
+    if basis:
+        obj["basis"] = list(basis)
+    try:
+        spec = event_type(type_name)
+    except UnknownEventType as error:
+        raise UserError(str(error)) from None
+    for item in fields:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UserError(f"--field {item!r}: expected NAME=VALUE")
+        obj[name] = field_from_text(spec, name, value)
+    try:
+        draft = draft_from_object(obj)
+        outcome = state.ledger(create=True).record(case, [draft])
+    except InvalidEntry as invalid:
+        raise UserError(str(invalid)) from None
+    except (CaseRejected, ImportRejected) as rejected:
+        raise UserError("; ".join(str(p[-1]) for p in rejected.problems)) from None
+    seq = outcome.seqs[0]
+    label = f" (@{draft.ref})" if draft.ref else ""
+    if outcome.recorded:
+        click.echo(f"recorded {case}#{seq}{label}")
+    else:
+        click.echo(f"already stored as {case}#{seq}{label}; nothing recorded")
+
+
+@cli.command()
+@format_option()
+@output_option
+@width_option
+@pass_state
+def cases(state: State, fmt: str, output: str | None, width: int | None) -> None:
+    """List the cases with their number of entries and time span.
+
+    \b
+    Example:
+        ledger cases --format json | jq '.cases[].case'
+    """
+    from projections.cases import case_summaries
+    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.serialize import document
+    from projections.tables import cases_table
+
+    summaries = case_summaries(state.ledger().all_entries())
+    items = [summary.to_json() for summary in summaries]
+    if fmt == "json":
+        emit(to_json(document(None, cases=items)), output)
+    elif fmt == "ndjson":
+        emit(b"".join(to_ndjson(item["case"], [item]) for item in items), output)
+    elif fmt == "csv":
+        emit(to_csv(items), output)
+    else:
+        emit(cases_table(summaries, table_width(width)), output)
+
+
+@cli.command()
+@click.argument("reference", metavar="REF")
+@format_option()
+@output_option
+@pass_state
+def show(state: State, reference: str, fmt: str, output: str | None) -> None:
+    """Show one entry with all its fields and all three clocks.
+
+    REF is CASE#SEQ or CASE@LABEL.
+
+    \b
+    Example:
+        ledger show NK-LH@pa-1
+    """
+    from ledger.references import BadReference, parse_reference
+    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.records import labels, to_records
+    from projections.serialize import document, record_json
+    from projections.tables import entry_card
+
+    try:
+        ref = parse_reference(reference)
+    except BadReference as error:
+        raise UserError(str(error)) from None
+    if ref.case is None:
+        raise UserError(f"{reference!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
+    entries = _history(state, ref.case)
+    records = to_records(entries)
+    found = [r for r in records if r.seq == ref.seq or (ref.label and r.ref == ref.label)]
+    if not found:
+        raise UserError(f"no entry {reference} in case {ref.case}")
+    record_ = found[0]
+    item = record_json(record_, labels(records))
+    stored = entries[record_.seq - 1]
+    item["integrity"] = {"hash": stored.hash, "prev_hash": stored.prev_hash}
+    if fmt == "json":
+        emit(to_json(document(ref.case, entry=item)), output)
+    elif fmt == "ndjson":
+        emit(to_ndjson(ref.case, [item]), output)
+    elif fmt == "csv":
+        emit(to_csv([item], ref.case), output)
+    else:
+        emit(entry_card(record_, item), output)
+
+
+def _history(state: State, case: str) -> list[Any]:
+    from ledger.application import UnknownCase
+
+    try:
+        return state.ledger().history(case)
+    except UnknownCase as error:
+        raise UserError(str(error)) from None
+
+
+@cli.command()
+@click.argument("type_name", metavar="[TYPE]", required=False)
+@format_option()
+@output_option
+@width_option
+def types(type_name: str | None, fmt: str, output: str | None, width: int | None) -> None:
+    """List the event vocabulary, or show one TYPE with its fields and legal references.
+
+    \b
+    Example:
+        ledger types
+        ledger types ProtectionAssessmentMade
+    """
+    from ledger.vocabulary import VOCABULARY, UnknownEventType, event_type
+    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.serialize import document
+    from projections.tables import type_card, types_table
+    from projections.vocabulary_view import type_json
+
+    try:
+        chosen = [event_type(type_name)] if type_name else list(VOCABULARY.values())
+    except UnknownEventType as error:
+        raise UserError(str(error)) from None
+    items = [type_json(spec) for spec in chosen]
+    if fmt == "json":
+        emit(to_json(document(None, types=items)), output)
+    elif fmt == "ndjson":
+        emit(b"".join(to_ndjson(item["type"], [item]) for item in items), output)
+    elif fmt == "csv":
+        emit(to_csv(items), output)
+    elif type_name:
+        emit(type_card(chosen[0]), output)
+    else:
+        emit(types_table(chosen, table_width(width)), output)
+
+
+@cli.command()
+@click.argument("case")
+@click.option(
+    "--order",
+    type=click.Choice(("occurred", "known")),
+    default="occurred",
+    show_default=True,
+    help="Order by when it happened or when it was known.",
+)
+@point_option("--as-known-at", "Only what the social services knew at T (end of that period).")
+@point_option("--as-of", "Only what had occurred by T.")
+@point_option("--as-recorded-at", "The ledger as it stood at T (system time).")
+@format_option()
+@output_option
+@width_option
+@pass_state
+def timeline(
+    state: State,
+    case: str,
+    order: str,
+    as_known_at: str | None,
+    as_of: str | None,
+    as_recorded_at: str | None,
+    fmt: str,
+    output: str | None,
+    width: int | None,
+) -> None:
+    """The chronology of CASE, optionally as known at, as of, or as recorded at T.
+
+    T may be imprecise (2019, 2019-12, 2019-12-31): it means the end of that period.
+
+    \b
+    Example:
+        ledger timeline NK-LH --as-known-at 2019-12-31
+        ledger timeline NK-LH --format json | jq '.entries[] | {seq, type}'
+    """
+    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.records import labels, to_records
+    from projections.serialize import timeline_document, timeline_items
+    from projections.tables import timeline_table
+    from projections.timeline import ViewPoint
+    from projections.timeline import timeline as build_timeline
+
+    view = ViewPoint(
+        as_known_at=parse_point_option("--as-known-at", as_known_at),
+        as_of=parse_point_option("--as-of", as_of),
+        as_recorded_at=parse_point_option("--as-recorded-at", as_recorded_at),
+    )
+    records = to_records(_history(state, case))
+    entries = build_timeline(records, view, order)  # type: ignore[arg-type]
+    refs = labels(records)
+    if fmt == "json":
+        emit(to_json(timeline_document(case, entries, refs, view, order)), output)
+    elif fmt == "ndjson":
+        emit(to_ndjson(case, timeline_items(entries, refs)), output)
+    elif fmt == "csv":
+        emit(to_csv(timeline_items(entries, refs), case), output)
+    else:
+        emit(timeline_table(entries, table_width(width)), output)
+
+
+def main() -> None:
+    """Entry point: click errors and user errors become one line on stderr."""
+    try:
+        cli.main(prog_name="ledger", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        click.echo(f"error: {error.format_message()}", err=True)
+        sys.exit(2 if isinstance(error, (click.UsageError, UserError)) else error.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)  # `ledger timeline … | head` is fine
+    except Exception as error:  # a bug, not a user error: one line, the details on request
+        if os.environ.get("LEDGER_DEBUG"):
+            raise
+        click.echo(
+            f"error: internal error ({type(error).__name__}: {error}); "
+            "set LEDGER_DEBUG=1 for the traceback",
+            err=True,
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

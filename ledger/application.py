@@ -1,0 +1,123 @@
+"""CaseLedger: the eventsourcing application, the only door to storage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.utils import Environment, EnvType
+
+from ledger.case import Case, CaseRejected, Outcome, case_id
+from ledger.entry import Draft, Problem
+from ledger.storage import Store
+from ledger.transcoder import OrjsonTranscoder
+
+Entry = Case.EntryRecorded
+
+WRITE_ATTEMPTS = 8
+
+
+class UnknownCase(LookupError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"no case {key!r} in the ledger")
+        self.key = key
+
+
+class ImportRejected(ValueError):
+    """Problems found across cases; `problems` pairs (case key, draft index) with a problem."""
+
+    def __init__(self, problems: list[tuple[str, int, Problem]]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+class CaseLedger(Application[UUID]):
+    """Records case entries and reads a case's history back."""
+
+    name = "ledger"
+
+    def __init__(self, store: Store, *, id_secret: bytes | None = None) -> None:
+        self.store = store
+        self.id_secret = id_secret
+        super().__init__(env=dict(store.settings))
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Only the store's own settings: the process environment must not be able to switch
+        # persistence modules or ciphers behind the ledger's back.
+        return Environment(name, dict(env or {}))
+
+    def construct_transcoder(self) -> Transcoder:
+        return OrjsonTranscoder()
+
+    def case_id(self, key: str) -> UUID:
+        return case_id(key, self.id_secret)
+
+    def record(self, key: str, drafts: Sequence[Draft]) -> Outcome:
+        """Append drafts to one case, retrying when another writer got there first."""
+        for _ in range(WRITE_ATTEMPTS):
+            case = self.load_or_start(key)
+            outcome = case.record(drafts)
+            if not outcome.recorded:
+                return outcome
+            try:
+                self.save(case)
+            except IntegrityError:
+                continue  # the case grew meanwhile: re-read it and validate again
+            return outcome
+        raise IntegrityError(f"case {key!r} kept changing while writing; try again")
+
+    def record_many(self, drafts_by_case: Mapping[str, Sequence[Draft]]) -> dict[str, Outcome]:
+        """Append to several cases in one transaction; all or nothing across the cases."""
+        for _ in range(WRITE_ATTEMPTS):
+            problems: list[tuple[str, int, Problem]] = []
+            outcomes: dict[str, Outcome] = {}
+            changed: list[Case] = []
+            for key, drafts in drafts_by_case.items():
+                case = self.load_or_start(key)
+                try:
+                    outcomes[key] = case.record(drafts)
+                except CaseRejected as rejected:
+                    problems.extend((key, index, problem) for index, problem in rejected.problems)
+                    continue
+                if outcomes[key].recorded:
+                    changed.append(case)
+            if problems:
+                raise ImportRejected(problems)
+            if not changed:
+                return outcomes
+            try:
+                self.save(*changed)
+            except IntegrityError:
+                continue
+            return outcomes
+        raise IntegrityError("cases kept changing while writing; try again")
+
+    def history(self, key: str) -> list[Entry]:
+        """Every entry of a case in seq order, as stored."""
+        entries = list(self.events.get(self.case_id(key)))
+        if not entries:
+            raise UnknownCase(key)
+        return entries  # type: ignore[return-value]
+
+    def has_case(self, key: str) -> bool:
+        return bool(self.recorder.select_events(self.case_id(key), limit=1))
+
+    def all_entries(self, page: int = 1000) -> Iterator[Entry]:
+        """Every entry of every case, in the order the ledger stored them."""
+        start = 1
+        while True:
+            notifications = self.recorder.select_notifications(start=start, limit=page)
+            for notification in notifications:
+                yield self.mapper.to_domain_event(notification)  # type: ignore[misc]
+            if len(notifications) < page:
+                return
+            start = notifications[-1].id + 1
+
+    def load_or_start(self, key: str) -> Case:
+        """The case as stored, or a new empty one (not stored until an entry is saved)."""
+        try:
+            return self.repository.get(self.case_id(key))  # type: ignore[return-value]
+        except AggregateNotFoundError:
+            return Case.start(self.case_id(key), key)

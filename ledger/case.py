@@ -1,0 +1,282 @@
+"""The Case aggregate: one child case, an append-only sequence of entries.
+
+Every case action is one `Case.EntryRecorded` event whose `originator_version` is the entry's
+`seq`. The case validates what only it can know (labels, references, duplicates) and chains
+each entry to the previous one by hash as the event is created, so every path that writes
+(record, import, correct) produces the same tamper evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import register_topic
+
+from ledger.chain import GENESIS, entry_hash
+from ledger.entry import Draft, Problem
+from ledger.references import Reference
+
+CASE_NAMESPACE = UUID("6f1c1d0e-3b52-5b6e-9a57-2f0c9d7e4a11")
+
+
+def case_id(key: str, secret: bytes | None = None) -> UUID:
+    """The aggregate id of a case key; keyed when a secret is configured so ids hide keys."""
+    if secret is None:
+        return uuid5(CASE_NAMESPACE, key)
+    digest = hmac.new(secret, key.encode(), hashlib.sha256).digest()
+    return UUID(bytes=digest[:16], version=8)
+
+
+class CaseRejected(ValueError):
+    """Drafts that the case cannot accept; `problems` pairs a draft's index with a problem."""
+
+    def __init__(self, problems: list[tuple[int, Problem]]) -> None:
+        super().__init__("; ".join(f"entry {i + 1}: {p}" for i, p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Outcome:
+    """What recording a batch of drafts did: seqs in draft order (new or already stored)."""
+
+    seqs: list[int] = field(default_factory=list)
+    recorded: int = 0
+    skipped: int = 0
+
+
+class Case(Aggregate):
+    """A child case, keyed by the authority's pseudonymous label."""
+
+    class EntryRecorded(Aggregate.Event):
+        TOPIC = "ledger:EntryRecorded"
+
+        case: str
+        type: str
+        ref: str | None
+        occurred: str
+        known: str | None
+        actor: str | None
+        role: str | None
+        agency: str | None
+        on_behalf_of: str | None
+        summary: str | None
+        source: str | None
+        assessment: bool
+        basis: list[int]
+        fields: dict[str, Any]
+        fingerprint: str
+        prev_hash: str
+        hash: str
+
+        def mutate(self, aggregate: Case | None) -> Case | None:  # type: ignore[override]
+            # A case has no creation event of its own: its first entry founds it, so that
+            # an entry's seq is exactly the event's position in the case.
+            if aggregate is None:
+                aggregate = Case.shell(self.originator_id, self.case, self.timestamp)
+            return super().mutate(aggregate)
+
+        def apply(self, aggregate: Case) -> None:
+            aggregate.remember(self)
+
+        def hashed_payload(self) -> dict[str, Any]:
+            """What the chain hash covers: everything stored, with seq and recorded_at."""
+            payload = {k: v for k, v in vars(self).items() if k not in _UNHASHED}
+            payload["seq"] = self.originator_version
+            payload["recorded_at"] = self.timestamp.isoformat()
+            return payload
+
+    @classmethod
+    def shell(cls, id: UUID, key: str, timestamp: datetime) -> Case:
+        case = cls.__new__(cls)
+        case.__base_init__(originator_id=id, originator_version=0, timestamp=timestamp)
+        case.key = key
+        case.labels = {}
+        case.fingerprints = {}
+        case.last_hash = GENESIS
+        return case
+
+    @classmethod
+    def start(cls, id: UUID, key: str) -> Case:
+        return cls.shell(id, key, cls.EntryRecorded.create_timestamp())
+
+    key: str
+    labels: dict[str, int]
+    fingerprints: dict[str, int]
+    last_hash: str
+
+    def remember(self, event: Case.EntryRecorded) -> None:
+        seq = event.originator_version
+        if event.ref is not None:
+            self.labels[event.ref] = seq
+        self.fingerprints.setdefault(event.fingerprint, seq)
+        self.last_hash = event.hash
+
+    def record(self, drafts: Sequence[Draft]) -> Outcome:
+        """Append drafts in order, skipping those already stored; all or nothing."""
+        outcome = Outcome()
+        problems: list[tuple[int, Problem]] = []
+        batch_labels: dict[str, int] = {}
+        fresh: list[tuple[int, Draft, str]] = []
+        next_seq = self.version + 1
+        for index, draft in enumerate(drafts):
+            if draft.case != self.key:
+                problems.append(
+                    (index, Problem("case", f"belongs to {draft.case}, not {self.key}"))
+                )
+                continue
+            fingerprint = draft.fingerprint()
+            stored = self._stored_seq(draft, fingerprint)
+            if isinstance(stored, Problem):
+                problems.append((index, stored))
+                continue
+            if stored is not None:
+                outcome.seqs.append(stored)
+                outcome.skipped += 1
+                continue
+            if draft.ref is not None:
+                if draft.ref in batch_labels:
+                    problems.append(
+                        (index, Problem("ref", f"'{draft.ref}' is used twice in this input"))
+                    )
+                    continue
+                batch_labels[draft.ref] = next_seq
+            elif fingerprint in (f for _, _, f in fresh):
+                outcome.seqs.append(next(s for s, _, f in fresh if f == fingerprint))
+                outcome.skipped += 1
+                continue
+            fresh.append((next_seq, draft, fingerprint))
+            outcome.seqs.append(next_seq)
+            next_seq += 1
+
+        last_seq = next_seq - 1
+        resolved: list[tuple[list[int], dict[str, Any]]] = []
+        for seq, draft, _ in fresh:
+            index = drafts.index(draft)
+            resolve = self._resolver(seq, last_seq, batch_labels, index, problems)
+            basis = [s for s in (resolve("basis", r) for r in draft.basis) if s is not None]
+            fields = {
+                name: self._resolve_field(value, name, resolve)
+                for name, value in draft.fields.items()
+            }
+            resolved.append((basis, fields))
+        if problems:
+            raise CaseRejected(sorted(problems, key=lambda p: p[0]))
+
+        for (_, draft, fingerprint), (basis, fields) in zip(fresh, resolved, strict=True):
+            self._append(draft, fingerprint, basis, fields)
+            outcome.recorded += 1
+        return outcome
+
+    def _stored_seq(self, draft: Draft, fingerprint: str) -> int | Problem | None:
+        if draft.ref is not None and draft.ref in self.labels:
+            seq = self.labels[draft.ref]
+            if self.fingerprints.get(fingerprint) == seq:
+                return seq
+            return Problem(
+                "ref",
+                f"'{draft.ref}' is already stored as #{seq} with different content "
+                "(record a correction instead)",
+            )
+        if draft.ref is None and fingerprint in self.fingerprints:
+            return self.fingerprints[fingerprint]
+        return None
+
+    def _resolver(
+        self,
+        own_seq: int,
+        last_seq: int,
+        batch_labels: dict[str, int],
+        index: int,
+        problems: list[tuple[int, Problem]],
+    ):
+        def resolve(field_name: str, reference: Reference) -> int | None:
+            if reference.case is not None and reference.case != self.key:
+                problems.append(
+                    (
+                        index,
+                        Problem(
+                            field_name,
+                            f"{reference} points into another case; "
+                            f"references must stay within {self.key}",
+                        ),
+                    )
+                )
+                return None
+            if reference.seq is not None:
+                seq: int | None = reference.seq
+                if reference.seq > last_seq:
+                    problems.append(
+                        (
+                            index,
+                            Problem(
+                                field_name,
+                                f"{reference} does not exist (the case has {last_seq} entries)",
+                            ),
+                        )
+                    )
+                    return None
+            else:
+                seq = self.labels.get(reference.label) or batch_labels.get(reference.label)
+                if seq is None:
+                    problems.append(
+                        (
+                            index,
+                            Problem(
+                                field_name, f"{reference} does not resolve: no entry has that ref"
+                            ),
+                        )
+                    )
+                    return None
+            if seq == own_seq:
+                problems.append((index, Problem(field_name, f"{reference} refers to itself")))
+                return None
+            return seq
+
+        return resolve
+
+    @staticmethod
+    def _resolve_field(value: Any, name: str, resolve) -> Any:
+        if isinstance(value, Reference):
+            return resolve(name, value)
+        if isinstance(value, tuple) and all(isinstance(v, Reference) for v in value):
+            return [resolve(name, v) for v in value]
+        return value
+
+    def _append(
+        self, draft: Draft, fingerprint: str, basis: list[int], fields: dict[str, Any]
+    ) -> None:
+        event_class = Case.EntryRecorded
+        timestamp = event_class.create_timestamp()
+        state: dict[str, Any] = {
+            "case": self.key,
+            "type": draft.type,
+            "ref": draft.ref,
+            "occurred": draft.occurred.text,
+            "known": draft.known.text if draft.known is not None else None,
+            "actor": draft.actor,
+            "role": draft.role,
+            "agency": draft.agency,
+            "on_behalf_of": draft.on_behalf_of,
+            "summary": draft.summary,
+            "source": draft.source,
+            "assessment": draft.assessment,
+            "basis": basis,
+            "fields": fields,
+            "fingerprint": fingerprint,
+            "prev_hash": self.last_hash,
+        }
+        payload = dict(state, seq=self.version + 1, recorded_at=timestamp.isoformat())
+        self.trigger_event(event_class, timestamp=timestamp, hash=entry_hash(payload), **state)
+
+
+# Stored events name their class by this topic, not by module path, so code can move freely.
+register_topic(Case.EntryRecorded.TOPIC, Case.EntryRecorded)
+
+_UNHASHED = frozenset({"originator_id", "originator_version", "timestamp", "hash"})

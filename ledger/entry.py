@@ -1,0 +1,319 @@
+"""Turning one input object (a JSONL line, a `ledger record` call) into a validated draft entry.
+
+A draft is what the user asserted, checked against the vocabulary and the time grammar but not
+yet placed in a case: its references are still as written, because only the case knows what
+`@report-1` or `#4` point at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
+from ledger.timeparse import Moment, TimeParseError, parse_moment
+from ledger.vocabulary import EventType, FieldSpec, UnknownEventType, event_type
+
+ENVELOPE_TEXT_FIELDS = ("actor", "role", "agency", "on_behalf_of", "summary", "source")
+ENVELOPE_FIELDS = (
+    "case",
+    "ref",
+    "type",
+    "occurred",
+    "known",
+    *ENVELOPE_TEXT_FIELDS,
+    "assessment",
+    "basis",
+)
+# Clocks the ledger sets itself; accepting them from input would let a file rewrite history.
+SYSTEM_FIELDS = ("seq", "recorded_at", "hash", "prev_hash")
+
+MAX_TEXT = 20_000
+MAX_LIST = 1_000
+MAX_INT = 2**53
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one input object, named by its field."""
+
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"field '{self.field}': {self.message}" if self.field else self.message
+
+
+class InvalidEntry(ValueError):
+    """The input object has one or more problems; nothing was recorded."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    case: str
+    type: str
+    occurred: Moment
+    known: Moment | None
+    ref: str | None = None
+    actor: str | None = None
+    role: str | None = None
+    agency: str | None = None
+    on_behalf_of: str | None = None
+    summary: str | None = None
+    source: str | None = None
+    assessment: bool = False
+    basis: tuple[Reference, ...] = ()
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def event_type(self) -> EventType:
+        return event_type(self.type)
+
+    def fingerprint(self) -> str:
+        """A digest of what was asserted, so a re-import of the same line is recognised."""
+        return hashlib.sha256(
+            orjson.dumps(self.as_input(), option=orjson.OPT_SORT_KEYS)
+        ).hexdigest()
+
+    def as_input(self) -> dict[str, Any]:
+        """The draft as a JSONL object, references as written."""
+        obj: dict[str, Any] = {
+            "case": self.case,
+            "type": self.type,
+            "occurred": self.occurred.text,
+        }
+        if self.known is not None:
+            obj["known"] = self.known.text
+        for name in ("ref", *ENVELOPE_TEXT_FIELDS):
+            value = getattr(self, name)
+            if value is not None:
+                obj[name] = value
+        if self.assessment:
+            obj["assessment"] = True
+        if self.basis:
+            obj["basis"] = [str(r) for r in self.basis]
+        for name, value in self.fields.items():
+            obj[name] = _written(value)
+        return obj
+
+
+def _written(value: Any) -> Any:
+    if isinstance(value, Reference):
+        return str(value)
+    if isinstance(value, tuple):
+        return [_written(v) for v in value]
+    return value
+
+
+def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
+    """Validate one input object; raise `InvalidEntry` listing every problem found."""
+    if not isinstance(obj, Mapping):
+        raise InvalidEntry([Problem(None, "expected a JSON object")])
+    problems: list[Problem] = []
+    obj = {k: v for k, v in obj.items() if v is not None}
+
+    case_key = obj.get("case", case)
+    if case is not None and case_key != case:
+        problems.append(Problem("case", f"{case_key!r} does not match the case {case!r}"))
+    elif case_key is None:
+        problems.append(Problem("case", "missing"))
+    elif not is_case_key(case_key):
+        problems.append(
+            Problem("case", f"{case_key!r} is not a case key (letters, digits, '.', '_', '-')")
+        )
+
+    spec: EventType | None = None
+    type_name = obj.get("type")
+    if type_name is None:
+        problems.append(Problem("type", "missing"))
+    elif not isinstance(type_name, str):
+        problems.append(Problem("type", f"expected a type name, got {type_name!r}"))
+    else:
+        try:
+            spec = event_type(type_name)
+        except UnknownEventType as error:
+            problems.append(Problem("type", str(error)))
+
+    occurred = _moment(obj, "occurred", problems, required=True)
+    known = _moment(obj, "known", problems, required=spec is not None and spec.requires_known)
+    if occurred is not None and known is not None and known.end <= occurred.start:
+        problems.append(
+            Problem("known", f"{known.text} is before the event occurred ({occurred.text})")
+        )
+
+    ref = obj.get("ref")
+    if ref is not None and not is_label(ref):
+        problems.append(
+            Problem("ref", f"{ref!r} is not a label (letters, digits, '.', '_', ':', '-')")
+        )
+
+    texts = {name: _text(obj, name, problems) for name in ENVELOPE_TEXT_FIELDS}
+
+    assessment = obj.get("assessment", False)
+    if not isinstance(assessment, bool):
+        problems.append(Problem("assessment", f"expected true or false, got {assessment!r}"))
+
+    basis = _references(obj.get("basis", []), "basis", problems)
+
+    fields: dict[str, Any] = {}
+    for name in sorted(obj.keys() - set(ENVELOPE_FIELDS)):
+        if name in SYSTEM_FIELDS:
+            problems.append(Problem(name, "is set by the ledger and cannot be given"))
+        elif spec is not None and spec.field(name) is None:
+            allowed = ", ".join(f.name for f in spec.fields) or "none"
+            problems.append(Problem(name, f"unknown field for {spec.name} (its fields: {allowed})"))
+    if spec is not None:
+        for field_spec in spec.fields:
+            if field_spec.name in obj:
+                value = _field_value(field_spec, obj[field_spec.name], problems)
+                if value is not None:
+                    fields[field_spec.name] = value
+            elif field_spec.required:
+                problems.append(Problem(field_spec.name, f"missing (required for {spec.name})"))
+
+    if problems:
+        raise InvalidEntry(problems)
+    assert spec is not None and occurred is not None and isinstance(case_key, str)
+    return Draft(
+        case=case_key,
+        type=spec.name,
+        occurred=occurred,
+        known=known,
+        ref=ref,
+        assessment=bool(assessment),
+        basis=tuple(basis or ()),
+        fields=fields,
+        **texts,
+    )
+
+
+def _moment(
+    obj: Mapping[str, Any], name: str, problems: list[Problem], *, required: bool
+) -> Moment | None:
+    value = obj.get(name)
+    if value is None:
+        if required:
+            problems.append(Problem(name, "missing"))
+        return None
+    if not isinstance(value, str):
+        problems.append(Problem(name, f"expected a time like '2019-12-24', got {value!r}"))
+        return None
+    try:
+        return parse_moment(value)
+    except TimeParseError as error:
+        problems.append(Problem(name, str(error)))
+        return None
+
+
+def _text(obj: Mapping[str, Any], name: str, problems: list[Problem]) -> str | None:
+    value = obj.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(name, f"expected non-empty text, got {_short(value)}"))
+        return None
+    if len(value) > MAX_TEXT:
+        problems.append(Problem(name, f"longer than {MAX_TEXT} characters"))
+        return None
+    return value.strip()
+
+
+def _references(value: Any, name: str, problems: list[Problem]) -> tuple[Reference, ...] | None:
+    if not isinstance(value, list) or len(value) > MAX_LIST:
+        problems.append(Problem(name, f"expected a list of references, got {_short(value)}"))
+        return None
+    found = []
+    for item in value:
+        try:
+            found.append(parse_reference(item))
+        except BadReference as error:
+            problems.append(Problem(name, str(error)))
+    return tuple(found)
+
+
+def _field_value(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
+    def wrong(expected: str) -> None:
+        problems.append(Problem(spec.name, f"expected {expected}, got {_short(value)}"))
+
+    kind = spec.kind
+    if kind == "text":
+        if isinstance(value, str) and value.strip() and len(value) <= MAX_TEXT:
+            return value.strip()
+        return wrong("non-empty text")
+    if kind == "bool":
+        return value if isinstance(value, bool) else wrong("true or false")
+    if kind == "int":
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) < MAX_INT:
+            return value
+        return wrong("a whole number")
+    if kind == "enum":
+        if value in spec.choices:
+            return value
+        return wrong("one of " + ", ".join(spec.choices))
+    if kind == "moment":
+        if not isinstance(value, str):
+            return wrong("a time like '2019-12-24'")
+        try:
+            return parse_moment(value).text
+        except TimeParseError as error:
+            problems.append(Problem(spec.name, str(error)))
+            return None
+    if kind == "ref":
+        try:
+            return parse_reference(value)
+        except BadReference as error:
+            problems.append(Problem(spec.name, str(error)))
+            return None
+    if kind == "refs":
+        return _references(value, spec.name, problems)
+    if kind == "texts":
+        if (
+            isinstance(value, list)
+            and len(value) <= MAX_LIST
+            and all(isinstance(v, str) and v.strip() and len(v) <= MAX_TEXT for v in value)
+        ):
+            return [v.strip() for v in value]
+        return wrong("a list of texts")
+    if kind == "object":
+        if isinstance(value, dict) and value:
+            return value
+        return wrong("a JSON object")
+    raise AssertionError(f"vocabulary field kind {kind!r} has no validator")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def field_from_text(spec: EventType, name: str, text: str) -> Any:
+    """A type field given on the command line as text, read by the kind the vocabulary says.
+
+    Booleans are `true`/`false`, lists are comma-separated, objects are JSON; anything the
+    kind does not fit is passed on as written so validation can name the field.
+    """
+    field_spec = spec.field(name)
+    kind = field_spec.kind if field_spec is not None else "text"
+    if kind == "bool":
+        return {"true": True, "false": False, "yes": True, "no": False}.get(text.lower(), text)
+    if kind == "int":
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if kind in ("refs", "texts"):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if kind == "object":
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return text
+    return text

@@ -1,0 +1,160 @@
+"""JSONL import (DESIGN §5): validate everything, then store in batches, or store nothing.
+
+The whole input is read and checked first: every line against the vocabulary and the time
+grammar, then every case's references and labels against what the ledger already holds. Only
+when no line has a problem are the cases saved, many per transaction. A re-run of the same
+input skips what is stored, so an interrupted import can simply be run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+import orjson
+
+from ledger.application import CaseLedger, ImportRejected
+from ledger.case import CaseRejected, Outcome
+from ledger.entry import Draft, InvalidEntry, Problem, draft_from_object
+
+BATCH_EVENTS = 2000
+MAX_ERRORS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    where: str  # "file.jsonl:7"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class ImportFailed(ValueError):
+    """The input had problems; the ledger was not changed."""
+
+    def __init__(self, errors: list[LineError], truncated: bool = False) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the input; nothing was imported")
+        self.errors = errors
+        self.truncated = truncated
+
+
+@dataclass
+class ImportReport:
+    recorded: int = 0
+    skipped: int = 0
+    cases: set[str] = field(default_factory=set)
+    lines: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input: its name for messages and its lines as bytes."""
+
+    name: str
+    lines: Iterable[bytes]
+
+
+def read_drafts(
+    sources: Iterable[Source], progress: Callable[[int], None] | None = None
+) -> tuple[dict[str, list[tuple[str, Draft]]], int]:
+    """Every valid draft grouped by case, in input order, with where it came from."""
+    by_case: dict[str, list[tuple[str, Draft]]] = {}
+    errors: list[LineError] = []
+    count = 0
+    for source in sources:
+        for number, line in enumerate(source.lines, start=1):
+            if progress is not None:
+                progress(len(line))
+            if not line.strip():
+                continue
+            count += 1
+            where = f"{source.name}:{number}"
+            try:
+                draft = _draft(line)
+            except InvalidEntry as invalid:
+                errors.extend(LineError(where, str(problem)) for problem in invalid.problems)
+                if len(errors) >= MAX_ERRORS:
+                    raise ImportFailed(errors, truncated=True) from None
+                continue
+            by_case.setdefault(draft.case, []).append((where, draft))
+    if errors:
+        raise ImportFailed(errors)
+    return by_case, count
+
+
+def _draft(line: bytes) -> Draft:
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise InvalidEntry([Problem(None, f"not valid JSON ({_json_reason(error)})")]) from None
+    return draft_from_object(obj)
+
+
+def _json_reason(error: orjson.JSONDecodeError) -> str:
+    return str(error).split(":")[0] if str(error) else "malformed"
+
+
+def import_sources(
+    ledger: CaseLedger,
+    sources: Iterable[Source],
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Validate all sources, then record them; raise `ImportFailed` and store nothing on error."""
+    by_case, count = read_drafts(sources, progress)
+    report = ImportReport(lines=count, cases=set(by_case))
+    _check_against_ledger(ledger, by_case)
+    for batch in _batches(by_case):
+        outcomes = _record(ledger, batch)
+        for outcome in outcomes.values():
+            report.recorded += outcome.recorded
+            report.skipped += outcome.skipped
+    return report
+
+
+def _check_against_ledger(ledger: CaseLedger, by_case: dict[str, list[tuple[str, Draft]]]) -> None:
+    """Find every reference and label problem before anything is written."""
+    errors: list[LineError] = []
+    for key, located in by_case.items():
+        case = ledger.load_or_start(key)
+        try:
+            case.record([draft for _, draft in located])
+        except CaseRejected as rejected:
+            errors.extend(
+                LineError(located[index][0], str(problem)) for index, problem in rejected.problems
+            )
+    if errors:
+        raise ImportFailed(sorted(errors, key=_line_order))
+
+
+def _line_order(error: LineError) -> tuple[str, int]:
+    name, _, number = error.where.rpartition(":")
+    return (name, int(number))
+
+
+def _batches(
+    by_case: dict[str, list[tuple[str, Draft]]],
+) -> Iterator[dict[str, list[tuple[str, Draft]]]]:
+    batch: dict[str, list[tuple[str, Draft]]] = {}
+    size = 0
+    for key, located in by_case.items():
+        batch[key] = located
+        size += len(located)
+        if size >= BATCH_EVENTS:
+            yield batch
+            batch, size = {}, 0
+    if batch:
+        yield batch
+
+
+def _record(ledger: CaseLedger, batch: dict[str, list[tuple[str, Draft]]]) -> dict[str, Outcome]:
+    try:
+        return ledger.record_many({key: [d for _, d in located] for key, located in batch.items()})
+    except ImportRejected as rejected:
+        # Only possible when another writer changed these cases since the check above.
+        raise ImportFailed(
+            [
+                LineError(batch[key][index][0], str(problem))
+                for key, index, problem in rejected.problems
+            ]
+        ) from None

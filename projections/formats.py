@@ -1,0 +1,94 @@
+"""Output formats shared by every view: JSON, NDJSON, CSV and fixed-width tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+FORMATS = ("table", "json", "ndjson", "csv")
+
+
+def to_json(document: Mapping[str, Any]) -> bytes:
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def to_ndjson(case: str, items: Iterable[Mapping[str, Any]]) -> bytes:
+    """One item per line, each carrying its case key so streams from many cases can mix."""
+    return b"".join(orjson.dumps({"case": case, **item}) + b"\n" for item in items)
+
+
+def flatten(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON item as one CSV row: clocks as their text, references as `#SEQ`, the rest JSON."""
+    row: dict[str, Any] = {}
+    for key, value in item.items():
+        if isinstance(value, Mapping) and "text" in value and "start" in value:
+            row[key] = value["text"]
+            if "assumed" in value:
+                row[f"{key}_assumed"] = value["assumed"]
+        elif isinstance(value, Mapping) and set(value) == {"seq", "ref"}:
+            row[key] = f"#{value['seq']}"
+        elif isinstance(value, list) and all(
+            isinstance(v, Mapping) and set(v) == {"seq", "ref"} for v in value
+        ):
+            row[key] = " ".join(f"#{v['seq']}" for v in value)
+        elif isinstance(value, (Mapping, list)):
+            row[key] = orjson.dumps(value).decode()
+        else:
+            row[key] = value
+    return row
+
+
+def to_csv(items: Iterable[Mapping[str, Any]], case: str | None = None) -> str:
+    rows = [({"case": case} if case else {}) | flatten(item) for item in items]
+    if not rows:
+        return ""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    title: str
+    width: int  # 0 = takes whatever the other columns leave
+    align: str = "<"
+
+
+def table(columns: Sequence[Column], rows: Iterable[Sequence[str]], width: int = 120) -> str:
+    """Fixed-width rows that fit `width`; long cells end in an ellipsis."""
+    fixed = sum(c.width for c in columns if c.width) + len(columns) - 1
+    flexible = max(10, width - fixed)
+    widths = [c.width or flexible for c in columns]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            f"{_fit(cell, w):{c.align}{w}}"
+            for cell, w, c in zip(cells, widths, columns, strict=True)
+        ]
+        return " ".join(parts).rstrip()
+
+    lines = [line([c.title for c in columns])]
+    lines.extend(line(row) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def _fit(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"

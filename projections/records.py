@@ -1,0 +1,104 @@
+"""A case's stored entries, decoded once into plain records that every view reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, Protocol
+
+from ledger.timeparse import Moment, parse_moment
+from ledger.vocabulary import EventType, event_type
+
+
+class StoredEntry(Protocol):
+    """What a view needs of a stored entry (the ledger's `Case.EntryRecorded`)."""
+
+    originator_version: int
+    timestamp: datetime
+    case: str
+    type: str
+    ref: str | None
+    occurred: str
+    known: str | None
+    actor: str | None
+    role: str | None
+    agency: str | None
+    on_behalf_of: str | None
+    summary: str | None
+    source: str | None
+    assessment: bool
+    basis: list[int]
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    case: str
+    seq: int
+    ref: str | None
+    type: str
+    occurred: Moment
+    known: Moment
+    known_assumed: bool
+    recorded_at: datetime
+    actor: str | None
+    role: str | None
+    agency: str | None
+    on_behalf_of: str | None
+    summary: str | None
+    source: str | None
+    assessment: bool
+    basis: tuple[int, ...]
+    fields: Mapping[str, Any]
+
+    @property
+    def spec(self) -> EventType:
+        return event_type(self.type)
+
+    @property
+    def is_decision(self) -> bool:
+        return self.spec.decision
+
+    def order_key(self, by: str = "occurred") -> tuple[Any, ...]:
+        """DESIGN §3: by occurred, then known, then seq (or known first with --order known)."""
+        if by == "known":
+            return (*self.known.sort_key(), *self.occurred.sort_key(), self.seq)
+        return (*self.occurred.sort_key(), *self.known.sort_key(), self.seq)
+
+
+# Case files repeat the same few time strings; parsing each once keeps reads fast.
+_moment = lru_cache(maxsize=4096)(parse_moment)
+
+
+def to_record(entry: StoredEntry) -> Record:
+    occurred = _moment(entry.occurred)
+    return Record(
+        case=entry.case,
+        seq=entry.originator_version,
+        ref=entry.ref,
+        type=entry.type,
+        occurred=occurred,
+        known=_moment(entry.known) if entry.known is not None else occurred,
+        known_assumed=entry.known is None,
+        recorded_at=entry.timestamp,
+        actor=entry.actor,
+        role=entry.role,
+        agency=entry.agency,
+        on_behalf_of=entry.on_behalf_of,
+        summary=entry.summary,
+        source=entry.source,
+        assessment=entry.assessment,
+        basis=tuple(entry.basis),
+        fields=entry.fields,
+    )
+
+
+def to_records(entries: Iterable[StoredEntry]) -> list[Record]:
+    return [to_record(entry) for entry in entries]
+
+
+def labels(records: Iterable[Record]) -> dict[int, str | None]:
+    """seq → client label, for writing references as `{"seq": 4, "ref": "req1"}`."""
+    return {record.seq: record.ref for record in records}

@@ -1,0 +1,62 @@
+"""The chronology of a case, optionally as known at, as of, or as recorded at a point in time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from ledger.timeparse import known_state, occurred_state
+from projections.records import Record
+
+Order = Literal["occurred", "known"]
+ORDERS: tuple[Order, ...] = ("occurred", "known")
+
+
+@dataclass(frozen=True, slots=True)
+class ViewPoint:
+    """The points in time a view is taken at; None means "no limit" on that clock."""
+
+    as_known_at: datetime | None = None
+    as_of: datetime | None = None
+    as_recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    record: Record
+    # "possibly" where an imprecise clock straddles the view's point: shown, and said so.
+    knowledge: Literal["known", "possibly"] | None = None
+    occurrence: Literal["before", "possibly"] | None = None
+
+
+def as_recorded(records: Iterable[Record], at: datetime | None) -> list[Record]:
+    """The entries the ledger itself held at `at` (system time)."""
+    if at is None:
+        return list(records)
+    return [r for r in records if r.recorded_at <= at]
+
+
+def timeline(
+    records: Iterable[Record], view: ViewPoint = ViewPoint(), order: Order = "occurred"
+) -> list[TimelineEntry]:
+    """Entries in chronological order, filtered by the view's clocks."""
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+    entries = []
+    for record in as_recorded(records, view.as_recorded_at):
+        knowledge = occurrence = None
+        if view.as_known_at is not None:
+            state = known_state(record.known, view.as_known_at)
+            if state == "unknown":
+                continue
+            knowledge = state
+        if view.as_of is not None:
+            happened = occurred_state(record.occurred, view.as_of)
+            if happened == "after":
+                continue
+            occurrence = happened
+        entries.append(TimelineEntry(record, knowledge, occurrence))
+    entries.sort(key=lambda e: e.record.order_key(order))
+    return entries

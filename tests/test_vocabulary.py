@@ -1,0 +1,328 @@
+"""The vocabulary registry against shared/domain/vocabulary.md, plus its own invariants."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import FrozenInstanceError
+from pathlib import Path
+
+import pytest
+
+from ledger import vocabulary as vocab
+
+VOCABULARY_MD = Path(__file__).resolve().parents[2] / "shared" / "domain" / "vocabulary.md"
+
+# `name` or `name?`, optionally followed by a parenthesised note: (ref), (bool), (a, b, c), ...
+_FIELD_RE = re.compile(r"`([^`]+)`(?:\s*\(([^)]*)\))?")
+# Notes whose first word states the field's kind.
+_KIND_WORDS = {"ref", "refs", "bool", "object"}
+
+
+def _parse_table(path: Path) -> dict[str, dict[str, object]]:
+    """The vocabulary table: type name -> its columns, fields as (name, required, note)."""
+    rows: dict[str, dict[str, object]] = {}
+    in_table = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("|"):
+            in_table = False
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells[0] == "type":
+            in_table = True
+            continue
+        if not in_table or set(cells[0]) <= {"-", ":", " "}:
+            continue
+        name, swedish, category, decision, fields_col, legal = cells
+        fields = [
+            (raw.rstrip("?"), not raw.endswith("?"), note.strip())
+            for raw, note in _FIELD_RE.findall(fields_col)
+        ]
+        assert name not in rows, f"{name} listed twice in vocabulary.md"
+        rows[name] = {
+            "swedish": swedish,
+            "category": category,
+            "decision": decision,
+            "fields": fields,
+            "legal": legal,
+        }
+    return rows
+
+
+_ROWS = _parse_table(VOCABULARY_MD) if VOCABULARY_MD.is_file() else None
+
+
+@pytest.fixture
+def rows() -> dict[str, dict[str, object]]:
+    if _ROWS is None:
+        pytest.skip(f"{VOCABULARY_MD} is absent (shared domain files not checked out)")
+    assert _ROWS, "no table rows parsed from vocabulary.md"
+    return _ROWS
+
+
+# --- the registry matches vocabulary.md -------------------------------------------------------
+
+
+def test_same_type_names_as_markdown(rows):
+    assert set(rows) - set(vocab.VOCABULARY) == set(), "types in vocabulary.md, not in code"
+    assert set(vocab.VOCABULARY) - set(rows) == set(), "types in code, not in vocabulary.md"
+
+
+def test_registry_keeps_table_order(rows):
+    assert list(vocab.VOCABULARY) == list(rows)
+
+
+@pytest.mark.parametrize("name", list(vocab.VOCABULARY))
+def test_row_matches_registry(rows, name):
+    row = rows.get(name)
+    if row is None:
+        pytest.fail(f"{name} is not in vocabulary.md")
+    etype = vocab.VOCABULARY[name]
+    assert etype.name == name
+    assert etype.swedish == row["swedish"]
+    assert etype.category == row["category"]
+    assert etype.decision is (row["decision"] == "yes")
+    expected = [(fname, required) for fname, required, _ in row["fields"]]
+    actual = [(f.name, f.required) for f in etype.fields]
+    assert actual == expected
+
+
+@pytest.mark.parametrize("name", list(vocab.VOCABULARY))
+def test_field_notes_match_kinds_and_choices(rows, name):
+    """Where the table states a kind (ref, bool, ...) or lists enum words, the code agrees."""
+    row = rows.get(name)
+    if row is None:
+        pytest.fail(f"{name} is not in vocabulary.md")
+    etype = vocab.VOCABULARY[name]
+    for fname, _, note in row["fields"]:
+        spec = etype.field(fname)
+        assert spec is not None
+        words = note.split()
+        if words and words[0] in _KIND_WORDS:
+            assert spec.kind == words[0], f"{name}.{fname}"
+        if spec.kind == "enum" and note:
+            assert spec.choices == tuple(w.strip() for w in note.split(",")), f"{name}.{fname}"
+
+
+def test_every_legal_column_is_transcribed(rows):
+    # ObservationRecorded's column describes the fact, not a law: it lives in the description.
+    for name, row in rows.items():
+        etype = vocab.VOCABULARY[name]
+        if row["legal"] and name != "ObservationRecorded":
+            assert etype.legal, f"{name} has a legal reference in vocabulary.md but none in code"
+        if not row["legal"]:
+            assert not etype.legal, f"{name} has legal references not in vocabulary.md"
+
+
+def test_categories_are_those_listed_in_markdown():
+    if not VOCABULARY_MD.is_file():
+        pytest.skip(f"{VOCABULARY_MD} is absent")
+    text = VOCABULARY_MD.read_text(encoding="utf-8")
+    paragraph = text.split("Categories drive rendering and rules:", 1)[1].split("\n\n", 1)[0]
+    assert tuple(re.findall(r"`([a-z]+)`", paragraph)) == vocab.CATEGORIES
+
+
+# --- invariants of the registry ----------------------------------------------------------
+
+
+def test_enums_have_choices_and_others_do_not():
+    for etype in vocab.VOCABULARY.values():
+        for spec in etype.fields:
+            if spec.kind == "enum":
+                assert spec.choices, f"{etype.name}.{spec.name}"
+                assert len(set(spec.choices)) == len(spec.choices)
+            else:
+                assert spec.choices == (), f"{etype.name}.{spec.name}"
+
+
+def test_fieldspec_rejects_choices_mismatch():
+    with pytest.raises(ValueError):
+        vocab.FieldSpec("x", "enum", True)
+    with pytest.raises(ValueError):
+        vocab.FieldSpec("x", "text", True, ("a", "b"))
+    with pytest.raises(ValueError):
+        vocab.FieldSpec("x", "float", True)
+
+
+def test_every_field_and_type_is_documented():
+    for etype in vocab.VOCABULARY.values():
+        assert etype.description, etype.name
+        assert etype.category in vocab.CATEGORIES
+        for spec in etype.fields:
+            assert spec.doc, f"{etype.name}.{spec.name}"
+            assert spec.kind in (
+                "text",
+                "bool",
+                "int",
+                "moment",
+                "ref",
+                "refs",
+                "enum",
+                "object",
+                "texts",
+            )
+
+
+@pytest.mark.parametrize(
+    ("type_name", "field_name", "choices"),
+    [
+        (
+            "ConcernReportReceived",
+            "reporter_category",
+            (
+                "bvc",
+                "forskola",
+                "skola",
+                "polis",
+                "halso_sjukvard",
+                "privatperson",
+                "anonym",
+                "annan_myndighet",
+                "okand",
+            ),
+        ),
+        (
+            "InformationRequested",
+            "counterparty",
+            ("BVC", "förskola", "skola", "polis", "sjukvård", "other"),
+        ),
+        (
+            "InformationReceived",
+            "counterparty",
+            ("BVC", "förskola", "skola", "polis", "sjukvård", "other"),
+        ),
+        ("InformationRequested", "legal_ground", ("consent", "duty_to_inform", "other")),
+        ("CareApplicationFiled", "grounds", ("lvu_2", "lvu_3")),
+        ("CareOrdered", "grounds", ("lvu_2", "lvu_3")),
+        ("PlacementStarted", "legal_form", ("sol", "lvu")),
+    ],
+)
+def test_enumeration_words(type_name, field_name, choices):
+    spec = vocab.event_type(type_name).field(field_name)
+    assert spec is not None and spec.kind == "enum"
+    assert spec.choices == choices
+
+
+@pytest.mark.parametrize(
+    ("type_name", "field_name", "kind"),
+    [
+        ("CaseOpened", "born", "moment"),
+        ("InvestigationExtended", "new_deadline", "moment"),
+        ("CareEnded", "effective", "moment"),
+        ("SupervisionDecision", "reply_due", "moment"),
+        ("SupervisionDecision", "fine_sek", "int"),
+        ("SupervisionDecision", "injunction", "bool"),
+        ("MeetingHeld", "participants", "texts"),
+        ("EntryCorrected", "changes", "object"),
+        ("EntryCorrected", "target", "ref"),
+        ("PreliminaryAssessmentDecided", "reports", "refs"),
+        ("ChildMovedHome", "to", "text"),
+        ("ImmediateCustodyOrdered", "grounds", "text"),
+        ("CareEnded", "decided_by_court", "text"),
+    ],
+)
+def test_field_kinds(type_name, field_name, kind):
+    spec = vocab.event_type(type_name).field(field_name)
+    assert spec is not None
+    assert spec.kind == kind
+
+
+def test_field_lookup_and_reference_fields():
+    etype = vocab.event_type("InformationReceived")
+    assert etype.field("no_such_field") is None
+    assert [f.name for f in etype.reference_fields] == ["in_reply_to", "includes"]
+    assert vocab.event_type("NoteRecorded").reference_fields == ()
+
+
+def test_only_observation_requires_known():
+    assert [n for n, t in vocab.VOCABULARY.items() if t.requires_known] == ["ObservationRecorded"]
+
+
+def test_registry_is_read_only():
+    with pytest.raises(TypeError):
+        vocab.VOCABULARY["Foo"] = vocab.VOCABULARY["NoteRecorded"]  # type: ignore[index]
+    with pytest.raises(FrozenInstanceError):
+        vocab.VOCABULARY["NoteRecorded"].decision = True  # type: ignore[misc]
+
+
+# --- lookups -------------------------------------------------------------------------------
+
+
+def test_unknown_type_suggests_close_match():
+    with pytest.raises(vocab.UnknownEventType) as info:
+        vocab.event_type("ConcernReport")
+    message = str(info.value)
+    assert message == "unknown event type 'ConcernReport' (did you mean ConcernReportReceived?)"
+    assert "\n" not in message
+    assert isinstance(info.value, KeyError)
+
+
+def test_unknown_type_without_match_and_case_insensitive_match():
+    with pytest.raises(vocab.UnknownEventType) as info:
+        vocab.event_type("Zzzzzz")
+    assert str(info.value) == "unknown event type 'Zzzzzz'"
+    with pytest.raises(vocab.UnknownEventType) as info:
+        vocab.event_type("careended")
+    assert "CareEnded" in str(info.value)
+
+
+def test_decision_types():
+    decisions = vocab.decision_types()
+    assert "ProtectionAssessmentMade" in decisions
+    assert "CareEnded" in decisions
+    assert "NoteRecorded" not in decisions
+    assert decisions == tuple(n for n, t in vocab.VOCABULARY.items() if t.decision)
+
+
+def test_types_in_category():
+    assert vocab.types_in_category("correction") == ("EntryCorrected", "EntryRetracted")
+    assert set().union(*(vocab.types_in_category(c) for c in vocab.CATEGORIES)) == set(
+        vocab.VOCABULARY
+    )
+    with pytest.raises(ValueError, match="did you mean court"):
+        vocab.types_in_category("courts")
+
+
+# --- legal references ----------------------------------------------------------------------
+
+
+def _all_references():
+    return [(t.name, ref) for t in vocab.VOCABULARY.values() for ref in t.legal]
+
+
+def test_sol_2001_references_end_2025_07_01():
+    sol = [(n, r) for n, r in _all_references() if r.law == "SoL" and r.sfs == "2001:453"]
+    assert sol
+    for name, ref in sol:
+        assert ref.in_force_until == "2025-07-01", f"{name}: {ref.short()}"
+
+
+def test_references_are_well_formed():
+    for name, ref in _all_references():
+        assert ref.confidence in ("H", "M", "U"), name
+        assert ref.law in ("SoL", "LVU", "prop.", "JO", "SOSFS", "LUD", "IVO"), name
+        if ref.law == "LVU":
+            assert ref.sfs == "1990:52"
+        for date in (ref.in_force_from, ref.in_force_until):
+            assert date == "" or re.fullmatch(r"\d{4}-\d{2}-\d{2}", date), name
+
+
+def test_short_forms():
+    pa = vocab.event_type("ProtectionAssessmentMade").legal[0]
+    assert pa.short() == "SoL (2001:453) 11 kap. 1 a § första stycket"
+    jo, duty = vocab.event_type("InformationRequested").legal
+    assert jo.short() == "JO 5219-2018"
+    assert duty.short() == "SoL (2001:453) 14 kap. 1 § tredje stycket"
+    assert duty.confidence == "M"
+    assert vocab.event_type("RemovalBanDecided").legal[0].short() == "LVU (1990:52) 24–27 §§"
+    follow = vocab.event_type("FollowUpStarted").legal[0]
+    assert follow.short() == "prop. 2021/22:178"
+    assert follow.in_force_from == "2022-07-01"
+    died = vocab.event_type("ChildDied").legal[0]
+    assert (died.law, died.sfs) == ("LUD", "2007:606")
+    lex = vocab.event_type("LexSarahInvestigationOpened").legal
+    assert [r.short() for r in lex] == ["SoL (2001:453) 14 kap. 3–7 §§", "SOSFS 2011:5"]
+
+
+def test_legal_reference_rejects_bad_confidence():
+    with pytest.raises(ValueError):
+        vocab.LegalReference("LVU", "1990:52", "6 §", "high")
