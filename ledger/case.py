@@ -30,8 +30,10 @@ def case_id(key: str, secret: bytes | None = None) -> UUID:
     """The aggregate id of a case key; keyed when a secret is configured so ids hide keys."""
     if secret is None:
         return uuid5(CASE_NAMESPACE, key)
-    digest = hmac.new(secret, key.encode(), hashlib.sha256).digest()
-    return UUID(bytes=digest[:16], version=8)
+    value = int.from_bytes(hmac.new(secret, key.encode(), hashlib.sha256).digest()[:16], "big")
+    value = (value & ~(0xF << 76)) | (0x8 << 76)  # version 8: "custom" (RFC 9562)
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # the RFC variant
+    return UUID(int=value)
 
 
 class CaseRejected(ValueError):

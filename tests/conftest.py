@@ -1,0 +1,76 @@
+"""Shared fixtures: every store the ledger runs on, each test on its own empty one."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from ledger.application import CaseLedger
+from ledger.storage import Store, postgres_store, sqlite_store
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+POSTGRES_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
+STORES = ["memory", "sqlite", "postgres"]
+
+
+@pytest.fixture
+def postgres_schema() -> Iterator[str]:
+    """A fresh schema per test, dropped afterwards, so runs cannot collide."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need LEDGER_TEST_DATABASE_URL=postgresql://user@host/db")
+    import psycopg
+
+    schema = f"ledger_test_{uuid.uuid4().hex[:12]}"
+    store = postgres_store(POSTGRES_URL)
+    settings = store.settings
+    conninfo = dict(
+        dbname=settings["POSTGRES_DBNAME"],
+        host=settings["POSTGRES_HOST"],
+        port=settings["POSTGRES_PORT"],
+        user=settings["POSTGRES_USER"],
+        password=settings["POSTGRES_PASSWORD"] or None,
+        autocommit=True,
+    )
+    with psycopg.connect(**conninfo) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(**conninfo) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """The same test on the in-memory store, an SQLite file and PostgreSQL."""
+    if request.param == "memory":
+        return sqlite_store(":memory:")
+    if request.param == "sqlite":
+        return sqlite_store(str(tmp_path / "ledger.db"))
+    schema = request.getfixturevalue("postgres_schema")
+    return postgres_store(f"{POSTGRES_URL}?schema={schema}")
+
+
+@pytest.fixture
+def open_ledger(store: Store) -> Iterator[Callable[[], CaseLedger]]:
+    """Opens the test's store; call again for a second application on the same data."""
+    opened: list[CaseLedger] = []
+
+    def make() -> CaseLedger:
+        ledger = CaseLedger(store)
+        opened.append(ledger)
+        return ledger
+
+    yield make
+    for ledger in opened:
+        ledger.close()
+
+
+@pytest.fixture
+def ledger(open_ledger: Callable[[], CaseLedger]) -> CaseLedger:
+    return open_ledger()
