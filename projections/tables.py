@@ -38,13 +38,13 @@ def type_label(record: Record, width: int) -> str:
     return f"{english} ({swedish})"
 
 
-TYPE_WIDTH = 42
+TYPE_WIDTH = 38
 
 
 def timeline_table(entries: Sequence[TimelineEntry], width: int = 120) -> str:
     columns = [
         Column("#", 3, ">"),
-        Column("when (occurred → known)", 22),
+        Column("occurred → known", 21),
         Column("agency", 16),
         Column("", 3),
         Column("type", TYPE_WIDTH),
