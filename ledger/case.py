@@ -20,9 +20,11 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
 from ledger.chain import GENESIS, entry_hash
-from ledger.entry import Draft, Problem
+from ledger.entry import Draft, Problem, validate_changes
 from ledger.references import Reference
+from ledger.vocabulary import event_type
 
+CORRECTION = "EntryCorrected"
 CASE_NAMESPACE = UUID("6f1c1d0e-3b52-5b6e-9a57-2f0c9d7e4a11")
 
 
@@ -101,6 +103,7 @@ class Case(Aggregate):
         case.key = key
         case.labels = {}
         case.fingerprints = {}
+        case.types = {}
         case.last_hash = GENESIS
         return case
 
@@ -111,6 +114,7 @@ class Case(Aggregate):
     key: str
     labels: dict[str, int]
     fingerprints: dict[str, int]
+    types: dict[int, str]
     last_hash: str
 
     def remember(self, event: Case.EntryRecorded) -> None:
@@ -118,6 +122,7 @@ class Case(Aggregate):
         if event.ref is not None:
             self.labels[event.ref] = seq
         self.fingerprints.setdefault(event.fingerprint, seq)
+        self.types[seq] = event.type
         self.last_hash = event.hash
 
     def record(self, drafts: Sequence[Draft]) -> Outcome:
@@ -125,7 +130,8 @@ class Case(Aggregate):
         outcome = Outcome()
         problems: list[tuple[int, Problem]] = []
         batch_labels: dict[str, int] = {}
-        fresh: list[tuple[int, Draft, str]] = []
+        batch_fingerprints: dict[str, int] = {}
+        fresh: list[tuple[int, int, Draft, str]] = []
         next_seq = self.version + 1
         for index, draft in enumerate(drafts):
             if draft.case != self.key:
@@ -149,29 +155,34 @@ class Case(Aggregate):
                     )
                     continue
                 batch_labels[draft.ref] = next_seq
-            elif fingerprint in (f for _, _, f in fresh):
-                outcome.seqs.append(next(s for s, _, f in fresh if f == fingerprint))
+            elif fingerprint in batch_fingerprints:
+                outcome.seqs.append(batch_fingerprints[fingerprint])
                 outcome.skipped += 1
                 continue
-            fresh.append((next_seq, draft, fingerprint))
+            batch_fingerprints.setdefault(fingerprint, next_seq)
+            fresh.append((next_seq, index, draft, fingerprint))
             outcome.seqs.append(next_seq)
             next_seq += 1
 
         last_seq = next_seq - 1
+        types = self.types | {seq: draft.type for seq, _, draft, _ in fresh}
         resolved: list[tuple[list[int], dict[str, Any]]] = []
-        for seq, draft, _ in fresh:
-            index = drafts.index(draft)
+        for seq, index, draft, _ in fresh:
             resolve = self._resolver(seq, last_seq, batch_labels, index, problems)
             basis = [s for s in (resolve("basis", r) for r in draft.basis) if s is not None]
             fields = {
                 name: self._resolve_field(value, name, resolve)
                 for name, value in draft.fields.items()
             }
+            if draft.type == CORRECTION and fields.get("target") is not None:
+                fields["changes"] = self._checked_changes(
+                    types[fields["target"]], draft.fields["changes"], resolve, index, problems
+                )
             resolved.append((basis, fields))
         if problems:
             raise CaseRejected(sorted(problems, key=lambda p: p[0]))
 
-        for (_, draft, fingerprint), (basis, fields) in zip(fresh, resolved, strict=True):
+        for (_, _, draft, fingerprint), (basis, fields) in zip(fresh, resolved, strict=True):
             self._append(draft, fingerprint, basis, fields)
             outcome.recorded += 1
         return outcome
@@ -242,6 +253,21 @@ class Case(Aggregate):
             return seq
 
         return resolve
+
+    def _checked_changes(
+        self,
+        target_type: str,
+        changes: dict[str, Any],
+        resolve: Any,
+        index: int,
+        problems: list[tuple[int, Problem]],
+    ) -> dict[str, Any]:
+        normalized, found = validate_changes(event_type(target_type), changes)
+        problems.extend((index, problem) for problem in found)
+        return {
+            name: self._resolve_field(value, f"changes.{name}", resolve)
+            for name, value in normalized.items()
+        }
 
     @staticmethod
     def _resolve_field(value: Any, name: str, resolve) -> Any:

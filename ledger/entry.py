@@ -317,3 +317,50 @@ def field_from_text(spec: EventType, name: str, text: str) -> Any:
         except orjson.JSONDecodeError:
             return text
     return text
+
+
+CORRECTABLE_ENVELOPE = ("occurred", "known", *ENVELOPE_TEXT_FIELDS, "assessment", "basis")
+
+
+def validate_changes(
+    target: EventType, changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The `changes` of a correction, checked against the corrected entry's type.
+
+    Envelope fields and the target type's own fields may change; the case, the type and the
+    ref may not (record a retraction and a new entry instead). References stay as written.
+    """
+    problems: list[Problem] = []
+    normalized: dict[str, Any] = {}
+    for name, value in changes.items():
+        where = f"changes.{name}"
+        if name in ("occurred", "known"):
+            moment = _moment({name: value}, name, problems, required=True)
+            if moment is not None:
+                normalized[name] = moment.text
+        elif name in ENVELOPE_TEXT_FIELDS:
+            text = _text({name: value}, name, problems)
+            if text is not None:
+                normalized[name] = text
+        elif name == "assessment":
+            if isinstance(value, bool):
+                normalized[name] = value
+            else:
+                problems.append(Problem(where, f"expected true or false, got {_short(value)}"))
+        elif name == "basis":
+            refs = _references(value, where, problems)
+            if refs is not None:
+                normalized[name] = refs
+        elif (spec := target.field(name)) is not None:
+            found = _field_value(spec, value, problems)
+            if found is not None:
+                normalized[name] = found
+        else:
+            allowed = ", ".join((*CORRECTABLE_ENVELOPE, *(f.name for f in target.fields)))
+            problems.append(
+                Problem(where, f"cannot be corrected on a {target.name} (correctable: {allowed})")
+            )
+    for problem in problems:
+        if problem.field is not None and not problem.field.startswith("changes."):
+            object.__setattr__(problem, "field", f"changes.{problem.field}")
+    return normalized, problems
