@@ -337,10 +337,11 @@ def show(state: State, reference: str, fmt: str, output: str | None) -> None:
         ledger show NK-LH@pa-1
     """
     from ledger.references import BadReference, parse_reference
+    from projections.corrections import as_known, history_of
     from projections.formats import to_csv, to_json, to_ndjson
     from projections.records import labels, to_records
     from projections.serialize import document, record_json
-    from projections.tables import entry_card
+    from projections.tables import entry_card, history_lines
 
     try:
         ref = parse_reference(reference)
@@ -357,6 +358,10 @@ def show(state: State, reference: str, fmt: str, output: str | None) -> None:
     item = record_json(record_, labels(records))
     stored = entries[record_.seq - 1]
     item["integrity"] = {"hash": stored.hash, "prev_hash": stored.prev_hash}
+    corrections = history_of(records, record_.seq)
+    item["history"] = [record_json(c, labels(records)) for c in corrections]
+    current = {r.seq: r for r in as_known(records)}[record_.seq]
+    item["current"] = record_json(current, labels(records))
     if fmt == "json":
         emit(to_json(document(ref.case, entry=item)), output)
     elif fmt == "ndjson":
@@ -364,7 +369,10 @@ def show(state: State, reference: str, fmt: str, output: str | None) -> None:
     elif fmt == "csv":
         emit(to_csv([item], ref.case), output)
     else:
-        emit(entry_card(record_, item), output)
+        card = entry_card(record_, item) + history_lines(corrections)
+        if corrections:
+            card += "  as it reads now\n" + entry_card(current, item["current"])
+        emit(card, output)
 
 
 def _history(state: State, case: str) -> list[Any]:
@@ -471,6 +479,307 @@ def timeline(
         emit(to_csv(timeline_items(entries, refs), case), output)
     else:
         emit(timeline_table(entries, table_width(width)), output)
+
+
+def _view_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for decorator in reversed(
+        (
+            point_option("--as-recorded-at", "The ledger as it stood at T (system time)."),
+            format_option(),
+            output_option,
+            width_option,
+        )
+    ):
+        func = decorator(func)
+    return func
+
+
+def _records_as_recorded(state: State, case: str, as_recorded_at: str | None) -> tuple[Any, Any]:
+    from projections.records import labels, to_records
+    from projections.timeline import ViewPoint, as_recorded
+
+    view = ViewPoint(as_recorded_at=parse_point_option("--as-recorded-at", as_recorded_at))
+    records = as_recorded(to_records(_history(state, case)), view.as_recorded_at)
+    if not records:
+        raise UserError(f"case {case!r} had no entries in the ledger at {as_recorded_at}")
+    return records, view, labels(records)
+
+
+@cli.command()
+@click.argument("case")
+@click.option(
+    "--at",
+    "at",
+    metavar="T",
+    required=True,
+    help="The moment: 2019-12-31 means the end of that day.",
+)
+@_view_options
+@pass_state
+def known(
+    state: State,
+    case: str,
+    at: str,
+    as_recorded_at: str | None,
+    fmt: str,
+    output: str | None,
+    width: int | None,
+) -> None:
+    """What the social services could know about CASE at T, without hindsight.
+
+    Facts known then (as they then read), entries possibly known, information requests still
+    unanswered, the case's status, and — kept apart — what had occurred but was held elsewhere.
+
+    \b
+    Example:
+        ledger known NK-LH --at 2019-12-31
+        ledger known NK-LH --at 2020-01 --format json | jq '.pending_requests[].ref'
+    """
+    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.knowledge import snapshot
+    from projections.serialize import known_document
+    from projections.tables import known_table
+
+    point = parse_point_option("--at", at)
+    assert point is not None
+    records, view, refs = _records_as_recorded(state, case, as_recorded_at)
+    snap = snapshot(records, point)
+    document_ = known_document(case, snap, refs, view)
+    if fmt == "json":
+        emit(to_json(document_), output)
+    elif fmt in ("ndjson", "csv"):
+        items = [
+            {"section": section, **item}
+            for section in ("facts", "possibly_known", "held_elsewhere", "pending_requests")
+            for item in document_[section]
+        ]
+        emit(to_ndjson(case, items) if fmt == "ndjson" else to_csv(items, case), output)
+    else:
+        emit(known_table(case, snap, table_width(width)), output)
+
+
+@cli.command()
+@click.argument("case")
+@_view_options
+@pass_state
+def decisions(
+    state: State,
+    case: str,
+    as_recorded_at: str | None,
+    fmt: str,
+    output: str | None,
+    width: int | None,
+) -> None:
+    """Who decided what in CASE, on what stated basis, knowing what, with what outstanding.
+
+    For every decision: the decider and the body behind a delegated decision, the law, the
+    stated basis, what was known and possibly known then, unanswered information requests,
+    hindsight (facts that existed elsewhere) and what came of it later.
+
+    \b
+    Example:
+        ledger decisions NK-LH
+        ledger decisions NK-LH --format json | jq '.decisions[] | {ref, outcome}'
+    """
+    from projections.decisions import decisions as build_decisions
+    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.serialize import decision_json, decisions_document
+    from projections.tables import decisions_table
+
+    records, view, refs = _records_as_recorded(state, case, as_recorded_at)
+    views = build_decisions(records)
+    if fmt == "json":
+        emit(to_json(decisions_document(case, views, refs, view)), output)
+    elif fmt == "ndjson":
+        emit(to_ndjson(case, [decision_json(v, refs) for v in views]), output)
+    elif fmt == "csv":
+        emit(to_csv([decision_json(v, refs) for v in views], case), output)
+    else:
+        emit(decisions_table(case, views, table_width(width)), output)
+
+
+@cli.command()
+@click.argument("case")
+@_view_options
+@pass_state
+def gaps(
+    state: State,
+    case: str,
+    as_recorded_at: str | None,
+    fmt: str,
+    output: str | None,
+    width: int | None,
+) -> None:
+    """The hindsight view of CASE: what each decision lacked and from whom, and how late each
+    agency's information reached the social services.
+
+    \b
+    Example:
+        ledger gaps NK-LH --format json | jq '.agencies'
+    """
+    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.gaps import gaps as build_gaps
+    from projections.serialize import gaps_document
+    from projections.tables import gaps_table
+
+    records, view, refs = _records_as_recorded(state, case, as_recorded_at)
+    found = build_gaps(records)
+    document_ = gaps_document(case, found, refs, view)
+    if fmt == "json":
+        emit(to_json(document_), output)
+    elif fmt == "ndjson":
+        emit(to_ndjson(case, document_["agencies"]), output)
+    elif fmt == "csv":
+        emit(to_csv(document_["agencies"], case), output)
+    else:
+        emit(gaps_table(case, found, table_width(width)), output)
+
+
+def _append_correction(state: State, reference: str, obj: dict[str, Any]) -> None:
+    from ledger.application import ImportRejected
+    from ledger.case import CaseRejected
+    from ledger.entry import InvalidEntry, draft_from_object
+    from ledger.references import BadReference, parse_reference
+
+    try:
+        ref = parse_reference(reference)
+    except BadReference as error:
+        raise UserError(str(error)) from None
+    if ref.case is None:
+        raise UserError(f"{reference!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
+    ledger = state.ledger()
+    _history(state, ref.case)
+    target = f"#{ref.seq}" if ref.seq is not None else f"@{ref.label}"
+    obj = {"case": ref.case, "target": target, **obj}
+    try:
+        draft = draft_from_object(obj)
+        outcome = ledger.record(ref.case, [draft])
+    except InvalidEntry as invalid:
+        raise UserError(str(invalid)) from None
+    except (CaseRejected, ImportRejected) as rejected:
+        raise UserError("; ".join(str(p[-1]) for p in rejected.problems)) from None
+    verb = "recorded" if outcome.recorded else "already stored as"
+    click.echo(f"{verb} {ref.case}#{outcome.seqs[0]} ({draft.type} of {reference})")
+
+
+def _correction_clocks(occurred: str | None, known: str | None) -> dict[str, str]:
+    from datetime import UTC
+
+    from ledger.timeparse import to_stockholm
+
+    # The correction itself is made now unless told otherwise (minute precision, Stockholm);
+    # a correction documented as known earlier was made by then.
+    now = to_stockholm(datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M")
+    clocks = {"occurred": occurred or known or now}
+    if known:
+        clocks["known"] = known
+    return clocks
+
+
+@cli.command()
+@click.argument("reference", metavar="REF")
+@click.option(
+    "--set",
+    "changes",
+    multiple=True,
+    required=True,
+    metavar="FIELD=VALUE",
+    help="A corrected value (repeat). Envelope fields or the entry's type fields.",
+)
+@click.option("--reason", required=True, help="Why the entry is corrected.")
+@click.option("--occurred", metavar="T", help="When the correction was made (default: now).")
+@click.option("--known", metavar="T", help="When the social services knew (default: occurred).")
+@click.option("--actor", help="Who corrected it.")
+@click.option("--source", help="Where the correction comes from.")
+@pass_state
+def correct(
+    state: State,
+    reference: str,
+    changes: tuple[str, ...],
+    reason: str,
+    occurred: str | None,
+    known: str | None,
+    actor: str | None,
+    source: str | None,
+) -> None:
+    """Correct an entry by appending an EntryCorrected event; the original stays as it was.
+
+    Views "as known at T" apply the correction only from its `known` time on.
+
+    \b
+    Example:
+        ledger correct NK-LH@pa-1 --set occurred=2019-12-27 --reason "date from the journal" \\
+          --known 2020-02-20
+    """
+    from ledger.entry import field_from_text
+    from ledger.vocabulary import event_type
+
+    parsed: dict[str, Any] = {}
+    for item in changes:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UserError(f"--set {item!r}: expected FIELD=VALUE")
+        parsed[name] = value
+    target_type = _target_type(state, reference)
+    spec = event_type(target_type)
+    for name, value in parsed.items():
+        if name == "assessment":
+            parsed[name] = value.lower() in ("true", "yes")
+        elif name == "basis":
+            parsed[name] = [p.strip() for p in value.split(",") if p.strip()]
+        elif spec.field(name) is not None:
+            parsed[name] = field_from_text(spec, name, value)
+    obj: dict[str, Any] = {"type": "EntryCorrected", "changes": parsed, "reason": reason}
+    obj.update(_correction_clocks(occurred, known))
+    obj.update({k: v for k, v in (("actor", actor), ("source", source)) if v})
+    _append_correction(state, reference, obj)
+
+
+def _target_type(state: State, reference: str) -> str:
+    from ledger.references import BadReference, parse_reference
+
+    try:
+        ref = parse_reference(reference)
+    except BadReference as error:
+        raise UserError(str(error)) from None
+    if ref.case is None:
+        raise UserError(f"{reference!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
+    for entry in _history(state, ref.case):
+        if entry.originator_version == ref.seq or (ref.label and entry.ref == ref.label):
+            return entry.type
+    raise UserError(f"no entry {reference} in case {ref.case}")
+
+
+@cli.command()
+@click.argument("reference", metavar="REF")
+@click.option("--reason", required=True, help="Why the entry was wrongly recorded.")
+@click.option("--occurred", metavar="T", help="When the retraction was made (default: now).")
+@click.option("--known", metavar="T", help="When the social services knew (default: occurred).")
+@click.option("--actor", help="Who retracted it.")
+@click.option("--source", help="Where the retraction comes from.")
+@pass_state
+def retract(
+    state: State,
+    reference: str,
+    reason: str,
+    occurred: str | None,
+    known: str | None,
+    actor: str | None,
+    source: str | None,
+) -> None:
+    """Retract a wrongly recorded entry by appending an EntryRetracted event.
+
+    The entry stays in the ledger (and in views as known before the retraction), marked.
+
+    \b
+    Example:
+        ledger retract NK-LH#19 --reason "recorded in the wrong case"
+    """
+    _target_type(state, reference)
+    obj: dict[str, Any] = {"type": "EntryRetracted", "reason": reason}
+    obj.update(_correction_clocks(occurred, known))
+    obj.update({k: v for k, v in (("actor", actor), ("source", source)) if v})
+    _append_correction(state, reference, obj)
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "STOCKHOLM",
+    "add_months",
     "Moment",
     "Precision",
     "TimeParseError",
@@ -31,6 +32,7 @@ __all__ = [
     "occurred_state",
     "parse_moment",
     "parse_point",
+    "precedes",
     "to_stockholm",
 ]
 
@@ -156,6 +158,24 @@ def occurred_state(occurred: Moment, at: datetime) -> Literal["before", "possibl
     if occurred.earliest >= at:
         return "after"
     return "possibly"
+
+
+def precedes(a: Moment, b: Moment) -> Literal["yes", "possibly", "no"]:
+    """Whether the instant `a` names certainly, possibly or certainly not came before `b`'s."""
+    if a.latest <= b.earliest:
+        return "yes"
+    if a.earliest >= b.latest:
+        return "no"
+    return "possibly"
+
+
+def add_months(dt: datetime, months: int) -> datetime:
+    """The same Stockholm wall time `months` later (clamped to the month's last day)."""
+    local = dt.astimezone(STOCKHOLM)
+    index = local.year * 12 + local.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(local.day, calendar.monthrange(year, month + 1)[1])
+    return to_stockholm(local.replace(year=year, month=month + 1, day=day, fold=0))
 
 
 def to_stockholm(dt: datetime) -> datetime:

@@ -52,6 +52,9 @@ class Record:
     assessment: bool
     basis: tuple[int, ...]
     fields: Mapping[str, Any]
+    # Set by views that apply corrections: which corrections changed it, which retracted it.
+    corrected_by: tuple[int, ...] = ()
+    retracted_by: int | None = None
 
     @property
     def spec(self) -> EventType:
@@ -60,6 +63,17 @@ class Record:
     @property
     def is_decision(self) -> bool:
         return self.spec.decision
+
+    def references(self) -> set[int]:
+        """Every entry this one points at: its basis and its reference fields."""
+        found = set(self.basis)
+        for spec in self.spec.reference_fields:
+            value = self.fields.get(spec.name)
+            if isinstance(value, int):
+                found.add(value)
+            elif isinstance(value, list):
+                found.update(v for v in value if isinstance(v, int))
+        return found
 
     def order_key(self, by: str = "occurred") -> tuple[Any, ...]:
         """DESIGN §3: by occurred, then known, then seq (or known first with --order known)."""

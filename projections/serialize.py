@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ledger.timeparse import to_stockholm
+from projections.decisions import Decision
+from projections.gaps import Gaps
+from projections.knowledge import CaseStatus, PendingRequest, Snapshot
 from projections.records import Record
 from projections.timeline import TimelineEntry, ViewPoint
 
@@ -49,6 +52,10 @@ def record_json(record: Record, labels: Mapping[int, str | None]) -> dict[str, A
         "assessment": record.assessment,
         "basis": [reference(seq, labels) for seq in record.basis],
         "fields": fields,
+        "corrected_by": [reference(seq, labels) for seq in record.corrected_by],
+        "retracted_by": None
+        if record.retracted_by is None
+        else reference(record.retracted_by, labels),
     }
 
 
@@ -94,4 +101,142 @@ def timeline_document(
 ) -> dict[str, Any]:
     return document(
         case, view=view_json(view), order=order, entries=timeline_items(entries, labels)
+    )
+
+
+def refs_json(seqs: Iterable[int], labels: Mapping[int, str | None]) -> list[dict[str, Any]]:
+    return [reference(seq, labels) for seq in seqs]
+
+
+def pending_json(pending: PendingRequest, labels: Mapping[int, str | None]) -> dict[str, Any]:
+    item = record_json(pending.request, labels)
+    item["answered"] = pending.answered
+    item["request_known"] = pending.request_known
+    item["replies"] = refs_json((r.seq for r in pending.replies), labels)
+    return item
+
+
+def _ref_or_none(record: Record | None, labels: Mapping[int, str | None]) -> Any:
+    return reference(record.seq, labels) if record is not None else None
+
+
+def status_json(status: CaseStatus, labels: Mapping[int, str | None]) -> dict[str, Any]:
+    ended = status.care_ended_by
+    return {
+        "open_reports": [
+            {
+                "report": reference(open_.report.seq, labels),
+                "known": open_.report.known.text,
+                "awaiting": list(open_.awaiting),
+            }
+            for open_ in status.open_reports
+        ],
+        "open_investigations": [
+            {
+                "investigation": reference(open_.investigation.seq, labels),
+                "opened": open_.investigation.occurred.text,
+                "due": to_stockholm(open_.due).isoformat(),
+            }
+            for open_ in status.open_investigations
+        ],
+        "care": {
+            "in_force": status.care_in_force,
+            "ordered": _ref_or_none(status.care_ordered_by, labels),
+            "ended": _ref_or_none(ended, labels),
+            "ended_by": None
+            if ended is None
+            else {
+                "court": ended.fields.get("decided_by_court"),
+                "actor": ended.actor,
+                "agency": ended.agency,
+                "on_behalf_of": ended.on_behalf_of,
+            },
+        },
+        "placement": None
+        if status.placement is None
+        else {
+            **reference(status.placement.seq, labels),
+            "setting": status.placement.fields.get("setting"),
+            "legal_form": status.placement.fields.get("legal_form"),
+        },
+        "living": None
+        if status.living is None
+        else {
+            **reference(status.living.seq, labels),
+            "where": status.living.fields.get("to") or status.living.fields.get("setting"),
+        },
+        "removal_ban": _ref_or_none(status.removal_ban, labels),
+        "follow_up": _ref_or_none(status.follow_up, labels),
+        "child_died": _ref_or_none(status.child_died, labels),
+    }
+
+
+def held_json(record: Record, labels: Mapping[int, str | None]) -> dict[str, Any]:
+    item = record_json(record, labels)
+    item["held_by"] = record.agency
+    return item
+
+
+def known_document(
+    case: str, snap: Snapshot, labels: Mapping[int, str | None], view: ViewPoint
+) -> dict[str, Any]:
+    return document(
+        case,
+        at=to_stockholm(snap.at).isoformat(),
+        view=view_json(view),
+        facts=[record_json(r, labels) for r in snap.facts],
+        possibly_known=[record_json(r, labels) for r in snap.possibly_known],
+        held_elsewhere=[held_json(r, labels) for r in snap.held_elsewhere],
+        pending_requests=[pending_json(p, labels) for p in snap.pending_requests],
+        status=status_json(snap.status, labels),
+    )
+
+
+def decision_json(view: Decision, labels: Mapping[int, str | None]) -> dict[str, Any]:
+    item = record_json(view.decision, labels)
+    item.update(
+        outcome=view.outcome,
+        delegated=view.delegated,
+        legal_references=[ref.short() for ref in view.legal],
+        known_at_decision=refs_json(view.known_at_decision, labels),
+        possibly_known_at_decision=refs_json(view.possibly_known_at_decision, labels),
+        pending_requests=[pending_json(p, labels) for p in view.pending_requests],
+        hindsight=[held_json(r, labels) for r in view.hindsight],
+        later=[record_json(r, labels) for r in view.later],
+    )
+    return item
+
+
+def decisions_document(
+    case: str, views: list[Decision], labels: Mapping[int, str | None], view: ViewPoint
+) -> dict[str, Any]:
+    return document(case, view=view_json(view), decisions=[decision_json(d, labels) for d in views])
+
+
+def gaps_document(
+    case: str, found: Gaps, labels: Mapping[int, str | None], view: ViewPoint
+) -> dict[str, Any]:
+    return document(
+        case,
+        view=view_json(view),
+        decisions=[
+            {
+                **reference(d.decision.seq, labels),
+                "type": d.decision.type,
+                "occurred": d.decision.occurred.to_json(),
+                "missing": [held_json(r, labels) for r in d.hindsight],
+            }
+            for d in found.decisions
+        ],
+        agencies=[
+            {
+                "agency": a.agency,
+                "entries": a.entries,
+                "late": a.late,
+                "median_delay_days": a.median_days,
+                "max_delay_days": a.max_days,
+                "missing_from_decisions": a.missing_from,
+            }
+            for a in found.agencies
+        ],
     )

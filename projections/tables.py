@@ -8,15 +8,26 @@ from typing import Any
 from ledger.timeparse import format_instant
 from ledger.vocabulary import EventType
 from projections.cases import CaseSummary
+from projections.decisions import Decision
 from projections.formats import Column, table
+from projections.gaps import Gaps
+from projections.knowledge import PendingRequest, Snapshot
 from projections.records import Record
 from projections.timeline import TimelineEntry
 
-MARKER_LEGEND = "D decision · A assessment (a judgement, not a fact) · ? possibly known / occurred"
+MARKER_LEGEND = (
+    "D decision · A assessment (a judgement, not a fact) · ? possibly known / occurred · "
+    "c corrected · x retracted"
+)
 
 
 def marker(record: Record) -> str:
-    return ("D" if record.is_decision else "") + ("A" if record.assessment else "")
+    return (
+        ("D" if record.is_decision else "")
+        + ("A" if record.assessment else "")
+        + ("c" if record.corrected_by else "")
+        + ("x" if record.retracted_by is not None else "")
+    )
 
 
 def when(record: Record) -> str:
@@ -46,7 +57,7 @@ def timeline_table(entries: Sequence[TimelineEntry], width: int = 120) -> str:
         Column("#", 3, ">"),
         Column("occurred → known", 21),
         Column("agency", 16),
-        Column("", 3),
+        Column("", 4),
         Column("type", TYPE_WIDTH),
         Column("summary", 0),
     ]
@@ -182,4 +193,193 @@ def type_card(spec: EventType) -> str:
                 period = f" [in force {ref.in_force_from or '…'} → {ref.in_force_until or ''}]"
             note = f" — {ref.note}" if ref.note else ""
             lines.append(f"    {ref.short()} ({ref.confidence}){period}{note}")
+    return "\n".join(lines) + "\n"
+
+
+def entry_rows(records: Sequence[Record], width: int = 120, flag: str = "") -> str:
+    """The timeline layout for a plain list of entries (used inside other views)."""
+    entries = [TimelineEntry(r, "possibly" if flag else None) for r in records]
+    return timeline_table(entries, width).rsplit("\n", 2)[0] + "\n" if records else "  (none)\n"
+
+
+def ref_text(record: Record) -> str:
+    return f"#{record.seq}" + (f" {record.ref}" if record.ref else "")
+
+
+def known_table(case: str, snap: Snapshot, width: int = 120) -> str:
+    status = snap.status
+    lines = [f"{case} as known at {format_instant(snap.at)} (Stockholm)", "", "STATUS"]
+    if status.care_in_force and status.care_ordered_by:
+        lines.append(
+            f"  LVU care: in force (ordered {status.care_ordered_by.occurred.display()}, "
+            f"{ref_text(status.care_ordered_by)})"
+        )
+    elif status.care_ended_by:
+        ended = status.care_ended_by
+        by = ended.fields.get("decided_by_court") or ended.agency or "not recorded"
+        lines.append(f"  LVU care: ended {ended.occurred.display()} by {by} ({ref_text(ended)})")
+    else:
+        lines.append("  LVU care: none recorded")
+    if status.placement:
+        p = status.placement
+        lines.append(
+            f"  placement: {p.fields.get('setting')} ({p.fields.get('legal_form')}) since "
+            f"{p.occurred.display()} ({ref_text(p)})"
+        )
+    if status.living:
+        where = status.living.fields.get("to") or status.living.fields.get("setting")
+        lines.append(
+            f"  the child lives: {where} since {status.living.occurred.display()} "
+            f"({ref_text(status.living)})"
+        )
+    for open_ in status.open_reports:
+        lines.append(
+            f"  open report {ref_text(open_.report)} ({open_.report.known.display()}): "
+            f"awaiting {' and '.join(open_.awaiting)}"
+        )
+    for inv in status.open_investigations:
+        lines.append(
+            f"  open investigation {ref_text(inv.investigation)}: due "
+            f"{format_instant(inv.due)[:10]}"
+        )
+    for label, record in (
+        ("removal ban", status.removal_ban),
+        ("follow-up", status.follow_up),
+        ("the child died", status.child_died),
+    ):
+        if record:
+            lines.append(f"  {label}: {record.occurred.display()} ({ref_text(record)})")
+    lines += ["", f"PENDING INFORMATION REQUESTS ({len(snap.pending_requests)})"]
+    lines += [pending_line(p) for p in snap.pending_requests] or ["  (none)"]
+    parts = "\n".join(lines) + "\n"
+    parts += f"\nFACTS: known at the time ({len(snap.facts)})\n" + entry_rows(snap.facts, width)
+    parts += (
+        f"\nPOSSIBLY KNOWN: the clock straddles the moment ({len(snap.possibly_known)})\n"
+        + entry_rows(snap.possibly_known, width, "?")
+    )
+    parts += (
+        f"\nHELD ELSEWHERE: had occurred but was not yet known — hindsight "
+        f"({len(snap.held_elsewhere)})\n" + entry_rows(snap.held_elsewhere, width)
+    )
+    return parts + f"\n{MARKER_LEGEND}\n"
+
+
+def pending_line(pending: PendingRequest) -> str:
+    request = pending.request
+    answer = "possibly answered" if pending.answered == "possibly" else "not answered"
+    replies = ", ".join(ref_text(r) for r in pending.replies)
+    maybe = (
+        " (the request itself only possibly made by then)"
+        if pending.request_known == "possibly"
+        else ""
+    )
+    return (
+        f"  {ref_text(request)} {request.occurred.display()} to "
+        f"{request.fields.get('counterparty')}: {answer}"
+        + (f" — reply {replies}" if replies else "")
+        + maybe
+    )
+
+
+def decisions_table(case: str, views: Sequence[Decision], width: int = 120) -> str:
+    lines = [f"{case}: who decided what, on what basis, knowing what ({len(views)} decisions)"]
+    for view in views:
+        d = view.decision
+        head = f"{ref_text(d)}  {d.occurred.display()}  {d.type} ({d.spec.swedish})"
+        lines += ["", head + (f" — {view.outcome}" if view.outcome else "")]
+        who = " ".join(x for x in (d.actor, d.role and f"({d.role})") if x)
+        decider = ", ".join(x for x in (who, d.agency if d.agency != d.actor else None) if x)
+        if d.on_behalf_of:
+            decider += f", on behalf of {d.on_behalf_of} (delegation)"
+        lines.append(f"  decided by   {decider or 'not recorded'}")
+        if view.legal:
+            lines.append(f"  legal ref    {'; '.join(ref.short() for ref in view.legal)}")
+        lines.append(f"  basis        {_seqs(view.basis) or 'none stated'}")
+        lines.append(
+            f"  known then   {len(view.known_at_decision)} entries: "
+            f"{_seqs(view.known_at_decision) or '—'}"
+        )
+        if view.possibly_known_at_decision:
+            lines.append(f"  possibly     {_seqs(view.possibly_known_at_decision)}")
+        for pending in view.pending_requests:
+            lines.append("  pending    " + pending_line(pending))
+        for record in view.hindsight:
+            lines.append(
+                f"  HINDSIGHT    {ref_text(record)} held by {record.agency or '?'}: "
+                f"occurred {record.occurred.display()}, known {record.known.display()}"
+            )
+        for record in view.later:
+            lines.append(
+                f"  later        {ref_text(record)} {record.occurred.display()} {record.type}"
+            )
+    return "\n".join(_fit_line(line, width) for line in lines) + "\n"
+
+
+def gaps_table(case: str, found: Gaps, width: int = 120) -> str:
+    lines = [
+        f"{case}: what decisions lacked (hindsight) and how late information arrived",
+        "",
+        f"DECISIONS THAT LACKED INFORMATION ({len(found.decisions)})",
+    ]
+    for view in found.decisions:
+        d = view.decision
+        lines.append(f"  {ref_text(d)} {d.occurred.display()} {d.type}")
+        for record in view.hindsight:
+            lines.append(
+                f"      missing {ref_text(record)} from {record.agency or '?'}: occurred "
+                f"{record.occurred.display()}, known {record.known.display()}"
+            )
+    if not found.decisions:
+        lines.append("  (none)")
+    lines += ["", "DELAY BETWEEN OCCURRED AND KNOWN, BY AGENCY (documented known clocks only)"]
+    columns = [
+        Column("agency", 30),
+        Column("entries", 7, ">"),
+        Column("late", 5, ">"),
+        Column("median d", 8, ">"),
+        Column("max d", 7, ">"),
+        Column("decisions lacking", 0),
+    ]
+    rows = [
+        [
+            a.agency,
+            str(a.entries),
+            str(a.late),
+            _num(a.median_days),
+            _num(a.max_days),
+            str(a.missing_from),
+        ]
+        for a in found.agencies
+    ]
+    return "\n".join(_fit_line(line, width) for line in lines) + "\n" + table(columns, rows, width)
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def _seqs(seqs: Sequence[int]) -> str:
+    return " ".join(f"#{s}" for s in seqs)
+
+
+def _fit_line(line: str, width: int) -> str:
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def history_lines(corrections: Sequence[Record]) -> str:
+    if not corrections:
+        return ""
+    lines = ["  history"]
+    for c in corrections:
+        what = (
+            "retracted"
+            if c.type == "EntryRetracted"
+            else "corrected "
+            + ", ".join(f"{k}={v!r}" for k, v in c.fields.get("changes", {}).items())
+        )
+        lines.append(
+            f"    #{c.seq} {what} — {c.fields.get('reason')} (occurred "
+            f"{c.occurred.display()}, known {c.known.display()}, recorded "
+            f"{format_instant(c.recorded_at)})"
+        )
     return "\n".join(lines) + "\n"

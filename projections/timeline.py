@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from ledger.timeparse import known_state, occurred_state
+from projections.corrections import as_known
 from projections.records import Record
 
 Order = Literal["occurred", "known"]
@@ -45,7 +46,7 @@ def timeline(
     if order not in ORDERS:
         raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
     entries = []
-    for record in as_recorded(records, view.as_recorded_at):
+    for record in as_known(as_recorded(records, view.as_recorded_at), view.as_known_at):
         knowledge = occurrence = None
         if view.as_known_at is not None:
             state = known_state(record.known, view.as_known_at)

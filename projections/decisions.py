@@ -1,0 +1,117 @@
+"""Who decided what, on what basis, knowing what — and what existed elsewhere.
+
+A decision's moment is its `occurred` clock. Another entry was known at the decision when
+its `known` clock certainly precedes it, or when the decision itself names it (its basis
+and reference fields: a decision cannot rest on what its maker had not seen). Where the
+clocks overlap the entry is *possibly* known, and said so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ledger.timeparse import precedes
+from ledger.vocabulary import LegalReference
+from projections.corrections import CORRECTION_TYPES, as_known
+from projections.knowledge import Knowledge, PendingRequest, pending_requests
+from projections.records import Record
+
+_PRECEDES_AS_KNOWLEDGE: dict[str, Knowledge] = {
+    "yes": "known",
+    "possibly": "possibly",
+    "no": "unknown",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    decision: Record
+    outcome: str | None
+    basis: tuple[int, ...]
+    known_at_decision: tuple[int, ...]
+    possibly_known_at_decision: tuple[int, ...]
+    pending_requests: tuple[PendingRequest, ...]
+    hindsight: tuple[Record, ...]
+    later: tuple[Record, ...]
+
+    @property
+    def legal(self) -> tuple[LegalReference, ...]:
+        return self.decision.spec.legal
+
+    @property
+    def delegated(self) -> bool:
+        return self.decision.on_behalf_of is not None
+
+
+def outcome_of(record: Record) -> str | None:
+    """The decision's result in words: its `outcome`, or what its type-specific field says."""
+    fields = record.fields
+    if "outcome" in fields:
+        return str(fields["outcome"])
+    if "immediate_protection_needed" in fields:
+        needed = fields["immediate_protection_needed"]
+        return "immediate protection needed" if needed else "no immediate protection needed"
+    if record.type == "PlacementStarted":
+        return f"{fields.get('setting')} ({fields.get('legal_form')})"
+    if record.type == "HomeTransitionPlanned":
+        return f"led by {fields.get('led_by')}"
+    if record.type == "CareApplicationFiled" or record.type == "CareOrdered":
+        return f"grounds {fields.get('grounds')}"
+    return None
+
+
+def knowledge_at(decision: Record, other: Record) -> Knowledge:
+    """Whether `other` was in the records when `decision` was taken."""
+    if other.seq in decision.references():
+        return "known"
+    return _PRECEDES_AS_KNOWLEDGE[precedes(other.known, decision.occurred)]
+
+
+def decisions(records: Iterable[Record]) -> list[Decision]:
+    """Every decision of the case (vocabulary flag), in chronological order."""
+    current = sorted(as_known(records), key=Record.order_key)
+    live = [r for r in current if r.type not in CORRECTION_TYPES]
+    views = []
+    for decision in live:
+        if not decision.is_decision:
+            continue
+        others = [r for r in live if r.seq != decision.seq]
+        known, possibly, hindsight = [], [], []
+        for other in others:
+            state = knowledge_at(decision, other)
+            if state == "known":
+                known.append(other.seq)
+            elif state == "possibly":
+                possibly.append(other.seq)
+            elif precedes(other.occurred, decision.occurred) == "yes":
+                hindsight.append(other)
+        pending = pending_requests(
+            [r for r in others if knowledge_at(decision, r) != "unknown"],
+            lambda r, d=decision: knowledge_at(d, r),
+            others,
+        )
+        views.append(
+            Decision(
+                decision=decision,
+                outcome=outcome_of(decision),
+                basis=decision.basis,
+                known_at_decision=tuple(known),
+                possibly_known_at_decision=tuple(possibly),
+                pending_requests=tuple(pending),
+                hindsight=tuple(hindsight),
+                later=tuple(later_entries(decision, current)),
+            )
+        )
+    return views
+
+
+def later_entries(decision: Record, records: Sequence[Record]) -> list[Record]:
+    """What came of a decision: appeals, overturning rulings, corrections, criticism of it."""
+    return [
+        r
+        for r in records
+        if r.seq != decision.seq
+        and decision.seq in r.references()
+        and precedes(r.occurred, decision.occurred) != "yes"
+    ]

@@ -1,0 +1,209 @@
+"""What was known at the time: the case as the social services could see it at a point T.
+
+Knowledge is judged by the `known` clock alone. An entry is a *fact* at T when it had
+certainly entered the records by T, *possibly known* when its imprecise clock straddles T,
+and *held elsewhere* when it had certainly occurred by T but reached the social services only
+later — hindsight, which a review must keep apart from what the decision-makers saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from ledger.timeparse import Moment, add_months, known_state, occurred_state, parse_moment
+from projections.corrections import CORRECTION_TYPES, as_known
+from projections.records import Record
+
+REQUEST = "InformationRequested"
+REPLY = "InformationReceived"
+
+Answered = Literal["no", "possibly"]
+Knowledge = Literal["known", "possibly", "unknown"]
+StateOf = Callable[[Record], Knowledge]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRequest:
+    """An information request with no answer (certainly) in the records at that moment."""
+
+    request: Record
+    answered: Answered
+    request_known: Literal["known", "possibly"] = "known"
+    replies: tuple[Record, ...] = ()  # answers that exist but had not (certainly) arrived
+
+
+@dataclass(frozen=True, slots=True)
+class OpenReport:
+    report: Record
+    awaiting: tuple[str, ...]  # "protection assessment", "preliminary assessment"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInvestigation:
+    investigation: Record
+    due: datetime  # four months from the opening (SoL 11:2), or the latest extension's date
+
+
+@dataclass(frozen=True, slots=True)
+class CaseStatus:
+    open_reports: tuple[OpenReport, ...] = ()
+    open_investigations: tuple[OpenInvestigation, ...] = ()
+    care_in_force: bool = False
+    care_ordered_by: Record | None = None
+    care_ended_by: Record | None = None
+    placement: Record | None = None
+    living: Record | None = None  # the last placement or move home: where the child lives
+    removal_ban: Record | None = None
+    follow_up: Record | None = None
+    child_died: Record | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    at: datetime
+    facts: list[Record]
+    possibly_known: list[Record]
+    held_elsewhere: list[Record]
+    not_yet_known: list[Record]
+    pending_requests: list[PendingRequest] = field(default_factory=list)
+    status: CaseStatus = CaseStatus()
+
+
+def snapshot(records: Iterable[Record], at: datetime) -> Snapshot:
+    """The case at `at`, every entry as it then read."""
+    facts, possibly, held, later = [], [], [], []
+    for record in sorted(as_known(records, at), key=Record.order_key):
+        state = known_state(record.known, at)
+        if state == "known":
+            facts.append(record)
+        elif state == "possibly":
+            possibly.append(record)
+        else:
+            later.append(record)
+            if occurred_state(record.occurred, at) == "before":
+                held.append(record)
+    pending = pending_requests(facts + possibly, lambda r: known_state(r.known, at))
+    return Snapshot(at, facts, possibly, held, later, pending, case_status(facts))
+
+
+def pending_requests(
+    visible: Sequence[Record],
+    state_of: StateOf,
+    everything: Sequence[Record] | None = None,
+) -> list[PendingRequest]:
+    """Requests among `visible` whose answers had not certainly arrived, by `state_of`.
+
+    `state_of(record)` tells whether a record was "known", "possibly" known or "unknown" at
+    the moment in question; replies are looked for in `everything` (default: `visible`).
+    """
+    pool = everything if everything is not None else visible
+    replies: dict[int, list[Record]] = {}
+    for record in pool:
+        target = record.fields.get("in_reply_to") if record.type == REPLY else None
+        if isinstance(target, int) and record.retracted_by is None:
+            replies.setdefault(target, []).append(record)
+    pending = []
+    for request in visible:
+        if request.type != REQUEST or request.retracted_by is not None:
+            continue
+        request_state = state_of(request)
+        if request_state == "unknown":
+            continue
+        answers = replies.get(request.seq, [])
+        states = [state_of(answer) for answer in answers]
+        if "known" in states:
+            continue
+        pending.append(
+            PendingRequest(
+                request=request,
+                answered="possibly" if "possibly" in states else "no",
+                request_known="possibly" if request_state == "possibly" else "known",
+                replies=tuple(answers),
+            )
+        )
+    return pending
+
+
+def case_status(facts: Sequence[Record]) -> CaseStatus:
+    """What the facts say the case's state is (facts in chronological order)."""
+    live = [r for r in facts if r.retracted_by is None and r.type not in CORRECTION_TYPES]
+    assessed: set[int] = set()
+    preliminary: set[int] = set()
+    for record in live:
+        if record.type == "ProtectionAssessmentMade":
+            assessed.add(record.fields.get("report"))  # type: ignore[arg-type]
+        elif record.type in ("PreliminaryAssessmentDecided", "InvestigationOpened"):
+            preliminary.update(record.fields.get("reports") or ())
+    open_reports = []
+    for record in live:
+        if record.type != "ConcernReportReceived":
+            continue
+        awaiting = tuple(
+            what
+            for what, done in (
+                ("protection assessment", record.seq in assessed),
+                ("preliminary assessment", record.seq in preliminary),
+            )
+            if not done
+        )
+        if awaiting:
+            open_reports.append(OpenReport(record, awaiting))
+
+    investigations: list[OpenInvestigation] = []
+    care_in_force = False
+    care_ordered_by = care_ended_by = placement = living = ban = follow_up = died = None
+    for record in live:
+        kind, fields = record.type, record.fields
+        if kind == "InvestigationOpened":
+            investigations.append(OpenInvestigation(record, add_months(record.occurred.start, 4)))
+        elif kind == "InvestigationExtended" and investigations:
+            new_deadline = parse_moment(fields["new_deadline"]).end
+            investigations[0] = OpenInvestigation(investigations[0].investigation, new_deadline)
+        elif kind == "InvestigationClosed" and investigations:
+            investigations.pop(0)
+        elif kind == "CareOrdered":
+            care_in_force, care_ordered_by, care_ended_by = True, record, None
+        elif kind == "CareEnded":
+            care_in_force, care_ended_by = False, record
+        elif kind == "PlacementStarted":
+            placement = living = record
+        elif kind == "PlacementEnded" and placement and fields.get("placement") == placement.seq:
+            placement = None
+        elif kind == "ChildMovedHome":
+            living, placement = record, None
+        elif kind == "RemovalBanDecided":
+            ban = record if fields.get("outcome") == "granted" else ban
+        elif kind == "RemovalBanReviewed" and ban and fields.get("outcome") == "end":
+            ban = None
+        elif kind == "FollowUpStarted":
+            follow_up = record
+        elif kind == "FollowUpEnded":
+            follow_up = None
+        elif kind == "ChildDied":
+            died = record
+    return CaseStatus(
+        open_reports=tuple(open_reports),
+        open_investigations=tuple(investigations),
+        care_in_force=care_in_force,
+        care_ordered_by=care_ordered_by,
+        care_ended_by=care_ended_by,
+        placement=placement,
+        living=living,
+        removal_ban=ban,
+        follow_up=follow_up,
+        child_died=died,
+    )
+
+
+def delay_days(record: Record) -> float | None:
+    """How long after it occurred the social services learned of it (None when assumed)."""
+    if record.known_assumed:
+        return None
+    return _days(record.occurred, record.known)
+
+
+def _days(occurred: Moment, known: Moment) -> float:
+    return (known.start - occurred.start).total_seconds() / 86400
