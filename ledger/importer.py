@@ -57,8 +57,9 @@ class Source:
 
 def read_drafts(
     sources: Iterable[Source], progress: Callable[[int], None] | None = None
-) -> tuple[dict[str, list[tuple[str, Draft]]], int]:
-    """Every valid draft grouped by case, in input order, with where it came from."""
+) -> tuple[dict[str, list[tuple[str, Draft]]], int, list[LineError]]:
+    """Every valid draft grouped by case, in input order, with where it came from; and the
+    problems of the lines that are not valid."""
     by_case: dict[str, list[tuple[str, Draft]]] = {}
     errors: list[LineError] = []
     count = 0
@@ -78,9 +79,7 @@ def read_drafts(
                     raise ImportFailed(errors, truncated=True) from None
                 continue
             by_case.setdefault(draft.case, []).append((where, draft))
-    if errors:
-        raise ImportFailed(errors)
-    return by_case, count
+    return by_case, count, errors
 
 
 def _draft(line: bytes) -> Draft:
@@ -101,9 +100,12 @@ def import_sources(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate all sources, then record them; raise `ImportFailed` and store nothing on error."""
-    by_case, count = read_drafts(sources, progress)
+    by_case, count, errors = read_drafts(sources, progress)
+    # Reference problems are reported together with line problems, so one run shows all.
+    errors += _case_problems(ledger, by_case)
+    if errors:
+        raise ImportFailed(sorted(errors, key=_line_order))
     report = ImportReport(lines=count, cases=set(by_case))
-    _check_against_ledger(ledger, by_case)
     for batch in _batches(by_case):
         outcomes = _record(ledger, batch)
         for outcome in outcomes.values():
@@ -112,8 +114,10 @@ def import_sources(
     return report
 
 
-def _check_against_ledger(ledger: CaseLedger, by_case: dict[str, list[tuple[str, Draft]]]) -> None:
-    """Find every reference and label problem before anything is written."""
+def _case_problems(
+    ledger: CaseLedger, by_case: dict[str, list[tuple[str, Draft]]]
+) -> list[LineError]:
+    """Every reference and label problem, found before anything is written."""
     errors: list[LineError] = []
     for key, located in by_case.items():
         case = ledger.load_or_start(key)
@@ -123,8 +127,7 @@ def _check_against_ledger(ledger: CaseLedger, by_case: dict[str, list[tuple[str,
             errors.extend(
                 LineError(located[index][0], str(problem)) for index, problem in rejected.problems
             )
-    if errors:
-        raise ImportFailed(sorted(errors, key=_line_order))
+    return errors
 
 
 def _line_order(error: LineError) -> tuple[str, int]:

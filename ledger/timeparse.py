@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "STOCKHOLM",
-    "add_months",
     "Moment",
     "Precision",
     "TimeParseError",
+    "add_months",
     "format_instant",
     "known_state",
     "occurred_state",

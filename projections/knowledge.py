@@ -32,7 +32,7 @@ class PendingRequest:
     request: Record
     answered: Answered
     request_known: Literal["known", "possibly"] = "known"
-    replies: tuple[Record, ...] = ()  # answers that exist but had not (certainly) arrived
+    replies: tuple[Record, ...] = ()  # answers that may (not certainly) have arrived by then
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +116,15 @@ def pending_requests(
         states = [state_of(answer) for answer in answers]
         if "known" in states:
             continue
+        # Only replies that may already have arrived are named: the existence of a later one
+        # is hindsight, and a snapshot must not leak it.
+        maybe = tuple(a for a, s in zip(answers, states, strict=True) if s == "possibly")
         pending.append(
             PendingRequest(
                 request=request,
-                answered="possibly" if "possibly" in states else "no",
+                answered="possibly" if maybe else "no",
                 request_known="possibly" if request_state == "possibly" else "known",
-                replies=tuple(answers),
+                replies=maybe,
             )
         )
     return pending

@@ -16,8 +16,8 @@ from projections.records import Record
 from projections.timeline import TimelineEntry
 
 MARKER_LEGEND = (
-    "D decision · A assessment (a judgement, not a fact) · ? possibly known / occurred · "
-    "c corrected · x retracted"
+    "D decision · A assessment (a judgement) · ? possibly known/occurred · c corrected · "
+    "x retracted"
 )
 
 
@@ -49,13 +49,13 @@ def type_label(record: Record, width: int) -> str:
     return f"{english} ({swedish})"
 
 
-TYPE_WIDTH = 38
+TYPE_WIDTH = 36
 
 
 def timeline_table(entries: Sequence[TimelineEntry], width: int = 120) -> str:
     columns = [
         Column("#", 3, ">"),
-        Column("occurred → known", 21),
+        Column("occurred → known", 23),
         Column("agency", 16),
         Column("", 4),
         Column("type", TYPE_WIDTH),
