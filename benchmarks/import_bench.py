@@ -1,0 +1,312 @@
+"""Import benchmark: JSONL import into an SQLite ledger against the store's own limit.
+
+    .venv/bin/python benchmarks/import_bench.py [--cases 2000] [--events-per-case 10]
+        [--repeat 5] [--seed 1] [--json FILE]
+
+1. Generates a synthetic JSONL file (`ledger.synthetic`) in a temporary directory (not timed).
+2. Ledger import, `--repeat` times, each into a fresh SQLite file: the time from constructing
+   `CaseLedger(sqlite_store(path))` to the return of `ledger.importer.import_sources` for the
+   whole file (reading and parsing the file, validation, the chain hashes, transcoding and the
+   inserts, committed per `BATCH_EVENTS`). Closing the application is not timed.
+3. Baseline, "the limit of the store", `--repeat` times: the exact rows the ledger stored
+   (originator_id, originator_version, topic, state, read back from `stored_events` of one
+   imported file) inserted into a fresh SQLite file with the same table and the same pragma as
+   eventsourcing's SQLite application recorder, with plain `sqlite3` `executemany` in one
+   transaction. Timed from connecting to the commit; closing is not timed.
+
+Prints the command, the machine, per-run times, the median events/s of both and their ratio;
+`--json FILE` writes the same figures as JSON. Standard library plus the project's own
+dependencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shlex
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ledger import importer
+from ledger.application import CaseLedger
+from ledger.importer import Source, import_sources
+from ledger.storage import sqlite_store
+from ledger.synthetic import generate, write_jsonl
+
+TABLE = "stored_events"
+
+# Copied from eventsourcing 9.5 `eventsourcing/sqlite.py`: the table of
+# `SQLiteApplicationRecorder.construct_create_table_statements` (an application recorder keeps
+# the rowid, which serves as the notification id), the pragma `SQLiteConnectionPool` sets on a
+# file database, and the recorder's insert statement.
+CREATE_TABLE = (
+    f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+    "originator_id TEXT, "
+    "originator_version INTEGER, "
+    "topic TEXT, "
+    "state BLOB, "
+    "PRIMARY KEY "
+    "(originator_id, originator_version))"
+)
+PRAGMAS = ("PRAGMA journal_mode=WAL;",)
+INSERT = f"INSERT INTO {TABLE} VALUES (?,?,?,?)"
+
+Row = tuple[str, int, str, bytes]
+
+
+@dataclass
+class Figures:
+    command: list[str]
+    started: str
+    machine: dict[str, Any]
+    cases: int
+    events_per_case: int
+    events: int
+    seed: int
+    repeat: int
+    jsonl_bytes: int
+    generate_seconds: float
+    batch_events: int
+    stored_state_bytes: int = 0
+    ledger_seconds: list[float] = field(default_factory=list)
+    baseline_seconds: list[float] = field(default_factory=list)
+
+    @property
+    def ledger_rates(self) -> list[float]:
+        return [self.events / s for s in self.ledger_seconds]
+
+    @property
+    def baseline_rates(self) -> list[float]:
+        return [self.events / s for s in self.baseline_seconds]
+
+    def summary(self) -> dict[str, float]:
+        ledger = statistics.median(self.ledger_rates)
+        baseline = statistics.median(self.baseline_rates)
+        return {
+            "ledger_median_events_per_s": ledger,
+            "baseline_median_events_per_s": baseline,
+            "ratio_ledger_to_baseline": ledger / baseline,
+        }
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.lower().startswith(("model name", "hardware", "processor\t: ")):
+                    name = line.split(":", 1)[1].strip()
+                    if name and not name.isdigit():
+                        return name
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> dict[str, Any]:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count() or 0
+    return {
+        "platform": platform.platform(),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "cores_usable": usable,
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "eventsourcing": _version("eventsourcing"),
+        "orjson": _version("orjson"),
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def time_ledger_import(jsonl: Path, db: Path, expected: int) -> float:
+    """Seconds from constructing the application to the end of the import."""
+    start = time.perf_counter()
+    ledger = CaseLedger(sqlite_store(str(db)))
+    with jsonl.open("rb") as lines:
+        report = import_sources(ledger, [Source(jsonl.name, lines)])
+    elapsed = time.perf_counter() - start
+    ledger.close()
+    if (report.recorded, report.skipped) != (expected, 0):
+        raise SystemExit(
+            f"error: import recorded {report.recorded} and skipped {report.skipped}, "
+            f"expected {expected} and 0"
+        )
+    return elapsed
+
+
+def table_sql(db: Path) -> str:
+    """The CREATE TABLE statement of `stored_events` as SQLite keeps it."""
+    conn = sqlite3.connect(db)
+    try:
+        row = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        raise SystemExit(f"error: no table {TABLE} in {db}")
+    return str(row[0])
+
+
+def stored_rows(db: Path) -> list[Row]:
+    """The rows the ledger stored, in notification (rowid) order."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            f"SELECT originator_id, originator_version, topic, state FROM {TABLE} ORDER BY rowid"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def time_baseline(rows: list[Row], db: Path) -> float:
+    """Seconds to insert `rows` into a fresh file with executemany in one transaction."""
+    start = time.perf_counter()
+    # Auto-commit mode with an explicit BEGIN, as eventsourcing's SQLite datastore does.
+    conn = sqlite3.connect(db, isolation_level=None)
+    for pragma in PRAGMAS:
+        conn.execute(pragma)
+    conn.execute(CREATE_TABLE)
+    conn.execute("BEGIN")
+    conn.executemany(INSERT, rows)
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    (count,) = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
+    conn.close()
+    if count != len(rows):
+        raise SystemExit(f"error: baseline stored {count} rows, expected {len(rows)}")
+    return elapsed
+
+
+def report(fig: Figures) -> str:
+    summary = fig.summary()
+    m = fig.machine
+    lines = [
+        "import benchmark",
+        f"command:   {shlex.join(fig.command)}",
+        f"started:   {fig.started}",
+        f"machine:   {m['platform']}",
+        f"cpu:       {m['cpu']}, {m['cores']} cores ({m['cores_usable']} usable)",
+        f"software:  {m['python']}, eventsourcing {m['eventsourcing']}, "
+        f"orjson {m['orjson']}, SQLite {m['sqlite']}",
+        f"input:     {fig.cases} cases x {fig.events_per_case} events = {fig.events} events, "
+        f"seed {fig.seed}, {fig.jsonl_bytes / 1e6:.1f} MB JSONL "
+        f"(generated in {fig.generate_seconds:.2f} s, not timed)",
+        f"stored:    {fig.events} rows, {fig.stored_state_bytes / 1e6:.1f} MB of state",
+        "",
+        "ledger import: CaseLedger(sqlite_store(fresh file)) + importer.import_sources(file);",
+        f"               validation, chain hashes, transcoding, inserts committed per "
+        f"{fig.batch_events} events",
+        "baseline:      the same rows into a fresh file, same table and pragma (journal_mode=WAL),",
+        "               sqlite3 executemany in one transaction",
+        "",
+        f"{'run':>4} {'ledger s':>10} {'ledger ev/s':>12} {'baseline s':>11} {'baseline ev/s':>14}",
+    ]
+    for run, (ls, bs) in enumerate(zip(fig.ledger_seconds, fig.baseline_seconds, strict=True), 1):
+        lines.append(
+            f"{run:>4} {ls:>10.3f} {fig.events / ls:>12,.0f} {bs:>11.3f} {fig.events / bs:>14,.0f}"
+        )
+    lines += [
+        "",
+        f"median ledger import:   {summary['ledger_median_events_per_s']:>12,.0f} events/s",
+        f"median baseline:        {summary['baseline_median_events_per_s']:>12,.0f} events/s",
+        f"ratio ledger/baseline:  {summary['ratio_ledger_to_baseline']:>12.4f} "
+        f"(the ledger reaches {summary['ratio_ledger_to_baseline']:.1%} of the store's limit)",
+    ]
+    return "\n".join(lines)
+
+
+def _remove(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=2000, help="cases to generate (2000)")
+    parser.add_argument("--events-per-case", type=int, default=10, help="events per case (10)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each kind (5)")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (1)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write figures as JSON")
+    args = parser.parse_args(argv)
+    if args.cases < 1 or args.events_per_case < 1 or args.repeat < 1:
+        parser.error("--cases, --events-per-case and --repeat must be at least 1")
+
+    with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
+        work = Path(tmp)
+        jsonl = work / "synthetic.jsonl"
+        start = time.perf_counter()
+        with jsonl.open("wb") as out:
+            events = write_jsonl(generate(args.cases, args.events_per_case, args.seed), out)
+        fig = Figures(
+            command=[sys.executable, *(sys.argv if argv is None else ["import_bench.py", *argv])],
+            started=datetime.now(UTC).isoformat(timespec="seconds"),
+            machine=machine(),
+            cases=args.cases,
+            events_per_case=args.events_per_case,
+            events=events,
+            seed=args.seed,
+            repeat=args.repeat,
+            jsonl_bytes=jsonl.stat().st_size,
+            generate_seconds=time.perf_counter() - start,
+            batch_events=importer.BATCH_EVENTS,
+        )
+
+        # Runs alternate (ledger, baseline, ledger, ...) so drift in the machine's speed
+        # affects both alike; the baseline's rows come from the first ledger run's file.
+        rows: list[Row] = []
+        ledger_table = ""
+        for run in range(1, args.repeat + 1):
+            db = work / f"ledger-{run}.db"
+            fig.ledger_seconds.append(time_ledger_import(jsonl, db, events))
+            if not rows:
+                rows = stored_rows(db)
+                ledger_table = table_sql(db)
+                fig.stored_state_bytes = sum(len(r[3]) for r in rows)
+                if len(rows) != events:
+                    raise SystemExit(f"error: the ledger stored {len(rows)} rows, not {events}")
+            _remove(db)
+            base = work / f"baseline-{run}.db"
+            fig.baseline_seconds.append(time_baseline(rows, base))
+            if table_sql(base) != ledger_table:  # the baseline must use the ledger's own table
+                raise SystemExit(
+                    f"error: baseline table differs from the ledger's:\n{table_sql(base)}\n"
+                    f"{ledger_table}\nupdate CREATE_TABLE from eventsourcing/sqlite.py"
+                )
+            _remove(base)
+            print(
+                f"run {run}: ledger {fig.ledger_seconds[-1]:.3f} s, "
+                f"baseline {fig.baseline_seconds[-1]:.3f} s",
+                file=sys.stderr,
+            )
+
+    print(report(fig))
+    if args.json is not None:
+        data = asdict(fig) | fig.summary()
+        data["ledger_events_per_s"] = fig.ledger_rates
+        data["baseline_events_per_s"] = fig.baseline_rates
+        args.json.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1164 @@
+"""Deterministic synthetic child cases: JSONL objects for tests, demos and benchmarks.
+
+Everything here is invented. A case opens with `CaseOpened` and then follows plausible
+storylines built from the vocabulary: reports of concern, each with its protection assessment,
+a preliminary assessment decision, an investigation with information requested from and
+received by other agencies (their observations known only days or weeks after they happened),
+home visits, conversations and meetings, and for some children immediate custody, care under
+LVU, placements, care reviews, a planned move home and a follow-up. Journal notes and the odd
+correction are sprinkled in; when a storyline ends before the case has its number of entries,
+the case goes quiet for a while and the next report arrives.
+
+The same seed always gives the same output; a case depends only on the seed and its key, so
+a larger run starts with the cases of a smaller one. Field names, enumeration words and which
+fields are required come from `ledger.vocabulary`, so every object passes
+`ledger.entry.draft_from_object` and every case imports with its references resolved.
+
+Pure standard library apart from orjson in `write_jsonl`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, timedelta
+from typing import Any, BinaryIO
+
+import orjson
+
+from ledger.vocabulary import VOCABULARY, EventType, FieldSpec
+
+__all__ = ["MUNICIPALITIES", "generate", "generate_case", "write_jsonl"]
+
+# Real municipalities, each with the administrative court (förvaltningsrätt) of its district
+# and the administrative court of appeal (kammarrätt) above that court.
+MUNICIPALITIES: dict[str, tuple[str, str]] = {
+    "Norrköping": ("Linköping", "Jönköping"),
+    "Åstorp": ("Malmö", "Göteborg"),
+    "Helsingborg": ("Malmö", "Göteborg"),
+    "Borås": ("Göteborg", "Göteborg"),
+    "Västerås": ("Uppsala", "Stockholm"),
+    "Örebro": ("Karlstad", "Göteborg"),
+    "Gävle": ("Falun", "Sundsvall"),
+    "Sundsvall": ("Härnösand", "Sundsvall"),
+    "Skellefteå": ("Umeå", "Sundsvall"),
+    "Luleå": ("Luleå", "Sundsvall"),
+    "Kalmar": ("Växjö", "Jönköping"),
+    "Jönköping": ("Jönköping", "Jönköping"),
+    "Södertälje": ("Stockholm", "Stockholm"),
+}
+
+FIRST_YEAR = 2015
+LAST_YEAR = 2022  # last year a case may open; cases run on for months to a few years
+
+MAX_SUMMARY = 400
+
+# Who stands behind a reporter category / information counterparty.
+_REPORTER_LABEL = {
+    "bvc": "BVC",
+    "forskola": "Förskolan",
+    "skola": "Skolan",
+    "polis": "Polisen",
+    "halso_sjukvard": "Barnkliniken",
+    "privatperson": "a private person",
+    "anonym": "an anonymous reporter",
+    "annan_myndighet": "Försäkringskassan",
+    "okand": "an unknown reporter",
+}
+_COUNTERPARTY_AGENCY = {
+    "BVC": ("BVC", "BVC-sjuksköterska"),
+    "förskola": ("Förskolan", "förskollärare"),
+    "skola": ("Skolan", "skolkurator"),
+    "polis": ("Polisen", "polis"),
+    "sjukvård": ("Barnkliniken", "läkare"),
+    "other": ("Familjerätten", "familjerättssekreterare"),
+}
+_MANDATORY = frozenset({"bvc", "forskola", "skola", "polis", "halso_sjukvard", "annan_myndighet"})
+
+# --- the phrase bank (English, factual, invented) -----------------------------------------
+
+_CONCERNS = (
+    "bruises on the child's arms noticed at drop-off",
+    "the child has lost weight since the last check-up",
+    "loud quarrels and crying heard from the flat at night",
+    "the parent seemed intoxicated when collecting the child",
+    "the child has missed most days at preschool this month",
+    "the child said that dad hits mum",
+    "missed vaccinations and two cancelled appointments at BVC",
+    "the child was found alone outside the building in the evening",
+    "the child is often hungry and wears the same clothes all week",
+    "police were called to the home after a domestic disturbance",
+    "the parent says she cannot cope and asks for help",
+    "the child shows fear when it is time to go home",
+    "a neighbour reports that the child is left alone for hours",
+    "the child's speech development has stopped and she rarely plays",
+)
+# What the social services ask each kind of counterparty about.
+_REQUEST_TOPICS: dict[str, tuple[str, ...]] = {
+    "BVC": ("growth and weight curve", "visits to BVC and missed appointments"),
+    "förskola": ("attendance and the child's behaviour in the group", "pick-ups and drop-offs"),
+    "skola": ("attendance and the child's wellbeing at school",),
+    "polis": ("earlier police reports concerning the family",),
+    "sjukvård": ("the child's health and missed appointments", "injuries treated"),
+}
+_ANY_REQUEST_TOPIC = tuple(topic for topics in _REQUEST_TOPICS.values() for topic in topics)
+_MEETING_TOPICS = (
+    "the concerns in the reports",
+    "the investigation and what happens next",
+    "the parents' cooperation and the child's daily routines",
+    "support the family could be offered",
+)
+_HOME_OBSERVATIONS = (
+    "The flat was tidy but the fridge was nearly empty.",
+    "The child played calmly and sought contact with the mother.",
+    "Empty bottles in the kitchen; the father seemed tired.",
+    "The child had no bed of her own.",
+    "The parents interrupted each other and the atmosphere was tense.",
+    "The child was shy at first, then showed her room.",
+)
+_VIEWS_AT_HOME = ("Wants to live at home.", "Is scared when the parents quarrel.", "Misses dad.")
+_VIEWS_IN_CARE = ("Likes the foster home.", "Misses mum.", "Wants to move home.")
+# What each kind of counterparty typically notes; others draw from all of them.
+_OBSERVATIONS: dict[str, tuple[str, ...]] = {
+    "BVC": (
+        "The child's weight has dropped below the growth curve.",
+        "Two booked check-ups were cancelled by the parents.",
+        "The child's language development is delayed for her age.",
+    ),
+    "förskola": (
+        "Bruises on the child's back, the parent says she fell in the playground.",
+        "The child was collected late three times this month.",
+        "The parent arrived smelling of alcohol at pick-up.",
+        "The child flinched when an adult raised a hand.",
+    ),
+    "skola": (
+        "The child has not attended since the holidays.",
+        "The child told a teacher she was afraid of going home.",
+        "The child was tired and withdrawn all week.",
+    ),
+    "polis": (
+        "A patrol met the child in the stairwell late at night.",
+        "Police were called to the flat after a quarrel; the child was present.",
+    ),
+    "sjukvård": (
+        "The child had untreated wounds on both hands.",
+        "The child was brought to the emergency unit with a fracture.",
+    ),
+}
+_ANY_OBSERVATION = tuple(text for texts in _OBSERVATIONS.values() for text in texts)
+_DETAILS = (
+    "The guardians were informed by phone the same day.",
+    "The father could not be reached.",
+    "The mother attended alone.",
+    "An interpreter took part.",
+    "The child was calm and answered questions briefly.",
+    "The information was entered in the journal afterwards.",
+    "The unit manager was consulted.",
+    "The parents deny the allegations.",
+    "The parents say they welcome support.",
+    "The flat was tidy but the fridge was nearly empty.",
+    "The child's grandmother was present and helped out.",
+    "Further contacts with the network are planned.",
+    "The child's own views are noted separately.",
+    "The family has moved twice in the past year.",
+    "An older sibling lives with the family.",
+    "The parents have asked for a new case worker.",
+    "The school nurse has been asked to follow up.",
+    "The case was discussed at the weekly case conference.",
+    "The documentation was completed several days later.",
+    "No agreement was reached on the next step.",
+)
+# Stated reasons, by the outcome they support.
+_REASONS: dict[str, tuple[str, ...]] = {
+    "open_investigation": (
+        "the child's situation is judged to need further investigation",
+        "several reports within a short time show a pattern",
+    ),
+    "no_investigation": (
+        "the information does not indicate that the child is at risk",
+        "the parents accept support and the concerns are judged limited",
+        "the reporter's information could not be confirmed",
+    ),
+    "existing_investigation": ("the report is handled within the ongoing investigation",),
+    "no_action": ("the investigation has not shown a need of protection or support",),
+    "support_offered": ("the family accepts the support offered",),
+    "care_application": ("the child's needs cannot be met with voluntary measures",),
+    "apply": ("a move now would risk harming the child",),
+    "not_apply": ("a move home is judged not to harm the child",),
+}
+_CORRECTION_REASONS = (
+    "wrong date of the visit was noted",
+    "the summary mixed up the parents",
+    "typing error in the journal entry",
+    "the date in the entry was wrong",
+    "the note was attached to the wrong meeting",
+)
+_NOTES = (
+    "Phone call with the mother about the next meeting.",
+    "The father called and asked about the case.",
+    "Message from the preschool that the child is absent.",
+    "Letter sent to the guardians about the decision.",
+    "Consultation with the unit manager about the case.",
+    "The case was handed over to a new case worker.",
+    "The parents did not turn up for the agreed meeting.",
+)
+_NOTES_IN_CARE = (
+    "The foster carers report that the child has settled in.",
+    "Contact visit between the child and the parents at the office.",
+    "The foster carers ask for more support with the parents' visits.",
+)
+_ASSESSMENT_NOTES = (
+    "Assessment: the risk to the child is judged to be increasing.",
+    "Assessment: the parents' ability to protect the child is uncertain.",
+    "Assessment: the child's needs are met for the time being.",
+)
+_SUPPORT = (
+    "parenting support sessions once a week",
+    "supervision and a contact person for the foster carers",
+    "training day for foster carers on trauma",
+    "extra support during the move home",
+)
+_LEADS: dict[str, tuple[str, ...]] = {
+    "CaseOpened": ("Case file opened for {child} in {municipality}.",),
+    "ConcernReportReceived": (
+        "Report of concern received from {reporter}: {concern}.",
+        "New report of concern about {child}: {concern}.",
+    ),
+    "ProtectionAssessmentMade": (
+        "Protection assessment made on the report of {report_day}.",
+        "Immediate protection assessment after the report about {child}.",
+    ),
+    "PreliminaryAssessmentDecided": (
+        "Preliminary assessment decided: {outcome_text}.",
+        "Decision after preliminary assessment, {outcome_text}.",
+    ),
+    "InvestigationOpened": ("Investigation opened concerning {child}.",),
+    "InvestigationExtended": ("Time for the investigation extended to {deadline}.",),
+    "InvestigationClosed": ("Investigation closed: {outcome_text}.",),
+    "InformationRequested": ("Information requested from {party} about {topic}.",),
+    "InformationReceived": ("Information received from {party}.",),
+    "ObservationRecorded": ("{party} noted: {observation}",),
+    "HomeVisit": ("Home visit to the family.", "Home visit at the foster home."),
+    "ChildConversation": ("Conversation with {child}.", "Talk with {child} at preschool."),
+    "MeetingHeld": ("Meeting with {participants_text} about {topic}.",),
+    "ImmediateCustodyOrdered": ("{child} taken into immediate custody under LVU 6 §.",),
+    "ImmediateCustodySubmitted": ("Immediate custody submitted to the administrative court.",),
+    "ImmediateCustodyReviewed": ("The administrative court reviewed the immediate custody.",),
+    "CareApplicationFiled": ("Application for care under LVU filed with the court.",),
+    "CareOrdered": ("The administrative court ordered care under LVU for {child}.",),
+    "CareReviewed": ("Care under LVU considered by the committee.",),
+    "CareTerminationRequested": ("The guardians ask that care under LVU should end.",),
+    "CareEnded": ("Care under LVU ends.",),
+    "AppealLodged": ("The judgment was appealed by the guardians.",),
+    "AppealDecided": ("The court of appeal decided the appeal.",),
+    "RemovalBanConsidered": ("The need for a removal ban was considered.",),
+    "RemovalBanApplied": ("Application for a removal ban filed.",),
+    "RemovalBanDecided": ("The court decided on the removal ban.",),
+    "RemovalBanReviewed": ("The removal ban was considered by the committee.",),
+    "PlacementStarted": ("{child} placed in {setting_text}.",),
+    "PlacementEnded": ("The placement in {setting_text} ended.",),
+    "PlanAdopted": ("{plan_text} adopted.",),
+    "HomeTransitionPlanned": ("Planning of the move home, led by {led_text}.",),
+    "ChildMovedHome": ("{child} moved home to {to_text}.",),
+    "FosterCarerSupportProvided": ("Support to the foster carers: {kind}.",),
+    "FollowUpStarted": ("Follow-up after ended care started.",),
+    "FollowUpEnded": ("Follow-up after ended care closed.",),
+    "SeriousIncidentRecorded": ("Serious incident concerning {child} recorded.",),
+    "LexSarahInvestigationOpened": ("Lex Sarah investigation opened after the incident.",),
+    "LexSarahInvestigationClosed": ("Lex Sarah investigation closed.",),
+    "SupervisionOpened": ("IVO opened a supervision case.",),
+    "SupervisionDecision": ("IVO decided the supervision case with criticism.",),
+    "MeasuresReported": ("The committee reported its measures to IVO.",),
+    "NoteRecorded": ("{note}",),
+    "EntryCorrected": ("Correction of an earlier entry: {reason}.",),
+}
+_DEFAULT_LEAD = ("Entry about {child} recorded in the journal.",)
+
+
+class _Full(Exception):
+    """The case has all its entries; unwinds the storyline."""
+
+
+def _choices(type_name: str, field_name: str) -> tuple[str, ...]:
+    spec = VOCABULARY[type_name].field(field_name)
+    if spec is None or spec.kind != "enum":
+        raise LookupError(f"{type_name}.{field_name} is not an enumeration in the vocabulary")
+    return spec.choices
+
+
+def _enum(type_name: str, field_name: str, value: str) -> str:
+    """A storyline's enumeration word, checked against the registry."""
+    if value not in _choices(type_name, field_name):
+        raise LookupError(f"{value!r} is not a choice of {type_name}.{field_name}")
+    return value
+
+
+class _CaseWriter:
+    """Builds one case's objects, entry by entry, until it has `limit` of them."""
+
+    def __init__(self, key: str, limit: int, rng: random.Random) -> None:
+        self.key = key
+        self.limit = limit
+        self.rng = rng
+        self.objs: list[dict[str, Any]] = []
+        self.municipality = rng.choice(list(MUNICIPALITIES))
+        self.court_city, self.appeal_city = MUNICIPALITIES[self.municipality]
+        self.agency = f"Socialtjänsten {self.municipality}"
+        letters = rng.sample("ABCDEFGHJKLMNPRSTUV", 4)
+        self.workers = [f"socialsekreterare {letter}" for letter in letters[:3]]
+        self.manager = f"enhetschef {letters[3]}"
+        self.child = f"{rng.choice(('flicka', 'pojke'))} {rng.choice('ABCDEFGHIJKLMNOPRSTUVY')}"
+        self.journal = rng.randint(1, 9999)
+        self.today = date(rng.randint(FIRST_YEAR, LAST_YEAR), rng.randint(1, 12), 1) + timedelta(
+            days=rng.randint(0, 27)
+        )
+        # A mean gap between entries so that the whole case spans months to years.
+        span_days = rng.randint(120, 3 * 365)
+        self.mean_gap = max(0.5, span_days / max(limit, 1))
+        self.born = self.today - timedelta(days=rng.randint(60, 12 * 365))
+        self.placement: tuple[str, str] | None = None  # (ref, setting) of a current placement
+        self.in_care = False
+
+    # --- clocks ---------------------------------------------------------------------------
+
+    def step(self, scale: float = 1.0, at_least: int = 0) -> date:
+        gap = self.rng.expovariate(1.0 / (self.mean_gap * scale))
+        self.today += timedelta(days=max(at_least, round(gap)))
+        return self.today
+
+    def when(self, day: date, *, loose: bool = False) -> str:
+        """`day` as written in a case file: mostly a date, sometimes a minute or a month."""
+        r = self.rng.random()
+        if loose:  # things told after the fact: months and "~" are common
+            if r < 0.55:
+                return day.isoformat()
+            if r < 0.75:
+                return day.strftime("%Y-%m")
+            if r < 0.88:
+                return "~" + day.isoformat()
+            return "~" + day.strftime("%Y-%m")
+        if r < 0.8:
+            return day.isoformat()
+        if r < 0.97:
+            return f"{day.isoformat()}T{self.rng.randint(8, 16):02d}:{self.rng.randint(0, 59):02d}"
+        return "~" + day.isoformat()
+
+    def known_text(self, day: date, *, later: bool) -> str:
+        """When a record reached the social services: a date, sometimes with the minute."""
+        if later and self.rng.random() < 0.15:
+            return f"{day.isoformat()}T{self.rng.randint(8, 16):02d}:{self.rng.randint(0, 59):02d}"
+        return day.isoformat()
+
+    # --- actors ---------------------------------------------------------------------------
+
+    def worker(self) -> dict[str, str]:
+        return {
+            "actor": self.rng.choice(self.workers),
+            "role": "socialsekreterare",
+            "agency": self.agency,
+        }
+
+    def reception(self) -> dict[str, str]:
+        return {"actor": "mottagningen", "role": "socialsekreterare", "agency": self.agency}
+
+    def delegate(self) -> dict[str, str]:
+        return {
+            "actor": self.manager,
+            "role": "enhetschef",
+            "agency": self.agency,
+            "on_behalf_of": "Socialnämnden",
+        }
+
+    def committee(self) -> dict[str, str]:
+        return {"actor": "socialnämndens utskott", "role": "nämnd", "agency": self.agency}
+
+    def court(self) -> dict[str, str]:
+        return {
+            "actor": "rådman 1",
+            "role": "domstol",
+            "agency": f"Förvaltningsrätten i {self.court_city}",
+        }
+
+    def party(self, counterparty: str) -> dict[str, str]:
+        agency, role = _COUNTERPARTY_AGENCY.get(counterparty, (counterparty, "handläggare"))
+        return {"actor": f"{role} {self.rng.randint(1, 9)}", "role": role, "agency": agency}
+
+    def pick(self, type_name: str, field_name: str, weights: dict[str, int]) -> str:
+        """A choice of the registry's enumeration; words not weighted here weigh 1."""
+        choices = _choices(type_name, field_name)
+        return self.rng.choices(choices, [weights.get(c, 1) for c in choices])[0]
+
+    def reasons(self, outcome: str, probability: float) -> str | None:
+        """Stated reasons for `outcome`, given with `probability`; None leaves them out."""
+        if self.rng.random() >= probability or outcome not in _REASONS:
+            return None
+        reason = self.rng.choice(_REASONS[outcome])
+        return reason[0].upper() + reason[1:] + "."
+
+    # --- writing --------------------------------------------------------------------------
+
+    def source(self, day: date) -> str:
+        return f"journal {day.year}-{self.journal:04d}-{len(self.objs) + 1}"
+
+    def summary(self, type_name: str, context: dict[str, Any]) -> str:
+        lead = self.rng.choice(_LEADS.get(type_name, _DEFAULT_LEAD))
+        text = lead.format_map(
+            _Placeholders(child=self.child, municipality=self.municipality, **context)
+        )
+        text = text[0].upper() + text[1:]
+        r = self.rng.random()
+        target = (
+            self.rng.randint(20, 80)
+            if r < 0.4
+            else self.rng.randint(80, 200)
+            if r < 0.8
+            else self.rng.randint(200, MAX_SUMMARY)
+        )
+        details = self.rng.sample(_DETAILS, len(_DETAILS))
+        for detail in details:
+            if len(text) >= target or len(text) + 1 + len(detail) > MAX_SUMMARY:
+                break
+            text = f"{text} {detail}"
+        return text[:MAX_SUMMARY]
+
+    def emit(
+        self,
+        type_name: str,
+        occurred: date,
+        who: dict[str, str],
+        *,
+        known: date | None = None,
+        occurred_text: str | None = None,
+        basis: Sequence[str] = (),
+        assessment: bool = False,
+        context: dict[str, Any] | None = None,
+        source: str | None = None,
+        sprinkle: bool = True,
+        **fields: Any,
+    ) -> str:
+        """Append one entry and return its ref; raise `_Full` once the case is complete."""
+        if len(self.objs) >= self.limit:
+            raise _Full
+        etype = VOCABULARY[type_name]
+        ref = f"e{len(self.objs) + 1}"
+        obj: dict[str, Any] = {
+            "case": self.key,
+            "ref": ref,
+            "type": type_name,
+            "occurred": occurred_text or self.when(occurred),
+        }
+        if known is None and etype.category != "court" and self.rng.random() < 0.08:
+            known = occurred + timedelta(days=self.rng.randint(2, 40))  # documented late
+        if known is not None:
+            known = max(known, occurred)
+            obj["known"] = self.known_text(known, later=known > occurred)
+        obj.update(who)
+        obj["summary"] = self.summary(type_name, context or {})
+        obj["source"] = source or self.source(known or occurred)
+        if assessment:
+            obj["assessment"] = True
+        if basis:
+            obj["basis"] = [f"@{b}" for b in basis]
+        obj.update(_complete(etype, fields, self.rng))
+        self.objs.append(obj)
+        if sprinkle:
+            self.sprinkle(known or occurred)
+        return ref
+
+    def sprinkle(self, day: date) -> None:
+        """Now and then a journal note or a correction of an earlier entry."""
+        r = self.rng.random()
+        if r < 0.06:
+            self.note(day + timedelta(days=self.rng.randint(0, 2)))
+        elif r < 0.085 and len(self.objs) > 1:
+            target = self.rng.choice(
+                [o for o in self.objs if VOCABULARY[o["type"]].category != "correction"]
+            )
+            reason = self.rng.choice(_CORRECTION_REASONS)
+            self.emit(
+                "EntryCorrected",
+                day + timedelta(days=self.rng.randint(0, 10)),
+                self.worker(),
+                context={"reason": reason},
+                sprinkle=False,
+                target=f"@{target['ref']}",
+                changes={"summary": self.corrected(target["summary"])},
+                reason=reason[0].upper() + reason[1:] + ".",
+            )
+
+    def corrected(self, summary: str) -> str:
+        """The summary as it should have read: its first sentence, a different detail."""
+        head, dot, _ = summary.partition(". ")
+        return f"{head}{dot or ' '}{self.rng.choice(_DETAILS)}"[:MAX_SUMMARY].strip()
+
+    def note(self, day: date, *, assessment: bool = False) -> str:
+        if assessment:
+            text = self.rng.choice(_ASSESSMENT_NOTES)
+        else:
+            text = self.rng.choice(_NOTES + _NOTES_IN_CARE if self.in_care else _NOTES)
+        return self.emit(
+            "NoteRecorded",
+            day,
+            self.worker(),
+            context={"note": text},
+            assessment=assessment,
+            sprinkle=False,
+            text=text,
+        )
+
+    # --- storylines -----------------------------------------------------------------------
+
+    def run(self) -> list[dict[str, Any]]:
+        try:
+            self.open_case()
+            while True:
+                self.episode()
+                self.quiet()
+        except _Full:
+            pass
+        return self.objs
+
+    def open_case(self) -> None:
+        born = self.when(self.born, loose=True).lstrip("~")
+        self.emit(
+            "CaseOpened",
+            self.today,
+            self.reception(),
+            sprinkle=False,
+            child=self.child,
+            municipality=self.municipality,
+            born=born,
+        )
+
+    def episode(self) -> None:
+        """Reports → protection assessments → preliminary assessment → what follows."""
+        reports, assessed, urgent = self.reports()
+        gathered = self.preliminary_information()
+        self.step(0.5)
+        outcome = "open_investigation"
+        if not urgent:
+            outcome = self.pick(
+                "PreliminaryAssessmentDecided",
+                "outcome",
+                {"open_investigation": 6, "no_investigation": 4, "existing_investigation": 0},
+            )
+        if self.in_care:
+            outcome = "existing_investigation"
+        decided = self.today
+        self.emit(
+            "PreliminaryAssessmentDecided",
+            decided,
+            self.delegate(),
+            basis=[*reports, *assessed, *gathered],
+            context={"outcome_text": outcome.replace("_", " ")},
+            reports=[f"@{r}" for r in reports],
+            outcome=_enum("PreliminaryAssessmentDecided", "outcome", outcome),
+            reasons=self.reasons(outcome, 0.7),
+            child_heard=self.rng.random() < 0.4 if self.rng.random() < 0.6 else None,
+        )
+        if outcome == "no_investigation":
+            if self.rng.random() < 0.35:
+                self.late_observation(before=decided)
+            return
+        if outcome == "existing_investigation":
+            return
+        if urgent:
+            self.immediate_custody()
+        closed = self.investigation(reports)
+        if closed == "care_application":
+            self.care()
+        elif closed == "support_offered":
+            self.support()
+
+    def reports(self) -> tuple[list[str], list[str], bool]:
+        reports: list[str] = []
+        assessed: list[str] = []
+        urgent = False
+        count = self.rng.choices((1, 2, 3), (70, 25, 5))[0]
+        categories = _choices("ConcernReportReceived", "reporter_category")
+        for number in range(count):
+            if len(self.objs) == 1:  # the report that made the authority open the file
+                day = self.today + timedelta(days=self.rng.choice((0, 0, 0, 1)))
+                self.today = day
+            else:
+                day = self.step(1.0 if number == 0 else 0.2, at_least=1)
+            category = self.rng.choice(categories)
+            concern = self.rng.choice(_CONCERNS)
+            reporter = _REPORTER_LABEL.get(category, category.replace("_", " "))
+            report = self.emit(
+                "ConcernReportReceived",
+                day,
+                self.reception(),
+                context={"reporter": reporter, "concern": concern},
+                reporter_category=category,
+                mandatory_reporter=(category in _MANDATORY) if category != "okand" else None,
+                concern=concern[0].upper() + concern[1:] + ".",
+            )
+            reports.append(report)
+            needed = self.rng.random() < 0.08
+            urgent = urgent or needed
+            same_day = day if self.rng.random() < 0.85 else day + timedelta(days=2)
+            self.today = max(self.today, same_day)
+            assessed.append(
+                self.emit(
+                    "ProtectionAssessmentMade",
+                    same_day,
+                    self.worker(),
+                    basis=[report],
+                    assessment=True,
+                    context={"report_day": day.isoformat()},
+                    report=f"@{report}",
+                    immediate_protection_needed=needed,
+                    child_seen=self.rng.random() < 0.3 if self.rng.random() < 0.7 else None,
+                )
+            )
+        return reports, assessed, urgent
+
+    def preliminary_information(self) -> list[str]:
+        """During the preliminary assessment: information asked for with consent."""
+        if self.rng.random() >= 0.4:
+            return []
+        request = self.request("consent")
+        if self.rng.random() < 0.75:
+            return self.reply(request)
+        return []
+
+    def request(self, ground: str) -> tuple[str, str]:
+        counterparty = self.rng.choice(
+            [c for c in _choices("InformationRequested", "counterparty") if c != "other"]
+        )
+        topic = self.rng.choice(_REQUEST_TOPICS.get(counterparty, _ANY_REQUEST_TOPIC))
+        agency = _COUNTERPARTY_AGENCY.get(counterparty, (counterparty, ""))[0]
+        ref = self.emit(
+            "InformationRequested",
+            self.step(0.3),
+            self.worker(),
+            context={"party": agency, "topic": topic},
+            counterparty=counterparty,
+            legal_ground=_enum("InformationRequested", "legal_ground", ground),
+            consent_given_by="vårdnadshavarna" if ground == "consent" else None,
+            topic=topic[0].upper() + topic[1:],
+        )
+        return ref, counterparty
+
+    def reply(self, request: tuple[str, str]) -> list[str]:
+        """An answer: sent by the other party, known days or weeks later; maybe observations."""
+        ref, counterparty = request
+        sent = self.step(0.5, at_least=1)
+        arrived = sent + timedelta(days=self.rng.choice((1, 2, 3, 5, 8, 14, 21, 35)))
+        who = self.party(counterparty)
+        included = [
+            self.observation(
+                counterparty, sent - timedelta(days=self.rng.randint(3, 90)), arrived, who
+            )
+            for _ in range(self.rng.choices((0, 1, 2), (40, 45, 15))[0])
+        ]
+        received = self.emit(
+            "InformationReceived",
+            sent,
+            who,
+            known=arrived,
+            context={"party": who["agency"]},
+            source=f"{who['agency']}, svar {arrived.isoformat()}",
+            counterparty=counterparty,
+            in_reply_to=f"@{ref}",
+            includes=[f"@{i}" for i in included] or None,
+        )
+        self.today = max(self.today, arrived)
+        return [received, *included]
+
+    def observation(
+        self, counterparty: str, occurred: date, known: date, who: dict[str, str] | None = None
+    ) -> str:
+        who = who or self.party(counterparty)
+        text = self.rng.choice(_OBSERVATIONS.get(counterparty, _ANY_OBSERVATION))
+        return self.emit(
+            "ObservationRecorded",
+            occurred,
+            who,
+            known=known,
+            occurred_text=self.when(occurred, loose=True),
+            context={"party": who["agency"], "observation": text},
+            source=f"{who['agency']} journal",
+            observed_by=who["agency"],
+            observation=text,
+        )
+
+    def late_observation(self, before: date) -> None:
+        """Something another agency saw before a decision but passed on only afterwards."""
+        self.step(2.0, at_least=14)
+        counterparty = self.rng.choice(("BVC", "förskola", "polis"))
+        self.observation(counterparty, before - timedelta(days=self.rng.randint(5, 60)), self.today)
+
+    def investigation(self, reports: list[str]) -> str:
+        opened = self.emit(
+            "InvestigationOpened",
+            self.step(0.3),
+            self.delegate(),
+            basis=reports,
+            reports=[f"@{r}" for r in reports],
+        )
+        started = self.today
+        gathered = [opened]
+        open_requests: list[tuple[str, str]] = []
+        for _ in range(self.rng.randint(2, 6)):
+            pick = self.rng.random()
+            if pick < 0.35:
+                open_requests.append(self.request("duty_to_inform"))
+                if self.rng.random() < 0.8:
+                    gathered += self.reply(open_requests.pop())
+            elif pick < 0.55:
+                gathered.append(self.home_visit(at_home=True))
+            elif pick < 0.7:
+                gathered.append(self.conversation())
+            elif pick < 0.85:
+                gathered.append(self.meeting(("mamman", "pappan", self.workers[0])))
+            else:
+                counterparty = self.rng.choice(("polis", "BVC", "förskola", "skola"))
+                self.step()
+                gathered.append(
+                    self.observation(
+                        counterparty,
+                        self.today - timedelta(days=self.rng.randint(1, 30)),
+                        self.today,
+                    )
+                )
+        if self.rng.random() < 0.2:
+            deadline = started + timedelta(days=120 + self.rng.choice((30, 60)))
+            self.emit(
+                "InvestigationExtended",
+                self.step(),
+                self.delegate(),
+                basis=gathered[-2:],
+                context={"deadline": deadline.isoformat()},
+                new_deadline=deadline.isoformat(),
+                reason="Information from "
+                + self.rng.choice(("BVC", "the police", "school"))
+                + " is still missing.",
+            )
+        outcome = (
+            _enum("InvestigationClosed", "outcome", "care_application")
+            if self.in_care
+            else self.pick("InvestigationClosed", "outcome", _CLOSE_WEIGHTS)
+        )
+        self.emit(
+            "InvestigationClosed",
+            self.step(),
+            self.delegate(),
+            basis=gathered,
+            context={"outcome_text": outcome.replace("_", " ")},
+            outcome=outcome,
+            reasons=self.reasons(outcome, 0.6),
+        )
+        return outcome
+
+    def home_visit(self, *, at_home: bool) -> str:
+        granted = self.rng.random() < 0.85
+        return self.emit(
+            "HomeVisit",
+            self.step(),
+            self.worker(),
+            announced=self.rng.random() < 0.8,
+            access_granted=granted,
+            child_seen=granted and self.rng.random() < 0.8,
+            observations=self.rng.choice(_HOME_OBSERVATIONS) if granted and at_home else None,
+        )
+
+    def conversation(self) -> str:
+        return self.emit(
+            "ChildConversation",
+            self.step(),
+            self.worker(),
+            guardian_consent=self.rng.random() < 0.7,
+            guardian_present=self.rng.random() < 0.3 if self.rng.random() < 0.5 else None,
+            child_views=self.rng.choice(
+                (*(_VIEWS_IN_CARE if self.in_care else _VIEWS_AT_HOME), None)
+            ),
+        )
+
+    def meeting(self, participants: tuple[str, ...], topic: str | None = None) -> str:
+        topic = topic or self.rng.choice(_MEETING_TOPICS)
+        return self.emit(
+            "MeetingHeld",
+            self.step(),
+            self.worker(),
+            context={"participants_text": ", ".join(participants), "topic": topic},
+            participants=list(participants),
+            topic=topic[0].upper() + topic[1:],
+        )
+
+    def place(self, setting: str, legal_form: str) -> None:
+        labels = {"jourhem": "an emergency foster home", "familjehem": "a foster home"}
+        self.placement = (
+            self.emit(
+                "PlacementStarted",
+                self.today,
+                self.delegate(),
+                context={"setting_text": labels.get(setting, "a residential home")},
+                setting=_enum("PlacementStarted", "setting", setting),
+                legal_form=_enum("PlacementStarted", "legal_form", legal_form),
+            ),
+            setting,
+        )
+
+    def end_placement(self) -> str | None:
+        if self.placement is None:
+            return None
+        ref, setting = self.placement
+        self.placement = None
+        return self.emit(
+            "PlacementEnded",
+            self.today,
+            self.worker(),
+            context={"setting_text": "the " + setting},
+            placement=f"@{ref}",
+        )
+
+    def immediate_custody(self) -> None:
+        grounds = "Serious risk to the child's health and development; care cannot wait."
+        custody = self.emit(
+            "ImmediateCustodyOrdered",
+            self.today,
+            {"actor": "ordförande", "role": "ordförande", "agency": self.agency},
+            basis=[o["ref"] for o in self.objs[-3:]],
+            grounds=grounds,
+        )
+        self.in_care = True
+        self.place("jourhem", "lvu")
+        self.emit(
+            "ImmediateCustodySubmitted",
+            self.step(0.3, at_least=1),
+            self.worker(),
+            custody=f"@{custody}",
+        )
+        self.emit(
+            "ImmediateCustodyReviewed",
+            self.step(0.3, at_least=2),
+            self.court(),
+            custody=f"@{custody}",
+            outcome=self.pick("ImmediateCustodyReviewed", "outcome", {"upheld": 9, "lifted": 1}),
+        )
+
+    def care(self) -> None:
+        grounds = self.pick("CareApplicationFiled", "grounds", {"lvu_2": 85, "lvu_3": 15})
+        application = self.emit(
+            "CareApplicationFiled",
+            self.step(0.5),
+            self.committee(),
+            basis=[o["ref"] for o in self.objs[-2:]],
+            grounds=grounds,
+        )
+        if self.placement is None:
+            self.in_care = True
+            self.place(self.rng.choice(("jourhem", "familjehem")), "lvu")
+        court = f"Förvaltningsrätten i {self.court_city}"
+        judged = self.step(1.0, at_least=14)
+        case_number = f"{self.rng.randint(1000, 9999)}-{judged:%y}"
+        ordered = self.emit(
+            "CareOrdered",
+            judged,
+            self.court(),
+            basis=[application],
+            source=f"{court}, mål nr {case_number}",
+            court=court,
+            case_number=case_number,
+            grounds=grounds,
+        )
+        if self.rng.random() < 0.15:
+            appeal = self.emit(
+                "AppealLodged",
+                self.step(0.5),
+                {"actor": "ombud 1", "role": "ombud", "agency": "Advokatbyrån"},
+                appealed=f"@{ordered}",
+                appellant="vårdnadshavarna",
+            )
+            self.emit(
+                "AppealDecided",
+                self.step(1.0, at_least=20),
+                {
+                    "actor": "kammarrättsråd 1",
+                    "role": "domstol",
+                    "agency": f"Kammarrätten i {self.appeal_city}",
+                },
+                basis=[appeal],
+                appealed=f"@{ordered}",
+                court=f"Kammarrätten i {self.appeal_city}",
+                outcome=self.pick("AppealDecided", "outcome", {"upheld": 8}),
+            )
+        self.plan("vardplan", revision=False)
+        self.plan("genomforandeplan", revision=False)
+        if self.placement is not None and self.placement[1] == "jourhem":
+            self.step()
+            self.end_placement()
+            self.place("familjehem", "lvu")
+        for _ in range(self.rng.randint(1, 4)):
+            self.care_period()
+            self.emit(
+                "CareReviewed",
+                self.step(),
+                self.delegate(),
+                basis=[o["ref"] for o in self.objs[-2:]],
+                outcome=_enum("CareReviewed", "outcome", "continue"),
+            )
+        if self.rng.random() < 0.4:
+            self.emit(
+                "CareTerminationRequested",
+                self.step(),
+                self.worker(),
+                requested_by=self.rng.choice(("mamman", "pappan", "vårdnadshavarna")),
+            )
+        if self.rng.random() < 0.25 and self.removal_ban():
+            return  # the child stays in the foster home
+        self.move_home()
+
+    def care_period(self) -> None:
+        for _ in range(self.rng.randint(1, 3)):
+            pick = self.rng.random()
+            if pick < 0.3:
+                self.home_visit(at_home=False)
+            elif pick < 0.5:
+                kind = self.rng.choice(_SUPPORT)
+                self.emit(
+                    "FosterCarerSupportProvided",
+                    self.step(),
+                    self.worker(),
+                    context={"kind": kind},
+                    kind=kind[0].upper() + kind[1:],
+                )
+            elif pick < 0.75:
+                self.meeting(("familjehemmet", self.workers[0]), "the child's daily life")
+            else:
+                self.conversation()
+
+    def removal_ban(self) -> bool:
+        """Whether a removal ban keeps the child in the foster home."""
+        apply = self.rng.random() < 0.35
+        considered = self.emit(
+            "RemovalBanConsidered",
+            self.step(),
+            self.delegate(),
+            assessment=True,
+            basis=[o["ref"] for o in self.objs[-2:]],
+            outcome="apply" if apply else "not_apply",
+            reasons=self.reasons("apply" if apply else "not_apply", 0.5),
+        )
+        if not apply:
+            return False
+        applied = self.emit(
+            "RemovalBanApplied", self.step(0.3), self.committee(), basis=[considered]
+        )
+        granted = self.rng.random() < 0.6
+        ban = self.emit(
+            "RemovalBanDecided",
+            self.step(1.0, at_least=7),
+            self.court(),
+            basis=[applied],
+            outcome="granted" if granted else "rejected",
+            temporary=self.rng.random() < 0.3 if self.rng.random() < 0.5 else None,
+        )
+        if granted:
+            self.emit(
+                "RemovalBanReviewed",
+                self.step(2.0, at_least=30),
+                self.delegate(),
+                basis=[ban],
+                ban=f"@{ban}",
+                outcome=_enum("RemovalBanReviewed", "outcome", "continue"),
+            )
+        return granted
+
+    def move_home(self) -> None:
+        led_by = self.pick(
+            "HomeTransitionPlanned",
+            "led_by",
+            {"namnd": 50, "foraldrar": 25, "familjehem": 5, "gemensam": 20},
+        )
+        labels = {
+            "namnd": "the committee",
+            "foraldrar": "the parents",
+            "familjehem": "the foster carers",
+            "gemensam": "all parties together",
+        }
+        self.emit(
+            "HomeTransitionPlanned",
+            self.step(),
+            self.delegate(),
+            basis=[o["ref"] for o in self.objs[-2:]],
+            context={"led_text": labels.get(led_by, led_by)},
+            led_by=led_by,
+            pace=self.rng.choice(("Gradual over three months.", "Within two weeks.", None)),
+        )
+        self.plan("genomforandeplan", revision=True, purpose="hemflytt")
+        self.emit(
+            "CareReviewed",
+            self.step(),
+            self.delegate(),
+            outcome=_enum("CareReviewed", "outcome", "end"),
+        )
+        ended = self.emit(
+            "CareEnded",
+            self.step(0.3),
+            self.delegate(),
+            effective=(self.today + timedelta(days=self.rng.randint(0, 14))).isoformat(),
+        )
+        self.in_care = False
+        after = self.end_placement() or ended
+        to = self.rng.choice(("föräldrarna", "mamman", "pappan"))
+        self.emit(
+            "ChildMovedHome",
+            self.step(0.3),
+            self.worker(),
+            context={"to_text": to},
+            to=to,
+        )
+        self.emit("FollowUpStarted", self.step(0.5), self.delegate(), after=f"@{after}")
+        for _ in range(self.rng.randint(0, 2)):
+            self.home_visit(at_home=True)
+        if self.rng.random() < 0.05:
+            self.incident_review()
+        self.emit(
+            "FollowUpEnded",
+            self.step(),
+            self.worker(),
+            outcome=self.rng.choice(("No further concern.", "Continued support offered.", None)),
+        )
+
+    def plan(self, kind: str, *, revision: bool, purpose: str | None = None) -> None:
+        labels = {"vardplan": "Care plan", "genomforandeplan": "Implementation plan"}
+        self.emit(
+            "PlanAdopted",
+            self.step(0.5),
+            self.delegate(),
+            context={"plan_text": labels.get(kind, "Plan") + (" (revised)" if revision else "")},
+            plan_kind=_enum("PlanAdopted", "plan_kind", kind),
+            revision=revision,
+            purpose=purpose,
+        )
+
+    def support(self) -> None:
+        if self.rng.random() < 0.3:
+            self.step()
+            self.place("familjehem", "sol")
+            for _ in range(self.rng.randint(1, 3)):
+                self.care_period()
+            self.step()
+            self.end_placement()
+        else:
+            self.meeting(("mamman", "pappan", self.workers[0]), "the support offered")
+
+    def incident_review(self) -> None:
+        self.emit(
+            "SeriousIncidentRecorded",
+            self.step(0.3),
+            self.worker(),
+            description="The child was taken to hospital with injuries.",
+        )
+        self.emit(
+            "LexSarahInvestigationOpened",
+            self.step(0.3),
+            self.delegate(),
+            scope="The handling of the case from the move home onwards.",
+        )
+        self.emit(
+            "LexSarahInvestigationClosed",
+            self.step(),
+            self.delegate(),
+            reported_to_ivo=True,
+            findings="The risk assessment before the move home was insufficient.",
+        )
+        self.emit(
+            "SupervisionOpened",
+            self.step(),
+            {"actor": "inspektör 1", "role": "inspektör", "agency": "IVO"},
+            reason="Lex Sarah report.",
+        )
+        decision = self.emit(
+            "SupervisionDecision",
+            self.step(2.0),
+            {"actor": "inspektör 1", "role": "inspektör", "agency": "IVO"},
+            findings="The committee did not base its decisions on sufficient information.",
+            injunction=False,
+            reply_due=(self.today + timedelta(days=90)).strftime("%Y-%m"),
+        )
+        self.emit("MeasuresReported", self.step(), self.committee(), in_reply_to=f"@{decision}")
+
+    def quiet(self) -> None:
+        """A quiet stretch of notes and contacts before the next report arrives."""
+        for _ in range(self.rng.randint(0, 3)):
+            self.step()
+            if self.rng.random() < 0.7:
+                self.note(self.today, assessment=self.rng.random() < 0.15)
+            else:
+                self.meeting(("mamman", self.rng.choice(self.workers)))
+        self.step(3.0, at_least=min(30, round(self.mean_gap * 3)))
+
+
+_CLOSE_WEIGHTS = {"no_action": 30, "support_offered": 45, "care_application": 20, "other": 5}
+
+
+class _Placeholders(dict[str, Any]):
+    """Summary placeholders; one a storyline did not fill reads as a neutral phrase."""
+
+    def __missing__(self, key: str) -> str:
+        return "the case"
+
+
+def _complete(etype: EventType, given: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """The storyline's fields (None means leave out), plus any required field it did not set."""
+    fields = {name: value for name, value in given.items() if value is not None}
+    for spec in etype.fields:
+        if spec.name not in fields and spec.required:
+            fields[spec.name] = _filler(spec, rng)
+    return fields
+
+
+def _filler(spec: FieldSpec, rng: random.Random) -> Any:
+    """A value of the right kind for a required field that no storyline sets."""
+    if spec.kind == "enum":
+        return rng.choice(spec.choices)
+    if spec.kind == "bool":
+        return rng.random() < 0.5
+    if spec.kind == "int":
+        return rng.randint(1, 100)
+    if spec.kind == "texts":
+        return ["socialsekreterare A"]
+    if spec.kind == "object":
+        return {"summary": "See the journal."}
+    if spec.kind == "moment":
+        return "2020-01-01"
+    if spec.kind == "text":
+        return rng.choice(_DETAILS)
+    raise LookupError(f"no storyline sets the required reference field {spec.name!r}")
+
+
+def generate_case(key: str, events: int, rng: random.Random) -> list[dict[str, Any]]:
+    """One case of exactly `events` JSONL objects, drawn from `rng`."""
+    if events < 0:
+        raise ValueError(f"events must be 0 or more, not {events}")
+    if events == 0:
+        return []
+    return _CaseWriter(key, events, rng).run()
+
+
+def generate(
+    cases: int, events_per_case: int, seed: int = 0, prefix: str = "SYN"
+) -> Iterator[dict[str, Any]]:
+    """`cases` cases keyed `SYN-000001`, ... in order, each with `events_per_case` objects.
+
+    Each case draws from its own generator seeded by (seed, key), so a case is the same
+    whether it is generated alone or among thousands.
+    """
+    if cases < 0:
+        raise ValueError(f"cases must be 0 or more, not {cases}")
+    for number in range(1, cases + 1):
+        key = f"{prefix}-{number:06d}"
+        yield from generate_case(key, events_per_case, random.Random(f"{seed}:{key}"))
+
+
+def write_jsonl(objs: Iterable[dict[str, Any]], out: BinaryIO) -> int:
+    """Write one object per line (UTF-8 JSON); return how many were written."""
+    count = 0
+    for obj in objs:
+        out.write(orjson.dumps(obj) + b"\n")
+        count += 1
+    return count
