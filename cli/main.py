@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ledger.storage import Store
 
 OUTPUT_FORMATS = ("table", "json", "ndjson", "csv")
+DIAGRAM_FORMATS = ("dot", "svg", "png", "pdf")
 
 
 class State:
@@ -432,7 +433,9 @@ def types(type_name: str | None, fmt: str, output: str | None, width: int | None
 @point_option("--as-known-at", "Only what the social services knew at T (end of that period).")
 @point_option("--as-of", "Only what had occurred by T.")
 @point_option("--as-recorded-at", "The ledger as it stood at T (system time).")
-@format_option()
+@click.option("--from", "from_", metavar="T", help="Window: entries that occurred from T on.")
+@click.option("--to", metavar="T", help="Window: entries that occurred up to the end of T.")
+@format_option(*DIAGRAM_FORMATS)
 @output_option
 @width_option
 @pass_state
@@ -443,24 +446,30 @@ def timeline(
     as_known_at: str | None,
     as_of: str | None,
     as_recorded_at: str | None,
+    from_: str | None,
+    to: str | None,
     fmt: str,
     output: str | None,
     width: int | None,
 ) -> None:
     """The chronology of CASE, optionally as known at, as of, or as recorded at T.
 
-    T may be imprecise (2019, 2019-12, 2019-12-31): it means the end of that period.
+    T may be imprecise (2019, 2019-12, 2019-12-31): it means the end of that period. With
+    --format svg|png|pdf|dot it draws the timeline diagram for a report: one lane per agency,
+    decisions as diamonds, stated bases dashed, hindsight gaps red; with --as-known-at what
+    was not yet known is greyed and a red line marks T.
 
     \b
     Example:
         ledger timeline NK-LH --as-known-at 2019-12-31
         ledger timeline NK-LH --format json | jq '.entries[] | {seq, type}'
+        ledger timeline NK-LH --format svg -o nk-lh.svg --from 2019-10
     """
     from projections.formats import to_csv, to_json, to_ndjson
     from projections.records import labels, to_records
     from projections.serialize import timeline_document, timeline_items
     from projections.tables import timeline_table
-    from projections.timeline import ViewPoint
+    from projections.timeline import ViewPoint, as_recorded
     from projections.timeline import timeline as build_timeline
 
     view = ViewPoint(
@@ -468,8 +477,31 @@ def timeline(
         as_of=parse_point_option("--as-of", as_of),
         as_recorded_at=parse_point_option("--as-recorded-at", as_recorded_at),
     )
+    window_start = _window_start(from_)
+    window_end = parse_point_option("--to", to)
     records = to_records(_history(state, case))
+    if fmt in DIAGRAM_FORMATS:
+        from projections.decisions import decisions as build_decisions
+        from projections.diagram import Window, timeline_graph
+
+        visible = as_recorded(records, view.as_recorded_at)
+        graph = timeline_graph(
+            case,
+            visible,
+            as_known_at=view.as_known_at,
+            window=Window(window_start, window_end),
+            decisions=build_decisions(visible),
+        )
+        _emit_diagram(graph, fmt, output)
+        return
     entries = build_timeline(records, view, order)  # type: ignore[arg-type]
+    if window_start or window_end:
+        entries = [
+            e
+            for e in entries
+            if (window_start is None or e.record.occurred.end > window_start)
+            and (window_end is None or e.record.occurred.start < window_end)
+        ]
     refs = labels(records)
     if fmt == "json":
         emit(to_json(timeline_document(case, entries, refs, view, order)), output)
@@ -481,17 +513,56 @@ def timeline(
         emit(timeline_table(entries, table_width(width)), output)
 
 
-def _view_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    for decorator in reversed(
-        (
-            point_option("--as-recorded-at", "The ledger as it stood at T (system time)."),
-            format_option(),
-            output_option,
-            width_option,
-        )
-    ):
-        func = decorator(func)
-    return func
+def _window_start(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    from ledger.timeparse import TimeParseError, parse_moment
+
+    try:
+        return parse_moment(text).start
+    except TimeParseError as error:
+        raise UserError(f"--from: {error}") from None
+
+
+def _emit_diagram(graph: Any, fmt: str, output: str | None) -> None:
+    """DOT to stdout or a file; rendered formats need -o. Without `dot`, keep the DOT."""
+    from pathlib import Path
+
+    from projections.diagram import DotMissing, render
+
+    source = graph.source
+    if fmt == "dot":
+        emit(source, output)
+        return
+    if output in (None, "-"):
+        raise UserError(f"--format {fmt} writes a binary file: give -o FILE.{fmt}")
+    try:
+        emit(render(graph, fmt), output)
+    except DotMissing:
+        dot_path = Path(output).with_suffix(".dot")
+        emit(source, str(dot_path))
+        raise UserError(
+            f"the Graphviz program `dot` is not installed (install the system package "
+            f"'graphviz', e.g. apt-get install graphviz); wrote {dot_path} instead"
+        ) from None
+
+
+def view_options(*extra_formats: str) -> Callable[[Any], Any]:
+    """The options every per-case view shares."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(
+            (
+                point_option("--as-recorded-at", "The ledger as it stood at T (system time)."),
+                format_option(*extra_formats),
+                output_option,
+                width_option,
+            )
+        ):
+            func = decorator(func)
+        return func
+
+    return decorate
 
 
 def _records_as_recorded(state: State, case: str, as_recorded_at: str | None) -> tuple[Any, Any]:
@@ -514,7 +585,7 @@ def _records_as_recorded(state: State, case: str, as_recorded_at: str | None) ->
     required=True,
     help="The moment: 2019-12-31 means the end of that day.",
 )
-@_view_options
+@view_options()
 @pass_state
 def known(
     state: State,
@@ -560,7 +631,7 @@ def known(
 
 @cli.command()
 @click.argument("case")
-@_view_options
+@view_options(*DIAGRAM_FORMATS)
 @pass_state
 def decisions(
     state: State,
@@ -574,12 +645,14 @@ def decisions(
 
     For every decision: the decider and the body behind a delegated decision, the law, the
     stated basis, what was known and possibly known then, unanswered information requests,
-    hindsight (facts that existed elsewhere) and what came of it later.
+    hindsight (facts that existed elsewhere) and what came of it later. With
+    --format svg|png|pdf|dot it draws the one-page "what did they know" diagram.
 
     \b
     Example:
         ledger decisions NK-LH
         ledger decisions NK-LH --format json | jq '.decisions[] | {ref, outcome}'
+        ledger decisions NK-LH --format svg -o nk-lh-decisions.svg
     """
     from projections.decisions import decisions as build_decisions
     from projections.formats import to_csv, to_json, to_ndjson
@@ -588,7 +661,11 @@ def decisions(
 
     records, view, refs = _records_as_recorded(state, case, as_recorded_at)
     views = build_decisions(records)
-    if fmt == "json":
+    if fmt in DIAGRAM_FORMATS:
+        from projections.diagram import decisions_graph
+
+        _emit_diagram(decisions_graph(case, views, records), fmt, output)
+    elif fmt == "json":
         emit(to_json(decisions_document(case, views, refs, view)), output)
     elif fmt == "ndjson":
         emit(to_ndjson(case, [decision_json(v, refs) for v in views]), output)
@@ -600,7 +677,7 @@ def decisions(
 
 @cli.command()
 @click.argument("case")
-@_view_options
+@view_options()
 @pass_state
 def gaps(
     state: State,
