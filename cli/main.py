@@ -56,6 +56,25 @@ class State:
                 raise UserError(f"cannot open the ledger at {store.location}: {error}") from None
         return self._ledger
 
+    def new_sqlite_file(self) -> str | None:
+        """The SQLite path that opening the ledger would create, if it does not exist yet."""
+        from pathlib import Path
+
+        store = self.store()
+        if store.kind == "sqlite" and not Path(store.location).exists():
+            return store.location
+        return None
+
+    def discard(self, path: str) -> None:
+        """Close the ledger and remove a file it created (with SQLite's side files)."""
+        from pathlib import Path
+
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(path + suffix).unlink(missing_ok=True)
+
 
 pass_state = click.make_pass_decorator(State)
 
@@ -150,6 +169,7 @@ def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
     from ledger.importer import ImportFailed, import_sources
 
     sources, total = _open_sources(files)
+    new_file = state.new_sqlite_file()
     ledger = state.ledger(create=True)
     show_bar = sys.stderr.isatty() and total > 5_000_000
     try:
@@ -159,6 +179,8 @@ def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
         else:
             report = import_sources(ledger, sources)
     except ImportFailed as failed:
+        if new_file is not None:
+            state.discard(new_file)  # bad input changes nothing, not even the file system
         for error in failed.errors:
             click.echo(f"error: {error}", err=True)
         more = " (stopped after the first errors)" if failed.truncated else ""

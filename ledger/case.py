@@ -242,7 +242,9 @@ class Case(Aggregate):
                         (
                             index,
                             Problem(
-                                field_name, f"{reference} does not resolve: no entry has that ref"
+                                field_name,
+                                f"{reference} does not resolve: no entry has that ref",
+                                unresolved=reference.label,
                             ),
                         )
                     )

@@ -43,6 +43,7 @@ class Problem:
 
     field: str | None
     message: str
+    unresolved: str | None = None  # the label a reference pointed at, when it did not resolve
 
     def __str__(self) -> str:
         return f"field '{self.field}': {self.message}" if self.field else self.message
@@ -54,6 +55,7 @@ class InvalidEntry(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
+        self.label: tuple[Any, Any] = (None, None)  # (case, ref) the object claimed, if any
 
 
 @dataclass(frozen=True, slots=True)

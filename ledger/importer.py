@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 
@@ -57,11 +58,12 @@ class Source:
 
 def read_drafts(
     sources: Iterable[Source], progress: Callable[[int], None] | None = None
-) -> tuple[dict[str, list[tuple[str, Draft]]], int, list[LineError]]:
-    """Every valid draft grouped by case, in input order, with where it came from; and the
-    problems of the lines that are not valid."""
+) -> tuple[dict[str, list[tuple[str, Draft]]], int, list[LineError], set[tuple[Any, Any]]]:
+    """Every valid draft grouped by case, in input order, with where it came from; the
+    problems of the lines that are not valid; and the (case, ref) labels those lines claimed."""
     by_case: dict[str, list[tuple[str, Draft]]] = {}
     errors: list[LineError] = []
+    invalid_labels: set[tuple[Any, Any]] = set()
     count = 0
     for source in sources:
         for number, line in enumerate(source.lines, start=1):
@@ -75,11 +77,12 @@ def read_drafts(
                 draft = _draft(line)
             except InvalidEntry as invalid:
                 errors.extend(LineError(where, str(problem)) for problem in invalid.problems)
+                invalid_labels.add(invalid.label)
                 if len(errors) >= MAX_ERRORS:
                     raise ImportFailed(errors, truncated=True) from None
                 continue
             by_case.setdefault(draft.case, []).append((where, draft))
-    return by_case, count, errors
+    return by_case, count, errors, invalid_labels
 
 
 def _draft(line: bytes) -> Draft:
@@ -87,7 +90,12 @@ def _draft(line: bytes) -> Draft:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as error:
         raise InvalidEntry([Problem(None, f"not valid JSON ({_json_reason(error)})")]) from None
-    return draft_from_object(obj)
+    try:
+        return draft_from_object(obj)
+    except InvalidEntry as invalid:
+        if isinstance(obj, dict):
+            invalid.label = (obj.get("case"), obj.get("ref"))
+        raise
 
 
 def _json_reason(error: orjson.JSONDecodeError) -> str:
@@ -100,9 +108,10 @@ def import_sources(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate all sources, then record them; raise `ImportFailed` and store nothing on error."""
-    by_case, count, errors = read_drafts(sources, progress)
-    # Reference problems are reported together with line problems, so one run shows all.
-    errors += _case_problems(ledger, by_case)
+    by_case, count, errors, invalid_labels = read_drafts(sources, progress)
+    # Reference problems are reported together with line problems, so one run shows all;
+    # a reference to a line that is itself invalid is not a second problem.
+    errors += _case_problems(ledger, by_case, invalid_labels)
     if errors:
         raise ImportFailed(sorted(errors, key=_line_order))
     report = ImportReport(lines=count, cases=set(by_case))
@@ -115,7 +124,9 @@ def import_sources(
 
 
 def _case_problems(
-    ledger: CaseLedger, by_case: dict[str, list[tuple[str, Draft]]]
+    ledger: CaseLedger,
+    by_case: dict[str, list[tuple[str, Draft]]],
+    invalid_labels: set[tuple[Any, Any]] = frozenset(),  # type: ignore[assignment]
 ) -> list[LineError]:
     """Every reference and label problem, found before anything is written."""
     errors: list[LineError] = []
@@ -125,7 +136,9 @@ def _case_problems(
             case.record([draft for _, draft in located])
         except CaseRejected as rejected:
             errors.extend(
-                LineError(located[index][0], str(problem)) for index, problem in rejected.problems
+                LineError(located[index][0], str(problem))
+                for index, problem in rejected.problems
+                if (key, problem.unresolved) not in invalid_labels
             )
     return errors
 

@@ -460,16 +460,6 @@ def test_unresolvable_references_are_all_reported_with_their_lines(
     assert stored(filled) == before
 
 
-FOLLOW_ON_REFERENCE_ERROR = (
-    "ledger/importer.py: a line that fails validation is left out of by_case, so "
-    "_case_problems() then reports every reference to its label as a second, misleading "
-    "error ('@r1 does not resolve: no entry has that ref'); read_drafts() should keep the "
-    "labels of invalid lines (when the object parsed and has a valid `ref`) and "
-    "_case_problems() should not report references to them"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=FOLLOW_ON_REFERENCE_ERROR)
 def test_a_reference_to_an_invalid_line_is_not_a_second_error(db: Path, tmp_path: Path) -> None:
     report, assessment = many_lines(CASE, 2)
     source = write(tmp_path / "f.jsonl", [{**report, "occurred": "2019-12-1x"}, assessment])
@@ -477,16 +467,6 @@ def test_a_reference_to_an_invalid_line_is_not_a_second_error(db: Path, tmp_path
     assert f"{source}:2:" not in errors
 
 
-FAILED_IMPORT_CREATES_LEDGER = (
-    "cli/main.py import_: `state.ledger(create=True)` opens (and so creates) the SQLite file "
-    "before the input is validated, so a rejected import into a new path leaves an empty "
-    "ledger behind (DESIGN §10: bad input changes nothing); remember whether the file "
-    "existed and remove it on ImportFailed, or validate against an in-memory ledger when it "
-    "does not exist yet"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=FAILED_IMPORT_CREATES_LEDGER)
 def test_a_rejected_import_into_a_new_path_creates_no_ledger(db: Path, tmp_path: Path) -> None:
     source = write(tmp_path / "bad.jsonl", ["{oops"])
     user_error(invoke(db, "import", str(source)), "nothing was imported", one_line=False)
