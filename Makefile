@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_DB := demo.db
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,13 @@ demo: $(STAMP)
 	rm -f $(DEMO_DB)
 	$(BIN)/ledger --db $(DEMO_DB) import examples/lilla-hjartat.jsonl examples/astorp.jsonl
 	$(BIN)/ledger --db $(DEMO_DB) timeline NK-LH
+	@if command -v dot >/dev/null 2>&1; then \
+	  $(BIN)/ledger --db $(DEMO_DB) timeline NK-LH --as-known-at 2019-12-31 --format svg -o lilla-hjartat.svg \
+	  && echo "diagram written: lilla-hjartat.svg"; \
+	else \
+	  $(BIN)/ledger --db $(DEMO_DB) timeline NK-LH --as-known-at 2019-12-31 --format dot -o lilla-hjartat.dot \
+	  && echo "diagram written: lilla-hjartat.dot (install the system package graphviz to render SVG)"; \
+	fi
 
 test: $(STAMP)
 	$(BIN)/pytest -q
@@ -33,5 +40,15 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_bench.py
 
+# The diagrams the README shows; tests/test_diagram.py checks they are current.
+docs: $(STAMP)
+	rm -f docs/.docs.db
+	$(BIN)/ledger --db docs/.docs.db import -q examples/lilla-hjartat.jsonl
+	$(BIN)/ledger --db docs/.docs.db timeline NK-LH --as-known-at 2019-12-31 --format dot -o docs/lilla-hjartat.dot
+	$(BIN)/ledger --db docs/.docs.db decisions NK-LH --format dot -o docs/lilla-hjartat-decisions.dot
+	dot -Tsvg docs/lilla-hjartat.dot -o docs/lilla-hjartat.svg
+	dot -Tsvg docs/lilla-hjartat-decisions.dot -o docs/lilla-hjartat-decisions.svg
+	rm -f docs/.docs.db
+
 clean:
-	rm -rf $(VENV) $(DEMO_DB) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_DB) lilla-hjartat.svg lilla-hjartat.dot .pytest_cache .ruff_cache
