@@ -38,9 +38,9 @@ class CaseLedger(Application[UUID]):
 
     name = "ledger"
 
-    def __init__(self, store: Store, *, id_secret: bytes | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.id_secret = id_secret
+        self.id_secret = store.id_secret()
         super().__init__(env=dict(store.settings))
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +19,9 @@ class StorageError(ValueError):
     """The store configuration cannot be used."""
 
 
+CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
+
+
 @dataclass(frozen=True, slots=True)
 class Store:
     """A resolved store: `kind` is sqlite, postgres or memory; `location` is for people."""
@@ -22,6 +29,30 @@ class Store:
     kind: str
     location: str
     settings: Mapping[str, str]
+
+    @property
+    def encrypted(self) -> bool:
+        return "CIPHER_KEY" in self.settings
+
+    def id_secret(self) -> bytes | None:
+        """A key for case ids, derived from the cipher key, so ids do not reveal case keys."""
+        key = self.settings.get("CIPHER_KEY")
+        if key is None:
+            return None
+        return hmac.new(base64.b64decode(key), b"ledger case ids", hashlib.sha256).digest()
+
+    def with_cipher(self, key: str) -> Store:
+        """The same store with events encrypted at rest (AES-GCM) under `key` (base64)."""
+        try:
+            raw = base64.b64decode(key, validate=True)
+        except binascii.Error:
+            raise StorageError(
+                "LEDGER_CIPHER_KEY is not base64 (make one with `ledger keygen --cipher`)"
+            ) from None
+        if len(raw) not in (16, 24, 32):
+            raise StorageError(f"LEDGER_CIPHER_KEY must be 16, 24 or 32 bytes, not {len(raw)}")
+        settings = dict(self.settings, CIPHER_TOPIC=CIPHER_TOPIC, CIPHER_KEY=key)
+        return Store(self.kind, self.location, settings)
 
 
 def sqlite_store(path: str) -> Store:
@@ -66,13 +97,18 @@ def postgres_store(url: str) -> Store:
 
 
 def resolve_store(db: str | None = None, environ: Mapping[str, str] | None = None) -> Store:
-    """`--db PATH` wins, then `LEDGER_DATABASE_URL`, then `LEDGER_DB`, then ./ledger.db."""
+    """`--db PATH` wins, then `LEDGER_DATABASE_URL`, then `LEDGER_DB`, then ./ledger.db;
+    `LEDGER_CIPHER_KEY` turns on encryption at rest."""
     environ = os.environ if environ is None else environ
     if db:
-        if db.startswith(("postgresql://", "postgres://")):
-            return postgres_store(db)
-        return sqlite_store(db)
-    url = environ.get("LEDGER_DATABASE_URL")
-    if url:
-        return postgres_store(url)
-    return sqlite_store(environ.get("LEDGER_DB") or DEFAULT_DB)
+        store = (
+            postgres_store(db)
+            if db.startswith(("postgresql://", "postgres://"))
+            else sqlite_store(db)
+        )
+    elif url := environ.get("LEDGER_DATABASE_URL"):
+        store = postgres_store(url)
+    else:
+        store = sqlite_store(environ.get("LEDGER_DB") or DEFAULT_DB)
+    key = environ.get("LEDGER_CIPHER_KEY")
+    return store.with_cipher(key) if key else store
