@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from eventsourcing.persistence import IntegrityError
 
 from ledger.application import CaseLedger, ImportRejected
-from ledger.case import CaseRejected, Outcome
+from ledger.case import Case, CaseRejected, Outcome
 from ledger.entry import Draft, InvalidEntry, Problem, draft_from_object
 
 BATCH_EVENTS = 2000
@@ -109,38 +110,50 @@ def import_sources(
 ) -> ImportReport:
     """Validate all sources, then record them; raise `ImportFailed` and store nothing on error."""
     by_case, count, errors, invalid_labels = read_drafts(sources, progress)
-    # Reference problems are reported together with line problems, so one run shows all;
-    # a reference to a line that is itself invalid is not a second problem.
-    errors += _case_problems(ledger, by_case, invalid_labels)
+    cases, outcomes, problems = _record_in_memory(ledger, by_case, invalid_labels)
+    # Reference problems are reported together with line problems, so one run shows all.
+    errors += problems
     if errors:
         raise ImportFailed(sorted(errors, key=_line_order))
+    for batch in _batches(cases, outcomes):
+        try:
+            ledger.save(*batch)
+        except IntegrityError:
+            # Another writer changed these cases meanwhile: validate them again and retry.
+            outcomes.update(_record(ledger, {case.key: by_case[case.key] for case in batch}))
     report = ImportReport(lines=count, cases=set(by_case))
-    for batch in _batches(by_case):
-        outcomes = _record(ledger, batch)
-        for outcome in outcomes.values():
-            report.recorded += outcome.recorded
-            report.skipped += outcome.skipped
+    for outcome in outcomes.values():
+        report.recorded += outcome.recorded
+        report.skipped += outcome.skipped
     return report
 
 
-def _case_problems(
+def _record_in_memory(
     ledger: CaseLedger,
     by_case: dict[str, list[tuple[str, Draft]]],
-    invalid_labels: set[tuple[Any, Any]] = frozenset(),  # type: ignore[assignment]
-) -> list[LineError]:
-    """Every reference and label problem, found before anything is written."""
+    invalid_labels: set[tuple[Any, Any]],
+) -> tuple[list[Case], dict[str, Outcome], list[LineError]]:
+    """Each case as stored, with the drafts recorded on it but not yet saved.
+
+    The cases themselves find every reference and label problem; a reference to a line that
+    is itself invalid is not reported a second time.
+    """
     errors: list[LineError] = []
+    cases: list[Case] = []
+    outcomes: dict[str, Outcome] = {}
     for key, located in by_case.items():
         case = ledger.load_or_start(key)
         try:
-            case.record([draft for _, draft in located])
+            outcomes[key] = case.record([draft for _, draft in located])
         except CaseRejected as rejected:
             errors.extend(
                 LineError(located[index][0], str(problem))
                 for index, problem in rejected.problems
                 if (key, problem.unresolved) not in invalid_labels
             )
-    return errors
+            continue
+        cases.append(case)
+    return cases, outcomes, errors
 
 
 def _line_order(error: LineError) -> tuple[str, int]:
@@ -148,17 +161,19 @@ def _line_order(error: LineError) -> tuple[str, int]:
     return (name, int(number))
 
 
-def _batches(
-    by_case: dict[str, list[tuple[str, Draft]]],
-) -> Iterator[dict[str, list[tuple[str, Draft]]]]:
-    batch: dict[str, list[tuple[str, Draft]]] = {}
+def _batches(cases: list[Case], outcomes: dict[str, Outcome]) -> Iterator[list[Case]]:
+    """Cases with new entries, about BATCH_EVENTS entries to a transaction."""
+    batch: list[Case] = []
     size = 0
-    for key, located in by_case.items():
-        batch[key] = located
-        size += len(located)
+    for case in cases:
+        recorded = outcomes[case.key].recorded
+        if not recorded:
+            continue
+        batch.append(case)
+        size += recorded
         if size >= BATCH_EVENTS:
             yield batch
-            batch, size = {}, 0
+            batch, size = [], 0
     if batch:
         yield batch
 

@@ -17,7 +17,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -116,6 +116,12 @@ def parse_moment(text: str) -> Moment:
     """Read a written time; raise `TimeParseError` for anything not exactly one of the forms."""
     if not isinstance(text, str):
         raise _error(text, f"expected text, got {type(text).__name__}")
+    return _parse_text(text)
+
+
+# Case files repeat the same few time strings; Moments are frozen, so parses can be shared.
+@lru_cache(maxsize=16384)
+def _parse_text(text: str) -> Moment:
     body = text.strip()
     approximate = body.startswith("~")
     if approximate:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, Protocol
 
 from ledger.timeparse import Moment, parse_moment
@@ -82,19 +81,15 @@ class Record:
         return (*self.occurred.sort_key(), *self.known.sort_key(), self.seq)
 
 
-# Case files repeat the same few time strings; parsing each once keeps reads fast.
-_moment = lru_cache(maxsize=4096)(parse_moment)
-
-
 def to_record(entry: StoredEntry) -> Record:
-    occurred = _moment(entry.occurred)
+    occurred = parse_moment(entry.occurred)
     return Record(
         case=entry.case,
         seq=entry.originator_version,
         ref=entry.ref,
         type=entry.type,
         occurred=occurred,
-        known=_moment(entry.known) if entry.known is not None else occurred,
+        known=parse_moment(entry.known) if entry.known is not None else occurred,
         known_assumed=entry.known is None,
         recorded_at=entry.timestamp,
         actor=entry.actor,
