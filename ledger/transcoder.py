@@ -21,6 +21,7 @@ from eventsourcing.persistence import (
 )
 
 _DUMPS_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class TupleAsList(Transcoding):
@@ -65,11 +66,23 @@ class OrjsonTranscoder(Transcoder):
     def _tag(self, obj: Any) -> Any:
         # Registered types are tagged here rather than in orjson's `default` hook, because
         # orjson serialises some of them (tuple, UUID) natively and would never call it.
+        # Containers are copied only where something inside them changes: event states are
+        # mostly plain strings, and rebuilding them would cost more than encoding them.
         kind = type(obj)
         if kind is dict:
-            return {key: self._tag(value) for key, value in obj.items()}
+            changed = None
+            for key, value in obj.items():
+                if type(value) in _PLAIN:
+                    continue
+                tagged = self._tag(value)
+                if tagged is not value:
+                    if changed is None:
+                        changed = dict(obj)
+                    changed[key] = tagged
+            return obj if changed is None else changed
         if kind is list:
-            return [self._tag(value) for value in obj]
+            items = [v if type(v) in _PLAIN else self._tag(v) for v in obj]
+            return obj if all(a is b for a, b in zip(items, obj, strict=True)) else items
         transcoding = self.types.get(kind)
         if transcoding is None:
             return obj
