@@ -322,18 +322,23 @@ def record(
 @width_option
 @pass_state
 def cases(state: State, fmt: str, output: str | None, width: int | None) -> None:
-    """List the cases with their number of entries and time span.
+    """List the cases: entries, time span, where each stands, reports awaiting assessment.
+
+    Read from the materialised case index, which first catches up with what was stored
+    since it was last read.
 
     \b
     Example:
         ledger cases --format json | jq '.cases[].case'
     """
-    from projections.cases import case_summaries
+    from ledger.views import open_views
+    from projections.case_index import case_index
     from projections.formats import to_csv, to_json, to_ndjson
     from projections.serialize import document
     from projections.tables import cases_table
 
-    summaries = case_summaries(state.ledger().all_entries())
+    ledger = state.ledger()
+    summaries = case_index(ledger, open_views(ledger.store))
     items = [summary.to_json() for summary in summaries]
     if fmt == "json":
         emit(to_json(document(None, cases=items)), output)
@@ -343,6 +348,57 @@ def cases(state: State, fmt: str, output: str | None, width: int | None) -> None
         emit(to_csv(items), output)
     else:
         emit(cases_table(summaries, table_width(width)), output)
+
+
+@cli.command()
+@pass_state
+def reindex(state: State) -> None:
+    """Rebuild the materialised cross-case views from the whole ledger.
+
+    They are kept up to date by themselves; this is for after a restore, or to check.
+
+    \b
+    Example:
+        ledger reindex
+    """
+    from ledger.views import open_views
+    from projections.case_index import reindex as rebuild
+
+    ledger = state.ledger()
+    count = rebuild(ledger, open_views(ledger.store))
+    click.echo(f"case index rebuilt from {count} entries", err=True)
+
+
+@cli.command()
+@click.option("--seconds", type=float, default=None, help="Stop after this long (default: never).")
+@pass_state
+def follow(state: State, seconds: float | None) -> None:
+    """Keep the case index current from PostgreSQL notifications until interrupted.
+
+    SQLite has no notifications; there the views catch up whenever they are read.
+
+    \b
+    Example:
+        ledger --db postgresql://ledger@db.example/ledger follow
+    """
+    import threading
+
+    from projections.case_index import follow as follow_notifications
+
+    store = state.store()
+    if store.kind != "postgres":
+        raise UserError(
+            "follow needs PostgreSQL (LEDGER_DATABASE_URL); on SQLite the views catch up "
+            "whenever they are read"
+        )
+    until = threading.Event()
+    if seconds is not None:
+        threading.Timer(seconds, until.set).start()
+    click.echo(f"following {store.location}; Ctrl-C to stop", err=True)
+    try:
+        follow_notifications(store, until=until)
+    except KeyboardInterrupt:
+        until.set()
 
 
 @cli.command()

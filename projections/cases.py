@@ -1,14 +1,37 @@
-"""One line per case: how many entries, the span they cover, when the ledger last changed."""
+"""One line per case: how many entries, the span they cover, where the case stands.
+
+A summary is a fold over a case's entries in the order they were stored, so it can be kept up
+to date one entry at a time (the materialised case index) or built from scratch; both give
+the same result.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from ledger.timeparse import Moment, to_stockholm
-from projections.records import StoredEntry, to_record
+from ledger.timeparse import Moment, parse_moment, to_stockholm
+from projections.records import Record, StoredEntry, to_record
+
+# What an entry of these types says about where the case stands (the latest one wins).
+_STANDING: dict[str, str] = {
+    "CaseOpened": "open",
+    "InvestigationOpened": "investigation open",
+    "InvestigationClosed": "open",
+    "ImmediateCustodyOrdered": "immediate custody",
+    "CareOrdered": "LVU care",
+    "CareEnded": "LVU care ended",
+    "PlacementStarted": "placed",
+    "PlacementEnded": "placement ended",
+    "ChildMovedHome": "child moved home",
+    "FollowUpStarted": "follow-up after care",
+    "FollowUpEnded": "follow-up ended",
+    "ChildDied": "child died",
+    "SupervisionOpened": "under IVO supervision",
+    "SupervisionDecision": "IVO decided",
+}
 
 
 @dataclass
@@ -19,6 +42,38 @@ class CaseSummary:
     last: Moment
     last_type: str
     last_recorded_at: datetime
+    last_seq: int
+    status: str = "open"
+    open_reports: list[int] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, record: Record) -> CaseSummary:
+        return cls(
+            record.case, 0, record.occurred, record.occurred, record.type, record.recorded_at, 0
+        )
+
+    def add(self, record: Record) -> CaseSummary:
+        """This summary with one more entry (entries arrive in seq order)."""
+        summary = replace(
+            self,
+            entries=self.entries + 1,
+            last_seq=record.seq,
+            open_reports=list(self.open_reports),
+        )
+        summary.last_recorded_at = max(self.last_recorded_at, record.recorded_at)
+        if record.occurred.sort_key() < summary.first.sort_key():
+            summary.first = record.occurred
+        if record.occurred.sort_key() >= summary.last.sort_key():
+            summary.last = record.occurred
+            summary.last_type = record.type
+        if record.type in _STANDING and record.occurred.sort_key() >= self.last.sort_key():
+            summary.status = _STANDING[record.type]
+        if record.type == "ConcernReportReceived":
+            summary.open_reports.append(record.seq)
+        elif record.type == "ProtectionAssessmentMade":
+            answered = record.fields.get("report")
+            summary.open_reports = [s for s in summary.open_reports if s != answered]
+        return summary
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -28,25 +83,51 @@ class CaseSummary:
             "last_occurred": self.last.to_json(),
             "last_type": self.last_type,
             "last_recorded_at": to_stockholm(self.last_recorded_at).isoformat(),
+            "last_seq": self.last_seq,
+            "status": self.status,
+            "reports_awaiting_protection_assessment": len(self.open_reports),
         }
+
+    def to_state(self) -> dict[str, Any]:
+        """What the materialised index keeps to resume the fold."""
+        return {
+            **self.to_json(),
+            "open_reports": self.open_reports,
+            "first": self.first.text,
+            "last": self.last.text,
+            "recorded_at": self.last_recorded_at.isoformat(),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> CaseSummary:
+        return cls(
+            case=state["case"],
+            entries=state["entries"],
+            first=parse_moment(state["first"]),
+            last=parse_moment(state["last"]),
+            last_type=state["last_type"],
+            last_recorded_at=datetime.fromisoformat(state["recorded_at"]),
+            last_seq=state["last_seq"],
+            status=state["status"],
+            open_reports=list(state["open_reports"]),
+        )
+
+
+def summarise(
+    entries: Iterable[StoredEntry], known: dict[str, CaseSummary] | None = None
+) -> dict[str, CaseSummary]:
+    """Fold entries (in stored order) into per-case summaries, continuing from `known`."""
+    summaries = dict(known or {})
+    for entry in entries:
+        record = to_record(entry)
+        current = summaries.get(record.case) or CaseSummary.start(record)
+        if record.seq <= current.last_seq:
+            continue  # already counted: a view never counts an entry twice
+        summaries[record.case] = current.add(record)
+    return summaries
 
 
 def case_summaries(entries: Iterable[StoredEntry]) -> list[CaseSummary]:
     """Summaries of every case seen in `entries`, sorted by case key."""
-    summaries: dict[str, CaseSummary] = {}
-    for entry in entries:
-        record = to_record(entry)
-        summary = summaries.get(record.case)
-        if summary is None:
-            summaries[record.case] = CaseSummary(
-                record.case, 1, record.occurred, record.occurred, record.type, record.recorded_at
-            )
-            continue
-        summary.entries += 1
-        if record.occurred.sort_key() < summary.first.sort_key():
-            summary.first = record.occurred
-        if record.occurred.sort_key() >= summary.last.sort_key():
-            summary.last = record.occurred
-            summary.last_type = record.type
-        summary.last_recorded_at = max(summary.last_recorded_at, record.recorded_at)
+    summaries = summarise(entries)
     return [summaries[key] for key in sorted(summaries)]

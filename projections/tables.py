@@ -84,8 +84,9 @@ def cases_table(summaries: Sequence[CaseSummary], width: int = 120) -> str:
         Column("entries", 7, ">"),
         Column("first", 11),
         Column("last", 11),
-        Column("last entry", 30),
-        Column("last recorded", 0),
+        Column("stands", 22),
+        Column("unassessed", 10, ">"),
+        Column("last entry", 0),
     ]
     rows = [
         [
@@ -93,11 +94,13 @@ def cases_table(summaries: Sequence[CaseSummary], width: int = 120) -> str:
             str(s.entries),
             s.first.display(),
             s.last.display(),
+            s.status,
+            str(len(s.open_reports)) if s.open_reports else "",
             s.last_type,
-            format_instant(s.last_recorded_at),
         ]
         for s in summaries
     ]
+    # "unassessed": reports of concern still awaiting a protection assessment.
     return table(columns, rows, width) + f"{len(summaries)} case{'s' * (len(summaries) != 1)}.\n"
 
 

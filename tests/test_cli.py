@@ -350,7 +350,7 @@ def test_init_creates_the_store_once_and_an_empty_ledger_lists_no_cases(db: Path
     assert db.exists()
     ok(invoke(db, "init"))
     assert stored(db) == {}
-    assert ok(invoke(db, "cases")).stdout.strip().endswith("0 cases.")
+    assert "\n0 cases." in ok(invoke(db, "cases")).stdout
 
 
 def test_import_reports_on_stderr_and_reimport_stores_nothing_new(db: Path, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import socket
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from typing import Any
 
@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from ledger.application import CaseLedger
 from ledger.entry import draft_from_object
 from ledger.storage import sqlite_store
-from ledger.timeparse import parse_point
+from ledger.timeparse import parse_point, to_stockholm
 from ledger.vocabulary import VOCABULARY
 from projections import schemas
 from projections.cases import case_summaries
@@ -296,7 +296,11 @@ def test_types_documents_validate_for_the_whole_vocabulary_and_one_type() -> Non
     schemas.validate("types", types_doc(["ProtectionAssessmentMade"]))
 
 
-REVIEW_YEARS = st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2020, 12, 31))
+# Aware instants, written as Stockholm wall time: every generated text names a real moment
+# (a naive wall time could fall in the spring-forward gap, which is rightly an error).
+REVIEW_YEARS = st.datetimes(
+    min_value=datetime(2019, 1, 1), max_value=datetime(2020, 12, 31), timezones=st.just(UTC)
+).map(to_stockholm)
 
 
 @settings(max_examples=60, deadline=None)

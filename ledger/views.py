@@ -1,0 +1,250 @@
+"""Materialised per-case views, kept beside the ledger with eventsourcing tracking records.
+
+Cross-case questions (`ledger cases`, `ledger check --all`) must not reread every event each
+time. Their answers are kept as one row per (view, case): a JSON document and the case's last
+seq it was computed from. Rows and the tracking record of the last notification processed are
+written in one transaction, so a view resumes after a stop and never counts an event twice.
+
+The tables live in the ledger's own database: SQLite or PostgreSQL (the same schema), or in
+memory for the in-memory store.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.persistence import InfrastructureFactory, Tracking, TrackingRecorder
+from eventsourcing.popo import POPOTrackingRecorder
+from eventsourcing.utils import Environment
+
+from ledger.storage import Store
+
+VIEWS_NAME = "ledger_views"
+
+
+@dataclass(frozen=True, slots=True)
+class ViewRow:
+    view: str
+    case: str
+    last_seq: int
+    data: Any  # a JSON value
+
+
+class CaseViews(TrackingRecorder, ABC):
+    """Rows of derived data per case, written atomically with tracking."""
+
+    codec: RowCodec
+
+    @abstractmethod
+    def apply(self, rows: Sequence[ViewRow], tracking: Tracking | None = None) -> None:
+        """Upsert rows (and record tracking, when given) in one transaction."""
+
+    @abstractmethod
+    def rows(self, view: str) -> list[ViewRow]:
+        """Every row of one view, by case key."""
+
+    @abstractmethod
+    def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
+        """The rows of one view for the given cases."""
+
+    @abstractmethod
+    def clear(self, application_name: str) -> None:
+        """Forget every row and the tracking position, to rebuild from scratch."""
+
+
+class RowCodec:
+    """How a row is written: in clear, or sealed with the ledger's cipher when it has one.
+
+    Sealed rows key the case by a keyed hash and keep the case key only inside the encrypted
+    data, so an encrypted ledger's views reveal no more than its events do.
+    """
+
+    def __init__(self, cipher: Any = None, id_secret: bytes | None = None) -> None:
+        self.cipher = cipher
+        self.id_secret = id_secret
+
+    def column(self, case: str) -> str:
+        if self.id_secret is None:
+            return case
+        return hmac.new(self.id_secret, case.encode(), hashlib.sha256).hexdigest()
+
+    def seal(self, row: ViewRow) -> tuple[str, str, int, str]:
+        data = orjson.dumps({"case": row.case, "data": row.data})
+        text = (
+            base64.b64encode(self.cipher.encrypt(data)).decode()
+            if self.cipher is not None
+            else data.decode()
+        )
+        return (row.view, self.column(row.case), row.last_seq, text)
+
+    def open(self, view: str, last_seq: int, text: str) -> ViewRow:
+        raw = base64.b64decode(text) if self.cipher is not None else text.encode()
+        if self.cipher is not None:
+            raw = self.cipher.decrypt(raw)
+        content = orjson.loads(raw)
+        return ViewRow(view, content["case"], last_seq, content["data"])
+
+
+@functools.cache
+def _sqlite_class() -> type[CaseViews]:
+    from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+    class SQLiteViews(SQLiteTrackingRecorder, CaseViews):
+        def construct_create_table_statements(self) -> list[str]:
+            return [
+                *super().construct_create_table_statements(),
+                "CREATE TABLE IF NOT EXISTS ledger_case_views ("
+                "view TEXT NOT NULL, case_key TEXT NOT NULL, last_seq INTEGER NOT NULL, "
+                "data TEXT NOT NULL, PRIMARY KEY (view, case_key)) WITHOUT ROWID",
+            ]
+
+        def apply(self, rows: Sequence[ViewRow], tracking: Tracking | None = None) -> None:
+            with self.datastore.transaction(commit=True) as c:
+                c.executemany(
+                    "INSERT INTO ledger_case_views VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (view, case_key) DO UPDATE SET "
+                    "last_seq = excluded.last_seq, data = excluded.data",
+                    [self.codec.seal(r) for r in rows],
+                )
+                if tracking is not None:
+                    self._insert_tracking(c, tracking)
+
+        def rows(self, view: str) -> list[ViewRow]:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute("SELECT last_seq, data FROM ledger_case_views WHERE view = ?", (view,))
+                found = [self.codec.open(view, r[0], r[1]) for r in c.fetchall()]
+            return sorted(found, key=lambda r: r.case)
+
+        def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
+            found: list[ViewRow] = []
+            columns = [self.codec.column(case) for case in cases]
+            with self.datastore.transaction(commit=False) as c:
+                for start in range(0, len(columns), 500):
+                    chunk = columns[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    c.execute(
+                        "SELECT last_seq, data FROM ledger_case_views "
+                        f"WHERE view = ? AND case_key IN ({marks})",
+                        (view, *chunk),
+                    )
+                    found += [self.codec.open(view, r[0], r[1]) for r in c.fetchall()]
+            return found
+
+        def clear(self, application_name: str) -> None:
+            with self.datastore.transaction(commit=True) as c:
+                c.execute("DELETE FROM ledger_case_views")
+                c.execute("DELETE FROM tracking WHERE application_name = ?", (application_name,))
+
+    return SQLiteViews
+
+
+@functools.cache
+def postgres_views_class() -> type[CaseViews]:
+    from eventsourcing.postgres import PostgresTrackingRecorder
+    from psycopg.sql import SQL, Identifier
+
+    class PostgresViews(PostgresTrackingRecorder, CaseViews):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.views_table = Identifier(self.datastore.schema, "ledger_case_views")
+            self.sql_create_statements.append(
+                SQL(
+                    "CREATE TABLE IF NOT EXISTS {0} (view text NOT NULL, "
+                    "case_key text NOT NULL, last_seq bigint NOT NULL, data text NOT NULL, "
+                    "PRIMARY KEY (view, case_key))"
+                ).format(self.views_table)
+            )
+
+        def apply(self, rows: Sequence[ViewRow], tracking: Tracking | None = None) -> None:
+            with self.datastore.transaction(commit=True) as curs:
+                curs.executemany(
+                    SQL(
+                        "INSERT INTO {0} VALUES (%s, %s, %s, %s) ON CONFLICT (view, case_key) "
+                        "DO UPDATE SET last_seq = excluded.last_seq, data = excluded.data"
+                    ).format(self.views_table),
+                    [self.codec.seal(r) for r in rows],
+                )
+                if tracking is not None:
+                    self._insert_tracking(curs, tracking)
+
+        def rows(self, view: str) -> list[ViewRow]:
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute(
+                    SQL("SELECT last_seq, data FROM {0} WHERE view = %s").format(self.views_table),
+                    (view,),
+                )
+                found = [self.codec.open(view, r["last_seq"], r["data"]) for r in curs.fetchall()]
+            return sorted(found, key=lambda r: r.case)
+
+        def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute(
+                    SQL(
+                        "SELECT last_seq, data FROM {0} WHERE view = %s AND case_key = ANY(%s)"
+                    ).format(self.views_table),
+                    (view, [self.codec.column(case) for case in cases]),
+                )
+                return [self.codec.open(view, r["last_seq"], r["data"]) for r in curs.fetchall()]
+
+        def clear(self, application_name: str) -> None:
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute(SQL("DELETE FROM {0}").format(self.views_table))
+                curs.execute(
+                    SQL("DELETE FROM {0}.{1} WHERE application_name = %s").format(
+                        Identifier(self.datastore.schema), Identifier(self.tracking_table_name)
+                    ),
+                    (application_name,),
+                )
+
+    return PostgresViews
+
+
+class MemoryCaseViews(POPOTrackingRecorder, CaseViews):
+    """For the in-memory store: the same behaviour in dictionaries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: dict[tuple[str, str], ViewRow] = {}
+
+    def apply(self, rows: Sequence[ViewRow], tracking: Tracking | None = None) -> None:
+        with self._database_lock:
+            if tracking is not None:
+                self._assert_tracking_uniqueness(tracking)
+            for row in rows:
+                self._rows[(row.view, row.case)] = row
+            if tracking is not None:
+                self._insert_tracking(tracking)
+
+    def rows(self, view: str) -> list[ViewRow]:
+        return sorted((r for r in self._rows.values() if r.view == view), key=lambda r: r.case)
+
+    def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
+        return [self._rows[(view, c)] for c in cases if (view, c) in self._rows]
+
+    def clear(self, application_name: str) -> None:
+        with self._database_lock:
+            self._rows.clear()
+            self._max_tracking_ids.pop(application_name, None)
+
+
+def open_views(store: Store) -> CaseViews:
+    """The views of a store, tables created when missing, sealed when the store is encrypted."""
+    environment = Environment(VIEWS_NAME, dict(store.settings))
+    if store.kind == "memory":
+        views: CaseViews = MemoryCaseViews()
+    else:
+        view_class = _sqlite_class() if store.kind == "sqlite" else postgres_views_class()
+        factory = InfrastructureFactory.construct(environment)
+        views = factory.tracking_recorder(view_class)  # type: ignore[arg-type,assignment]
+    cipher = AESCipher(environment) if store.encrypted else None
+    views.codec = RowCodec(cipher, store.id_secret())
+    return views

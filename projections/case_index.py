@@ -1,0 +1,108 @@
+"""The materialised case index behind `ledger cases`, kept from the notification log.
+
+`CaseIndexProjection` is an eventsourcing `Projection`: it folds each new entry into its
+case's summary and writes the summary with the tracking record of the notification, in one
+transaction. On PostgreSQL a `ProjectionRunner` can keep it current from notifications
+(`ledger follow`); SQLite has no subscriptions, so every reader first catches up by polling
+the notification log from the tracked position (`catch_up`), a page at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+
+from ledger.application import CaseLedger
+from ledger.storage import Store
+from ledger.views import VIEWS_NAME, CaseViews, ViewRow, open_views
+from projections.cases import CaseSummary, summarise
+
+INDEX_VIEW = "case_index"
+ENTRY_TOPIC = "ledger:EntryRecorded"
+PAGE = 2000
+
+
+class CaseIndexProjection(Projection[CaseViews]):
+    name = VIEWS_NAME  # the runner names the view's tables after the projection
+    topics = (ENTRY_TOPIC,)
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.process_batch([domain_event], tracking)
+
+    def process_batch(self, events: Sequence[Any], tracking: Tracking) -> None:
+        """Fold a page of entries into the index, tracked by the page's last notification."""
+        cases = sorted({event.case for event in events})
+        known = {
+            row.case: CaseSummary.from_state(row.data)
+            for row in self.view.rows_for(INDEX_VIEW, cases)
+        }
+        summaries = summarise(events, known)
+        rows = [
+            ViewRow(INDEX_VIEW, case, summaries[case].last_seq, summaries[case].to_state())
+            for case in cases
+            if case in summaries
+        ]
+        self.view.apply(rows, tracking)
+
+
+def catch_up(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
+    """Apply every entry stored since the index's tracked position; returns how many."""
+    projection = CaseIndexProjection(view=views)
+    position = views.max_tracking_id(ledger.name) or 0
+    applied = 0
+    while True:
+        notifications = ledger.recorder.select_notifications(
+            start=position, limit=page, topics=[ENTRY_TOPIC], inclusive_of_start=False
+        )
+        if not notifications:
+            return applied
+        events = [ledger.mapper.to_domain_event(n) for n in notifications]
+        position = notifications[-1].id
+        projection.process_batch(events, Tracking(ledger.name, position))
+        applied += len(events)
+
+
+def case_index(ledger: CaseLedger, views: CaseViews) -> list[CaseSummary]:
+    """The index, current as of this call."""
+    catch_up(ledger, views)
+    return [CaseSummary.from_state(row.data) for row in views.rows(INDEX_VIEW)]
+
+
+def reindex(ledger: CaseLedger, views: CaseViews) -> int:
+    """Forget the index and rebuild it from the whole notification log."""
+    views.clear(ledger.name)
+    return catch_up(ledger, views)
+
+
+def follow(store: Store, *, until: threading.Event, on_error: Any = None) -> None:
+    """Keep the index current from PostgreSQL's notifications until `until` is set."""
+    from eventsourcing.projection import ProjectionRunner
+
+    from ledger.views import postgres_views_class
+
+    class FollowedLedger(CaseLedger):
+        name = "ledger"  # the tracked application name, as in catch_up()
+
+        def __init__(self, env: Any = None) -> None:
+            super().__init__(store)
+
+    ledger = CaseLedger(store)
+    views = open_views(store)
+    catch_up(ledger, views)  # the backlog in pages; the runner then follows one by one
+    ledger.close()
+    runner = ProjectionRunner(
+        application_class=FollowedLedger,
+        projection_class=CaseIndexProjection,
+        view_class=postgres_views_class(),
+        env=dict(store.settings),
+    )
+    runner.view.codec = views.codec  # type: ignore[attr-defined]
+    with runner:
+        while not until.wait(0.5):
+            if runner.is_interrupted.is_set():
+                runner.run_forever(timeout=0)
+                return
