@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -102,7 +103,7 @@ def test_the_index_says_where_a_case_stands(ledger: CaseLedger) -> None:
     assert summary.open_reports == [] and summary.entries == 3
 
 
-def test_an_encrypted_ledger_keeps_its_index_sealed(tmp_path) -> None:  # noqa: ANN001
+def test_an_encrypted_ledger_keeps_its_index_sealed(tmp_path: Path) -> None:
     from eventsourcing.cryptography import AESCipher
 
     from ledger.storage import sqlite_store
