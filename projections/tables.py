@@ -82,8 +82,8 @@ def cases_table(summaries: Sequence[CaseSummary], width: int = 120) -> str:
     columns = [
         Column("case", 16),
         Column("entries", 7, ">"),
-        Column("first", 11),
-        Column("last", 11),
+        Column("first", 16),
+        Column("last", 16),
         Column("stands", 22),
         Column("unassessed", 10, ">"),
         Column("last entry", 0),
