@@ -8,109 +8,25 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
+from cli.check import check, rules
+from cli.context import (
+    DIAGRAM_FORMATS,
+    State,
+    case_history,
+    format_option,
+    output_option,
+    parse_point_option,
+    pass_state,
+    point_option,
+    view_options,
+    width_option,
+)
 from cli.output import UserError, emit, table_width
-
-if TYPE_CHECKING:
-    from ledger.application import CaseLedger
-    from ledger.storage import Store
-
-OUTPUT_FORMATS = ("table", "json", "ndjson", "csv")
-DIAGRAM_FORMATS = ("dot", "svg", "png", "pdf")
-
-
-class State:
-    def __init__(self, db: str | None) -> None:
-        self.db = db
-        self._ledger: CaseLedger | None = None
-
-    def store(self) -> Store:
-        from ledger.storage import StorageError, resolve_store
-
-        try:
-            return resolve_store(self.db)
-        except StorageError as error:
-            raise UserError(str(error)) from None
-
-    def ledger(self, *, create: bool = False) -> CaseLedger:
-        """The application; reading commands refuse to create a new SQLite file by accident."""
-        if self._ledger is None:
-            from pathlib import Path
-
-            from ledger.application import CaseLedger
-
-            store = self.store()
-            if store.kind == "sqlite" and not create and not Path(store.location).exists():
-                raise UserError(
-                    f"no ledger at {store.location} (create one with `ledger init` or "
-                    "`ledger import FILE`, or point --db / LEDGER_DB at yours)"
-                )
-            try:
-                self._ledger = CaseLedger(store)
-            except Exception as error:  # the store itself is unreachable or unusable
-                raise UserError(f"cannot open the ledger at {store.location}: {error}") from None
-        return self._ledger
-
-    def new_sqlite_file(self) -> str | None:
-        """The SQLite path that opening the ledger would create, if it does not exist yet."""
-        from pathlib import Path
-
-        store = self.store()
-        if store.kind == "sqlite" and not Path(store.location).exists():
-            return store.location
-        return None
-
-    def discard(self, path: str) -> None:
-        """Close the ledger and remove a file it created (with SQLite's side files)."""
-        from pathlib import Path
-
-        if self._ledger is not None:
-            self._ledger.close()
-            self._ledger = None
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(path + suffix).unlink(missing_ok=True)
-
-
-pass_state = click.make_pass_decorator(State)
-
-
-def format_option(*extra: str) -> Callable[[Any], Any]:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice((*OUTPUT_FORMATS, *extra)),
-        default="table",
-        show_default=True,
-        help="Output format: a table for people, or JSON, NDJSON (one item a line), CSV.",
-    )
-
-
-output_option = click.option(
-    "-o", "--output", metavar="FILE", default=None, help="Write to FILE instead of stdout."
-)
-width_option = click.option(
-    "--width", type=int, default=None, help="Table width in columns (default: 120 or wider)."
-)
-
-
-def point_option(name: str, help_text: str) -> Callable[[Any], Any]:
-    return click.option(name, metavar="T", default=None, help=help_text)
-
-
-def parse_point_option(name: str, text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    from ledger.timeparse import TimeParseError, parse_point
-
-    try:
-        return parse_point(text)
-    except TimeParseError as error:
-        raise UserError(f"{name}: {error}") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -462,7 +378,7 @@ def show(state: State, reference: str, fmt: str, output: str | None) -> None:
         raise UserError(str(error)) from None
     if ref.case is None:
         raise UserError(f"{reference!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
-    entries = _history(state, ref.case)
+    entries = case_history(state, ref.case)
     records = to_records(entries)
     found = [r for r in records if r.seq == ref.seq or (ref.label and r.ref == ref.label)]
     if not found:
@@ -486,15 +402,6 @@ def show(state: State, reference: str, fmt: str, output: str | None) -> None:
         if corrections:
             card += "  as it reads now\n" + entry_card(current, item["current"])
         emit(card, output)
-
-
-def _history(state: State, case: str) -> list[Any]:
-    from ledger.application import UnknownCase
-
-    try:
-        return state.ledger().history(case)
-    except UnknownCase as error:
-        raise UserError(str(error)) from None
 
 
 @cli.command()
@@ -591,7 +498,7 @@ def timeline(
     )
     window_start = _window_start(from_)
     window_end = parse_point_option("--to", to)
-    records = to_records(_history(state, case))
+    records = to_records(case_history(state, case))
     if fmt in DIAGRAM_FORMATS:
         from projections.decisions import decisions as build_decisions
         from projections.diagram import Window, timeline_graph
@@ -659,30 +566,12 @@ def _emit_diagram(graph: Any, fmt: str, output: str | None) -> None:
         ) from None
 
 
-def view_options(*extra_formats: str) -> Callable[[Any], Any]:
-    """The options every per-case view shares."""
-
-    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        for decorator in reversed(
-            (
-                point_option("--as-recorded-at", "The ledger as it stood at T (system time)."),
-                format_option(*extra_formats),
-                output_option,
-                width_option,
-            )
-        ):
-            func = decorator(func)
-        return func
-
-    return decorate
-
-
 def _records_as_recorded(state: State, case: str, as_recorded_at: str | None) -> tuple[Any, Any]:
     from projections.records import labels, to_records
     from projections.timeline import ViewPoint, as_recorded
 
     view = ViewPoint(as_recorded_at=parse_point_option("--as-recorded-at", as_recorded_at))
-    records = as_recorded(to_records(_history(state, case)), view.as_recorded_at)
+    records = as_recorded(to_records(case_history(state, case)), view.as_recorded_at)
     if not records:
         raise UserError(f"case {case!r} had no entries in the ledger at {as_recorded_at}")
     return records, view, labels(records)
@@ -837,7 +726,7 @@ def _append_correction(state: State, reference: str, obj: dict[str, Any]) -> Non
     if ref.case is None:
         raise UserError(f"{reference!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
     ledger = state.ledger()
-    _history(state, ref.case)
+    case_history(state, ref.case)
     target = f"#{ref.seq}" if ref.seq is not None else f"@{ref.label}"
     obj = {"case": ref.case, "target": target, **obj}
     try:
@@ -933,7 +822,7 @@ def _target_type(state: State, reference: str) -> str:
         raise UserError(str(error)) from None
     if ref.case is None:
         raise UserError(f"{reference!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
-    for entry in _history(state, ref.case):
+    for entry in case_history(state, ref.case):
         if entry.originator_version == ref.seq or (ref.label and entry.ref == ref.label):
             return entry.type
     raise UserError(f"no entry {reference} in case {ref.case}")
@@ -974,7 +863,10 @@ def retract(
 def main() -> None:
     """Entry point: click errors and user errors become one line on stderr."""
     try:
-        cli.main(prog_name="ledger", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting.
+        code = cli.main(prog_name="ledger", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.exceptions.Abort:
@@ -995,6 +887,9 @@ def main() -> None:
         )
         sys.exit(1)
 
+
+for _command in (check, rules):
+    cli.add_command(_command)
 
 if __name__ == "__main__":
     main()

@@ -6,12 +6,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError, Transcoder
 from eventsourcing.utils import Environment, EnvType
 
 from ledger.case import Case, CaseRejected, Outcome, case_id
 from ledger.entry import Draft, Problem
-from ledger.storage import Store
+from ledger.storage import StorageError, Store
 from ledger.transcoder import OrjsonTranscoder
 
 Entry = Case.EntryRecorded
@@ -42,6 +42,23 @@ class CaseLedger(Application[UUID]):
         self.store = store
         self.id_secret = store.id_secret()
         super().__init__(env=dict(store.settings))
+        self._check_cipher()
+
+    def _check_cipher(self) -> None:
+        """Refuse a ledger written under another cipher key (or none): reading would fail on
+        every entry, and writing would mix clear and encrypted entries."""
+        first = self.recorder.select_notifications(start=1, limit=1)
+        if not first:
+            return
+        try:
+            self.mapper.to_domain_event(first[0])
+        except MapperDeserialisationError:
+            self.close()
+            wanted = "a different LEDGER_CIPHER_KEY" if self.store.encrypted else "a cipher key"
+            raise StorageError(
+                f"the ledger at {self.store.location} was written with {wanted}; "
+                "set LEDGER_CIPHER_KEY to the key it was written with"
+            ) from None
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Only the store's own settings: the process environment must not be able to switch

@@ -94,8 +94,11 @@ def _draft(line: bytes) -> Draft:
     try:
         return draft_from_object(obj)
     except InvalidEntry as invalid:
-        if isinstance(obj, dict):
-            invalid.label = (obj.get("case"), obj.get("ref"))
+        if isinstance(obj, dict) and isinstance(obj.get("ref"), str):
+            invalid.label = (
+                obj.get("case") if isinstance(obj.get("case"), str) else None,
+                obj["ref"],
+            )
         raise
 
 

@@ -603,7 +603,7 @@ class _Context:
         """ " as known at 2019-12-31 24:00" or ""."""
         if self.as_known_at is None:
             return ""
-        return f" as known at {_instant_text(self.as_known_at)}"
+        return f" as known at {instant_text(self.as_known_at)}"
 
     def deaths(self) -> list[tuple[Record, str]]:
         return [(r, "the child died") for r in self.of("ChildDied")]
@@ -825,7 +825,7 @@ def _same_day(cutoff_hour: int) -> Callable[[datetime], datetime]:
     return deadline
 
 
-def _instant_text(dt: datetime) -> str:
+def instant_text(dt: datetime) -> str:
     """A deadline for people: "the end of 2019-12-15" for a midnight, else the instant."""
     local = _local(dt)
     if local.time() == time(0):
@@ -835,10 +835,8 @@ def _instant_text(dt: datetime) -> str:
 
 def _due_text(window: _Window) -> str:
     if window.lo == window.hi:
-        return f"by {_instant_text(window.lo)}"
-    return (
-        f"by {_instant_text(window.lo)} at the earliest, {_instant_text(window.hi)} at the latest"
-    )
+        return f"by {instant_text(window.lo)}"
+    return f"by {instant_text(window.lo)} at the earliest, {instant_text(window.hi)} at the latest"
 
 
 def _verdict(moment: Moment, window: _Window) -> Literal["on_time", "late", "unclear"]:
@@ -971,8 +969,8 @@ def _judge(
             d.window.lo,
             due_text,
             when(s),
-            f"{d.opening}; {_name(s)} dated {when(s).display()}: whether it came "
-            f"{d.due_words} cannot be judged (due {due_text}).{notes}",
+            f"{d.opening}; {_name(s)} dated {when(s).display()}: cannot tell whether it "
+            f"came {d.due_words} (due {due_text}).{notes}",
             reason,
         )
     maybe = [
@@ -990,7 +988,7 @@ def _judge(
             due_text,
             when(s),
             f"{d.opening}; {_name(s)} dated {when(s).display()} may or may not meet the "
-            f"deadline ({d.due_words}, {due_text}).{notes}",
+            f"deadline ({d.due_words}, due {due_text}).{notes}",
             why,
         )
     late = [s for s, v in verdicts if v == "late"]
@@ -1015,7 +1013,7 @@ def _judge(
             possible_end = (end, words)
     missing = f"no {d.wanted} is recorded{ctx.at_words}"
     if ctx.horizon >= d.window.hi:
-        message = f"{d.opening}; {missing}; it was due {d.due_words} ({due_text}).{notes}"
+        message = f"{d.opening}; {missing}; it was due {d.due_words}, {due_text}.{notes}"
         if possible_end is not None:
             end, words = possible_end
             return _Result(
@@ -1039,7 +1037,7 @@ def _judge(
             d.window.lo,
             due_text,
             None,
-            f"{d.opening}; no {d.wanted} yet{ctx.at_words}; due {d.due_words} ({due_text}).{notes}",
+            f"{d.opening}; no {d.wanted} yet{ctx.at_words}; due {d.due_words}, {due_text}.{notes}",
         )
     return _Result(
         "finding",
@@ -1048,8 +1046,8 @@ def _judge(
         d.window.lo,
         due_text,
         None,
-        f"{d.opening}; {missing}; it is due {d.due_words} ({due_text}).{notes}",
-        f"the deadline may or may not have passed at {_instant_text(ctx.horizon)}; "
+        f"{d.opening}; {missing}; it is due {d.due_words}, {due_text}.{notes}",
+        f"the deadline may or may not have passed at {instant_text(ctx.horizon)}; "
         + (
             " and ".join(_imprecision([(d.trigger, d.time, d.fine)]))
             or "the deadline is not fixed by the clocks"
@@ -1062,7 +1060,7 @@ def _judge(
 
 def _possibly_known(ctx: _Context, records: Iterable[Record]) -> list[tuple[Record, str]]:
     return [
-        (r, f"{_name(r)} is only possibly known at {_instant_text(ctx.horizon)}") for r in records
+        (r, f"{_name(r)} is only possibly known at {instant_text(ctx.horizon)}") for r in records
     ]
 
 
@@ -1077,13 +1075,20 @@ def _check_same_day(rule_: Rule, ctx: _Context) -> list[_Trigger]:
         day_note = ""
         if report.known.precision == "day" and not report.known.approximate:
             day_note = f" (a report from {cutoff:02d}:00 on may be assessed the next day)"
+        window = _window(report.known, _same_day(cutoff))
+        if window.lo != window.hi:
+            due_words = f"the same day, or the next for a report from {cutoff:02d}:00 on"
+        elif window.lo == _same_day(25)(report.known.earliest):
+            due_words = "the same day"
+        else:
+            due_words = f"the next day, the report having come at or after {cutoff:02d}:00"
         d = _Deadline(
             trigger=report,
             time=report.known,
-            window=_window(report.known, _same_day(cutoff)),
+            window=window,
             opening=f"{_name(report, True)} received {report.known.display()}",
             wanted="protection assessment of it",
-            due_words=f"the same day (the next day for a report from {cutoff:02d}:00 on)",
+            due_words=due_words,
             deadline_name="the same-day deadline",
             status=rule_.severity,
             fine="minute",
@@ -1402,12 +1407,15 @@ def _decisions(ctx: _Context) -> list[Record]:
 
 
 def _check_outstanding(rule_: Rule, ctx: _Context) -> list[_Trigger]:
-    requests = ctx.of(REQUEST)
-    pool = requests + ctx.of(REPLY)
+    # Requests and replies only possibly known at T take part, as at best possibly known.
+    requests = ctx.of(REQUEST) + ctx.maybe_of(REQUEST)
+    pool = requests + ctx.of(REPLY) + ctx.maybe_of(REPLY)
+    doubtful = {r.seq for r in ctx.maybe}
 
     def evaluate(decision: Record) -> _Result:
         def state_of(r: Record) -> Any:
-            return knowledge_at(decision, r)
+            state = knowledge_at(decision, r)
+            return "possibly" if state == "known" and r.seq in doubtful else state
 
         visible = [r for r in requests if r.seq != decision.seq and state_of(r) != "unknown"]
         pending = pending_requests(visible, state_of, [r for r in pool if r.seq != decision.seq])
@@ -1423,7 +1431,12 @@ def _check_outstanding(rule_: Rule, ctx: _Context) -> list[_Trigger]:
                 f"{_name(request)} to {request.fields.get('counterparty')} "
                 f"({request.occurred.display()})"
             )
-            if p.request_known == "possibly":
+            if p.request_known == "possibly" and request.seq in doubtful:
+                reasons.append(
+                    f"{_name(request)} is only possibly in the records at "
+                    f"{instant_text(ctx.horizon)}"
+                )
+            elif p.request_known == "possibly":
                 reasons.append(
                     f"{_name(request)} ({request.known.display()}) may have been made only "
                     f"after the decision ({when})"
@@ -1436,7 +1449,21 @@ def _check_outstanding(rule_: Rule, ctx: _Context) -> list[_Trigger]:
                     f"{replies} may have reached the social services before the decision ({when})"
                 )
             else:
-                text += " had no answer in the records"
+                text += " had no answer known at the time"
+                later = [
+                    r
+                    for r in pool
+                    if r.type == REPLY
+                    and r.fields.get("in_reply_to") == request.seq
+                    and state_of(r) == "unknown"
+                ]
+                if later:
+                    refs += [r.seq for r in later]
+                    text += (
+                        " (answered later: "
+                        + ", ".join(f"{_name(r)} known {r.known.display()}" for r in later)
+                        + ")"
+                    )
             parts.append(text)
         message = f"{_name(decision, True)} ({when}) was taken while {'; '.join(parts)}."
         if certain:
@@ -1609,9 +1636,9 @@ def _check_revised_plan(rule_: Rule, ctx: _Context) -> list[_Trigger]:
                 move.occurred.start,
                 f"by the move ({move.occurred.display()})",
                 None,
-                f"{_name(move, True)} {move.occurred.display()}: no revised genomförandeplan "
-                f"(PlanAdopted with revision or purpose hemflytt) is recorded as known before "
-                f"the move{ctx.at_words}.",
+                f"{_name(move, True)} {move.occurred.display()}: the records{ctx.at_words} "
+                "hold no revised genomförandeplan (PlanAdopted with revision or purpose "
+                "hemflytt) known before the move.",
             )
         return result
 
@@ -2006,9 +2033,13 @@ def rules_document(policy: Policy = DEFAULT_POLICY) -> dict[str, Any]:
 # --- tables ---------------------------------------------------------------------------------
 
 
-def _wrap(text: str, width: int, indent: str) -> list[str]:
+def _wrap(text: str, width: int, indent: str, hanging: str | None = None) -> list[str]:
     return textwrap.wrap(
-        text, width=max(40, width), initial_indent=indent, subsequent_indent=indent
+        text,
+        width=max(40, width),
+        initial_indent=indent,
+        subsequent_indent=indent if hanging is None else hanging,
+        break_on_hyphens=False,
     ) or [indent.rstrip()]
 
 
@@ -2035,7 +2066,7 @@ def _counts_text(findings: Sequence[Finding]) -> str:
 
 def _horizon_text(report: Report) -> str:
     if report.as_known_at is not None:
-        return f"as known at {format_instant(report.as_known_at)[:16]} (Stockholm)"
+        return f"as known at {instant_text(report.as_known_at)} (Stockholm)"
     return f"as the records stand now ({format_instant(report.evaluated_at)[:16]} Stockholm)"
 
 
@@ -2054,8 +2085,8 @@ def check_table(
     ]
     if report.possibly_known:
         lines.append(
-            "possibly known at that time, not evaluated: "
-            + _refs_text(report.possibly_known, labels)
+            "only possibly known at that time (they start no rule and count only as "
+            "possibly known): " + _refs_text(report.possibly_known, labels)
         )
     lines += [f"findings: {_counts_text(report.findings)}", ""]
     for finding in report.findings:
@@ -2070,7 +2101,7 @@ def _finding_block(finding: Finding, labels: Mapping[int, str | None], width: in
     lines = [f"{finding.status.upper():<13} {finding.rule} — {rule_.title_en} [{finding.severity}]"]
     lines += _wrap(finding.message, width, "  ")
     if finding.reason:
-        lines += _wrap(f"why    {finding.reason}", width, "  ")
+        lines += _wrap(f"why    {finding.reason}", width, "  ", " " * 9)
     lines.append(f"  refs   {_refs_text(finding.refs, labels)}")
     if finding.due_text or finding.met_time:
         due = finding.due_text or "—"
@@ -2133,7 +2164,7 @@ def check_all_table(
         "",
         f"BY {group_by.upper()}",
     ]
-    status_columns = [Column(s[:5] if s != "undetermined" else "undet", 5, ">") for s in STATUSES]
+    status_columns = [Column(s, len(s), ">") for s in STATUSES]
     summary = summarise(reports, group_by)
     rows = [
         [
@@ -2196,7 +2227,9 @@ def rules_table(width: int = 120, policy: Policy = DEFAULT_POLICY) -> str:
     values = policy.values()
     for key, doc in POLICY_DOCS.items():
         users = ", ".join(r.id for r in RULES if key in r.local_policy)
-        lines.append(f"  {key} = {values[key]}  — {doc} ({users})")
+        lines += _wrap(f"{key} = {values[key]}  — {doc} ({users})", width, "  ", "      ")
+    if policy.source:
+        lines.append(f"  (from {policy.source})")
     return "\n".join(_fit(line, width) for line in lines) + "\n"
 
 

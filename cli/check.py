@@ -1,0 +1,278 @@
+"""`ledger check` and `ledger rules`: the rule pack of shared/domain/rules.md on the ledger.
+
+Registered in cli/main.py with `cli.add_command(check)` and `cli.add_command(rules)`. The
+projections are imported inside the commands, like every command of cli/main.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.context import (
+    State,
+    case_history,
+    format_option,
+    output_option,
+    parse_point_option,
+    pass_state,
+    point_option,
+    width_option,
+)
+from cli.output import UserError, emit, table_width
+
+if TYPE_CHECKING:
+    from projections.records import Record
+    from projections.rules import Policy, Report
+
+DEFAULT_CONFIG = "ledger.toml"
+FAIL_ON = {"breach": ("breach",), "warning": ("breach", "warning")}
+
+
+def _policy(rules_config: str | None) -> Policy:
+    """--rules-config FILE, else ./ledger.toml when there is one, else the defaults."""
+    from projections.rules_config import DEFAULT_POLICY, PolicyError, load_policy
+
+    path = rules_config
+    if path is None and Path(DEFAULT_CONFIG).is_file():
+        path = DEFAULT_CONFIG
+    if path is None:
+        return DEFAULT_POLICY
+    try:
+        return load_policy(path)
+    except PolicyError as error:
+        raise UserError(f"--rules-config: {error}") from None
+
+
+def _all_records(state: State) -> dict[str, list[Record]]:
+    """Every case's records, read in one pass over the ledger, by case key."""
+    from projections.records import to_record
+
+    by_case: dict[str, list[Record]] = {}
+    for entry in state.ledger().all_entries():
+        record = to_record(entry)
+        by_case.setdefault(record.case, []).append(record)
+    for records in by_case.values():
+        records.sort(key=lambda r: r.seq)
+    return dict(sorted(by_case.items()))
+
+
+@click.command()
+@click.argument("case", required=False)
+@click.option("--all", "all_cases", is_flag=True, help="Check every case in the ledger.")
+@click.option(
+    "--group-by",
+    type=click.Choice(("rule", "month", "agency")),
+    default=None,
+    help="With --all: count findings by rule (default), by the month of the entry that "
+    "triggered them, or by its agency.",
+)
+@point_option(
+    "--as-known-at",
+    "What a reviewer could have flagged at T: only entries known by then (end of that period); "
+    "deadlines still open at T are pending.",
+)
+@click.option("--explain", is_flag=True, help="List every rule and what happened to it.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(("breach", "warning")),
+    default=None,
+    help="Exit 1 when a finding of this status (warning: or a breach) is found.",
+)
+@click.option(
+    "--rules-config",
+    metavar="FILE",
+    default=None,
+    help="TOML file whose [rules] table overrides local-policy thresholds "
+    f"(default: ./{DEFAULT_CONFIG} when present).",
+)
+@click.option(
+    "--owner-agency",
+    metavar="NAME",
+    default=None,
+    help="The case-owning authority, for late-documentation (default: the agency of the "
+    "CaseOpened entry, else the commonest agency among decisions).",
+)
+@format_option()
+@output_option
+@width_option
+@pass_state
+def check(
+    state: State,
+    case: str | None,
+    all_cases: bool,
+    group_by: str | None,
+    as_known_at: str | None,
+    explain: bool,
+    fail_on: str | None,
+    rules_config: str | None,
+    owner_agency: str | None,
+    fmt: str,
+    output: str | None,
+    width: int | None,
+) -> None:
+    """Check CASE (or every case with --all) against the rule pack: deadlines, decision
+    basis, documentation.
+
+    Each finding has a status: breach, warning, info, pending (a deadline still open) or
+    undetermined (the clocks are too imprecise to judge; the reason is given). A rule not in
+    force at the time of the entry that triggers it is not applied (see --explain).
+
+    \b
+    Example:
+        ledger check NK-LH --explain
+        ledger check NK-LH --as-known-at 2019-12-31 --format json | jq '.findings[].rule'
+        ledger check --all --group-by month --fail-on breach
+    """
+    if all_cases and case:
+        raise click.UsageError("give either CASE or --all, not both")
+    if not all_cases and not case:
+        raise click.UsageError("give a CASE to check, or --all")
+    if group_by and not all_cases:
+        raise click.UsageError("--group-by goes with --all")
+    point = parse_point_option("--as-known-at", as_known_at)
+    policy = _policy(rules_config)
+    if all_cases:
+        findings = _check_all(
+            state, group_by or "rule", point, policy, owner_agency, explain, fmt, output, width
+        )
+    else:
+        assert case is not None
+        findings = _check_one(state, case, point, policy, owner_agency, explain, fmt, output, width)
+    if fail_on:
+        failing = [status for status in findings if status in FAIL_ON[fail_on]]
+        if failing:
+            # sys.exit, not ctx.exit: cli.main.main() runs click with standalone_mode=False,
+            # which would turn ctx.exit(1) into a return value and the process into status 0.
+            click.echo(
+                f"check: {len(failing)} finding{'s' * (len(failing) != 1)} at or above "
+                f"--fail-on {fail_on}",
+                err=True,
+            )
+            sys.exit(1)
+
+
+def _check_one(
+    state: State,
+    case: str,
+    point: datetime | None,
+    policy: Policy,
+    owner_agency: str | None,
+    explain: bool,
+    fmt: str,
+    output: str | None,
+    width: int | None,
+) -> list[str]:
+    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.records import labels, to_records
+    from projections.rules import check_case, check_document, check_table, finding_json
+
+    records = to_records(case_history(state, case))
+    report = check_case(records, as_known_at=point, policy=policy, owner_agency=owner_agency)
+    refs = labels(records)
+    if fmt == "json":
+        emit(to_json(check_document(report, refs)), output)
+    elif fmt in ("ndjson", "csv"):
+        items = [finding_json(f, refs) for f in report.findings]
+        emit(to_ndjson(case, items) if fmt == "ndjson" else to_csv(items, case), output)
+    else:
+        emit(check_table(report, refs, table_width(width), explain), output)
+    return [f.status for f in report.findings]
+
+
+def _check_all(
+    state: State,
+    group_by: str,
+    point: datetime | None,
+    policy: Policy,
+    owner_agency: str | None,
+    explain: bool,
+    fmt: str,
+    output: str | None,
+    width: int | None,
+) -> list[str]:
+    from ledger.timeparse import format_instant, to_stockholm
+    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.records import labels
+    from projections.rules import (
+        all_document,
+        check_all_table,
+        check_case,
+        finding_json,
+        instant_text,
+    )
+
+    now = to_stockholm(datetime.now(UTC))
+    reports: list[Report] = []
+    refs: dict[str, dict[int, str | None]] = {}
+    for key, records in _all_records(state).items():
+        reports.append(
+            check_case(
+                records, as_known_at=point, policy=policy, owner_agency=owner_agency, now=now
+            )
+        )
+        refs[key] = labels(records)
+    evaluated_at = point or now
+    if fmt == "json":
+        document = all_document(reports, refs, group_by, policy, point, evaluated_at, owner_agency)
+        emit(to_json(document), output)
+    elif fmt in ("ndjson", "csv"):
+        items: list[dict[str, Any]] = [
+            {"case": r.case, **finding_json(f, refs[r.case or ""])}
+            for r in reports
+            for f in r.findings
+        ]
+        if fmt == "ndjson":
+            emit(b"".join(to_ndjson(item["case"], [item]) for item in items), output)
+        else:
+            emit(to_csv(items), output)
+    else:
+        horizon = (
+            f"as known at {instant_text(point)} (Stockholm)"
+            if point is not None
+            else f"as the records stand now ({format_instant(now)[:16]} Stockholm)"
+        )
+        emit(
+            check_all_table(reports, refs, group_by, policy, horizon, table_width(width), explain),
+            output,
+        )
+    return [f.status for r in reports for f in r.findings]
+
+
+@click.command()
+@click.option(
+    "--rules-config",
+    metavar="FILE",
+    default=None,
+    help=f"Show the thresholds as set in FILE's [rules] table (default: ./{DEFAULT_CONFIG} "
+    "when present).",
+)
+@format_option()
+@output_option
+@width_option
+def rules(rules_config: str | None, fmt: str, output: str | None, width: int | None) -> None:
+    """List the rule pack: ids, titles, severities, sources and their confidence, the
+    periods in which each rule was in force, and the local-policy thresholds.
+
+    \b
+    Example:
+        ledger rules
+        ledger rules --format json | jq '.rules[] | {id, severity, in_force_from}'
+    """
+    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.rules import RULES, rule_json, rules_document, rules_table
+
+    policy = _policy(rules_config)
+    items = [rule_json(r) for r in RULES]
+    if fmt == "json":
+        emit(to_json(rules_document(policy)), output)
+    elif fmt == "ndjson":
+        emit(b"".join(to_ndjson(item["id"], [item]) for item in items), output)
+    elif fmt == "csv":
+        emit(to_csv(items), output)
+    else:
+        emit(rules_table(table_width(width), policy), output)

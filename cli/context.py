@@ -1,0 +1,134 @@
+"""What every command shares: the ledger it opens, its output options, its points in time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.output import UserError
+
+if TYPE_CHECKING:
+    from ledger.application import CaseLedger
+    from ledger.storage import Store
+
+OUTPUT_FORMATS = ("table", "json", "ndjson", "csv")
+DIAGRAM_FORMATS = ("dot", "svg", "png", "pdf")
+
+
+class State:
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+        self._ledger: CaseLedger | None = None
+
+    def store(self) -> Store:
+        from ledger.storage import StorageError, resolve_store
+
+        try:
+            return resolve_store(self.db)
+        except StorageError as error:
+            raise UserError(str(error)) from None
+
+    def ledger(self, *, create: bool = False) -> CaseLedger:
+        """The application; reading commands refuse to create a new SQLite file by accident."""
+        if self._ledger is None:
+            from pathlib import Path
+
+            from ledger.application import CaseLedger
+
+            store = self.store()
+            if store.kind == "sqlite" and not create and not Path(store.location).exists():
+                raise UserError(
+                    f"no ledger at {store.location} (create one with `ledger init` or "
+                    "`ledger import FILE`, or point --db / LEDGER_DB at yours)"
+                )
+            try:
+                self._ledger = CaseLedger(store)
+            except Exception as error:  # the store itself is unreachable or unusable
+                raise UserError(f"cannot open the ledger at {store.location}: {error}") from None
+        return self._ledger
+
+    def new_sqlite_file(self) -> str | None:
+        """The SQLite path that opening the ledger would create, if it does not exist yet."""
+        from pathlib import Path
+
+        store = self.store()
+        if store.kind == "sqlite" and not Path(store.location).exists():
+            return store.location
+        return None
+
+    def discard(self, path: str) -> None:
+        """Close the ledger and remove a file it created (with SQLite's side files)."""
+        from pathlib import Path
+
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(path + suffix).unlink(missing_ok=True)
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def format_option(*extra: str) -> Callable[[Any], Any]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice((*OUTPUT_FORMATS, *extra)),
+        default="table",
+        show_default=True,
+        help="Output format: a table for people, or JSON, NDJSON (one item a line), CSV.",
+    )
+
+
+output_option = click.option(
+    "-o", "--output", metavar="FILE", default=None, help="Write to FILE instead of stdout."
+)
+width_option = click.option(
+    "--width", type=int, default=None, help="Table width in columns (default: 120 or wider)."
+)
+
+
+def point_option(name: str, help_text: str) -> Callable[[Any], Any]:
+    return click.option(name, metavar="T", default=None, help=help_text)
+
+
+def parse_point_option(name: str, text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    from ledger.timeparse import TimeParseError, parse_point
+
+    try:
+        return parse_point(text)
+    except TimeParseError as error:
+        raise UserError(f"{name}: {error}") from None
+
+
+def view_options(*extra_formats: str) -> Callable[[Any], Any]:
+    """The options every per-case view shares."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(
+            (
+                point_option("--as-recorded-at", "The ledger as it stood at T (system time)."),
+                format_option(*extra_formats),
+                output_option,
+                width_option,
+            )
+        ):
+            func = decorator(func)
+        return func
+
+    return decorate
+
+
+def case_history(state: State, case: str) -> list[Any]:
+    from ledger.application import UnknownCase
+
+    try:
+        return state.ledger().history(case)
+    except UnknownCase as error:
+        raise UserError(str(error)) from None
