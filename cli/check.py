@@ -209,13 +209,27 @@ def _check_all(
     now = to_stockholm(datetime.now(UTC))
     reports: list[Report] = []
     refs: dict[str, dict[int, str | None]] = {}
-    for key, records in _all_records(state).items():
-        reports.append(
-            check_case(
-                records, as_known_at=point, policy=policy, owner_agency=owner_agency, now=now
-            )
+    if point is None:
+        # As the records stand now: per-case results are kept, and only cases that changed
+        # (or whose open deadlines have since passed) are checked again.
+        from ledger.views import open_views
+        from projections.rules_cache import check_all_cached
+
+        ledger = state.ledger()
+        checked, _ = check_all_cached(
+            ledger, open_views(ledger.store), policy=policy, owner_agency=owner_agency, now=now
         )
-        refs[key] = labels(records)
+        for item in checked:
+            reports.append(item.report)
+            refs[item.report.case or ""] = item.labels
+    else:
+        for key, records in _all_records(state).items():
+            reports.append(
+                check_case(
+                    records, as_known_at=point, policy=policy, owner_agency=owner_agency, now=now
+                )
+            )
+            refs[key] = labels(records)
     evaluated_at = point or now
     if fmt == "json":
         document = all_document(reports, refs, group_by, policy, point, evaluated_at, owner_agency)

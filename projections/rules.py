@@ -494,6 +494,7 @@ class Finding:
     agency: str | None = None  # the triggering entry's agency (grouping by agency)
     due_text: str | None = None  # the due time in words, its uncertainty included
     met_time: Moment | None = None  # the satisfying entry's clock, at its own precision
+    recheck_at: datetime | None = None  # the verdict may change when "now" passes this
 
 
 @dataclass(frozen=True, slots=True)
@@ -560,6 +561,8 @@ class _Result:
     met: Moment | None = None
     message: str = ""
     reason: str | None = None
+    # When the verdict can change with time alone: an open deadline's passing.
+    recheck_at: datetime | None = None
 
 
 _MET = _Result("met")
@@ -731,6 +734,7 @@ def _apply(
                 agency=record.agency,
                 due_text=result.due_text,
                 met_time=result.met,
+                recheck_at=result.recheck_at,
             )
         )
     counts = Counter(f.status for f in findings)
@@ -1038,6 +1042,7 @@ def _judge(
             due_text,
             None,
             f"{d.opening}; no {d.wanted} yet{ctx.at_words}; due {d.due_words}, {due_text}.{notes}",
+            recheck_at=d.window.lo,
         )
     return _Result(
         "finding",
@@ -1052,6 +1057,7 @@ def _judge(
             " and ".join(_imprecision([(d.trigger, d.time, d.fine)]))
             or "the deadline is not fixed by the clocks"
         ),
+        recheck_at=d.window.hi,
     )
 
 

@@ -1,0 +1,197 @@
+"""`ledger check --all` without rereading the whole ledger.
+
+Each case's report is kept in the materialised views, keyed by the case's last seq (from the
+case index) and by the policy it was judged under. A later run re-checks only the cases that
+grew, and those whose result depended on "now": a report with an open deadline is re-checked
+once that deadline has passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from ledger.application import CaseLedger
+from ledger.timeparse import parse_moment
+from ledger.views import CaseViews, ViewRow
+from projections.case_index import case_index
+from projections.records import labels, to_records
+from projections.rules import Finding, NotInForce, Report, RuleExplain, check_case
+from projections.rules_config import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedCase:
+    report: Report
+    labels: dict[int, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    cases: int
+    rechecked: int
+
+
+def check_all_cached(
+    ledger: CaseLedger,
+    views: CaseViews,
+    *,
+    policy: Policy,
+    owner_agency: str | None,
+    now: datetime,
+) -> tuple[list[CheckedCase], CacheStats]:
+    """Every case's report as of `now`, re-checking only what may have changed."""
+    view = _view_name(policy, owner_agency)
+    index = case_index(ledger, views)
+    cached = {row.case: row for row in views.rows(view)}
+    checked: list[CheckedCase] = []
+    fresh: list[ViewRow] = []
+    for summary in index:
+        row = cached.get(summary.case)
+        if row is not None and row.last_seq == summary.last_seq and _still_valid(row.data, now):
+            checked.append(
+                CheckedCase(
+                    report_from_state(row.data["report"], policy), _labels(row.data["labels"])
+                )
+            )
+            continue
+        records = to_records(ledger.history(summary.case))
+        report = check_case(records, policy=policy, owner_agency=owner_agency, now=now)
+        refs = labels(records)
+        checked.append(CheckedCase(report, refs))
+        fresh.append(ViewRow(view, summary.case, summary.last_seq, _row_data(report, refs)))
+    if fresh:
+        views.apply(fresh)
+    return checked, CacheStats(cases=len(index), rechecked=len(fresh))
+
+
+def _view_name(policy: Policy, owner_agency: str | None) -> str:
+    settings = orjson.dumps([policy.values(), owner_agency], option=orjson.OPT_SORT_KEYS)
+    return "rules:" + hashlib.sha256(settings).hexdigest()[:16]
+
+
+def _still_valid(data: Mapping[str, Any], now: datetime) -> bool:
+    recheck = data.get("recheck_after")
+    return recheck is None or now < datetime.fromisoformat(recheck)
+
+
+def _row_data(report: Report, refs: Mapping[int, str | None]) -> dict[str, Any]:
+    changes = [f.recheck_at for f in report.findings if f.recheck_at is not None]
+    return {
+        "report": report_to_state(report),
+        "labels": [[seq, ref] for seq, ref in refs.items()],
+        "recheck_after": min(changes).isoformat() if changes else None,
+    }
+
+
+def _labels(pairs: list[list[Any]]) -> dict[int, str | None]:
+    return {int(seq): ref for seq, ref in pairs}
+
+
+# --- a report as JSON and back ---------------------------------------------------------------
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _when_back(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+def report_to_state(report: Report) -> dict[str, Any]:
+    return {
+        "case": report.case,
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "status": f.status,
+                "refs": list(f.refs),
+                "due": _when(f.due),
+                "met_at": _when(f.met_at),
+                "message": f.message,
+                "legal_reference": f.legal_reference,
+                "reason": f.reason,
+                "case": f.case,
+                "trigger_time": f.trigger_time.text if f.trigger_time else None,
+                "agency": f.agency,
+                "due_text": f.due_text,
+                "met_time": f.met_time.text if f.met_time else None,
+                "recheck_at": _when(f.recheck_at),
+            }
+            for f in report.findings
+        ],
+        "explain": [
+            {
+                "rule": e.rule,
+                "status": e.status,
+                "triggered": e.triggered,
+                "not_in_force": [[n.seq, n.ref, n.type, n.time.text] for n in e.not_in_force],
+                "met": e.met,
+                "lapsed": e.lapsed,
+                "findings": dict(e.findings),
+                "note": e.note,
+            }
+            for e in report.explain
+        ],
+        "owner_agency": report.owner_agency,
+        "as_known_at": _when(report.as_known_at),
+        "evaluated_at": _when(report.evaluated_at),
+        "possibly_known": list(report.possibly_known),
+    }
+
+
+def report_from_state(state: Mapping[str, Any], policy: Policy | None = None) -> Report:
+    def moment(text: str | None) -> Any:
+        return parse_moment(text) if text is not None else None
+
+    return Report(
+        case=state["case"],
+        findings=[
+            Finding(
+                rule=f["rule"],
+                severity=f["severity"],
+                status=f["status"],
+                refs=tuple(f["refs"]),
+                due=_when_back(f["due"]),
+                met_at=_when_back(f["met_at"]),
+                message=f["message"],
+                legal_reference=f["legal_reference"],
+                reason=f["reason"],
+                case=f["case"],
+                trigger_time=moment(f["trigger_time"]),
+                agency=f["agency"],
+                due_text=f["due_text"],
+                met_time=moment(f["met_time"]),
+                recheck_at=_when_back(f["recheck_at"]),
+            )
+            for f in state["findings"]
+        ],
+        explain=[
+            RuleExplain(
+                rule=e["rule"],
+                status=e["status"],
+                triggered=e["triggered"],
+                not_in_force=tuple(
+                    NotInForce(seq, ref, type_, parse_moment(time))
+                    for seq, ref, type_, time in e["not_in_force"]
+                ),
+                met=e["met"],
+                lapsed=e["lapsed"],
+                findings=e["findings"],
+                note=e["note"],
+            )
+            for e in state["explain"]
+        ],
+        policy=policy or Policy(),
+        owner_agency=state["owner_agency"],
+        as_known_at=_when_back(state["as_known_at"]),
+        evaluated_at=_when_back(state["evaluated_at"]),  # type: ignore[arg-type]
+        possibly_known=tuple(state["possibly_known"]),
+    )

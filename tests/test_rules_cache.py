@@ -1,0 +1,111 @@
+"""`check --all` keeps per-case results and re-checks only what changed."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+from ledger.application import CaseLedger
+from ledger.entry import draft_from_object
+from ledger.importer import Source, import_sources
+from ledger.synthetic import generate, write_jsonl
+from ledger.views import open_views
+from projections.records import to_records
+from projections.rules import check_case
+from projections.rules_cache import check_all_cached, report_from_state, report_to_state
+from projections.rules_config import DEFAULT_POLICY, Policy
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def filled(ledger: CaseLedger, cases: int = 8) -> None:
+    buffer = io.BytesIO()
+    write_jsonl(generate(cases, 12, seed=4), buffer)
+    import_sources(ledger, [Source("syn", buffer.getvalue().splitlines())])
+
+
+def reports_json(checked: list) -> list:
+    return [report_to_state(item.report) for item in checked]
+
+
+def test_a_second_run_rechecks_nothing_and_gives_the_same_reports(ledger: CaseLedger) -> None:
+    filled(ledger)
+    views = open_views(ledger.store)
+    first, stats = check_all_cached(
+        ledger, views, policy=DEFAULT_POLICY, owner_agency=None, now=NOW
+    )
+    assert (stats.cases, stats.rechecked) == (8, 8)
+    again, stats = check_all_cached(
+        ledger, views, policy=DEFAULT_POLICY, owner_agency=None, now=NOW
+    )
+    assert stats.rechecked == 0
+    assert reports_json(again) == reports_json(first)
+    fresh = [check_case(to_records(ledger.history(item.report.case)), now=NOW) for item in first]
+    assert [report_to_state(r) for r in fresh] == reports_json(first)
+
+
+def test_only_the_case_that_grew_is_checked_again(ledger: CaseLedger) -> None:
+    filled(ledger)
+    views = open_views(ledger.store)
+    check_all_cached(ledger, views, policy=DEFAULT_POLICY, owner_agency=None, now=NOW)
+    ledger.record(
+        "SYN-000003",
+        [
+            draft_from_object(
+                {
+                    "case": "SYN-000003",
+                    "type": "NoteRecorded",
+                    "occurred": "2025-12-01",
+                    "text": "x",
+                }
+            )
+        ],
+    )
+    _, stats = check_all_cached(ledger, views, policy=DEFAULT_POLICY, owner_agency=None, now=NOW)
+    assert stats.rechecked == 1
+
+
+def test_another_policy_or_a_passed_deadline_means_checking_again(ledger: CaseLedger) -> None:
+    views = open_views(ledger.store)
+    ledger.record(
+        "P-1",
+        [
+            draft_from_object(
+                {
+                    "case": "P-1",
+                    "type": "ConcernReportReceived",
+                    "occurred": "2025-12-30T10:00",
+                    "reporter_category": "skola",
+                    "concern": "bruises",
+                }
+            )
+        ],
+    )
+    [item], _ = check_all_cached(
+        ledger,
+        views,
+        policy=DEFAULT_POLICY,
+        owner_agency=None,
+        now=datetime(2025, 12, 30, 12, tzinfo=UTC),
+    )
+    assert {f.status for f in item.report.findings} >= {"pending"}
+    later = datetime(2026, 2, 1, tzinfo=UTC)
+    [item], stats = check_all_cached(
+        ledger, views, policy=DEFAULT_POLICY, owner_agency=None, now=later
+    )
+    assert stats.rechecked == 1 and "pending" not in {f.status for f in item.report.findings}
+    _, stats = check_all_cached(
+        ledger,
+        views,
+        policy=Policy(protection_cutoff_hour=12),
+        owner_agency=None,
+        now=later + timedelta(days=1),
+    )
+    assert stats.rechecked == 1
+
+
+def test_a_report_survives_the_round_trip(ledger: CaseLedger) -> None:
+    filled(ledger, cases=3)
+    for key in ("SYN-000001", "SYN-000002", "SYN-000003"):
+        report = check_case(to_records(ledger.history(key)), now=NOW)
+        assert report_from_state(report_to_state(report), DEFAULT_POLICY) == report
