@@ -26,6 +26,7 @@ from cli.context import (
     view_options,
     width_option,
 )
+from cli.integrity import checkpoint, keygen, verify
 from cli.output import UserError, emit, table_width
 
 
@@ -187,6 +188,7 @@ def record(
           | ledger record NK-LH ConcernReportReceived --json -
     """
     import orjson
+    from eventsourcing.persistence import IntegrityError
 
     from ledger.application import ImportRejected
     from ledger.case import CaseRejected
@@ -224,6 +226,8 @@ def record(
         raise UserError(str(invalid)) from None
     except (CaseRejected, ImportRejected) as rejected:
         raise UserError("; ".join(str(p[-1]) for p in rejected.problems)) from None
+    except IntegrityError as conflict:
+        raise UserError(str(conflict)) from None
     seq = outcome.seqs[0]
     label = f" (@{draft.ref})" if draft.ref else ""
     if outcome.recorded:
@@ -888,7 +892,7 @@ def main() -> None:
         sys.exit(1)
 
 
-for _command in (check, rules):
+for _command in (check, rules, keygen, checkpoint, verify):
     cli.add_command(_command)
 
 if __name__ == "__main__":

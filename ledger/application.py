@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, MapperDeserialisationError, Transcoder
+from eventsourcing.persistence import (
+    IntegrityError,
+    MapperDeserialisationError,
+    StoredEvent,
+    Transcoder,
+)
 from eventsourcing.utils import Environment, EnvType
 
 from ledger.case import Case, CaseRejected, Outcome, case_id
@@ -16,7 +23,16 @@ from ledger.transcoder import OrjsonTranscoder
 
 Entry = Case.EntryRecorded
 
-WRITE_ATTEMPTS = 8
+WRITE_ATTEMPTS = 40
+
+
+def _attempts() -> Iterator[int]:
+    """Write attempts with jittered, growing pauses, so that writers racing for one case
+    stop colliding instead of retrying in lockstep."""
+    for attempt in range(WRITE_ATTEMPTS):
+        if attempt:
+            time.sleep(random.uniform(0, min(0.25, 0.005 * 2**attempt)))
+        yield attempt
 
 
 class UnknownCase(LookupError):
@@ -73,7 +89,7 @@ class CaseLedger(Application[UUID]):
 
     def record(self, key: str, drafts: Sequence[Draft]) -> Outcome:
         """Append drafts to one case, retrying when another writer got there first."""
-        for _ in range(WRITE_ATTEMPTS):
+        for _ in _attempts():
             case = self.load_or_start(key)
             outcome = case.record(drafts)
             if not outcome.recorded:
@@ -87,7 +103,7 @@ class CaseLedger(Application[UUID]):
 
     def record_many(self, drafts_by_case: Mapping[str, Sequence[Draft]]) -> dict[str, Outcome]:
         """Append to several cases in one transaction; all or nothing across the cases."""
-        for _ in range(WRITE_ATTEMPTS):
+        for _ in _attempts():
             problems: list[tuple[str, int, Problem]] = []
             outcomes: dict[str, Outcome] = {}
             changed: list[Case] = []
@@ -110,6 +126,14 @@ class CaseLedger(Application[UUID]):
                 continue
             return outcomes
         raise IntegrityError("cases kept changing while writing; try again")
+
+    def insert_stored(self, events: Sequence[StoredEvent]) -> None:
+        """Store events that a case produced and the mapper encoded earlier (bulk import).
+
+        The same events `save()` would store, in one transaction; an `IntegrityError` means
+        another writer got to one of these cases first.
+        """
+        self.recorder.insert_events(events)
 
     def history(self, key: str) -> list[Entry]:
         """Every entry of a case in seq order, as stored."""
