@@ -1,0 +1,347 @@
+"""`ledger keygen`, `ledger checkpoint` and `ledger verify`: tamper evidence (DESIGN §7).
+
+Registered in cli/main.py with `cli.add_command(...)`, like cli/check.py. The ledger modules
+are imported inside the commands.
+
+The checkpoints log is a text file (format in ledger/checkpoint.py): `--checkpoints FILE`,
+else $LEDGER_CHECKPOINTS, else `<db>.checkpoints` next to an SQLite ledger and
+`./ledger.checkpoints` for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.context import State, output_option, pass_state
+from cli.output import UserError, emit
+
+if TYPE_CHECKING:
+    from ledger.checkpoint import LoggedNote, Signer, Verifier
+    from ledger.integrity import Report
+
+DEFAULT_KEY = "ledger.key"
+DEFAULT_NAME = "ledger"
+POSTGRES_LOG = "ledger.checkpoints"
+SHOWN_PROBLEMS = 20
+
+checkpoints_option = click.option(
+    "--checkpoints",
+    "log_file",
+    metavar="FILE",
+    envvar="LEDGER_CHECKPOINTS",
+    default=None,
+    help="The checkpoints log (default: $LEDGER_CHECKPOINTS, else <db>.checkpoints beside an "
+    f"SQLite ledger, ./{POSTGRES_LOG} for PostgreSQL).",
+)
+
+
+def _log_path(state: State, given: str | None) -> Path:
+    if given:
+        return Path(given)
+    store = state.store()
+    if store.kind == "sqlite":
+        return Path(store.location + ".checkpoints")
+    if store.kind == "postgres":
+        return Path(POSTGRES_LOG)
+    raise UserError("an in-memory ledger has no checkpoints log; give --checkpoints FILE")
+
+
+def _read_log(path: Path) -> list[LoggedNote]:
+    from ledger.checkpoint import NoteError, read_log
+
+    try:
+        return read_log(path)
+    except NoteError as error:
+        raise _Tampered(str(error)) from None
+    except OSError as error:
+        raise UserError(f"{path}: {error.strerror}") from None
+
+
+class _Tampered(click.ClickException):
+    """Integrity material that is itself broken: one line, exit status 1."""
+
+    exit_code = 1
+
+
+def _signer(key_file: str) -> Signer:
+    from ledger.checkpoint import NoteError, parse_signer
+
+    try:
+        text = Path(key_file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(
+            f"--key {key_file}: no such file (make a key with `ledger keygen --key {key_file}`)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"--key {key_file}: cannot read it ({error})") from None
+    try:
+        return parse_signer(text)
+    except NoteError as error:
+        raise UserError(f"--key {key_file}: {error}") from None
+
+
+def _verifier(value: str) -> Verifier:
+    from ledger.checkpoint import NoteError, parse_verifier
+
+    text = value
+    path = Path(value)
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UserError(f"--verifier-key {value}: cannot read it ({error})") from None
+    elif "+" not in value:
+        raise UserError(f"--verifier-key {value}: no such file, and not a verifier key")
+    try:
+        return parse_verifier(text)
+    except NoteError as error:
+        raise UserError(f"--verifier-key: {error}") from None
+
+
+@click.command()
+@click.option(
+    "--name",
+    default=DEFAULT_NAME,
+    show_default=True,
+    help="The key's name, also the checkpoints' origin line; a schema-less URL such as "
+    "example.org/ledger is recommended. No spaces or '+'.",
+)
+@click.option(
+    "--key",
+    "key_file",
+    metavar="FILE",
+    default=DEFAULT_KEY,
+    show_default=True,
+    help="Where to write the signer (private) key; the verifier key goes to FILE.pub.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing key file.")
+@click.option(
+    "--cipher",
+    is_flag=True,
+    help="Instead: print a new base64 AES-256 key for LEDGER_CIPHER_KEY (encryption at rest).",
+)
+@click.pass_context
+def keygen(ctx: click.Context, name: str, key_file: str, force: bool, cipher: bool) -> None:
+    """Make an Ed25519 key pair for signing checkpoints (or, with --cipher, an AES key).
+
+    The signer key is written to FILE, readable by you only; keep it away from the ledger's
+    host if you can. The verifier key is written to FILE.pub and printed: hand it to whoever
+    should be able to check checkpoints. Keys use the C2SP signed-note text formats.
+
+    \b
+    Example:
+        ledger keygen --name review.example.org/ledger --key review.key
+        export LEDGER_CIPHER_KEY=$(ledger keygen --cipher)
+    """
+    if cipher:
+        for option in ("name", "key_file", "force"):
+            if ctx.get_parameter_source(option) is not click.core.ParameterSource.DEFAULT:
+                raise click.UsageError("--cipher makes an AES key; it takes no other options")
+        from eventsourcing.cryptography import AESCipher
+
+        click.echo(AESCipher.create_key(32))
+        return
+    from ledger.checkpoint import NoteError, generate_key
+
+    try:
+        signer, verifier = generate_key(name)
+    except NoteError as error:
+        raise UserError(f"--name: {error}") from None
+    path = Path(key_file)
+    public = Path(key_file + ".pub")
+    if not force:
+        for existing in (path, public):
+            if existing.exists():
+                raise UserError(f"{existing} exists; use --force to replace it")
+    if path.parent and not path.parent.is_dir():
+        raise UserError(f"--key {key_file}: the directory {path.parent} does not exist")
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(signer + "\n")
+    public.write_text(verifier + "\n", encoding="utf-8")
+    click.echo(verifier)
+    click.echo(f"signer key written to {path} (keep it secret); verifier key to {public}", err=True)
+
+
+@click.command()
+@click.option(
+    "--key",
+    "key_file",
+    metavar="FILE",
+    envvar="LEDGER_SIGNING_KEY",
+    default=DEFAULT_KEY,
+    show_default=True,
+    help="The signer key file from `ledger keygen` (or $LEDGER_SIGNING_KEY).",
+)
+@click.option(
+    "--origin", metavar="TEXT", default=None, help="The origin line (default: the key's name)."
+)
+@checkpoints_option
+@pass_state
+def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | None) -> None:
+    """Sign the ledger's current tree size and root, append the note to the checkpoints log
+    and print it.
+
+    The ledger is verified first, against the checkpoints already in the log: nothing is
+    signed when it fails (exit status 1), since a checkpoint must never contradict an
+    earlier one (the log's checkpoints must be signed by this key: a new key starts a new
+    log). Hand the printed note to others: with the verifier key it later proves that the
+    ledger only grew.
+
+    \b
+    Example:
+        ledger checkpoint --key review.key --origin review.example.org/ledger
+    """
+    from ledger.checkpoint import NoteError, append_log
+    from ledger.integrity import checkpoint_of, make_checkpoint
+
+    signer = _signer(key_file)
+    path = _log_path(state, log_file)
+    notes = _read_log(path)
+    ledger = state.ledger()
+    try:
+        note, report = make_checkpoint(ledger, signer, origin, [n.text for n in notes])
+    except NoteError as error:
+        raise UserError(f"--origin: {error}") from None
+    if not report.intact:
+        raise _Tampered(f"nothing signed: {report.first}")
+    if report.entries == 0:
+        raise UserError("the ledger has no entries yet; there is nothing to checkpoint")
+    if notes and checkpoint_of(notes[-1].text, signer.verifier()) == checkpoint_of(
+        note, signer.verifier()
+    ):
+        click.echo(notes[-1].text, nl=False)
+        click.echo(f"unchanged since checkpoint {len(notes)} in {path}; nothing appended", err=True)
+        return
+    try:
+        append_log(path, note)
+    except OSError as error:
+        raise UserError(f"{path}: {error.strerror}") from None
+    click.echo(note, nl=False)
+    click.echo(f"checkpoint {len(notes) + 1} appended to {path}", err=True)
+
+
+@click.command()
+@click.option(
+    "--verifier-key",
+    "verifier_key",
+    metavar="FILE|TEXT",
+    envvar="LEDGER_VERIFIER_KEY",
+    default=None,
+    help="The verifier key (a FILE.pub from `ledger keygen`, or its text); needed when the "
+    "log has checkpoints ($LEDGER_VERIFIER_KEY).",
+)
+@checkpoints_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json")),
+    default="table",
+    show_default=True,
+    help="Output format: lines for people, or JSON.",
+)
+@output_option
+@pass_state
+def verify(
+    state: State, verifier_key: str | None, log_file: str | None, fmt: str, output: str | None
+) -> None:
+    """Check the ledger for tampering: every case's hash chain, the Merkle tree over all
+    entries, and every signed checkpoint in the log (signature and consistency proof).
+
+    Exit status 0 when intact; 1 when anything is wrong, with the first bad event named on
+    the first line, e.g. `NK-LH#3: hash mismatch`; 2 for usage errors.
+
+    \b
+    Example:
+        ledger verify --verifier-key review.key.pub
+        ledger verify --verifier-key review.key.pub --format json | jq .first
+    """
+    from ledger.integrity import verify_ledger
+
+    if log_file is not None and not Path(log_file).is_file():
+        raise UserError(f"--checkpoints {log_file}: no such file")
+    path = _log_path(state, log_file) if log_file or state.store().kind != "memory" else None
+    notes = _read_log(path) if path is not None else []
+    verifier = _verifier(verifier_key) if verifier_key else None
+    if notes and verifier is None:
+        raise UserError(
+            f"{path} holds {len(notes)} checkpoint(s): give --verifier-key FILE.pub "
+            "(or set LEDGER_VERIFIER_KEY) to check them"
+        )
+    ledger = state.ledger()
+    report = verify_ledger(ledger, [n.text for n in notes], verifier)
+    if fmt == "json":
+        emit(_json(report, path), output)
+    else:
+        emit(_lines(report, path), output)
+    if not report.intact:
+        click.get_current_context().exit(1)
+
+
+def _b64(raw: bytes | None) -> str | None:
+    return base64.b64encode(raw).decode() if raw is not None else None
+
+
+def _summary(report: Report, path: Path | None) -> str:
+    checks = report.checkpoints
+    good = sum(c.ok for c in checks)
+    if not checks:
+        where = f" (none in {path})" if path is not None else ""
+        checkpoints = f"no checkpoints{where}"
+    elif good == len(checks):
+        checkpoints = f"{good} checkpoint{'s' * (good != 1)} consistent ({path})"
+    else:
+        checkpoints = f"{good} of {len(checks)} checkpoints consistent ({path})"
+    return (
+        f"{report.entries} entries in {report.cases} case{'s' * (report.cases != 1)}; "
+        f"tree root {_b64(report.root)}; {checkpoints}"
+    )
+
+
+def _lines(report: Report, path: Path | None) -> str:
+    if report.intact:
+        return f"intact: {_summary(report, path)}\n"
+    lines = [str(p) for p in report.problems[:SHOWN_PROBLEMS]]
+    more = len(report.problems) - len(lines) + report.more_problems
+    if more:
+        lines.append(f"… and {more} more problem{'s' * (more != 1)}")
+    lines.append(f"tampered: {_summary(report, path)}")
+    return "\n".join(lines) + "\n"
+
+
+def _json(report: Report, path: Path | None) -> bytes:
+    from projections.formats import to_json
+    from projections.serialize import document
+
+    checkpoints: list[dict[str, Any]] = [
+        {
+            "number": c.number,
+            "origin": c.origin,
+            "size": c.size,
+            "root": _b64(c.root),
+            "consistent": c.ok,
+            "status": c.status,
+        }
+        for c in report.checkpoints
+    ]
+    return to_json(
+        document(
+            None,  # type: ignore[arg-type]
+            intact=report.intact,
+            first=report.first.to_json() if report.first else None,
+            entries=report.entries,
+            cases=report.cases,
+            tree_size=report.entries,
+            root=_b64(report.root),
+            checkpoints_log=str(path) if path is not None else None,
+            checkpoints=checkpoints,
+            problems=[p.to_json() for p in report.problems],
+            more_problems=report.more_problems,
+        )
+    )

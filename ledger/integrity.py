@@ -1,0 +1,447 @@
+"""Tamper evidence over a whole ledger (DESIGN §7): hash chains, the Merkle tree, checkpoints.
+
+**The leaves.** The Merkle tree (ledger/merkle.py, RFC 9162) has one leaf per stored
+`Case.EntryRecorded` event (topic "ledger:EntryRecorded"), in the ledger's notification order
+(the order the store assigned when the events were written; other topics are not leaves).
+A leaf's data is 56 bytes:
+
+    originator_id (the case's aggregate id, 16 bytes, RFC 4122 byte order)
+    ‖ originator_version (the entry's seq, 8 bytes, unsigned big-endian)
+    ‖ the entry's stored `hash` (32 bytes: bytes.fromhex of its 64 hex digits)
+
+and the leaf hash is SHA-256(0x00 ‖ data). Because each entry's `hash` covers the whole
+entry (its fields, case key, seq, prev_hash and recorded_at; see `Case.EntryRecorded.
+hashed_payload`), the root commits to every entry and to the order they were stored in. An
+event whose state cannot be decoded, or whose `hash` is not 64 hex digits, is reported and
+takes the leaf id ‖ version ‖ SHA-256(stored state) so the tree keeps its size.
+
+**What `verify_ledger` checks**, reading every entry once in notification order:
+
+- each case's chain: versions 1, 2, 3, ... in the order stored, the first entry's `prev_hash`
+  is GENESIS and every later one's is the previous entry's `hash`, every `hash` is
+  `entry_hash(event.hashed_payload())`, and the entry's case key is the case it is stored in;
+- the Merkle tree over all entries;
+- every checkpoint of the checkpoints log: its signature by the verifier key, and an RFC 9162
+  consistency proof from its (size, root) to the current tree. A tree smaller than a
+  checkpoint (entries deleted from the end) or with a different root at that size (an entry
+  changed, removed or reordered, or the ledger rebuilt) fails here even when every chain is
+  self-consistent.
+
+The report names the first bad event: the first entry problem in notification order, else
+the first checkpoint that fails. A checkpoint holds only a size and a root, so a failure that
+only a checkpoint sees is placed at the first entry not vouched for by an earlier checkpoint
+that still matches (for a tree that shrank: at the first missing position, "entry N", since
+which cases the removed entries belonged to is nowhere recorded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from ledger.chain import GENESIS, entry_hash
+from ledger.checkpoint import (
+    Checkpoint,
+    NoteError,
+    Signer,
+    Verifier,
+    checkpoint_body,
+    parse_checkpoint,
+    parse_verifier,
+    sign,
+    verify,
+)
+from ledger.merkle import EMPTY_ROOT, Tree, leaf_hash, verify_consistency
+
+if TYPE_CHECKING:
+    from eventsourcing.persistence import Notification
+
+    from ledger.application import CaseLedger
+
+ENTRY_TOPIC = "ledger:EntryRecorded"
+PAGE = 1000
+MAX_PROBLEMS = 1000
+MAX_REORDER_SEARCH = 20  # hash mismatches checked for "holds the content of another seq"
+
+
+def leaf_data(originator_id: UUID, version: int, hash_hex: str) -> bytes:
+    """The 56 bytes a leaf stands for: id ‖ version (8 bytes big-endian) ‖ entry hash."""
+    raw = bytes.fromhex(hash_hex)
+    if len(raw) != 32:
+        raise ValueError("an entry hash is 32 bytes")
+    return originator_id.bytes + version.to_bytes(8, "big") + raw
+
+
+def _fallback_leaf(originator_id: UUID, version: int, state: bytes) -> bytes:
+    return originator_id.bytes + version.to_bytes(8, "big") + hashlib.sha256(state).digest()
+
+
+@dataclass
+class Problem:
+    """One bad entry (or, with `checkpoint` set, a failing checkpoint)."""
+
+    what: str
+    case: str | None = None
+    case_id: UUID | None = None
+    seq: int | None = None
+    position: int | None = None  # 1-based place in notification order (tree index + 1)
+    checkpoint: int | None = None  # the checkpoint's number in the log
+
+    @property
+    def where(self) -> str:
+        if self.case is not None or self.case_id is not None:
+            name = self.case if self.case is not None else f"case {self.case_id}"
+            return f"{name}#{self.seq}" if self.seq is not None else name
+        if self.position is not None:
+            return f"entry {self.position}"
+        return f"checkpoint {self.checkpoint}"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "case_id": str(self.case_id) if self.case_id else None,
+            "seq": self.seq,
+            "position": self.position,
+            "checkpoint": self.checkpoint,
+            "problem": self.what,
+            "text": str(self),
+        }
+
+
+@dataclass
+class CheckpointCheck:
+    number: int
+    status: str  # "consistent", or what is wrong
+    origin: str | None = None
+    size: int | None = None
+    root: bytes | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "consistent"
+
+
+@dataclass
+class Report:
+    entries: int = 0
+    cases: int = 0
+    root: bytes = EMPTY_ROOT
+    checkpoints: list[CheckpointCheck] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    more_problems: int = 0  # found but not kept (beyond MAX_PROBLEMS)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+    @property
+    def first(self) -> Problem | None:
+        return self.problems[0] if self.problems else None
+
+
+@dataclass
+class _Chain:
+    """What the scan remembers of one case."""
+
+    key: str | None = None
+    last_version: int = 0
+    last_hash: str | None = None  # the last entry's stored hash, None when it was bad
+    gaps: list[tuple[Problem, int, int]] = field(default_factory=list)  # (gap, first, at)
+
+
+@dataclass
+class Scan:
+    """One pass over the ledger's entries: leaf hashes, entry problems, positions."""
+
+    leaves: bytearray = field(default_factory=bytearray)
+    notification_ids: array = field(default_factory=lambda: array("q"))
+    problems: list[Problem] = field(default_factory=list)
+    more_problems: int = 0
+    chains: dict[UUID, _Chain] = field(default_factory=dict)
+    suspects: list[tuple[Problem, dict[str, Any], str]] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.notification_ids)
+
+    def add(self, problem: Problem) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+        else:
+            self.more_problems += 1
+
+
+def entry_notifications(ledger: CaseLedger, page: int = PAGE) -> Iterator[Notification]:
+    """Every stored entry event in notification order, read a page at a time."""
+    start = 1
+    while True:
+        notifications = ledger.recorder.select_notifications(
+            start=start, limit=page, topics=[ENTRY_TOPIC]
+        )
+        yield from notifications
+        if len(notifications) < page:
+            return
+        start = notifications[-1].id + 1
+
+
+def scan(ledger: CaseLedger) -> Scan:
+    """Read every entry once: check each case's chain and collect the Merkle leaves."""
+    result = Scan()
+    for notification in entry_notifications(ledger):
+        result.notification_ids.append(notification.id)
+        position = len(result.notification_ids)
+        result.leaves += leaf_hash(_check_entry(ledger, result, notification, position))
+    _finish(result)
+    return result
+
+
+def _check_entry(
+    ledger: CaseLedger, result: Scan, notification: Notification, position: int
+) -> bytes:
+    """Check one entry against its case's chain; the leaf data it contributes."""
+    case_id = notification.originator_id
+    version = notification.originator_version
+    assert isinstance(case_id, UUID)
+    chain = result.chains.setdefault(case_id, _Chain())
+    fallback = _fallback_leaf(case_id, version, notification.state)
+
+    def problem(what: str, seq: int = version) -> Problem:
+        found = Problem(what, chain.key, case_id, seq, position)
+        result.add(found)
+        return found
+
+    try:
+        event = ledger.mapper.to_domain_event(notification)
+        key = event.case
+        stored_hash = event.hash
+        prev_hash = event.prev_hash
+        payload = event.hashed_payload()
+        expected = entry_hash(payload)
+        in_its_case = ledger.case_id(key) == case_id
+    except Exception as error:  # bad JSON, a failed decryption, fields missing or mistyped
+        problem(f"undecodable state ({type(error).__name__})")
+        _advance(chain, version)
+        return fallback
+    try:
+        leaf = leaf_data(case_id, version, stored_hash)
+    except (TypeError, ValueError):
+        problem("hash mismatch (the stored hash is not 64 hex digits)")
+        _advance(chain, version)
+        return fallback
+
+    if not in_its_case:
+        problem(f"stored in the wrong case (the entry says {key})")
+        _advance(chain, version)
+        return leaf
+    chain.key = key
+
+    previous = chain.last_version
+    if version <= previous:
+        problem(f"reordered (stored after #{previous})")
+        for gap, first_missing, stored_as in chain.gaps:
+            if first_missing <= version < stored_as:  # not missing after all: stored late
+                gap.what = f"reordered (stored before #{version})"
+                gap.seq = stored_as
+        return leaf
+    if version > previous + 1:
+        missing = previous + 1
+        gap = problem(
+            f"missing seq {missing} (gap)"
+            if version == missing + 1
+            else f"missing seq {missing}–{version - 1} (gap)",
+            seq=missing,
+        )
+        chain.gaps.append((gap, missing, version))
+        _advance(chain, version, stored_hash if stored_hash == expected else None)
+        return leaf
+    if stored_hash != expected:
+        found = problem("hash mismatch")
+        if len(result.suspects) < MAX_REORDER_SEARCH:
+            result.suspects.append((found, payload, stored_hash))
+        _advance(chain, version)
+        return leaf
+    if previous == 0 and prev_hash != GENESIS:
+        problem("prev_hash does not link (the first entry must follow the genesis hash)")
+    elif previous and chain.last_hash is not None and prev_hash != chain.last_hash:
+        problem(f"prev_hash does not link to #{previous}")
+    _advance(chain, version, stored_hash)
+    return leaf
+
+
+def _advance(chain: _Chain, version: int, stored_hash: str | None = None) -> None:
+    chain.last_version = max(chain.last_version, version)
+    chain.last_hash = stored_hash
+
+
+def _finish(result: Scan) -> None:
+    """Name the case of undecodable entries where another entry told it; spot entries that
+    hold another seq's content (their hash is right for a different seq)."""
+    for found in result.problems:
+        if found.case is None and found.case_id in result.chains:
+            found.case = result.chains[found.case_id].key
+    for found, payload, stored_hash in result.suspects:
+        chain = result.chains[found.case_id]  # type: ignore[index]
+        for seq in range(1, chain.last_version + 1):
+            if seq != found.seq and entry_hash(dict(payload, seq=seq)) == stored_hash:
+                found.what = f"reordered (holds the content of #{seq})"
+                break
+    result.problems.sort(key=lambda p: p.position or 0)
+
+
+def tree_of(result: Scan) -> Tree:
+    return Tree(result.leaves)
+
+
+def _entry_at(ledger: CaseLedger, result: Scan, position: int) -> tuple[str | None, UUID, int]:
+    """The case key, case id and seq of the entry at a 1-based position."""
+    notification_id = result.notification_ids[position - 1]
+    (notification,) = ledger.recorder.select_notifications(
+        start=notification_id, limit=1, topics=[ENTRY_TOPIC]
+    )
+    case_id = notification.originator_id
+    assert isinstance(case_id, UUID)
+    chain = result.chains.get(case_id)
+    return (chain.key if chain else None), case_id, notification.originator_version
+
+
+def verify_ledger(
+    ledger: CaseLedger,
+    checkpoints: Sequence[str],
+    verifier_key: str | Verifier | None,
+) -> Report:
+    """Check the chains, the tree and every checkpoint note (oldest first) of the log.
+
+    With checkpoints, a verifier key is required (NoteError otherwise)."""
+    if checkpoints and verifier_key is None:
+        raise NoteError("checking checkpoints needs the verifier key")
+    verifier = parse_verifier(verifier_key) if isinstance(verifier_key, str) else verifier_key
+    result = scan(ledger)
+    tree = tree_of(result)
+    report = Report(
+        entries=result.size,
+        cases=len(result.chains),
+        root=tree.root(),
+        problems=list(result.problems),
+        more_problems=result.more_problems,
+    )
+    good_sizes: list[int] = []
+    failures: list[Problem] = []
+    for number, note in enumerate(checkpoints, start=1):
+        check = _check_checkpoint(number, note, verifier, tree)  # type: ignore[arg-type]
+        report.checkpoints.append(check)
+        if check.ok:
+            good_sizes.append(check.size or 0)
+            continue
+        failures.append(_place(ledger, result, check, good_sizes))
+    report.problems.extend(failures)
+    return report
+
+
+def _check_checkpoint(number: int, note: str, verifier: Verifier, tree: Tree) -> CheckpointCheck:
+    try:
+        checkpoint = parse_checkpoint(verify(note, verifier))
+    except NoteError as error:
+        return CheckpointCheck(number, f"checkpoint {number} of the log is not valid: {error}")
+    check = CheckpointCheck(number, "consistent", checkpoint.origin, checkpoint.size)
+    check.root = checkpoint.root
+    size, current = checkpoint.size, tree.size
+    if size > current:
+        check.status = (
+            f"tree no longer consistent with checkpoint of size {size}: the ledger has "
+            f"{current} entries (entries {current + 1}–{size} are missing)"
+        )
+    elif size == 0:
+        if checkpoint.root != EMPTY_ROOT:
+            check.status = "checkpoint of size 0 does not have the empty tree's root"
+    else:
+        proof = tree.consistency_proof(size)
+        if not verify_consistency(size, current, checkpoint.root, tree.root(), proof):
+            check.status = (
+                f"tree no longer consistent with checkpoint of size {size} (root mismatch)"
+            )
+    return check
+
+
+def _place(ledger: CaseLedger, result: Scan, check: CheckpointCheck, good: list[int]) -> Problem:
+    """A failing checkpoint as a problem at the first entry it no longer vouches for."""
+    if check.size is None:  # the note itself is bad
+        return Problem(check.status, checkpoint=check.number)
+    if check.size > result.size:  # certain: the entries after the current end are gone
+        return Problem(check.status, position=result.size + 1, checkpoint=check.number)
+    intact = max((s for s in good if s <= check.size), default=0)
+    what = check.status
+    if intact:
+        what += f"; entries 1–{intact} still match an earlier checkpoint"
+    position = intact + 1
+    key, case_id, seq = _entry_at(ledger, result, position)
+    return Problem(what, key, case_id, seq, position, check.number)
+
+
+# ---- making checkpoints and proofs ----
+
+
+@dataclass(frozen=True, slots=True)
+class TreeHead:
+    size: int
+    root: bytes
+
+
+def tree_head(ledger: CaseLedger) -> TreeHead:
+    """The current size and root (no checks)."""
+    tree = Tree(leaf_hash(_leaf_of(ledger, n)) for n in entry_notifications(ledger))
+    return TreeHead(tree.size, tree.root())
+
+
+def _leaf_of(ledger: CaseLedger, notification: Notification) -> bytes:
+    case_id = notification.originator_id
+    assert isinstance(case_id, UUID)
+    try:
+        event = ledger.mapper.to_domain_event(notification)
+        return leaf_data(case_id, notification.originator_version, event.hash)
+    except Exception:
+        return _fallback_leaf(case_id, notification.originator_version, notification.state)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsistencyProof:
+    old_size: int
+    new_size: int
+    new_root: bytes
+    path: list[bytes]
+
+
+def prove_consistency(ledger: CaseLedger, old_size: int) -> ConsistencyProof:
+    """The RFC 9162 proof that the ledger's tree of `old_size` entries is a prefix of the
+    current one, for whoever holds a checkpoint of that size."""
+    tree = Tree(leaf_hash(_leaf_of(ledger, n)) for n in entry_notifications(ledger))
+    path = tree.consistency_proof(old_size) if old_size else []
+    return ConsistencyProof(old_size, tree.size, tree.root(), path)
+
+
+def make_checkpoint(
+    ledger: CaseLedger,
+    signer: Signer,
+    origin: str | None = None,
+    log: Sequence[str] = (),
+) -> tuple[str, Report]:
+    """Verify the ledger against the checkpoints so far, then sign its current tree head.
+
+    A log must never sign a tree that is inconsistent with one it signed before, so nothing
+    is signed when the report is not intact (the note is then "")."""
+    report = verify_ledger(ledger, log, signer.verifier())
+    if not report.intact:
+        return "", report
+    body = checkpoint_body(origin or signer.name, report.entries, report.root)
+    return sign(body, signer), report
+
+
+def checkpoint_of(note: str, verifier_key: str | Verifier) -> Checkpoint:
+    """The checkpoint a signed note holds, once its signature verifies."""
+    return parse_checkpoint(verify(note, verifier_key))

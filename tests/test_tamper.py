@@ -1,0 +1,509 @@
+"""Tampering behind the ledger's back, with plain SQL on eventsourcing's events table, on a
+real SQLite file and on PostgreSQL: `ledger verify` must exit 1 and name the first bad event.
+
+The SQLite table is `stored_events` (rowid, originator_id as 32 hex digits, originator_version,
+topic, state); PostgreSQL's is `<schema>.ledger_events` (originator_id uuid,
+originator_version, topic, state bytea, notification_id). The names come from the recorder.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import orjson
+import pytest
+from click.testing import CliRunner, Result
+from eventsourcing.persistence import StoredEvent
+
+from cli.integrity import checkpoint, keygen, verify
+from cli.main import cli
+from ledger import merkle
+from ledger.application import CaseLedger
+from ledger.chain import entry_hash
+from ledger.checkpoint import parse_checkpoint, read_log
+from ledger.checkpoint import verify as verify_note
+from ledger.importer import Source, import_sources
+from ledger.integrity import prove_consistency
+from ledger.storage import Store, postgres_store, sqlite_store
+
+from .conftest import EXAMPLES, POSTGRES_URL
+
+for command in (keygen, checkpoint, verify):
+    cli.add_command(command)
+
+ENVIRONMENT = (
+    "LEDGER_DATABASE_URL",
+    "LEDGER_CIPHER_KEY",
+    "LEDGER_CHECKPOINTS",
+    "LEDGER_SIGNING_KEY",
+    "LEDGER_VERIFIER_KEY",
+)
+LILLA = EXAMPLES / "lilla-hjartat.jsonl"
+ASTORP = EXAMPLES / "astorp.jsonl"
+
+
+@dataclass
+class Row:
+    notification_id: int
+    originator_id: UUID
+    version: int
+    topic: str
+    state: bytes
+
+
+class Table:
+    """The events table, reached with plain SQL on a connection of our own."""
+
+    def __init__(self, store: Store, table: str) -> None:
+        self.store = store
+        self.postgres = store.kind == "postgres"
+        if self.postgres:
+            schema = store.settings.get("POSTGRES_SCHEMA", "public")
+            self.name = f'"{schema}"."{table}"'
+            self.nid, self.mark = "notification_id", "%s"
+        else:
+            self.name, self.nid, self.mark = table, "rowid", "?"
+
+    def _connect(self) -> Any:
+        if self.postgres:
+            import psycopg
+
+            s = self.store.settings
+            return psycopg.connect(
+                dbname=s["POSTGRES_DBNAME"],
+                host=s["POSTGRES_HOST"],
+                port=s["POSTGRES_PORT"],
+                user=s["POSTGRES_USER"],
+                password=s["POSTGRES_PASSWORD"] or None,
+                autocommit=True,
+            )
+        return sqlite3.connect(self.store.location, isolation_level=None)
+
+    def sql(self, statement: str, *params: Any) -> list[Any]:
+        statement = statement.replace("{t}", self.name).replace("{nid}", self.nid)
+        statement = statement.replace("?", self.mark)
+        connection = self._connect()
+        try:
+            cursor = connection.execute(statement, params)
+            return list(cursor.fetchall()) if cursor.description else []
+        finally:
+            connection.close()
+
+    def _id(self, value: UUID) -> Any:
+        return value if self.postgres else value.hex
+
+    def rows(self) -> list[Row]:
+        found = self.sql(
+            "SELECT {nid}, originator_id, originator_version, topic, state FROM {t} ORDER BY {nid}"
+        )
+        return [
+            Row(nid, UUID(str(oid)), version, topic, bytes(state))
+            for nid, oid, version, topic, state in found
+        ]
+
+    def row(self, case_id: UUID, seq: int) -> Row:
+        (found,) = [r for r in self.rows() if (r.originator_id, r.version) == (case_id, seq)]
+        return found
+
+    def set_state(self, row: Row, state: bytes) -> None:
+        self.sql(
+            "UPDATE {t} SET state=? WHERE originator_id=? AND originator_version=?",
+            state,
+            self._id(row.originator_id),
+            row.version,
+        )
+
+    def set_version(self, row: Row, version: int) -> None:
+        self.sql(
+            "UPDATE {t} SET originator_version=? WHERE originator_id=? AND originator_version=?",
+            version,
+            self._id(row.originator_id),
+            row.version,
+        )
+        row.version = version
+
+    def set_case(self, row: Row, case_id: UUID, version: int) -> None:
+        self.sql(
+            "UPDATE {t} SET originator_id=?, originator_version=? "
+            "WHERE originator_id=? AND originator_version=?",
+            self._id(case_id),
+            version,
+            self._id(row.originator_id),
+            row.version,
+        )
+
+    def delete(self, row: Row) -> None:
+        self.sql(
+            "DELETE FROM {t} WHERE originator_id=? AND originator_version=?",
+            self._id(row.originator_id),
+            row.version,
+        )
+
+    def replace_all(self, rows: list[Row]) -> None:
+        self.sql("DELETE FROM {t}")
+        for row in rows:
+            self.sql(
+                "INSERT INTO {t} (originator_id, originator_version, topic, state) "
+                "VALUES (?, ?, ?, ?)",
+                self._id(row.originator_id),
+                row.version,
+                row.topic,
+                row.state,
+            )
+
+
+@dataclass
+class Target:
+    store: Store
+    db: str  # what `--db` takes
+    tmp: Path
+    env: dict[str, str]
+
+    @property
+    def log(self) -> str:
+        return str(self.tmp / "ledger.checkpoints")
+
+    @property
+    def key(self) -> str:
+        return str(self.tmp / "ledger.key")
+
+    def ledger(self) -> CaseLedger:
+        return CaseLedger(self.store)
+
+    def table(self) -> Table:
+        ledger = self.ledger()
+        try:
+            return Table(self.store, ledger.recorder.events_table_name)  # type: ignore[attr-defined]
+        finally:
+            ledger.close()
+
+    def case_id(self, key: str) -> UUID:
+        ledger = self.ledger()
+        try:
+            return ledger.case_id(key)
+        finally:
+            ledger.close()
+
+    def run(self, *args: str) -> Result:
+        return CliRunner().invoke(cli, ["--db", self.db, *args], env=self.env)
+
+    def import_(self, *paths: Path) -> None:
+        result = self.run("import", "-q", *map(str, paths))
+        assert result.exit_code == 0, result.output
+
+    def checkpoint(self) -> str:
+        if not Path(self.key).exists():
+            assert CliRunner().invoke(cli, ["keygen", "--key", self.key]).exit_code == 0
+        made = self.run("checkpoint", "--key", self.key, "--checkpoints", self.log)
+        assert made.exit_code == 0, made.output
+        return made.stdout
+
+    def verify(self) -> Result:
+        args = ["verify", "--checkpoints", self.log] if Path(self.log).exists() else ["verify"]
+        if Path(self.key).exists():
+            args += ["--verifier-key", self.key + ".pub"]
+        return self.run(*args)
+
+
+def first_line(result: Result) -> str:
+    return result.stdout.splitlines()[0]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def target_for(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., Target]]:
+    """A Target on an SQLite file or a PostgreSQL schema of its own, optionally encrypted."""
+    if request.param == "sqlite":
+        store = sqlite_store(str(tmp_path / "ledger.db"))
+        db = store.location
+    else:
+        schema = request.getfixturevalue("postgres_schema")
+        db = f"{POSTGRES_URL}?schema={schema}"
+        store = postgres_store(db)
+
+    def make(cipher_key: str | None = None) -> Target:
+        env = {"LEDGER_CIPHER_KEY": cipher_key} if cipher_key else {}
+        chosen = store.with_cipher(cipher_key) if cipher_key else store
+        quiet = {name: "" for name in ENVIRONMENT}
+        return Target(chosen, db, tmp_path, {**quiet, **env})
+
+    yield make
+
+
+@pytest.fixture
+def target(target_for: Callable[..., Target]) -> Target:
+    made = target_for()
+    made.import_(LILLA, ASTORP)
+    return made
+
+
+def rewrite(target: Target, key: str, seq: int, **changes: Any) -> None:
+    """Change an entry as a knowing forger would: through the ledger's own mapper, with its
+    hash recomputed (its successor's prev_hash still names the old hash)."""
+    table = target.table()
+    row = table.row(target.case_id(key), seq)
+    ledger = target.ledger()
+    stored = StoredEvent(row.originator_id, row.version, row.topic, row.state)
+    event = ledger.mapper.to_domain_event(stored)
+    event.__dict__.update(changes)
+    event.__dict__["hash"] = entry_hash(event.hashed_payload())  # type: ignore[attr-defined]
+    table.set_state(row, ledger.mapper.to_stored_event(event).state)
+    ledger.close()
+
+
+def edit_state(state: bytes, **changes: Any) -> bytes:
+    value = orjson.loads(state)
+    value.update(changes)
+    return orjson.dumps(value)
+
+
+# ---- intact ----
+
+
+def test_the_freshly_imported_examples_verify(target: Target) -> None:
+    result = target.verify()
+    assert result.exit_code == 0, result.output
+    assert first_line(result).startswith("intact: 33 entries in 2 cases;")
+    target.checkpoint()
+    again = target.verify()
+    assert again.exit_code == 0 and "1 checkpoint consistent" in again.stdout
+
+
+# ---- one event changed ----
+
+
+def test_an_edited_state_that_still_decodes(target: Target) -> None:
+    table = target.table()
+    row = table.row(target.case_id("NK-LH"), 3)
+    target.checkpoint()
+    table.set_state(row, edit_state(row.state, summary="Nothing happened."))
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result) == "NK-LH#3: hash mismatch"
+    assert "1 checkpoints consistent" not in result.stdout
+    refused = target.run("checkpoint", "--key", target.key, "--checkpoints", target.log)
+    assert refused.exit_code == 1 and "nothing signed: NK-LH#3: hash mismatch" in refused.output
+    assert len(read_log(target.log)) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"hash": "not hex"}, "NK-LH#3: hash mismatch (the stored hash is not 64 hex digits)"),
+        ({"hash": None}, "NK-LH#3: hash mismatch (the stored hash is not 64 hex digits)"),
+        ({"case": 5}, "NK-LH#3: undecodable state"),
+        ({"timestamp": "yesterday"}, "NK-LH#3: undecodable state"),
+    ],
+)
+def test_an_edited_state_with_fields_of_the_wrong_shape(
+    target: Target, changes: dict[str, Any], expected: str
+) -> None:
+    table = target.table()
+    row = table.row(target.case_id("NK-LH"), 3)
+    table.set_state(row, edit_state(row.state, **changes))
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result).startswith(expected)
+
+
+def test_a_flipped_byte_that_no_longer_decodes(target: Target) -> None:
+    table = target.table()
+    row = table.row(target.case_id("NK-LH"), 3)
+    table.set_state(row, bytes([row.state[0] ^ 0xFF]) + row.state[1:])
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result).startswith("NK-LH#3: undecodable state")
+
+
+def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(target: Target) -> None:
+    rewrite(target, "NK-LH", 3, summary="Nothing happened.")
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result) == "NK-LH#4: prev_hash does not link to #3"
+
+
+def test_an_event_moved_to_another_case(target: Target) -> None:
+    table = target.table()
+    row = table.row(target.case_id("NK-LH"), 28)
+    table.set_case(row, target.case_id("AS-2020"), 6)
+    result = target.verify()
+    assert result.exit_code == 1
+    assert "AS-2020#6: stored in the wrong case (the entry says NK-LH)" in result.stdout
+
+
+def test_a_flipped_byte_in_an_encrypted_ledger(target_for: Callable[..., Target]) -> None:
+    from eventsourcing.cryptography import AESCipher
+
+    target = target_for(AESCipher.create_key(32))
+    target.import_(LILLA)
+    assert target.verify().exit_code == 0
+    table = target.table()
+    row = table.row(target.case_id("NK-LH"), 7)
+    assert b"NK-LH" not in row.state
+    middle = len(row.state) // 2
+    table.set_state(
+        row, row.state[:middle] + bytes([row.state[middle] ^ 1]) + row.state[middle + 1 :]
+    )
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result).startswith("NK-LH#7: undecodable state")
+
+
+# ---- events removed ----
+
+
+def test_a_deleted_middle_event(target: Target) -> None:
+    table = target.table()
+    table.delete(table.row(target.case_id("NK-LH"), 5))
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result) == "NK-LH#5: missing seq 5 (gap)"
+
+
+def test_the_last_events_deleted_after_a_checkpoint(target: Target) -> None:
+    target.checkpoint()
+    table = target.table()
+    rows = table.rows()
+    for row in rows[-2:]:
+        table.delete(row)
+    silent = target.run("verify")  # the chains alone cannot see a cut-off end
+    assert silent.exit_code == 0
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result) == (
+        "entry 32: tree no longer consistent with checkpoint of size 33: the ledger has 31 "
+        "entries (entries 32–33 are missing)"
+    )
+
+
+def test_a_last_event_deleted_and_recorded_again_after_a_checkpoint(target: Target) -> None:
+    target.checkpoint()
+    table = target.table()
+    last = table.rows()[-1]
+    table.delete(last)
+    target.import_(LILLA, ASTORP)  # stores the missing entry again, with a new recorded_at
+    assert len(table.rows()) == 33
+    assert target.run("verify").exit_code == 0
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result).endswith(
+        ": tree no longer consistent with checkpoint of size 33 (root mismatch)"
+    )
+
+
+# ---- events reordered ----
+
+
+def test_two_events_with_swapped_states(target: Target) -> None:
+    table = target.table()
+    second = table.row(target.case_id("NK-LH"), 2)
+    third = table.row(target.case_id("NK-LH"), 3)
+    table.set_state(second, third.state)
+    table.set_state(third, second.state)
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result) == "NK-LH#2: reordered (holds the content of #3)"
+    assert "NK-LH#3: reordered (holds the content of #2)" in result.stdout
+
+
+def test_two_events_with_swapped_versions(target: Target) -> None:
+    table = target.table()
+    second = table.row(target.case_id("NK-LH"), 2)
+    third = table.row(target.case_id("NK-LH"), 3)
+    table.set_version(second, 1000)
+    table.set_version(third, 2)
+    table.set_version(second, 3)
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result) == "NK-LH#3: reordered (stored before #2)"
+    assert "NK-LH#2: reordered (stored after #3)" in result.stdout
+
+
+# ---- the whole ledger replaced ----
+
+
+def rebuilt_rows(tmp_path: Path) -> list[Row]:
+    """A second ledger from an edited copy of the input: every chain self-consistent."""
+    edited = LILLA.read_text(encoding="utf-8").replace("withdrawal symptoms", "no symptoms")
+    assert edited != LILLA.read_text(encoding="utf-8")
+    store = sqlite_store(str(tmp_path / "rebuilt.db"))
+    ledger = CaseLedger(store)
+    sources = [
+        Source("edited.jsonl", edited.encode().splitlines()),
+        Source("astorp.jsonl", ASTORP.read_bytes().splitlines()),
+    ]
+    import_sources(ledger, sources)
+    ledger.close()
+    return Table(store, "stored_events").rows()
+
+
+def test_a_rebuilt_ledger_is_caught_by_the_checkpoint(target: Target) -> None:
+    target.checkpoint()
+    table = target.table()
+    table.replace_all(rebuilt_rows(target.tmp))
+    assert target.run("verify").exit_code == 0  # self-consistent chains: only a checkpoint tells
+    result = target.verify()
+    assert result.exit_code == 1
+    first = first_line(result)
+    assert first.endswith(": tree no longer consistent with checkpoint of size 33 (root mismatch)")
+    assert first.split(":")[0] in ("NK-LH#1", "AS-2020#1")
+
+
+def test_a_later_checkpoint_narrows_down_where_the_ledger_changed(
+    target_for: Callable[..., Target],
+) -> None:
+    target = target_for()
+    target.import_(ASTORP)
+    target.checkpoint()
+    target.import_(LILLA)
+    target.checkpoint()
+    table = target.table()
+    row = table.row(target.case_id("NK-LH"), 28)
+    edited = edit_state(row.state, hash=entry_hash({"forged": True}))
+    table.set_state(row, edited)
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result) == "NK-LH#28: hash mismatch"
+    assert (
+        "NK-LH#1: tree no longer consistent with checkpoint of size 33 (root mismatch); "
+        "entries 1–5 still match an earlier checkpoint"
+    ) in result.stdout
+
+
+# ---- a checkpoint in a third party's hands ----
+
+
+def test_a_third_party_holding_a_checkpoint_checks_that_the_ledger_only_grew(
+    target_for: Callable[..., Target],
+) -> None:
+    target = target_for()
+    target.import_(LILLA)
+    handed_over = target.checkpoint()  # the note text ...
+    verifier_key = Path(target.key + ".pub").read_text()  # ... and the verifier key
+
+    old = parse_checkpoint(verify_note(handed_over, verifier_key))
+    assert old.size == 28
+
+    target.import_(ASTORP)
+    newer = target.checkpoint()
+    ledger = target.ledger()
+    proof = prove_consistency(ledger, old.size)
+    ledger.close()
+
+    new = parse_checkpoint(verify_note(newer, verifier_key))
+    assert (new.size, new.root) == (proof.new_size, proof.new_root) and new.size == 33
+    assert merkle.verify_consistency(old.size, new.size, old.root, new.root, proof.path)
+    assert [n.text for n in read_log(target.log)] == [handed_over, newer]
+
+    # The last entry is then rewritten, hash and all: no proof can satisfy the third party.
+    rewrite(target, "NK-LH", 28, summary="rewritten")
+    ledger = target.ledger()
+    forged = prove_consistency(ledger, old.size)
+    ledger.close()
+    assert not merkle.verify_consistency(
+        old.size, forged.new_size, old.root, forged.new_root, forged.path
+    )
