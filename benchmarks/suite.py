@@ -1,0 +1,363 @@
+"""Every benchmark of the ledger, each against a baseline measured in the same run.
+
+    .venv/bin/python benchmarks/suite.py [--events 1000000] [--repeat 5] [--json FILE]
+        [--postgres URL]        (default: $LEDGER_BENCH_DATABASE_URL or $LEDGER_TEST_DATABASE_URL)
+
+What it measures (medians of --repeat runs unless said otherwise):
+
+1. import      JSONL import into a fresh SQLite ledger, events/s, against the same stored rows
+               inserted with plain sqlite3 executemany in one transaction (import_bench.py;
+               2,000 cases x 10 events).                                target ratio >= 0.5
+2. memory      peak RSS of `ledger import` of a --events file (one run, a subprocess, measured by
+               wait4). This import also builds the large ledger for 3 and 4.   target <= 300 MB
+3. timeline    `timeline` of one 100-event case, to JSON in-process: on the large ledger against a
+               ledger holding only that case.                           target ratio <= 1.2
+4. check --all full rebuild of the per-case rule results on the large ledger (one run, events/s),
+               then an incremental run after appending 1,000 events (10 new cases x 100).
+                                                                        target ratio <= 0.05
+5. postgres    when a server is given: the import of 1 on PostgreSQL against psycopg
+               executemany and COPY of the same rows, and the timeline of 3 on it.
+
+Prints the command, the machine and one table; --json FILE writes the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import import_bench
+
+from ledger.application import CaseLedger
+from ledger.importer import Source, import_sources
+from ledger.storage import postgres_store, sqlite_store
+from ledger.synthetic import generate, write_jsonl
+from ledger.views import open_views
+from projections.records import labels, to_records
+from projections.rules_cache import check_all_cached
+from projections.rules_config import DEFAULT_POLICY
+from projections.serialize import timeline_document
+from projections.timeline import ViewPoint, timeline
+
+CASE_EVENTS = 100
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def write_file(path: Path, cases: int, events: int, seed: int, prefix: str = "SYN") -> int:
+    with path.open("wb") as out:
+        return write_jsonl(generate(cases, events, seed=seed, prefix=prefix), out)
+
+
+def import_in_subprocess(jsonl: Path, db: Path) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of `ledger import` in its own process."""
+    command = [sys.executable, "-m", "cli.main", "--db", str(db), "import", "-q", str(jsonl)]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"error: {shlex.join(command)} failed")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def time_timeline(ledger: CaseLedger, case: str, repeat: int) -> float:
+    """Median seconds for one case's timeline, as JSON bytes, read from the store."""
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        records = to_records(ledger.history(case))
+        document = timeline_document(
+            case, timeline(records), labels(records), ViewPoint(), "occurred"
+        )
+        orjson.dumps(document)
+        runs.append(time.perf_counter() - start)
+    return median(runs)
+
+
+def bench_import(repeat: int, work: Path) -> dict[str, Any]:
+    jsonl = work / "import.jsonl"
+    count = write_file(jsonl, 2000, 10, seed=1)
+    ledger_runs, baseline_runs = [], []
+    rows = None
+    for run in range(repeat):
+        db = work / f"import-{run}.db"
+        ledger_runs.append(count / import_bench.time_ledger_import(jsonl, db, count))
+        if rows is None:
+            rows = import_bench.stored_rows(db)
+        baseline_db = work / f"baseline-{run}.db"
+        baseline_runs.append(count / import_bench.time_baseline(rows, baseline_db))
+    return {
+        "events": count,
+        "ledger_eps": median(ledger_runs),
+        "baseline_eps": median(baseline_runs),
+        "rows": rows,
+    }
+
+
+def bench_large(events: int, repeat: int, work: Path) -> dict[str, Any]:
+    cases = max(1, events // CASE_EVENTS)
+    big_file, big_db = work / "large.jsonl", work / "large.db"
+    write_file(big_file, cases, CASE_EVENTS, seed=2)
+    import_seconds, peak_mb = import_in_subprocess(big_file, big_db)
+    big_file.unlink()
+
+    small_file, small_db = work / "small.jsonl", work / "small.db"
+    write_file(small_file, 1, CASE_EVENTS, seed=2)  # the very same first case
+    import_in_subprocess(small_file, small_db)
+
+    case = "SYN-000001"
+    big, small = CaseLedger(sqlite_store(str(big_db))), CaseLedger(sqlite_store(str(small_db)))
+    time_timeline(big, case, 3)  # warm both the same way
+    time_timeline(small, case, 3)
+    big_timeline = median([time_timeline(big, case, 5) for _ in range(repeat)])
+    small_timeline = median([time_timeline(small, case, 5) for _ in range(repeat)])
+
+    views = open_views(big.store)
+    views.clear(big.name)
+    start = time.perf_counter()
+    _, stats = check_all_cached(big, views, policy=DEFAULT_POLICY, owner_agency=None, now=_now())
+    full = time.perf_counter() - start
+    more = work / "more.jsonl"
+    write_file(more, 10, CASE_EVENTS, seed=3, prefix="NEW")
+    with more.open("rb") as lines:
+        import_sources(big, [Source(more.name, lines)])
+    start = time.perf_counter()
+    _, incremental_stats = check_all_cached(
+        big, views, policy=DEFAULT_POLICY, owner_agency=None, now=_now()
+    )
+    incremental = time.perf_counter() - start
+    big.close()
+    small.close()
+    return {
+        "events": cases * CASE_EVENTS,
+        "import_seconds": import_seconds,
+        "peak_mb": peak_mb,
+        "timeline_large_ms": big_timeline * 1000,
+        "timeline_small_ms": small_timeline * 1000,
+        "check_full_seconds": full,
+        "check_full_cases": stats.rechecked,
+        "check_incremental_seconds": incremental,
+        "check_incremental_cases": incremental_stats.rechecked,
+    }
+
+
+def _now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def bench_postgres(url: str, rows: list[Any], repeat: int, work: Path) -> dict[str, Any] | None:
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.Error as error:
+        print(f"postgres: skipped ({str(error).strip()})", file=sys.stderr)
+        return None
+    jsonl = work / "import.jsonl"
+    count = sum(1 for _ in jsonl.open("rb"))
+    ledger_runs, many_runs, copy_runs, timelines = [], [], [], []
+    for _ in range(repeat):
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            store = postgres_store(f"{url}?schema={schema}")
+            start = time.perf_counter()
+            ledger = CaseLedger(store)
+            with jsonl.open("rb") as lines:
+                import_sources(ledger, [Source(jsonl.name, lines)])
+            ledger_runs.append(count / (time.perf_counter() - start))
+            timelines.append(time_timeline(ledger, "SYN-000001", 5))
+            ledger.close()
+            many_runs.append(count / _pg_insert(url, schema, rows, copy=False))
+            copy_runs.append(count / _pg_insert(url, schema, rows, copy=True))
+        finally:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    return {
+        "ledger_eps": median(ledger_runs),
+        "executemany_eps": median(many_runs),
+        "copy_eps": median(copy_runs),
+        "timeline_ms": median(timelines) * 1000,
+    }
+
+
+def _pg_insert(url: str, schema: str, rows: list[Any], *, copy: bool) -> float:
+    """Seconds to insert the same rows into a copy of the ledger's PostgreSQL table."""
+    import psycopg
+
+    table = f'"{schema}".baseline_{"copy" if copy else "many"}'
+    with psycopg.connect(url) as conn:
+        conn.execute(f'CREATE TABLE {table} (LIKE "{schema}".ledger_events INCLUDING ALL)')
+        conn.commit()
+        values = [(uuid.UUID(str(r[0])), r[1], r[2], bytes(r[3])) for r in rows]
+        start = time.perf_counter()
+        with conn.cursor() as cursor:
+            if copy:
+                columns = "(originator_id, originator_version, topic, state)"
+                with cursor.copy(f"COPY {table} {columns} FROM STDIN") as sink:
+                    for row in values:
+                        sink.write_row(row)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
+                    "VALUES (%s, %s, %s, %s)",
+                    values,
+                )
+        conn.commit()
+        return time.perf_counter() - start
+
+
+def row(
+    name: str, measured: str, baseline: str, ratio: float | None, target: str, met: bool | None
+) -> list[str]:
+    return [
+        name,
+        measured,
+        baseline,
+        "—" if ratio is None else f"{ratio:.3f}",
+        target,
+        "—" if met is None else ("met" if met else "NOT met"),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("LEDGER_BENCH_DATABASE_URL")
+        or os.environ.get("LEDGER_TEST_DATABASE_URL"),
+    )
+    args = parser.parse_args(argv)
+    print("command:", shlex.join([sys.executable, *sys.argv]))
+    print("machine:", ", ".join(f"{k} {v}" for k, v in import_bench.machine().items()))
+    with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
+        work = Path(tmp)
+        imported = bench_import(args.repeat, work)
+        large = bench_large(args.events, args.repeat, work)
+        postgres = (
+            bench_postgres(args.postgres, imported["rows"], args.repeat, work)
+            if args.postgres
+            else None
+        )
+    ratio_import = imported["ledger_eps"] / imported["baseline_eps"]
+    ratio_timeline = large["timeline_large_ms"] / large["timeline_small_ms"]
+    ratio_check = large["check_incremental_seconds"] / large["check_full_seconds"]
+    n = large["events"]
+    rows = [
+        row(
+            f"import SQLite ({imported['events']:,} ev)",
+            f"{imported['ledger_eps']:,.0f} ev/s",
+            f"{imported['baseline_eps']:,.0f} ev/s executemany",
+            ratio_import,
+            ">= 0.5",
+            ratio_import >= 0.5,
+        ),
+        row(
+            f"peak memory, import of {n:,} ev",
+            f"{large['peak_mb']:.0f} MB",
+            f"({n / large['import_seconds']:,.0f} ev/s)",
+            None,
+            "<= 300 MB",
+            large["peak_mb"] <= 300,
+        ),
+        row(
+            f"timeline, 100-ev case in {n:,} ev",
+            f"{large['timeline_large_ms']:.2f} ms",
+            f"{large['timeline_small_ms']:.2f} ms in 100 ev",
+            ratio_timeline,
+            "<= 1.2",
+            ratio_timeline <= 1.2,
+        ),
+        row(
+            f"check --all full, {n:,} ev",
+            f"{large['check_full_seconds']:.1f} s",
+            f"{n / large['check_full_seconds']:,.0f} ev/s",
+            None,
+            "(reported)",
+            None,
+        ),
+        row(
+            "check --all after +1,000 ev",
+            f"{large['check_incremental_seconds']:.2f} s",
+            f"{large['check_full_seconds']:.1f} s full",
+            ratio_check,
+            "<= 0.05",
+            ratio_check <= 0.05,
+        ),
+    ]
+    if postgres:
+        rows += [
+            row(
+                "import PostgreSQL",
+                f"{postgres['ledger_eps']:,.0f} ev/s",
+                f"{postgres['executemany_eps']:,.0f} ev/s executemany",
+                postgres["ledger_eps"] / postgres["executemany_eps"],
+                "(reported)",
+                None,
+            ),
+            row(
+                "",
+                "",
+                f"{postgres['copy_eps']:,.0f} ev/s COPY",
+                postgres["ledger_eps"] / postgres["copy_eps"],
+                "(reported)",
+                None,
+            ),
+            row(
+                "timeline PostgreSQL, 100-ev case",
+                f"{postgres['timeline_ms']:.2f} ms",
+                f"{large['timeline_small_ms']:.2f} ms SQLite",
+                None,
+                "(reported)",
+                None,
+            ),
+        ]
+    widths = [max(len(r[i]) for r in [HEADER, *rows]) for i in range(len(HEADER))]
+    for line in [HEADER, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+    print(f"medians of {args.repeat} runs; memory and check --all: one run each")
+    if args.json:
+        imported.pop("rows")
+        args.json.write_bytes(
+            orjson.dumps(
+                {
+                    "machine": import_bench.machine(),
+                    "import": imported,
+                    "large": large,
+                    "postgres": postgres,
+                },
+                option=orjson.OPT_INDENT_2,
+            )
+        )
+    return 0
+
+
+HEADER = ["benchmark", "measured", "baseline", "ratio", "target", ""]
+
+if __name__ == "__main__":
+    raise SystemExit(main())
