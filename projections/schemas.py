@@ -22,7 +22,7 @@ from referencing.jsonschema import DRAFT202012
 __all__ = ["NAMES", "schema", "validate"]
 
 SUFFIX = ".schema.json"
-NAMES = ("cases", "check", "decisions", "entry", "gaps", "known", "rules", "show", "timeline", "types")
+NAMES = ("cases", "check", "decisions", "entry", "gaps", "known", "rules", "show", "timeline", "types", "verify")
 
 
 @cache

@@ -66,3 +66,18 @@ def test_gaps_validate(db: str) -> None:
 def test_as_recorded_at_before_the_ledger_existed_is_a_one_line_error(db: str) -> None:
     result = CliRunner().invoke(cli, ["--db", db, "decisions", "NK-LH", "--as-recorded-at", "2001"])
     assert result.exit_code == 2 and "no entries" in result.output
+
+
+def test_verify_json_validates_intact_and_tampered(db: str, tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+
+    schemas.validate("verify", run(db, "verify"))
+    copy = tmp_path / "copy.db"
+    shutil.copy(db, copy)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("DELETE FROM stored_events WHERE rowid = 3")
+    result = CliRunner().invoke(cli, ["--db", str(copy), "verify", "--format", "json"])
+    document = orjson.loads(result.stdout_bytes)
+    schemas.validate("verify", document)
+    assert result.exit_code == 1 and document["intact"] is False and document["first"]
