@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/import_bench.py
+	$(BIN)/python benchmarks/suite.py
 
 # The diagrams the README shows; tests/test_diagram.py checks they are current.
 docs: $(STAMP)
