@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -717,6 +718,29 @@ def gaps(
         emit(gaps_table(case, found, table_width(width)), output)
 
 
+def correction_options(reason_help: str) -> Callable[[Any], Any]:
+    """The options a correction or a retraction takes: why, when, who, from where."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(
+            (
+                click.option("--reason", required=True, help=reason_help),
+                click.option("--occurred", metavar="T", help="When it was made (default: now)."),
+                click.option(
+                    "--known",
+                    metavar="T",
+                    help="When the social services knew (default: occurred).",
+                ),
+                click.option("--actor", help="Who made it."),
+                click.option("--source", help="Where it comes from."),
+            )
+        ):
+            func = decorator(func)
+        return func
+
+    return decorate
+
+
 def _append_correction(state: State, reference: str, obj: dict[str, Any]) -> None:
     from ledger.application import ImportRejected
     from ledger.case import CaseRejected
@@ -768,11 +792,7 @@ def _correction_clocks(occurred: str | None, known: str | None) -> dict[str, str
     metavar="FIELD=VALUE",
     help="A corrected value (repeat). Envelope fields or the entry's type fields.",
 )
-@click.option("--reason", required=True, help="Why the entry is corrected.")
-@click.option("--occurred", metavar="T", help="When the correction was made (default: now).")
-@click.option("--known", metavar="T", help="When the social services knew (default: occurred).")
-@click.option("--actor", help="Who corrected it.")
-@click.option("--source", help="Where the correction comes from.")
+@correction_options("Why the entry is corrected.")
 @pass_state
 def correct(
     state: State,
@@ -834,11 +854,7 @@ def _target_type(state: State, reference: str) -> str:
 
 @cli.command()
 @click.argument("reference", metavar="REF")
-@click.option("--reason", required=True, help="Why the entry was wrongly recorded.")
-@click.option("--occurred", metavar="T", help="When the retraction was made (default: now).")
-@click.option("--known", metavar="T", help="When the social services knew (default: occurred).")
-@click.option("--actor", help="Who retracted it.")
-@click.option("--source", help="Where the retraction comes from.")
+@correction_options("Why the entry was wrongly recorded.")
 @pass_state
 def retract(
     state: State,
