@@ -172,6 +172,7 @@ def _check_one(
     from projections.rules import check_case, check_document, check_table, finding_json
 
     records = to_records(case_history(state, case))
+    state.log_read("check", case)
     report = check_case(records, as_known_at=point, policy=policy, owner_agency=owner_agency)
     refs = labels(records)
     if fmt == "json":
@@ -230,6 +231,7 @@ def _check_all(
                 )
             )
             refs[key] = labels(records)
+    state.log_read("check", None)
     evaluated_at = point or now
     if fmt == "json":
         document = all_document(reports, refs, group_by, policy, point, evaluated_at, owner_agency)

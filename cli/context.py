@@ -19,9 +19,17 @@ DIAGRAM_FORMATS = ("dot", "svg", "png", "pdf")
 
 
 class State:
-    def __init__(self, db: str | None) -> None:
+    def __init__(self, db: str | None, user: str | None = None, purpose: str | None = None) -> None:
         self.db = db
+        self.user = user
+        self.purpose = purpose
         self._ledger: CaseLedger | None = None
+
+    def log_read(self, command: str, case: str | None) -> None:
+        """Record this read in the access log before anything is shown (loggkontroll)."""
+        from cli.access import log_read
+
+        log_read(self, command, case, self.user, self.purpose)
 
     def store(self) -> Store:
         from ledger.storage import StorageError, resolve_store

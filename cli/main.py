@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from cli.access import access_log
 from cli.check import check, rules
 from cli.context import (
     DIAGRAM_FORMATS,
@@ -39,9 +40,21 @@ from cli.output import UserError, emit, table_width
     help="Ledger store: an SQLite file or a postgresql:// URL "
     "(default: $LEDGER_DATABASE_URL, $LEDGER_DB, ./ledger.db).",
 )
+@click.option(
+    "--user",
+    metavar="NAME",
+    default=None,
+    help="Who is reading, for the access log (default: $LEDGER_USER, else your login name).",
+)
+@click.option(
+    "--purpose",
+    metavar="TEXT",
+    default=None,
+    help="Why you are reading, for the access log, e.g. 'lex Sarah 2024:3'.",
+)
 @click.version_option(package_name="child-case-ledger", prog_name="ledger")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, user: str | None, purpose: str | None) -> None:
     """An event-sourced timeline and audit ledger for child-protection cases.
 
     Every case action is an immutable entry with three clocks: when it occurred, when the
@@ -52,7 +65,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
         ledger import examples/lilla-hjartat.jsonl
         ledger timeline NK-LH --as-known-at 2019-12-31
     """
-    ctx.obj = State(db)
+    ctx.obj = State(db, user, purpose)
 
 
 @cli.command()
@@ -260,6 +273,7 @@ def cases(state: State, fmt: str, output: str | None, width: int | None) -> None
 
     ledger = state.ledger()
     summaries = case_index(ledger, open_views(ledger.store))
+    state.log_read("cases", None)
     items = [summary.to_json() for summary in summaries]
     if fmt == "json":
         emit(to_json(document(None, cases=items)), output)
@@ -384,6 +398,7 @@ def show(state: State, reference: str, fmt: str, output: str | None) -> None:
     if ref.case is None:
         raise UserError(f"{reference!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
     entries = case_history(state, ref.case)
+    state.log_read("show", ref.case)
     records = to_records(entries)
     found = [r for r in records if r.seq == ref.seq or (ref.label and r.ref == ref.label)]
     if not found:
@@ -504,6 +519,7 @@ def timeline(
     window_start = _window_start(from_)
     window_end = parse_point_option("--to", to)
     records = to_records(case_history(state, case))
+    state.log_read("timeline", case)
     if fmt in DIAGRAM_FORMATS:
         from projections.decisions import decisions as build_decisions
         from projections.diagram import Window, timeline_graph
@@ -620,6 +636,7 @@ def known(
     point = parse_point_option("--at", at)
     assert point is not None
     records, view, refs = _records_as_recorded(state, case, as_recorded_at)
+    state.log_read("known", case)
     snap = snapshot(records, point)
     document_ = known_document(case, snap, refs, view)
     if fmt == "json":
@@ -666,6 +683,7 @@ def decisions(
     from projections.tables import decisions_table
 
     records, view, refs = _records_as_recorded(state, case, as_recorded_at)
+    state.log_read("decisions", case)
     views = build_decisions(records)
     if fmt in DIAGRAM_FORMATS:
         from projections.diagram import decisions_graph
@@ -706,6 +724,7 @@ def gaps(
     from projections.tables import gaps_table
 
     records, view, refs = _records_as_recorded(state, case, as_recorded_at)
+    state.log_read("gaps", case)
     found = build_gaps(records)
     document_ = gaps_document(case, found, refs, view)
     if fmt == "json":
@@ -908,7 +927,7 @@ def main() -> None:
         sys.exit(1)
 
 
-for _command in (check, rules, keygen, checkpoint, verify):
+for _command in (check, rules, keygen, checkpoint, verify, access_log):
     cli.add_command(_command)
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from projections.formats import printable
+
 FORMAT_OPTION_HELP = "Output format."
 
 
@@ -19,7 +21,8 @@ class UserError(click.ClickException):
 
 def emit(data: str | bytes, output: str | None) -> None:
     """Write to `-o FILE` (atomically: a temporary file renamed into place) or to stdout."""
-    raw = data.encode() if isinstance(data, str) else data
+    # Text output may reach a terminal: stored control characters never do (JSON escapes them).
+    raw = printable(data, lines=True).encode() if isinstance(data, str) else data
     if output in (None, "-"):
         sys.stdout.buffer.write(raw)
         sys.stdout.flush()

@@ -10,12 +10,14 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     IntegrityError,
+    InternalError,
     MapperDeserialisationError,
     StoredEvent,
     Transcoder,
 )
 from eventsourcing.utils import Environment, EnvType
 
+from ledger.access import ACCESS_TOPIC  # importing it also registers the access log's topic
 from ledger.case import Case, CaseRejected, Outcome, case_id
 from ledger.entry import Draft, Problem
 from ledger.storage import StorageError, Store
@@ -57,13 +59,23 @@ class CaseLedger(Application[UUID]):
     def __init__(self, store: Store) -> None:
         self.store = store
         self.id_secret = store.id_secret()
-        super().__init__(env=dict(store.settings))
+        for attempt in _attempts():
+            try:
+                super().__init__(env=dict(store.settings))
+                break
+            except InternalError as error:
+                # Processes opening a new PostgreSQL ledger at once race to create its tables
+                # and functions ("tuple concurrently updated"); the loser tries again.
+                if "concurrently" not in str(error) or attempt == WRITE_ATTEMPTS - 1:
+                    raise
         self._check_cipher()
 
     def _check_cipher(self) -> None:
         """Refuse a ledger written under another cipher key (or none): reading would fail on
         every entry, and writing would mix clear and encrypted entries."""
-        first = self.recorder.select_notifications(start=1, limit=1)
+        first = self.recorder.select_notifications(
+            start=1, limit=1, topics=[Entry.TOPIC, ACCESS_TOPIC]
+        )
         if not first:
             return
         try:
@@ -149,7 +161,9 @@ class CaseLedger(Application[UUID]):
         """Every entry of every case, in the order the ledger stored them."""
         start = 1
         while True:
-            notifications = self.recorder.select_notifications(start=start, limit=page)
+            notifications = self.recorder.select_notifications(
+                start=start, limit=page, topics=[Entry.TOPIC]
+            )
             for notification in notifications:
                 yield self.mapper.to_domain_event(notification)  # type: ignore[misc]
             if len(notifications) < page:

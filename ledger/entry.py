@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from ledger.quoting import name as field_name
+from ledger.quoting import quote
 from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
 from ledger.timeparse import Moment, TimeParseError, parse_moment
 from ledger.vocabulary import EventType, FieldSpec, UnknownEventType, event_type
@@ -35,6 +37,7 @@ SYSTEM_FIELDS = ("seq", "recorded_at", "hash", "prev_hash")
 MAX_TEXT = 20_000
 MAX_LIST = 1_000
 MAX_INT = 2**53
+MAX_DEPTH = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +127,12 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
 
     case_key = obj.get("case", case)
     if case is not None and case_key != case:
-        problems.append(Problem("case", f"{case_key!r} does not match the case {case!r}"))
+        problems.append(Problem("case", f"{quote(case_key)} does not match the case {quote(case)}"))
     elif case_key is None:
         problems.append(Problem("case", "missing"))
     elif not is_case_key(case_key):
         problems.append(
-            Problem("case", f"{case_key!r} is not a case key (letters, digits, '.', '_', '-')")
+            Problem("case", f"{quote(case_key)} is not a case key (letters, digits, '.', '_', '-')")
         )
 
     spec: EventType | None = None
@@ -137,7 +140,7 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
     if type_name is None:
         problems.append(Problem("type", "missing"))
     elif not isinstance(type_name, str):
-        problems.append(Problem("type", f"expected a type name, got {type_name!r}"))
+        problems.append(Problem("type", f"expected a type name, got {quote(type_name)}"))
     else:
         try:
             spec = event_type(type_name)
@@ -154,14 +157,14 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
     ref = obj.get("ref")
     if ref is not None and not is_label(ref):
         problems.append(
-            Problem("ref", f"{ref!r} is not a label (letters, digits, '.', '_', ':', '-')")
+            Problem("ref", f"{quote(ref)} is not a label (letters, digits, '.', '_', ':', '-')")
         )
 
     texts = {name: _text(obj, name, problems) for name in ENVELOPE_TEXT_FIELDS}
 
     assessment = obj.get("assessment", False)
     if not isinstance(assessment, bool):
-        problems.append(Problem("assessment", f"expected true or false, got {assessment!r}"))
+        problems.append(Problem("assessment", f"expected true or false, got {quote(assessment)}"))
 
     basis = _references(obj.get("basis", []), "basis", problems)
 
@@ -171,7 +174,9 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
             problems.append(Problem(name, "is set by the ledger and cannot be given"))
         elif spec is not None and spec.field(name) is None:
             allowed = ", ".join(f.name for f in spec.fields) or "none"
-            problems.append(Problem(name, f"unknown field for {spec.name} (its fields: {allowed})"))
+            problems.append(
+                Problem(field_name(name), f"unknown field for {spec.name} (its fields: {allowed})")
+            )
     if spec is not None:
         for field_spec in spec.fields:
             if field_spec.name in obj:
@@ -206,7 +211,7 @@ def _moment(
             problems.append(Problem(name, "missing"))
         return None
     if not isinstance(value, str):
-        problems.append(Problem(name, f"expected a time like '2019-12-24', got {value!r}"))
+        problems.append(Problem(name, f"expected a time like '2019-12-24', got {quote(value)}"))
         return None
     try:
         return parse_moment(value)
@@ -220,7 +225,7 @@ def _text(obj: Mapping[str, Any], name: str, problems: list[Problem]) -> str | N
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        problems.append(Problem(name, f"expected non-empty text, got {_short(value)}"))
+        problems.append(Problem(name, f"expected non-empty text, got {quote(value)}"))
         return None
     if len(value) > MAX_TEXT:
         problems.append(Problem(name, f"longer than {MAX_TEXT} characters"))
@@ -230,7 +235,7 @@ def _text(obj: Mapping[str, Any], name: str, problems: list[Problem]) -> str | N
 
 def _references(value: Any, name: str, problems: list[Problem]) -> tuple[Reference, ...] | None:
     if not isinstance(value, list) or len(value) > MAX_LIST:
-        problems.append(Problem(name, f"expected a list of references, got {_short(value)}"))
+        problems.append(Problem(name, f"expected a list of references, got {quote(value)}"))
         return None
     found = []
     for item in value:
@@ -241,9 +246,19 @@ def _references(value: Any, name: str, problems: list[Problem]) -> tuple[Referen
     return tuple(found)
 
 
+def _bounded(value: Any, depth: int) -> bool:
+    """Whether a JSON value stays within `depth` levels and MAX_LIST members a level."""
+    if isinstance(value, dict | list):
+        if depth <= 0 or len(value) > MAX_LIST:
+            return False
+        members = value.values() if isinstance(value, dict) else value
+        return all(_bounded(member, depth - 1) for member in members)
+    return True
+
+
 def _field_value(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
     def wrong(expected: str) -> None:
-        problems.append(Problem(spec.name, f"expected {expected}, got {_short(value)}"))
+        problems.append(Problem(spec.name, f"expected {expected}, got {quote(value)}"))
 
     kind = spec.kind
     if kind == "text":
@@ -285,15 +300,10 @@ def _field_value(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
             return [v.strip() for v in value]
         return wrong("a list of texts")
     if kind == "object":
-        if isinstance(value, dict) and value:
+        if isinstance(value, dict) and value and _bounded(value, MAX_DEPTH):
             return value
-        return wrong("a JSON object")
+        return wrong(f"a JSON object of at most {MAX_LIST} keys, nested at most {MAX_DEPTH} deep")
     raise AssertionError(f"vocabulary field kind {kind!r} has no validator")
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def field_from_text(spec: EventType, name: str, text: str) -> Any:
@@ -335,7 +345,7 @@ def validate_changes(
     problems: list[Problem] = []
     normalized: dict[str, Any] = {}
     for name, value in changes.items():
-        where = f"changes.{name}"
+        where = f"changes.{field_name(name)}"
         if name in ("occurred", "known"):
             moment = _moment({name: value}, name, problems, required=True)
             if moment is not None:
@@ -348,7 +358,7 @@ def validate_changes(
             if isinstance(value, bool):
                 normalized[name] = value
             else:
-                problems.append(Problem(where, f"expected true or false, got {_short(value)}"))
+                problems.append(Problem(where, f"expected true or false, got {quote(value)}"))
         elif name == "basis":
             refs = _references(value, where, problems)
             if refs is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ledger.quoting import quote
+
 CASE_KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 LABEL_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}"
 
@@ -35,10 +37,12 @@ class Reference:
 def parse_reference(text: str) -> Reference:
     """Parse `#4`, `@req-1`, `NK-LH#4` or `NK-LH@req-1`."""
     if not isinstance(text, str):
-        raise BadReference(f"a reference must be a string like '#4' or '@label', not {text!r}")
+        raise BadReference(f"a reference must be a string like '#4' or '@label', not {quote(text)}")
     match = _REFERENCE.fullmatch(text.strip())
     if match is None:
-        raise BadReference(f"not a reference: {text!r} (expected #SEQ, @REF, CASE#SEQ or CASE@REF)")
+        raise BadReference(
+            f"not a reference: {quote(text)} (expected #SEQ, @REF, CASE#SEQ or CASE@REF)"
+        )
     seq = match["seq"]
     return Reference(case=match["case"], seq=int(seq) if seq else None, label=match["label"])
 

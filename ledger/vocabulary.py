@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, get_args
 
+from ledger.quoting import quote
+
 __all__ = [
     "CATEGORIES",
     "VOCABULARY",
@@ -165,7 +167,7 @@ class UnknownEventType(KeyError):
         self.suggestions = tuple(suggestions)
 
     def __str__(self) -> str:
-        message = f"unknown event type {self.name!r}"
+        message = f"unknown event type {quote(self.name)}"
         if self.suggestions:
             if len(self.suggestions) == 1:
                 options = self.suggestions[0]

@@ -90,5 +90,18 @@ def table(columns: Sequence[Column], rows: Iterable[Sequence[str]], width: int =
 
 
 def _fit(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
+    text = printable(" ".join(str(text).split()))
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# C0 and C1 control characters: stored as given, never sent raw to a reviewer's terminal.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)], "\ufffd")
+
+
+_LINE_CONTROLS = {k: v for k, v in _CONTROLS.items() if k not in (0x09, 0x0A)}
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """Text for a terminal: control characters (ANSI escapes, bells) become U+FFFD; with
+    `lines`, tabs and line breaks are kept."""
+    return text.translate(_LINE_CONTROLS if lines else _CONTROLS)

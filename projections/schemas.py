@@ -22,7 +22,19 @@ from referencing.jsonschema import DRAFT202012
 __all__ = ["NAMES", "schema", "validate"]
 
 SUFFIX = ".schema.json"
-NAMES = ("cases", "check", "decisions", "entry", "gaps", "known", "rules", "show", "timeline", "types", "verify")
+NAMES = (
+    "cases",
+    "check",
+    "decisions",
+    "entry",
+    "gaps",
+    "known",
+    "rules",
+    "show",
+    "timeline",
+    "types",
+    "verify",
+)
 
 
 @cache

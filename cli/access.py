@@ -1,0 +1,170 @@
+"""`ledger access-log` and `log_read`: the access log ("loggkontroll") on the command line.
+
+Every reading command calls `log_read(state, COMMAND, CASE, user, purpose)` before it prints,
+so each read appends exactly one access record; `ledger access-log` lists them.
+
+This module imports nothing from cli/main.py (and only click and cli.output at import time),
+so cli/main.py can import it at the top (`from cli.access import access_log, log_read`)
+without an import cycle, also when the program runs as `python -m cli.main`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.output import UserError, emit, table_width
+
+if TYPE_CHECKING:
+    from cli.context import State
+    from ledger.access import AccessRecorded
+
+ACCESS_FORMATS = ("table", "json", "ndjson", "csv")
+
+
+def log_read(
+    state: State, command: str, case: str | None, user: str | None, purpose: str | None
+) -> None:
+    """Append one access record for a read of `case` (None: a command that reads every case).
+
+    Call it before printing anything: when the record cannot be written, the command stops
+    with a one-line error and shows nothing (no read without a log line).
+    """
+    from eventsourcing.persistence import IntegrityError, PersistenceError
+
+    from ledger.access import InvalidAccess, UnknownUser, current_user, record_access
+
+    ledger = state.ledger()
+    try:
+        who = current_user(user)
+        record_access(ledger, user=who, command=command, case=case, purpose=purpose)
+    except (InvalidAccess, UnknownUser) as error:
+        raise UserError(str(error)) from None
+    except IntegrityError as error:
+        raise click.ClickException(f"{error}; nothing was shown") from None
+    except PersistenceError as error:
+        raise click.ClickException(
+            f"cannot write the access log ({type(error).__name__}: {error}); nothing was shown"
+        ) from None
+
+
+def access_item(record: AccessRecorded) -> dict[str, Any]:
+    """One access record as a JSON item."""
+    from ledger.timeparse import to_stockholm
+
+    return {
+        "seq": record.originator_version,
+        "case": record.case,
+        "recorded_at": to_stockholm(record.timestamp).isoformat(),
+        "user": record.user,
+        "command": record.command,
+        "purpose": record.purpose,
+        "prev_hash": record.prev_hash,
+        "hash": record.hash,
+    }
+
+
+def access_table(records: list[AccessRecorded], width: int) -> str:
+    from ledger.timeparse import format_instant
+    from projections.formats import Column, table
+
+    columns = (
+        Column("recorded", 19),
+        Column("case", 16),
+        Column("user", 18),
+        Column("command", 12),
+        Column("purpose", 0),
+    )
+    rows = [
+        (
+            format_instant(r.timestamp),
+            r.case if r.case is not None else "(all cases)",
+            r.user,
+            r.command,
+            r.purpose or "",
+        )
+        for r in records
+    ]
+    return table(columns, rows, width)
+
+
+def _since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    from ledger.timeparse import TimeParseError, parse_moment
+
+    if text.strip().startswith("~"):
+        raise UserError(f"--since: a point in time cannot be approximate: {text!r}")
+    try:
+        return parse_moment(text).start
+    except TimeParseError as error:
+        raise UserError(f"--since: {error}") from None
+
+
+@click.command("access-log")
+@click.argument("case", required=False)
+@click.option(
+    "--since",
+    metavar="T",
+    default=None,
+    help="Only reads recorded from the start of T on (2024, 2024-05, 2024-05-14T09:00).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(ACCESS_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format: a table for people, or JSON, NDJSON (one item a line), CSV.",
+)
+@click.option(
+    "-o", "--output", metavar="FILE", default=None, help="Write to FILE instead of stdout."
+)
+@click.option(
+    "--width", type=int, default=None, help="Table width in columns (default: 120 or wider)."
+)
+@click.pass_obj
+def access_log(
+    state: State,
+    case: str | None,
+    since: str | None,
+    fmt: str,
+    output: str | None,
+    width: int | None,
+) -> None:
+    """Who read which case, when, with which command and why (the access log).
+
+    Every reading command (timeline, known, decisions, gaps, show, check, cases) records the
+    user (--user, else $LEDGER_USER, else the login name), the command, the case and the
+    stated purpose (--purpose). With CASE, the reads of that case; without, every read,
+    including those of commands that read all cases (shown with case null / "(all cases)").
+    Reading the access log is itself recorded, after the listing is taken.
+
+    \b
+    Example:
+        ledger access-log NK-LH --since 2024-05
+        ledger access-log --format json | jq '.entries[] | {user, case, command}'
+    """
+    from ledger.access import access_entries
+    from ledger.references import is_case_key
+    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.serialize import document
+
+    if case is not None and not is_case_key(case):
+        raise UserError(f"{case!r} is not a case key (letters, digits, '.', '_', '-')")
+    start = _since(since)
+    records = access_entries(state.ledger(), case, start)
+    log_read(
+        state, "access-log", case, getattr(state, "user", None), getattr(state, "purpose", None)
+    )
+    items = [access_item(r) for r in records]
+    if fmt == "json":
+        emit(to_json(document(case, entries=items)), output)  # type: ignore[arg-type]
+    elif fmt == "ndjson":
+        emit(b"".join(to_ndjson(item["case"], [item]) for item in items), output)
+    elif fmt == "csv":
+        emit(to_csv(items), output)
+    else:
+        emit(access_table(records, table_width(width)), output)

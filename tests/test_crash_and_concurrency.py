@@ -1,0 +1,303 @@
+"""Crashes and concurrent writers: the ledger stays consistent and loses nothing.
+
+- `ledger import FILE` killed with SIGKILL in the middle of writing leaves whole cases (seqs
+  contiguous, chains linked); running the import again completes it without duplicates, and a
+  third run skips everything.
+- Several processes appending to the same few cases at once (SQLite: 4, PostgreSQL: 8) lose
+  no entry and duplicate none; seqs stay contiguous and chains intact, because a writer that
+  loses the race for a seq re-reads the case and retries (`CaseLedger.record`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import warnings
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from ledger.application import CaseLedger, Entry
+from ledger.chain import GENESIS, entry_hash
+from ledger.storage import Store, postgres_store, sqlite_store
+from ledger.synthetic import generate, write_jsonl
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
+
+CRASH_CASES = 500
+CRASH_EVENTS_PER_CASE = 60
+
+
+def program() -> list[str]:
+    script = Path(sys.executable).parent / "ledger"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+
+
+def consistent(app: CaseLedger) -> dict[str, list[Entry]]:
+    """Every case's entries, checked: seqs 1..n without gaps, each hash recomputes, each
+    prev_hash is the hash before it, and each entry sits in its case's stream."""
+    by_case: dict[str, list[Entry]] = defaultdict(list)
+    for entry in app.all_entries():
+        by_case[entry.case].append(entry)
+    for case, entries in by_case.items():
+        entries.sort(key=lambda e: e.originator_version)
+        assert [e.originator_version for e in entries] == list(range(1, len(entries) + 1)), case
+        prev = GENESIS
+        for entry in entries:
+            assert entry.originator_id == app.case_id(case)
+            assert entry.prev_hash == prev, f"{case}#{entry.originator_version} does not link"
+            assert entry_hash(entry.hashed_payload()) == entry.hash, (
+                f"{case}#{entry.originator_version} does not match its hash"
+            )
+            prev = entry.hash
+        assert [e.hash for e in app.history(case)] == [e.hash for e in entries]
+    return dict(by_case)
+
+
+# --- SIGKILL in the middle of an import -------------------------------------------------------
+
+
+def stored_count(db: Path) -> int:
+    """Events stored so far, read without disturbing the writer (a read-only connection)."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2) as conn:
+            return conn.execute("SELECT count(*) FROM stored_events").fetchone()[0]
+    except sqlite3.Error:
+        return 0  # the file or the table does not exist yet, or the writer holds a lock
+
+
+IMPORTED = re.compile(
+    r"imported (\d+) entries into (\d+) cases?; (\d+) already stored \(skipped\); (\d+) lines"
+)
+
+
+def import_report(done: subprocess.CompletedProcess) -> tuple[int, int, int]:
+    assert done.returncode == 0, done.stderr
+    match = IMPORTED.search(done.stderr)
+    assert match, done.stderr
+    recorded, _, skipped, lines = map(int, match.groups())
+    return recorded, skipped, lines
+
+
+def test_killed_import_leaves_whole_cases_and_a_rerun_completes_it(tmp_path: Path) -> None:
+    source = tmp_path / "synthetic.jsonl"
+    with source.open("wb") as out:
+        total = write_jsonl(generate(CRASH_CASES, CRASH_EVENTS_PER_CASE, seed=11), out)
+    db = tmp_path / "ledger.db"
+    command = [*program(), "--db", str(db), "import", str(source)]
+
+    writer = subprocess.Popen(
+        command, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while stored_count(db) == 0:
+            assert writer.poll() is None, "the import ended before it was killed; make it larger"
+            assert time.monotonic() < deadline, "the import never started writing"
+            time.sleep(0.002)
+        os.kill(writer.pid, signal.SIGKILL)
+    finally:
+        writer.wait(timeout=30)
+        assert writer.stderr is not None
+        writer.stderr.close()
+    assert writer.returncode == -signal.SIGKILL
+
+    killed_at = stored_count(db)
+    assert 0 < killed_at < total, (killed_at, total)
+    app = CaseLedger(sqlite_store(str(db)))
+    try:
+        cases = consistent(app)
+    finally:
+        app.close()
+    assert sum(len(entries) for entries in cases.values()) == killed_at
+    # The importer saves whole cases per transaction: a case is all there or not at all.
+    assert {len(entries) for entries in cases.values()} == {CRASH_EVENTS_PER_CASE}
+
+    recorded, skipped, lines = import_report(
+        subprocess.run(command, env=clean_env(), capture_output=True, text=True, timeout=120)
+    )
+    assert (recorded, skipped, lines) == (total - killed_at, killed_at, total)
+    app = CaseLedger(sqlite_store(str(db)))
+    try:
+        cases = consistent(app)
+        assert len(cases) == CRASH_CASES
+        assert sum(len(entries) for entries in cases.values()) == total
+        refs = Counter(
+            (case, e.ref or e.fingerprint) for case, entries in cases.items() for e in entries
+        )
+        assert max(refs.values()) == 1, "an entry was stored twice"
+    finally:
+        app.close()
+
+    again = subprocess.run(command, env=clean_env(), capture_output=True, text=True, timeout=120)
+    assert import_report(again) == (0, total, total)
+    assert stored_count(db) == total
+
+
+# --- concurrent writers ------------------------------------------------------------------------
+
+WORKER = r"""
+import sys, time
+from eventsourcing.persistence import IntegrityError, InternalError
+from ledger.access import record_access
+from ledger.application import CaseLedger
+from ledger.entry import draft_from_object
+from ledger.storage import postgres_store, sqlite_store
+
+what, where, worker, count, start_at, *cases = sys.argv[1:]
+store = postgres_store(where) if where.startswith("postgresql://") else sqlite_store(where)
+for attempt in range(5):
+    try:
+        app = CaseLedger(store)
+        break
+    except InternalError as error:
+        # Opening runs eventsourcing's CREATE OR REPLACE FUNCTION; PostgreSQL refuses two at
+        # once ("tuple concurrently updated"). Reported; not what this test is about.
+        if "tuple concurrently updated" not in str(error) or attempt == 4:
+            raise
+        print("open retried:", error, flush=True)
+        time.sleep(0.05 * (attempt + 1))
+while time.time() < float(start_at):
+    time.sleep(0.001)
+for n in range(int(count)):
+    case = cases[n % len(cases)]
+    text = f"worker {worker} note {n}"
+    try:
+        if what == "entries":
+            draft = draft_from_object(
+                {"case": case, "type": "NoteRecorded", "occurred": "2020-01", "text": text}
+            )
+            assert app.record(case, [draft]).recorded == 1
+        else:
+            record_access(app, user=f"worker {worker}", command="timeline", case=case,
+                          purpose=text)
+    except IntegrityError as error:
+        print("gave up:", text, "|", error, flush=True)
+app.close()
+print("done", worker, flush=True)
+"""
+
+
+def run_writers(what: str, where: str, workers: int, count: int, cases: list[str]) -> set[str]:
+    """Start `workers` processes at the same instant, each appending `count` case entries
+    (what="entries") or access records (what="reads"), round-robin over `cases`; return the
+    texts whose write gave up with IntegrityError. Any other failure fails the test."""
+    start_at = time.time() + 2.0  # time for every interpreter to start and open the store
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, what, where, str(w), str(count), str(start_at), *cases],
+            env=clean_env(),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(workers)
+    ]
+    failures, gave_up = [], set()
+    for w, proc in enumerate(procs):
+        out, err = proc.communicate(timeout=120)
+        lines = out.splitlines()
+        gave_up |= {line[9:].split(" | ")[0] for line in lines if line.startswith("gave up: ")}
+        if proc.returncode != 0 or not lines or lines[-1] != f"done {w}":
+            failures.append(f"worker {w} exit {proc.returncode}: {err.strip()[-1500:]}")
+    assert not failures, "\n".join(failures)
+    return gave_up
+
+
+def expected_texts(workers: int, count: int) -> set[str]:
+    return {f"worker {w} note {n}" for w in range(workers) for n in range(count)}
+
+
+def check_entries(store: Store, expected: set[str], cases: list[str]) -> None:
+    """Exactly the expected entries, each once, in consistent cases."""
+    app = CaseLedger(store)
+    try:
+        found = consistent(app)
+    finally:
+        app.close()
+    assert set(found) <= set(cases)
+    texts = Counter(e.fields["text"] for entries in found.values() for e in entries)
+    assert set(texts) == expected, "lost: " + ", ".join(sorted(expected - set(texts))[:20])
+    assert max(texts.values()) == 1, "duplicated: " + ", ".join(
+        t for t, c in texts.items() if c > 1
+    )
+
+
+def check_reads(store: Store, expected: set[str], cases: list[str]) -> None:
+    """Exactly the expected access records, each once, each case's log chained."""
+    from ledger.access import access_entries, chain_problems
+
+    app = CaseLedger(store)
+    try:
+        purposes: Counter[str] = Counter()
+        for case in cases:
+            records = access_entries(app, case)
+            assert chain_problems(records) == [], case
+            assert all(r.case == case for r in records)
+            purposes.update(r.purpose for r in records)
+        assert len(access_entries(app)) == sum(purposes.values())
+    finally:
+        app.close()
+    assert set(purposes) == expected, "lost: " + ", ".join(sorted(expected - set(purposes))[:20])
+    assert max(purposes.values()) == 1
+
+
+CASES = ["RACE-1", "RACE-2", "RACE-3"]
+
+
+def report_give_ups(gave_up: set[str], total: int) -> None:
+    """Appends that ended in IntegrityError are not lost (the writer was told), but they are
+    errors where a retry was meant to succeed: make them visible in the test summary."""
+    if gave_up:
+        warnings.warn(
+            f"{len(gave_up)} of {total} CaseLedger.record calls gave up with IntegrityError "
+            "('kept changing while writing') after CaseLedger.record's retries",
+            stacklevel=2,
+        )
+
+
+def test_concurrent_entries_on_sqlite(tmp_path: Path) -> None:
+    db = tmp_path / "shared.db"
+    CaseLedger(sqlite_store(str(db))).close()  # the file and its tables exist before the race
+    gave_up = run_writers("entries", str(db), workers=4, count=50, cases=CASES)
+    check_entries(sqlite_store(str(db)), expected_texts(4, 50) - gave_up, CASES)
+    report_give_ups(gave_up, 200)
+
+
+def test_concurrent_access_logging_on_sqlite(tmp_path: Path) -> None:
+    db = tmp_path / "shared.db"
+    CaseLedger(sqlite_store(str(db))).close()
+    gave_up = run_writers("reads", str(db), workers=4, count=50, cases=CASES)
+    assert gave_up == set()
+    check_reads(sqlite_store(str(db)), expected_texts(4, 50), CASES)
+
+
+def test_concurrent_entries_on_postgres(postgres_schema: str) -> None:
+    """Whatever each writer was told was recorded is stored exactly once, chains intact."""
+    assert POSTGRES_URL is not None
+    url = f"{POSTGRES_URL}?schema={postgres_schema}"
+    store = postgres_store(url)
+    CaseLedger(store).close()  # the tables exist before the race
+    gave_up = run_writers("entries", url, workers=8, count=50, cases=CASES)
+    check_entries(store, expected_texts(8, 50) - gave_up, CASES)
+    report_give_ups(gave_up, 400)
+
+
+def test_concurrent_access_logging_on_postgres(postgres_schema: str) -> None:
+    assert POSTGRES_URL is not None
+    url = f"{POSTGRES_URL}?schema={postgres_schema}"
+    store = postgres_store(url)
+    CaseLedger(store).close()
+    gave_up = run_writers("reads", url, workers=8, count=30, cases=CASES)
+    assert gave_up == set()
+    check_reads(store, expected_texts(8, 30), CASES)
