@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from ledger.access import access_entries, chain_problems
 from ledger.chain import GENESIS, entry_hash
 from ledger.checkpoint import (
     Checkpoint,
@@ -331,6 +332,7 @@ def verify_ledger(
         problems=list(result.problems),
         more_problems=result.more_problems,
     )
+    report.problems.extend(access_log_problems(ledger))
     good_sizes: list[int] = []
     failures: list[Problem] = []
     for number, note in enumerate(checkpoints, start=1):
@@ -342,6 +344,21 @@ def verify_ledger(
         failures.append(_place(ledger, result, check, good_sizes))
     report.problems.extend(failures)
     return report
+
+
+def access_log_problems(ledger: CaseLedger) -> list[Problem]:
+    """Breaks in the access logs' own hash chains (the tree covers case entries only)."""
+    logs: dict[UUID, list[Any]] = {}
+    for record in access_entries(ledger):
+        logs.setdefault(record.originator_id, []).append(record)
+    problems = []
+    for records in logs.values():
+        records.sort(key=lambda r: r.originator_version)
+        case = records[0].case or "(all cases)"
+        problems.extend(
+            Problem(f"access log: {text}", case=case) for text in chain_problems(records)
+        )
+    return problems
 
 
 def _check_checkpoint(number: int, note: str, verifier: Verifier, tree: Tree) -> CheckpointCheck:

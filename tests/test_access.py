@@ -577,3 +577,24 @@ def test_every_reading_command_appends_exactly_one_record(
     )
     ok(invoke(db, *args, env={"LEDGER_USER": "bo"}))
     assert [r.user for r in records_in(db)] == ["anna", "bo"]
+
+
+def test_verify_finds_a_deleted_access_record(tmp_path: Path) -> None:
+    import sqlite3
+
+    from ledger.integrity import verify_ledger
+
+    db = tmp_path / "audit.db"
+    app = CaseLedger(sqlite_store(str(db)))
+    import_example(app)
+    for user in ("anna", "bo", "cecilia"):
+        record_access(app, user=user, command="timeline", case=CASE, purpose=None)
+    assert verify_ledger(app, [], None).intact
+    app.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "DELETE FROM stored_events WHERE topic = ? AND originator_version = 2", (ACCESS_TOPIC,)
+        )
+    report = verify_ledger(CaseLedger(sqlite_store(str(db))), [], None)
+    assert not report.intact
+    assert any("access log" in str(p) and CASE in str(p) for p in report.problems)
