@@ -52,7 +52,9 @@ def type_label(record: Record, width: int) -> str:
 TYPE_WIDTH = 36
 
 
-def timeline_table(entries: Sequence[TimelineEntry], width: int = 120) -> str:
+def timeline_table(
+    entries: Sequence[TimelineEntry], width: int = 120, *, legend: bool = True
+) -> str:
     columns = [
         Column("#", 3, ">"),
         Column("occurred → known", 23),
@@ -75,7 +77,8 @@ def timeline_table(entries: Sequence[TimelineEntry], width: int = 120) -> str:
                 record.summary or "",
             ]
         )
-    return table(columns, rows, width) + f"{len(entries)} entries. {MARKER_LEGEND}\n"
+    footer = f"{len(entries)} entries. {MARKER_LEGEND}\n" if legend else ""
+    return table(columns, rows, width) + footer
 
 
 def cases_table(summaries: Sequence[CaseSummary], width: int = 120) -> str:
@@ -199,10 +202,12 @@ def type_card(spec: EventType) -> str:
     return "\n".join(lines) + "\n"
 
 
-def entry_rows(records: Sequence[Record], width: int = 120, flag: str = "") -> str:
+def entry_rows(records: Sequence[Record], width: int = 120, *, possibly: bool = False) -> str:
     """The timeline layout for a plain list of entries (used inside other views)."""
-    entries = [TimelineEntry(r, "possibly" if flag else None) for r in records]
-    return timeline_table(entries, width).rsplit("\n", 2)[0] + "\n" if records else "  (none)\n"
+    if not records:
+        return "  (none)\n"
+    entries = [TimelineEntry(r, "possibly" if possibly else None) for r in records]
+    return timeline_table(entries, width, legend=False)
 
 
 def ref_text(record: Record) -> str:
@@ -258,7 +263,7 @@ def known_table(case: str, snap: Snapshot, width: int = 120) -> str:
     parts += f"\nFACTS: known at the time ({len(snap.facts)})\n" + entry_rows(snap.facts, width)
     parts += (
         f"\nPOSSIBLY KNOWN: the clock straddles the moment ({len(snap.possibly_known)})\n"
-        + entry_rows(snap.possibly_known, width, "?")
+        + entry_rows(snap.possibly_known, width, possibly=True)
     )
     parts += (
         f"\nHELD ELSEWHERE: had occurred but was not yet known — hindsight "
