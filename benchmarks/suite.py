@@ -17,6 +17,8 @@ What it measures (medians of --repeat runs unless said otherwise):
                                                                         target ratio <= 0.05
 5. postgres    when a server is given: the import of 1 on PostgreSQL against psycopg
                executemany and COPY of the same rows, and the timeline of 3 on it.
+6. startup     `ledger --help` in a new process against `python -c "import click"`.
+                                                                        (reported)
 
 Prints the command, the machine and one table; --json FILE writes the figures.
 """
@@ -229,6 +231,23 @@ def _pg_insert(url: str, schema: str, rows: list[Any], *, copy: bool) -> float:
         return time.perf_counter() - start
 
 
+def bench_startup(repeat: int) -> dict[str, float]:
+    """Median seconds of a new process: the CLI's help against importing click alone."""
+
+    def timed(command: list[str]) -> float:
+        runs = []
+        for _ in range(repeat * 2):
+            start = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            runs.append(time.perf_counter() - start)
+        return median(runs)
+
+    return {
+        "help_seconds": timed([sys.executable, "-m", "cli.main", "--help"]),
+        "click_seconds": timed([sys.executable, "-c", "import click"]),
+    }
+
+
 def row(
     name: str, measured: str, baseline: str, ratio: float | None, target: str, met: bool | None
 ) -> list[str]:
@@ -257,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     print("machine:", ", ".join(f"{k} {v}" for k, v in import_bench.machine().items()))
     with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
         work = Path(tmp)
+        startup = bench_startup(args.repeat)
         imported = bench_import(args.repeat, work)
         large = bench_large(args.events, args.repeat, work)
         postgres = (
@@ -310,6 +330,16 @@ def main(argv: list[str] | None = None) -> int:
             ratio_check <= 0.05,
         ),
     ]
+    rows.append(
+        row(
+            "startup: ledger --help",
+            f"{startup['help_seconds'] * 1000:.0f} ms",
+            f"{startup['click_seconds'] * 1000:.0f} ms import click",
+            startup["help_seconds"] / startup["click_seconds"],
+            "(close to 1)",
+            None,
+        )
+    )
     if postgres:
         rows += [
             row(
