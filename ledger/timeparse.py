@@ -13,7 +13,6 @@ on local time convert first: ``dt.astimezone(STOCKHOLM)``.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -180,7 +179,7 @@ def add_months(dt: datetime, months: int) -> datetime:
     local = dt.astimezone(STOCKHOLM)
     index = local.year * 12 + local.month - 1 + months
     year, month = divmod(index, 12)
-    day = min(local.day, calendar.monthrange(year, month + 1)[1])
+    day = min(local.day, _days_in_month(year, month + 1))
     return to_stockholm(local.replace(year=year, month=month + 1, day=day, fold=0))
 
 
@@ -210,7 +209,7 @@ def _build(text: str, match: re.Match[str], approximate: bool) -> Moment:
         start = _wall(datetime(year, month, 1))
         end = _shift(start, "month", 1)
         return Moment(f"{tilde}{year:04d}-{month:02d}", start, end, "month", approximate)
-    days = calendar.monthrange(year, month)[1]
+    days = _days_in_month(year, month)
     day = _check(text, parts["day"], 1, 31, "day must be 01-31")
     if day > days:
         raise _error(text, f"{year:04d}-{month:02d} has only {days} days")
@@ -241,6 +240,15 @@ def _build(text: str, match: re.Match[str], approximate: bool) -> Moment:
     shown = "%Y-%m-%dT%H:%M" if precision == "minute" else "%Y-%m-%dT%H:%M:%S"
     end = to_stockholm(start + _STEP[precision])
     return Moment(f"{tilde}{start.strftime(shown)}{suffix}", start, end, precision, approximate)
+
+
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    # calendar.monthrange also works out the weekday, which costs more than all of this.
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 29 if month == 2 and leap else _DAYS[month - 1]
 
 
 def _wall(wall: datetime) -> datetime:

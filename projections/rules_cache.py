@@ -24,6 +24,8 @@ from projections.records import labels, to_records
 from projections.rules import Finding, NotInForce, Report, RuleExplain, check_case
 from projections.rules_config import Policy
 
+RECHECK = ":recheck"  # a companion view: when each case's report may change with time alone
+
 
 @dataclass(frozen=True, slots=True)
 class CheckedCase:
@@ -37,6 +39,43 @@ class CacheStats:
     rechecked: int
 
 
+def refresh(
+    ledger: CaseLedger,
+    views: CaseViews,
+    *,
+    policy: Policy,
+    owner_agency: str | None,
+    now: datetime,
+) -> CacheStats:
+    """Bring the kept results up to date: check again only the cases that grew since, and
+    those whose open deadline has passed. Reads no kept report, only seqs and due times."""
+    view = _view_name(policy, owner_agency)
+    index = case_index(ledger, views)
+    seqs = views.last_seqs(view)
+    rechecks = {row.case: row.data for row in views.rows(view + RECHECK)}
+    fresh: list[ViewRow] = []
+    for summary in index:
+        kept = seqs.get(views.codec.column(summary.case))
+        recheck = rechecks.get(summary.case)
+        if kept == summary.last_seq and (recheck is None or now < datetime.fromisoformat(recheck)):
+            continue
+        records = to_records(ledger.history(summary.case))
+        report = check_case(records, policy=policy, owner_agency=owner_agency, now=now)
+        changes = [f.recheck_at for f in report.findings if f.recheck_at is not None]
+        fresh += [
+            ViewRow(view, summary.case, summary.last_seq, _row_data(report, labels(records))),
+            ViewRow(
+                view + RECHECK,
+                summary.case,
+                summary.last_seq,
+                min(changes).isoformat() if changes else None,
+            ),
+        ]
+    if fresh:
+        views.apply(fresh)
+    return CacheStats(cases=len(index), rechecked=len(fresh) // 2)
+
+
 def check_all_cached(
     ledger: CaseLedger,
     views: CaseViews,
@@ -46,28 +85,12 @@ def check_all_cached(
     now: datetime,
 ) -> tuple[list[CheckedCase], CacheStats]:
     """Every case's report as of `now`, re-checking only what may have changed."""
-    view = _view_name(policy, owner_agency)
-    index = case_index(ledger, views)
-    cached = {row.case: row for row in views.rows(view)}
-    checked: list[CheckedCase] = []
-    fresh: list[ViewRow] = []
-    for summary in index:
-        row = cached.get(summary.case)
-        if row is not None and row.last_seq == summary.last_seq and _still_valid(row.data, now):
-            checked.append(
-                CheckedCase(
-                    report_from_state(row.data["report"], policy), _labels(row.data["labels"])
-                )
-            )
-            continue
-        records = to_records(ledger.history(summary.case))
-        report = check_case(records, policy=policy, owner_agency=owner_agency, now=now)
-        refs = labels(records)
-        checked.append(CheckedCase(report, refs))
-        fresh.append(ViewRow(view, summary.case, summary.last_seq, _row_data(report, refs)))
-    if fresh:
-        views.apply(fresh)
-    return checked, CacheStats(cases=len(index), rechecked=len(fresh))
+    stats = refresh(ledger, views, policy=policy, owner_agency=owner_agency, now=now)
+    checked = [
+        CheckedCase(report_from_state(row.data["report"], policy), _labels(row.data["labels"]))
+        for row in views.rows(_view_name(policy, owner_agency))
+    ]
+    return checked, stats
 
 
 def _view_name(policy: Policy, owner_agency: str | None) -> str:
@@ -75,17 +98,12 @@ def _view_name(policy: Policy, owner_agency: str | None) -> str:
     return "rules:" + hashlib.sha256(settings).hexdigest()[:16]
 
 
-def _still_valid(data: Mapping[str, Any], now: datetime) -> bool:
-    recheck = data.get("recheck_after")
-    return recheck is None or now < datetime.fromisoformat(recheck)
-
-
 def _row_data(report: Report, refs: Mapping[int, str | None]) -> dict[str, Any]:
-    changes = [f.recheck_at for f in report.findings if f.recheck_at is not None]
+    # Only the labels the findings name: the rest of the case is not needed to show them.
+    named = {seq for finding in report.findings for seq in finding.refs}
     return {
         "report": report_to_state(report),
-        "labels": [[seq, ref] for seq, ref in refs.items()],
-        "recheck_after": min(changes).isoformat() if changes else None,
+        "labels": [[seq, refs.get(seq)] for seq in sorted(named)],
     }
 
 
