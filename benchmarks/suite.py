@@ -129,8 +129,12 @@ def bench_large(events: int, repeat: int, work: Path) -> dict[str, Any]:
     big, small = CaseLedger(sqlite_store(str(big_db))), CaseLedger(sqlite_store(str(small_db)))
     time_timeline(big, case, 3)  # warm both the same way
     time_timeline(small, case, 3)
-    big_timeline = median([time_timeline(big, case, 5) for _ in range(repeat)])
-    small_timeline = median([time_timeline(small, case, 5) for _ in range(repeat)])
+    # Interleaved, so that the machine's drift falls on both alike.
+    big_runs, small_runs = [], []
+    for _ in range(repeat):
+        big_runs.append(time_timeline(big, case, 20))
+        small_runs.append(time_timeline(small, case, 20))
+    big_timeline, small_timeline = median(big_runs), median(small_runs)
 
     views = open_views(big.store)
     views.clear(big.name)

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
-from pathlib import Path
 
 import click
-
-from projections.formats import printable
-
-FORMAT_OPTION_HELP = "Output format."
 
 
 class UserError(click.ClickException):
@@ -21,6 +15,10 @@ class UserError(click.ClickException):
 
 def emit(data: str | bytes, output: str | None) -> None:
     """Write to `-o FILE` (atomically: a temporary file renamed into place) or to stdout."""
+    from pathlib import Path
+
+    from projections.formats import printable
+
     # Text output may reach a terminal: stored control characters never do (JSON escapes them).
     raw = printable(data, lines=True).encode() if isinstance(data, str) else data
     if output in (None, "-"):
@@ -37,6 +35,8 @@ def emit(data: str | bytes, output: str | None) -> None:
 
 def table_width(explicit: int | None) -> int:
     """Tables fit 120 columns, or a wider terminal."""
+    import shutil
+
     if explicit:
         return max(60, explicit)
     return max(120, shutil.get_terminal_size((120, 24)).columns)
