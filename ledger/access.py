@@ -35,7 +35,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import register_topic
 
-from ledger.chain import GENESIS, entry_hash
+from ledger.chain import GENESIS, Chained, entry_hash
 from ledger.references import is_case_key
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class UnknownUser(LookupError):
 class AccessLog(Aggregate):
     """The append-only log of reads of one case (or of all cases)."""
 
-    class AccessRecorded(Aggregate.Event):
+    class AccessRecorded(Chained, Aggregate.Event):
         TOPIC = ACCESS_TOPIC
 
         user: str
@@ -107,13 +107,6 @@ class AccessLog(Aggregate):
         @property
         def seq(self) -> int:
             return self.originator_version
-
-        def hashed_payload(self) -> dict[str, Any]:
-            """What the chain hash covers: everything stored, with seq and recorded_at."""
-            payload = {k: v for k, v in vars(self).items() if k not in _UNHASHED}
-            payload["seq"] = self.originator_version
-            payload["recorded_at"] = self.timestamp.isoformat()
-            return payload
 
     @classmethod
     def shell(cls, id: UUID, case: str | None, timestamp: datetime) -> AccessLog:
@@ -153,8 +146,6 @@ AccessRecorded = AccessLog.AccessRecorded
 
 # Stored events name their class by this topic, not by module path, so code can move freely.
 register_topic(ACCESS_TOPIC, AccessLog.AccessRecorded)
-
-_UNHASHED = frozenset({"originator_id", "originator_version", "timestamp", "hash"})
 
 
 def access_log_id(ledger: CaseLedger, case: str | None) -> UUID:

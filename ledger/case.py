@@ -19,7 +19,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
-from ledger.chain import GENESIS, entry_hash
+from ledger.chain import GENESIS, Chained, entry_hash
 from ledger.entry import Draft, Problem, validate_changes
 from ledger.references import Reference
 from ledger.vocabulary import event_type
@@ -58,7 +58,7 @@ class Outcome:
 class Case(Aggregate):
     """A child case, keyed by the authority's pseudonymous label."""
 
-    class EntryRecorded(Aggregate.Event):
+    class EntryRecorded(Chained, Aggregate.Event):
         TOPIC = "ledger:EntryRecorded"
 
         case: str
@@ -88,13 +88,6 @@ class Case(Aggregate):
 
         def apply(self, aggregate: Case) -> None:
             aggregate.remember(self)
-
-        def hashed_payload(self) -> dict[str, Any]:
-            """What the chain hash covers: everything stored, with seq and recorded_at."""
-            payload = {k: v for k, v in vars(self).items() if k not in _UNHASHED}
-            payload["seq"] = self.originator_version
-            payload["recorded_at"] = self.timestamp.isoformat()
-            return payload
 
     @classmethod
     def shell(cls, id: UUID, key: str, timestamp: datetime) -> Case:
@@ -308,5 +301,3 @@ class Case(Aggregate):
 
 # Stored events name their class by this topic, not by module path, so code can move freely.
 register_topic(Case.EntryRecorded.TOPIC, Case.EntryRecorded)
-
-_UNHASHED = frozenset({"originator_id", "originator_version", "timestamp", "hash"})

@@ -19,3 +19,17 @@ def canonical_bytes(payload: Mapping[str, Any]) -> bytes:
 
 def entry_hash(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(payload)).hexdigest()
+
+
+_UNHASHED = frozenset({"originator_id", "originator_version", "timestamp", "hash"})
+
+
+class Chained:
+    """Mixed into an event class whose events are hash-chained within their stream."""
+
+    def hashed_payload(self) -> dict[str, Any]:
+        """What the chain hash covers: everything stored, with seq and recorded_at."""
+        payload = {k: v for k, v in vars(self).items() if k not in _UNHASHED}
+        payload["seq"] = self.originator_version  # type: ignore[attr-defined]
+        payload["recorded_at"] = self.timestamp.isoformat()  # type: ignore[attr-defined]
+        return payload

@@ -61,6 +61,7 @@ from projections.decisions import knowledge_at
 from projections.knowledge import REPLY, REQUEST, pending_requests
 from projections.records import Record
 from projections.rules_config import DEFAULT_POLICY, POLICY_DOCS, Policy, PolicyError, load_policy
+from projections.vocabulary_view import legal_json
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -2003,19 +2004,7 @@ def rule_json(rule_: Rule) -> dict[str, Any]:
         "deadline": rule_.deadline,
         "in_force_from": rule_.in_force_from,
         "in_force_until": rule_.in_force_until,
-        "legal": [
-            {
-                "law": ref.law,
-                "sfs": ref.sfs,
-                "provision": ref.provision,
-                "citation": ref.short(),
-                "confidence": ref.confidence,
-                "note": ref.note,
-                "in_force_from": ref.in_force_from or None,
-                "in_force_until": ref.in_force_until or None,
-            }
-            for ref in rule_.legal
-        ],
+        "legal": [legal_json(ref) for ref in rule_.legal],
         "source": rule_.source,
         "confidence": rule_.confidence,
         "local_policy": [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.vocabulary import EventType
+from ledger.vocabulary import EventType, LegalReference
 
 
 def type_json(spec: EventType) -> dict[str, Any]:
@@ -25,17 +25,19 @@ def type_json(spec: EventType) -> dict[str, Any]:
             }
             for f in spec.fields
         ],
-        "legal": [
-            {
-                "law": ref.law,
-                "sfs": ref.sfs,
-                "provision": ref.provision,
-                "citation": ref.short(),
-                "confidence": ref.confidence,
-                "note": ref.note,
-                "in_force_from": ref.in_force_from or None,
-                "in_force_until": ref.in_force_until or None,
-            }
-            for ref in spec.legal
-        ],
+        "legal": [legal_json(ref) for ref in spec.legal],
+    }
+
+
+def legal_json(ref: LegalReference) -> dict[str, Any]:
+    """A legal reference with the law's version and the period it was in force."""
+    return {
+        "law": ref.law,
+        "sfs": ref.sfs,
+        "provision": ref.provision,
+        "citation": ref.short(),
+        "confidence": ref.confidence,
+        "note": ref.note,
+        "in_force_from": ref.in_force_from or None,
+        "in_force_until": ref.in_force_until or None,
     }
