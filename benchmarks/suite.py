@@ -18,7 +18,9 @@ What it measures (medians of --repeat runs unless said otherwise):
                Also reported: answering `check --all` afterwards, which reads every kept result.
 5. postgres    when a server is given: the import of 1 on PostgreSQL against psycopg
                executemany and COPY of the same rows, and the timeline of 3 on it.
-6. startup     `ledger --help` in a new process against `python -c "import click"`.
+6. diagram     the timeline diagram (DOT and `dot` to SVG, in-process) of a 500-entry case
+               against a 100-entry one.                                 (reported: seconds)
+7. startup     `ledger --help` in a new process against `python -c "import click"`.
                                                                         (reported)
 
 Prints the command, the machine and one table; --json FILE writes the figures.
@@ -238,6 +240,30 @@ def _pg_insert(url: str, schema: str, rows: list[Any], *, copy: bool) -> float:
         return time.perf_counter() - start
 
 
+def bench_diagram(repeat: int, work: Path) -> dict[str, float]:
+    """Median seconds to draw one case's timeline as SVG, for 500 and for 100 entries."""
+    from projections.decisions import decisions
+    from projections.diagram import render, timeline_graph
+
+    seconds = {}
+    for size in (500, 100):
+        jsonl, db = work / f"diagram-{size}.jsonl", work / f"diagram-{size}.db"
+        write_file(jsonl, 1, size, seed=5)
+        ledger = CaseLedger(sqlite_store(str(db)))
+        with jsonl.open("rb") as lines:
+            import_sources(ledger, [Source(jsonl.name, lines)])
+        runs = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            records = to_records(ledger.history("SYN-000001"))
+            graph = timeline_graph("SYN-000001", records, decisions=decisions(records))
+            render(graph, "svg")
+            runs.append(time.perf_counter() - start)
+        ledger.close()
+        seconds[f"diagram_{size}_seconds"] = median(runs)
+    return seconds
+
+
 def bench_startup(repeat: int) -> dict[str, float]:
     """Median seconds of a new process: the CLI's help against importing click alone."""
 
@@ -284,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
         work = Path(tmp)
         startup = bench_startup(args.repeat)
+        diagram = bench_diagram(args.repeat, work)
         imported = bench_import(args.repeat, work)
         large = bench_large(args.events, args.repeat, work)
         postgres = (
@@ -347,6 +374,16 @@ def main(argv: list[str] | None = None) -> int:
     ]
     rows.append(
         row(
+            "diagram, 500-entry case (SVG)",
+            f"{diagram['diagram_500_seconds']:.2f} s",
+            f"{diagram['diagram_100_seconds']:.2f} s for 100",
+            diagram["diagram_500_seconds"] / diagram["diagram_100_seconds"],
+            "(seconds)",
+            None,
+        )
+    )
+    rows.append(
+        row(
             "startup: ledger --help",
             f"{startup['help_seconds'] * 1000:.0f} ms",
             f"{startup['click_seconds'] * 1000:.0f} ms import click",
@@ -395,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
                     "import": imported,
                     "large": large,
                     "postgres": postgres,
+                    "startup": startup,
+                    "diagram": diagram,
                 },
                 option=orjson.OPT_INDENT_2,
             )
