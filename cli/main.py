@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -30,6 +30,9 @@ from cli.context import (
 )
 from cli.integrity import checkpoint, keygen, verify
 from cli.output import UserError, emit, table_width
+
+if TYPE_CHECKING:
+    from ledger.references import Reference
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -760,31 +763,24 @@ def correction_options(reason_help: str) -> Callable[[Any], Any]:
     return decorate
 
 
-def _append_correction(state: State, reference: str, obj: dict[str, Any]) -> None:
+def _append_correction(state: State, ref: Reference, obj: dict[str, Any]) -> None:
+    """Record a correction or retraction of the entry `ref` (already found in its case)."""
     from ledger.application import ImportRejected
     from ledger.case import CaseRejected
     from ledger.entry import InvalidEntry, draft_from_object
-    from ledger.references import BadReference, parse_reference
 
-    try:
-        ref = parse_reference(reference)
-    except BadReference as error:
-        raise UserError(str(error)) from None
-    if ref.case is None:
-        raise UserError(f"{reference!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
-    ledger = state.ledger()
-    case_history(state, ref.case)
+    assert ref.case is not None
     target = f"#{ref.seq}" if ref.seq is not None else f"@{ref.label}"
     obj = {"case": ref.case, "target": target, **obj}
     try:
         draft = draft_from_object(obj)
-        outcome = ledger.record(ref.case, [draft])
+        outcome = state.ledger().record(ref.case, [draft])
     except InvalidEntry as invalid:
         raise UserError(str(invalid)) from None
     except (CaseRejected, ImportRejected) as rejected:
         raise UserError("; ".join(str(p[-1]) for p in rejected.problems)) from None
     verb = "recorded" if outcome.recorded else "already stored as"
-    click.echo(f"{verb} {ref.case}#{outcome.seqs[0]} ({draft.type} of {reference})")
+    click.echo(f"{verb} {ref.case}#{outcome.seqs[0]} ({draft.type} of {ref})")
 
 
 def _correction_clocks(occurred: str | None, known: str | None) -> dict[str, str]:
@@ -841,7 +837,7 @@ def correct(
         if not sep or not name:
             raise UserError(f"--set {item!r}: expected FIELD=VALUE")
         parsed[name] = value
-    target_type = _target_type(state, reference)
+    ref, target_type = _find_target(state, reference)
     spec = event_type(target_type)
     for name, value in parsed.items():
         if name == "assessment":
@@ -853,10 +849,11 @@ def correct(
     obj: dict[str, Any] = {"type": "EntryCorrected", "changes": parsed, "reason": reason}
     obj.update(_correction_clocks(occurred, known))
     obj.update({k: v for k, v in (("actor", actor), ("source", source)) if v})
-    _append_correction(state, reference, obj)
+    _append_correction(state, ref, obj)
 
 
-def _target_type(state: State, reference: str) -> str:
+def _find_target(state: State, reference: str) -> tuple[Reference, str]:
+    """The entry a correction points at, and its type; a one-line error if there is none."""
     from ledger.references import BadReference, parse_reference
 
     try:
@@ -867,7 +864,7 @@ def _target_type(state: State, reference: str) -> str:
         raise UserError(f"{reference!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
     for entry in case_history(state, ref.case):
         if entry.originator_version == ref.seq or (ref.label and entry.ref == ref.label):
-            return entry.type
+            return ref, entry.type
     raise UserError(f"no entry {reference} in case {ref.case}")
 
 
@@ -892,11 +889,11 @@ def retract(
     Example:
         ledger retract NK-LH#19 --reason "recorded in the wrong case"
     """
-    _target_type(state, reference)
+    ref, _ = _find_target(state, reference)
     obj: dict[str, Any] = {"type": "EntryRetracted", "reason": reason}
     obj.update(_correction_clocks(occurred, known))
     obj.update({k: v for k, v in (("actor", actor), ("source", source)) if v})
-    _append_correction(state, reference, obj)
+    _append_correction(state, ref, obj)
 
 
 def main() -> None:

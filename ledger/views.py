@@ -56,13 +56,10 @@ class CaseViews(TrackingRecorder, ABC):
     def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
         """The rows of one view for the given cases."""
 
-    def last_seqs(self, view: str) -> dict[str, int]:
-        """Each case's last seq in one view, by case column, without reading the rows' data."""
-        return dict(self._columns_and_seqs(view))
-
     @abstractmethod
-    def _columns_and_seqs(self, view: str) -> list[tuple[str, int]]:
-        """(case column, last seq) pairs; the column is the codec's, keyed when sealed."""
+    def last_seqs(self, view: str) -> dict[str, int]:
+        """Each case's last seq in one view, by the codec's case column (keyed when sealed),
+        without reading the rows' data."""
 
     @abstractmethod
     def clear(self, application_name: str) -> None:
@@ -132,12 +129,12 @@ def _sqlite_class() -> type[CaseViews]:
                 found = [self.codec.open(view, r[0], r[1]) for r in c.fetchall()]
             return sorted(found, key=lambda r: r.case)
 
-        def _columns_and_seqs(self, view: str) -> list[tuple[str, int]]:
+        def last_seqs(self, view: str) -> dict[str, int]:
             with self.datastore.transaction(commit=False) as c:
                 c.execute(
                     "SELECT case_key, last_seq FROM ledger_case_views WHERE view = ?", (view,)
                 )
-                return [(r[0], r[1]) for r in c.fetchall()]
+                return {r[0]: r[1] for r in c.fetchall()}
 
         def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
             found: list[ViewRow] = []
@@ -200,7 +197,7 @@ def postgres_views_class() -> type[CaseViews]:
                 found = [self.codec.open(view, r["last_seq"], r["data"]) for r in curs.fetchall()]
             return sorted(found, key=lambda r: r.case)
 
-        def _columns_and_seqs(self, view: str) -> list[tuple[str, int]]:
+        def last_seqs(self, view: str) -> dict[str, int]:
             with self.datastore.transaction(commit=False) as curs:
                 curs.execute(
                     SQL("SELECT case_key, last_seq FROM {0} WHERE view = %s").format(
@@ -208,7 +205,7 @@ def postgres_views_class() -> type[CaseViews]:
                     ),
                     (view,),
                 )
-                return [(r["case_key"], r["last_seq"]) for r in curs.fetchall()]
+                return {r["case_key"]: r["last_seq"] for r in curs.fetchall()}
 
         def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
             with self.datastore.transaction(commit=False) as curs:
@@ -255,8 +252,8 @@ class MemoryCaseViews(POPOTrackingRecorder, CaseViews):
     def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
         return [self._rows[(view, c)] for c in cases if (view, c) in self._rows]
 
-    def _columns_and_seqs(self, view: str) -> list[tuple[str, int]]:
-        return [(r.case, r.last_seq) for r in self._rows.values() if r.view == view]
+    def last_seqs(self, view: str) -> dict[str, int]:
+        return {r.case: r.last_seq for r in self._rows.values() if r.view == view}
 
     def clear(self, application_name: str) -> None:
         with self._database_lock:
