@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache, lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -58,6 +58,7 @@ _EXPECTED = (
 # Real zones lie between -12:00 and +14:00; anything further out is a typo.
 _MIN_OFFSET = timedelta(hours=-12)
 _MAX_OFFSET = timedelta(hours=14)
+_ONE_DAY = timedelta(days=1)
 _STEP = {"minute": timedelta(minutes=1), "second": timedelta(seconds=1)}
 _FORMAT = {
     "year": "%Y",
@@ -214,8 +215,9 @@ def _build(text: str, match: re.Match[str], approximate: bool) -> Moment:
     if day > days:
         raise _error(text, f"{year:04d}-{month:02d} has only {days} days")
     if parts["hour"] is None:
-        start = _wall(datetime(year, month, day))
-        end = _shift(start, "day", 1)
+        start = _midnight(year, month, day)
+        following = date(year, month, day) + _ONE_DAY
+        end = _midnight(following.year, following.month, following.day)
         return Moment(f"{tilde}{year:04d}-{month:02d}-{day:02d}", start, end, "day", approximate)
 
     hour = _check(text, parts["hour"], 0, 23, "hour must be 00-23")
@@ -226,10 +228,17 @@ def _build(text: str, match: re.Match[str], approximate: bool) -> Moment:
         second = _check(text, parts["second"], 0, 59, "second must be 00-59")
     wall = datetime(year, month, day, hour, minute, second)
     if parts["zone"] is None:
-        start = _wall(wall)
-        if start.replace(tzinfo=None) != wall:
+        zone = _hour_zone(year, month, day, hour)
+        if zone is None:
             raise _error(text, f"{wall:%Y-%m-%dT%H:%M} does not exist in Europe/Stockholm")
-        suffix = ""
+        start = wall.replace(tzinfo=zone)
+        shown = "%Y-%m-%dT%H:%M" if precision == "minute" else "%Y-%m-%dT%H:%M:%S"
+        if minute < 59 or (precision == "second" and second < 59):
+            # Stockholm's offset changes only on the hour, so the end keeps the start's.
+            end = start + _STEP[precision]
+        else:
+            end = to_stockholm(start + _STEP[precision])
+        return Moment(f"{tilde}{wall.strftime(shown)}", start, end, precision, approximate)
     else:
         start = to_stockholm(wall.replace(tzinfo=_zone(_offset(text, parts["zone"]))))
         if not MIN_YEAR <= start.year <= MAX_YEAR:
@@ -249,6 +258,24 @@ def _days_in_month(year: int, month: int) -> int:
     # calendar.monthrange also works out the weekday, which costs more than all of this.
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     return 29 if month == 2 and leap else _DAYS[month - 1]
+
+
+@lru_cache(maxsize=65536)
+def _midnight(year: int, month: int, day: int) -> datetime:
+    return _wall(datetime(year, month, day))
+
+
+@lru_cache(maxsize=65536)
+def _hour_zone(year: int, month: int, day: int, hour: int) -> timezone | None:
+    """Stockholm's offset for every wall time in this local hour; None when the hour does
+    not exist (the spring gap). Offsets change only on the hour, so one lookup serves every
+    minute of it: the repeat hour in autumn is taken at its first occurrence, as `_wall` does.
+    """
+    wall = datetime(year, month, day, hour)
+    start = _wall(wall)
+    if start.replace(tzinfo=None) != wall:
+        return None
+    return start.tzinfo  # type: ignore[return-value]
 
 
 def _wall(wall: datetime) -> datetime:
