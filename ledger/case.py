@@ -120,6 +120,18 @@ class Case(Aggregate):
 
     def record(self, drafts: Sequence[Draft]) -> Outcome:
         """Append drafts in order, skipping those already stored; all or nothing."""
+        outcome, entries = self.prepare(drafts)
+        for entry in entries:
+            self.trigger_event(Case.EntryRecorded, **entry)
+        return outcome
+
+    def prepare(self, drafts: Sequence[Draft]) -> tuple[Outcome, list[dict[str, Any]]]:
+        """What recording drafts would append, without appending: the outcome, and each new
+        event's attributes (timestamp, chained hash and state) in seq order.
+
+        Raises `CaseRejected` with every problem found. The case itself is left unchanged:
+        `record` triggers the events, and a bulk import stores them directly (`new_events`).
+        """
         outcome = Outcome()
         problems: list[tuple[int, Problem]] = []
         batch_labels: dict[str, int] = {}
@@ -158,13 +170,13 @@ class Case(Aggregate):
             next_seq += 1
 
         last_seq = next_seq - 1
-        types = self.types | {seq: draft.type for seq, _, draft, _ in fresh}
+        types = self.types | {seq: draft.type for seq, _, draft, _ in fresh} if fresh else {}
         resolved: list[tuple[list[int], dict[str, Any]]] = []
         for seq, index, draft, _ in fresh:
-            resolve = self._resolver(seq, last_seq, batch_labels, index, problems)
-            basis = [s for s in (resolve("basis", r) for r in draft.basis) if s is not None]
+            resolve = _Resolver(self, seq, last_seq, batch_labels, index, problems)
+            basis = [s for s in map(resolve.basis, draft.basis) if s is not None]
             fields = {
-                name: self._resolve_field(value, name, resolve)
+                name: resolve.field(name, value) if type(value) in _REFERENCE_TYPES else value
                 for name, value in draft.fields.items()
             }
             if draft.type == CORRECTION and fields.get("target") is not None:
@@ -175,10 +187,50 @@ class Case(Aggregate):
         if problems:
             raise CaseRejected(sorted(problems, key=lambda p: p[0]))
 
-        for (_, _, draft, fingerprint), (basis, fields) in zip(fresh, resolved, strict=True):
-            self._append(draft, fingerprint, basis, fields)
+        entries: list[dict[str, Any]] = []
+        prev_hash = self.last_hash
+        create_timestamp = Case.EntryRecorded.create_timestamp
+        for (seq, _, draft, fingerprint), (basis, fields) in zip(fresh, resolved, strict=True):
+            timestamp = create_timestamp()
+            known = draft.known
+            state: dict[str, Any] = {
+                "case": self.key,
+                "type": draft.type,
+                "ref": draft.ref,
+                "occurred": draft.occurred.text,
+                "known": known.text if known is not None else None,
+                "actor": draft.actor,
+                "role": draft.role,
+                "agency": draft.agency,
+                "on_behalf_of": draft.on_behalf_of,
+                "summary": draft.summary,
+                "source": draft.source,
+                "assessment": draft.assessment,
+                "basis": basis,
+                "fields": fields,
+                "fingerprint": fingerprint,
+                "prev_hash": prev_hash,
+            }
+            state["seq"] = seq
+            state["recorded_at"] = timestamp.isoformat()
+            prev_hash = entry_hash(state)
+            del state["seq"], state["recorded_at"]
+            state["timestamp"] = timestamp
+            state["hash"] = prev_hash
+            entries.append(state)
             outcome.recorded += 1
-        return outcome
+        return outcome, entries
+
+    def new_events(self, entries: Sequence[dict[str, Any]]) -> list[Case.EntryRecorded]:
+        """The events `prepare` described, built as the mapper rebuilds stored events (from
+        their attributes), for storing directly; the case itself is not changed."""
+        events = []
+        for seq, entry in enumerate(entries, start=self.version + 1):
+            event = object.__new__(Case.EntryRecorded)
+            attributes = {"originator_id": self.id, "originator_version": seq, **entry}
+            object.__setattr__(event, "__dict__", attributes)
+            events.append(event)
+        return events
 
     def _stored_seq(self, draft: Draft, fingerprint: str) -> int | Problem | None:
         if draft.ref is not None and draft.ref in self.labels:
@@ -194,109 +246,85 @@ class Case(Aggregate):
             return self.fingerprints[fingerprint]
         return None
 
-    def _resolver(
-        self,
-        own_seq: int,
-        last_seq: int,
-        batch_labels: dict[str, int],
-        index: int,
-        problems: list[tuple[int, Problem]],
-    ):
-        def resolve(field_name: str, reference: Reference) -> int | None:
-            if reference.case is not None and reference.case != self.key:
-                problems.append(
-                    (
-                        index,
-                        Problem(
-                            field_name,
-                            f"{reference} points into another case; "
-                            f"references must stay within {self.key}",
-                        ),
-                    )
-                )
-                return None
-            if reference.seq is not None:
-                seq: int | None = reference.seq
-                if reference.seq > last_seq:
-                    problems.append(
-                        (
-                            index,
-                            Problem(
-                                field_name,
-                                f"{reference} does not exist (the case has {last_seq} entries)",
-                            ),
-                        )
-                    )
-                    return None
-            else:
-                seq = self.labels.get(reference.label) or batch_labels.get(reference.label)
-                if seq is None:
-                    problems.append(
-                        (
-                            index,
-                            Problem(
-                                field_name,
-                                f"{reference} does not resolve: no entry has that ref",
-                                unresolved=reference.label,
-                            ),
-                        )
-                    )
-                    return None
-            if seq == own_seq:
-                problems.append((index, Problem(field_name, f"{reference} refers to itself")))
-                return None
-            return seq
-
-        return resolve
-
     def _checked_changes(
         self,
         target_type: str,
         changes: dict[str, Any],
-        resolve: Any,
+        resolve: _Resolver,
         index: int,
         problems: list[tuple[int, Problem]],
     ) -> dict[str, Any]:
         normalized, found = validate_changes(event_type(target_type), changes)
         problems.extend((index, problem) for problem in found)
         return {
-            name: self._resolve_field(value, f"changes.{name}", resolve)
+            name: resolve.field(f"changes.{name}", value)
+            if type(value) in _REFERENCE_TYPES
+            else value
             for name, value in normalized.items()
         }
 
-    @staticmethod
-    def _resolve_field(value: Any, name: str, resolve) -> Any:
-        if isinstance(value, Reference):
-            return resolve(name, value)
-        if isinstance(value, tuple) and all(isinstance(v, Reference) for v in value):
-            return [resolve(name, v) for v in value]
-        return value
 
-    def _append(
-        self, draft: Draft, fingerprint: str, basis: list[int], fields: dict[str, Any]
+_REFERENCE_TYPES = (Reference, tuple)
+
+
+class _Resolver:
+    """Resolves one entry's references within its case, collecting what does not resolve."""
+
+    __slots__ = ("batch_labels", "case", "index", "last_seq", "own_seq", "problems")
+
+    def __init__(
+        self,
+        case: Case,
+        own_seq: int,
+        last_seq: int,
+        batch_labels: dict[str, int],
+        index: int,
+        problems: list[tuple[int, Problem]],
     ) -> None:
-        event_class = Case.EntryRecorded
-        timestamp = event_class.create_timestamp()
-        state: dict[str, Any] = {
-            "case": self.key,
-            "type": draft.type,
-            "ref": draft.ref,
-            "occurred": draft.occurred.text,
-            "known": draft.known.text if draft.known is not None else None,
-            "actor": draft.actor,
-            "role": draft.role,
-            "agency": draft.agency,
-            "on_behalf_of": draft.on_behalf_of,
-            "summary": draft.summary,
-            "source": draft.source,
-            "assessment": draft.assessment,
-            "basis": basis,
-            "fields": fields,
-            "fingerprint": fingerprint,
-            "prev_hash": self.last_hash,
-        }
-        payload = dict(state, seq=self.version + 1, recorded_at=timestamp.isoformat())
-        self.trigger_event(event_class, timestamp=timestamp, hash=entry_hash(payload), **state)
+        self.case = case
+        self.own_seq = own_seq
+        self.last_seq = last_seq
+        self.batch_labels = batch_labels
+        self.index = index
+        self.problems = problems
+
+    def basis(self, reference: Reference) -> int | None:
+        return self("basis", reference)
+
+    def field(self, name: str, value: Reference | tuple[Reference, ...]) -> Any:
+        if type(value) is tuple:
+            return [self(name, v) for v in value]
+        return self(name, value)
+
+    def __call__(self, field_name: str, reference: Reference) -> int | None:
+        key = self.case.key
+        if reference.case is not None and reference.case != key:
+            return self._problem(
+                field_name,
+                f"{reference} points into another case; references must stay within {key}",
+            )
+        if reference.seq is not None:
+            seq: int | None = reference.seq
+            if reference.seq > self.last_seq:
+                return self._problem(
+                    field_name,
+                    f"{reference} does not exist (the case has {self.last_seq} entries)",
+                )
+        else:
+            seq = self.case.labels.get(reference.label) or self.batch_labels.get(reference.label)
+            if seq is None:
+                return self._problem(
+                    field_name,
+                    f"{reference} does not resolve: no entry has that ref",
+                    unresolved=reference.label,
+                )
+        if seq == self.own_seq:
+            return self._problem(field_name, f"{reference} refers to itself")
+        return seq
+
+    def _problem(self, field_name: str, message: str, unresolved: str | None = None) -> None:
+        self.problems.append((self.index, Problem(field_name, message, unresolved=unresolved)))
+        return None
 
 
 # Stored events name their class by this topic, not by module path, so code can move freely.

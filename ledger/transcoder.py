@@ -9,6 +9,7 @@ them as lists, which would not round-trip) and types registered through a `Trans
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import (
@@ -21,7 +22,8 @@ from eventsourcing.persistence import (
 )
 
 _DUMPS_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME
-_PLAIN = frozenset({str, int, float, bool, type(None)})
+# What `_tag` must look inside or tag itself: orjson writes these natively.
+_WALKED = frozenset({dict, list, tuple, UUID})
 
 
 class TupleAsList(Transcoding):
@@ -50,7 +52,7 @@ class OrjsonTranscoder(Transcoder):
 
     def encode(self, obj: Any) -> bytes:
         try:
-            return orjson.dumps(self._tag(obj), default=self._reject, option=_DUMPS_OPTIONS)
+            return orjson.dumps(self._tag(obj), default=self._default, option=_DUMPS_OPTIONS)
         except orjson.JSONEncodeError as error:
             # orjson wraps what `default` raised; callers expect eventsourcing's own error.
             if isinstance(error.__cause__, TranscodingNotRegisteredError):
@@ -64,37 +66,44 @@ class OrjsonTranscoder(Transcoder):
         return value
 
     def _tag(self, obj: Any) -> Any:
-        # Registered types are tagged here rather than in orjson's `default` hook, because
-        # orjson serialises some of them (tuple, UUID) natively and would never call it.
+        # Only containers and the registered types orjson would write natively (tuple,
+        # UUID) are tagged here; orjson hands every other type to `_default` by itself.
         # Containers are copied only where something inside them changes: event states are
         # mostly plain strings, and rebuilding them would cost more than encoding them.
         kind = type(obj)
         if kind is dict:
             changed = None
             for key, value in obj.items():
-                if type(value) in _PLAIN:
-                    continue
-                tagged = self._tag(value)
-                if tagged is not value:
-                    if changed is None:
-                        changed = dict(obj)
-                    changed[key] = tagged
+                if type(value) in _WALKED:
+                    tagged = self._tag(value)
+                    if tagged is not value:
+                        if changed is None:
+                            changed = dict(obj)
+                        changed[key] = tagged
             return obj if changed is None else changed
         if kind is list:
-            items = [v if type(v) in _PLAIN else self._tag(v) for v in obj]
-            return obj if all(a is b for a, b in zip(items, obj, strict=True)) else items
-        transcoding = self.types.get(kind)
-        if transcoding is None:
-            return obj
-        return {"_type_": transcoding.name, "_data_": self._tag(transcoding.encode(obj))}
+            items = None
+            for index, value in enumerate(obj):
+                if type(value) in _WALKED:
+                    tagged = self._tag(value)
+                    if tagged is not value:
+                        if items is None:
+                            items = list(obj)
+                        items[index] = tagged
+            return obj if items is None else items
+        if kind in self.types:
+            return self._default(obj)
+        return obj
 
-    @staticmethod
-    def _reject(obj: Any) -> Any:
-        msg = (
-            f"Object of type {type(obj)} is not serializable. Please define "
-            "and register a custom transcoding for this type."
-        )
-        raise TranscodingNotRegisteredError(msg)
+    def _default(self, obj: Any) -> Any:
+        transcoding = self.types.get(type(obj))
+        if transcoding is None:
+            msg = (
+                f"Object of type {type(obj)} is not serializable. Please define "
+                "and register a custom transcoding for this type."
+            )
+            raise TranscodingNotRegisteredError(msg)
+        return {"_type_": transcoding.name, "_data_": self._tag(transcoding.encode(obj))}
 
     @staticmethod
     def _may_hold_tags(data: bytes) -> bool:
