@@ -28,7 +28,7 @@ Entry = Case.EntryRecorded
 WRITE_ATTEMPTS = 40
 
 
-def _attempts() -> Iterator[int]:
+def write_attempts() -> Iterator[int]:
     """Write attempts with jittered, growing pauses, so that writers racing for one case
     stop colliding instead of retrying in lockstep."""
     for attempt in range(WRITE_ATTEMPTS):
@@ -59,7 +59,7 @@ class CaseLedger(Application[UUID]):
     def __init__(self, store: Store) -> None:
         self.store = store
         self.id_secret = store.id_secret()
-        for attempt in _attempts():
+        for attempt in write_attempts():
             try:
                 super().__init__(env=dict(store.settings))
                 break
@@ -101,7 +101,7 @@ class CaseLedger(Application[UUID]):
 
     def record(self, key: str, drafts: Sequence[Draft]) -> Outcome:
         """Append drafts to one case, retrying when another writer got there first."""
-        for _ in _attempts():
+        for _ in write_attempts():
             case = self.load_or_start(key)
             outcome = case.record(drafts)
             if not outcome.recorded:
@@ -115,7 +115,7 @@ class CaseLedger(Application[UUID]):
 
     def record_many(self, drafts_by_case: Mapping[str, Sequence[Draft]]) -> dict[str, Outcome]:
         """Append to several cases in one transaction; all or nothing across the cases."""
-        for _ in _attempts():
+        for _ in write_attempts():
             problems: list[tuple[str, int, Problem]] = []
             outcomes: dict[str, Outcome] = {}
             changed: list[Case] = []

@@ -181,10 +181,16 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
         if value is None:
             texts.append(None)
             continue
-        text = _text(obj, name, problems)
-        texts.append(text)
-        if text is not value and text is not None:
-            rewrite(name, text)
+        if type(value) is str and len(value) <= MAX_TEXT:
+            text = value.strip()
+            if text is value and text:
+                texts.append(text)
+                continue
+            if text:
+                texts.append(text)
+                rewrite(name, text)
+                continue
+        texts.append(_text(obj, name, problems))  # which says what is wrong
 
     assessment = obj.get("assessment", False)
     if not isinstance(assessment, bool):

@@ -232,13 +232,15 @@ def _build(text: str, match: re.Match[str], approximate: bool) -> Moment:
         if zone is None:
             raise _error(text, f"{wall:%Y-%m-%dT%H:%M} does not exist in Europe/Stockholm")
         start = wall.replace(tzinfo=zone)
-        shown = "%Y-%m-%dT%H:%M" if precision == "minute" else "%Y-%m-%dT%H:%M:%S"
         if minute < 59 or (precision == "second" and second < 59):
             # Stockholm's offset changes only on the hour, so the end keeps the start's.
             end = start + _STEP[precision]
         else:
             end = to_stockholm(start + _STEP[precision])
-        return Moment(f"{tilde}{wall.strftime(shown)}", start, end, precision, approximate)
+        shown = f"{tilde}{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}"
+        if precision == "second":
+            shown += f":{second:02d}"
+        return Moment(shown, start, end, precision, approximate)
     else:
         start = to_stockholm(wall.replace(tzinfo=_zone(_offset(text, parts["zone"]))))
         if not MIN_YEAR <= start.year <= MAX_YEAR:
