@@ -78,7 +78,7 @@ def import_in_subprocess(jsonl: Path, db: Path) -> tuple[float, float]:
     The import checks cases in worker processes, so its memory is the sum over the process
     and its workers: their proportional set sizes (PSS, which counts pages the forked workers
     share with their parent once), sampled every 20 ms. Where /proc has no smaps_rollup, the
-    largest single process's peak RSS (wait4) is reported instead.
+    largest peak RSS of any child process so far (getrusage) is reported instead.
     """
     command = [sys.executable, "-m", "cli.main", "--db", str(db), "import", "-q", str(jsonl)]
     start = time.perf_counter()

@@ -173,11 +173,12 @@ class _Checker:
     id_secret: bytes | None
 
     def check(self, chunk: Chunk) -> _Checked:
+        # Runs with the collector paused: in-process by import_sources, and in workers
+        # because they are forked while it is paused.
         checked = _Checked()
-        with _gc_paused():
-            for key, stored in chunk:
-                case = stored or Case.start(case_id(key, self.id_secret), key)
-                self._check_case(key, case, checked)
+        for key, stored in chunk:
+            case = stored or Case.start(case_id(key, self.id_secret), key)
+            self._check_case(key, case, checked)
         return checked
 
     def _check_case(self, key: str, case: Case, checked: _Checked) -> None:
@@ -285,8 +286,9 @@ def _chunks(ledger: CaseLedger, lines: _Lines) -> Iterator[Chunk]:
     chunk: Chunk = []
     size = 0
     for key, positions in lines.by_case.items():
-        stored = None if empty or not ledger.has_case(key) else ledger.load_or_start(key)
-        chunk.append((key, stored))
+        # New cases travel as None (workers start them), stored ones with their history.
+        stored = None if empty else ledger.load_or_start(key)
+        chunk.append((key, stored if stored is not None and stored.version else None))
         size += len(positions) // 4
         if size >= CHUNK_EVENTS:
             yield chunk
