@@ -364,13 +364,18 @@ def follow(state: State, seconds: float | None) -> None:
             "whenever they are read"
         )
     until = threading.Event()
+    # A daemon timer: stopped early (Ctrl-C), the program must not wait for it to fire.
+    timer = threading.Timer(seconds or 0, until.set)
+    timer.daemon = True
     if seconds is not None:
-        threading.Timer(seconds, until.set).start()
+        timer.start()
     click.echo(f"following {store.location}; Ctrl-C to stop", err=True)
     try:
         follow_notifications(store, until=until)
     except KeyboardInterrupt:
         until.set()
+    finally:
+        timer.cancel()
 
 
 @cli.command()
