@@ -3,6 +3,8 @@
 - `ledger import FILE` on SQLite is one transaction: killed with SIGKILL in the middle of
   writing, it leaves the ledger as it was; running it again stores everything, consistently
   (seqs contiguous, chains linked, nothing twice), and a third run skips everything.
+- On PostgreSQL the same import goes in whole cases, a few thousand rows per transaction:
+  killed between two, the ledger holds whole, consistent cases and a re-run adds the rest.
 - Several processes appending to the same few cases at once (SQLite: 4, PostgreSQL: 8) lose
   no entry and duplicate none; seqs stay contiguous and chains intact, because a writer that
   loses the race for a seq re-reads the case and retries (`CaseLedger.record`).
@@ -20,6 +22,8 @@ import time
 import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
+
+import orjson
 
 from ledger.application import CaseLedger, Entry
 from ledger.chain import GENESIS, entry_hash
@@ -157,6 +161,77 @@ def test_killed_import_leaves_nothing_and_a_rerun_completes_it(tmp_path: Path) -
     again = subprocess.run(command, env=clean_env(), capture_output=True, text=True, timeout=120)
     assert import_report(again) == (0, total, total)
     assert stored_count(db) == total
+
+
+def postgres_count(store: Store) -> int:
+    """Events committed so far, as another connection sees them."""
+    import psycopg
+
+    settings = store.settings
+    with psycopg.connect(
+        dbname=settings["POSTGRES_DBNAME"],
+        host=settings["POSTGRES_HOST"],
+        port=settings["POSTGRES_PORT"],
+        user=settings["POSTGRES_USER"],
+        password=settings["POSTGRES_PASSWORD"] or None,
+    ) as conn:
+        table = f'"{settings["POSTGRES_SCHEMA"]}".ledger_events'
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_killed_postgres_import_leaves_whole_cases_and_a_rerun_completes_it(
+    tmp_path: Path, postgres_schema: str
+) -> None:
+    """On PostgreSQL the rows go in a few thousand per transaction, whole cases at a time:
+    killed between two, the ledger holds whole, consistent cases and a re-run adds the rest."""
+    source = tmp_path / "synthetic.jsonl"
+    with source.open("wb") as out:
+        total = write_jsonl(generate(CRASH_CASES, CRASH_EVENTS_PER_CASE, seed=12), out)
+    per_case = Counter(
+        orjson.loads(line)["case"] for line in source.read_bytes().splitlines() if line
+    )
+    url = f"{POSTGRES_URL}?schema={postgres_schema}"
+    store = postgres_store(url)
+    CaseLedger(store).close()  # the tables exist before the import
+    command = [*program(), "--db", url, "import", str(source)]
+
+    writer = subprocess.Popen(
+        command, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while postgres_count(store) == 0:
+            assert writer.poll() is None, writer.stderr.read() if writer.stderr else ""
+            assert time.monotonic() < deadline, "the import never started writing"
+            time.sleep(0.002)
+        os.kill(writer.pid, signal.SIGKILL)
+    finally:
+        writer.wait(timeout=30)
+        assert writer.stderr is not None
+        writer.stderr.close()
+    assert writer.returncode == -signal.SIGKILL
+
+    stored = postgres_count(store)
+    assert 0 < stored < total, "the import ended before it was killed; make it larger"
+    app = CaseLedger(store)
+    try:
+        cases = consistent(app)
+        assert {case: len(entries) for case, entries in cases.items()} == {
+            case: per_case[case] for case in cases
+        }, "a case was stored in part"
+    finally:
+        app.close()
+
+    recorded, skipped, lines = import_report(
+        subprocess.run(command, env=clean_env(), capture_output=True, text=True, timeout=300)
+    )
+    assert (recorded, skipped, lines) == (total - stored, stored, total)
+    app = CaseLedger(store)
+    try:
+        cases = consistent(app)
+        assert {case: len(entries) for case, entries in cases.items()} == dict(per_case)
+    finally:
+        app.close()
 
 
 # --- concurrent writers ------------------------------------------------------------------------
