@@ -8,6 +8,8 @@ What it measures (medians of --repeat runs unless said otherwise):
 1. import      JSONL import into a fresh SQLite ledger, events/s, against the same stored rows
                inserted with plain sqlite3 executemany in one transaction (import_bench.py;
                2,000 cases x 10 events).                                target ratio >= 0.5
+               Also reported: what checking costs per entry in one process, against the
+               most it may cost for 0.5x on this machine (import_bench.py explains the bound).
 2. memory      peak memory of `ledger import` of a --events file, summed over the process and
                its worker processes (PSS, sampled; one run, a subprocess). This import also
                builds the large ledger for 3 and 4.                     target <= 300 MB
@@ -127,7 +129,8 @@ def time_timeline(ledger: CaseLedger, case: str, repeat: int) -> float:
 def bench_import(repeat: int, work: Path) -> dict[str, Any]:
     jsonl = work / "import.jsonl"
     count = write_file(jsonl, 2000, 10, seed=1)
-    ledger_runs, baseline_runs = [], []
+    ledger_runs, baseline_runs, read_us, check_us, capacity = [], [], [], [], []
+    cores = import_bench.machine()["cores_usable"]
     rows = None
     for run in range(repeat):
         db = work / f"import-{run}.db"
@@ -136,10 +139,20 @@ def bench_import(repeat: int, work: Path) -> dict[str, Any]:
             rows = import_bench.stored_rows(db)
         baseline_db = work / f"baseline-{run}.db"
         baseline_runs.append(count / import_bench.time_baseline(rows, baseline_db))
+        read, check = import_bench.time_stages(jsonl)
+        read_us.append(read)
+        check_us.append(check)
+        capacity.append(import_bench.parallel_capacity(cores))
+    baseline_eps = median(baseline_runs)
     return {
         "events": count,
         "ledger_eps": median(ledger_runs),
-        "baseline_eps": median(baseline_runs),
+        "baseline_eps": baseline_eps,
+        "check_us": median(check_us),
+        "check_budget_us": import_bench.check_budget(
+            1e6 / baseline_eps, median(read_us), median(capacity)
+        ),
+        "capacity": median(capacity),
         "rows": rows,
     }
 
@@ -358,6 +371,15 @@ def main(argv: list[str] | None = None) -> int:
             ratio_import,
             ">= 0.5",
             ratio_import >= 0.5,
+        ),
+        row(
+            "  checking, one process, per entry",
+            f"{imported['check_us']:.1f} us",
+            f"{imported['check_budget_us']:.1f} us at most for 0.5x "
+            f"({imported['capacity']:.2f} cores' worth)",
+            imported["check_us"] / imported["check_budget_us"],
+            "(bound)",
+            None,
         ),
         row(
             f"peak memory, import of {n:,} ev",
