@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.projection import Projection
 
 from ledger.application import CaseLedger
@@ -46,7 +46,13 @@ class CaseIndexProjection(Projection[CaseViews]):
             for case in cases
             if case in summaries
         ]
-        self.view.apply(rows, tracking)
+        try:
+            self.view.apply(rows, tracking)
+        except IntegrityError:
+            # Another reader got here first and tracked this position or a later one, in its
+            # own transaction: the view already holds these entries, and this write rolled
+            # back whole. Folding is idempotent per case (by seq), so nothing counts twice.
+            return
 
 
 def catch_up(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:

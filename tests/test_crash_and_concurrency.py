@@ -7,7 +7,9 @@
   killed between two, the ledger holds whole, consistent cases and a re-run adds the rest.
 - Several processes appending to the same few cases at once (SQLite: 4, PostgreSQL: 8) lose
   no entry and duplicate none; seqs stay contiguous and chains intact, because a writer that
-  loses the race for a seq re-reads the case and retries (`CaseLedger.record`).
+  loses the race for a seq re-reads the case and retries (`CaseLedger.record`). Two readers
+  catch the case index and the kept rule results up meanwhile (on PostgreSQL `ledger follow`
+  keeps the index too); afterwards both are what rebuilding them from the entries gives.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ledger.application import CaseLedger, Entry
 from ledger.chain import GENESIS, entry_hash
 from ledger.storage import Store, postgres_store, sqlite_store
 from ledger.synthetic import generate, write_jsonl
+from tests.test_follow import start_follow
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
@@ -259,6 +262,22 @@ for attempt in range(5):
         time.sleep(0.05 * (attempt + 1))
 while time.time() < float(start_at):
     time.sleep(0.001)
+if what == "views":
+    # A reader, as `ledger cases` and `ledger check --all` are: each catches the views up.
+    from datetime import UTC, datetime
+    from ledger.views import open_views
+    from projections.case_index import case_index
+    from projections.rules_cache import check_all_cached
+    from projections.rules_config import DEFAULT_POLICY
+    views = open_views(store)
+    for n in range(int(count)):
+        case_index(app, views)
+        check_all_cached(
+            app, views, policy=DEFAULT_POLICY, owner_agency=None, now=datetime.now(UTC)
+        )
+    app.close()
+    print("done", worker, flush=True)
+    sys.exit()
 for n in range(int(count)):
     case = cases[n % len(cases)]
     text = f"worker {worker} note {n}"
@@ -278,21 +297,26 @@ print("done", worker, flush=True)
 """
 
 
-def run_writers(what: str, where: str, workers: int, count: int, cases: list[str]) -> set[str]:
+def run_writers(
+    what: str, where: str, workers: int, count: int, cases: list[str], readers: int = 0
+) -> set[str]:
     """Start `workers` processes at the same instant, each appending `count` case entries
-    (what="entries") or access records (what="reads"), round-robin over `cases`; return the
-    texts whose write gave up with IntegrityError. Any other failure fails the test."""
+    (what="entries") or access records (what="reads"), round-robin over `cases`, and
+    `readers` more that catch the case index and the kept rule results up `count` times
+    meanwhile; return the texts whose write gave up with IntegrityError. Any other failure
+    fails the test."""
     start_at = time.time() + 2.0  # time for every interpreter to start and open the store
+    jobs = [what] * workers + ["views"] * readers
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, what, where, str(w), str(count), str(start_at), *cases],
+            [sys.executable, "-c", WORKER, job, where, str(w), str(count), str(start_at), *cases],
             env=clean_env(),
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for w in range(workers)
+        for w, job in enumerate(jobs)
     ]
     failures, gave_up = [], set()
     for w, proc in enumerate(procs):
@@ -322,6 +346,44 @@ def check_entries(store: Store, expected: set[str], cases: list[str]) -> None:
     assert max(texts.values()) == 1, "duplicated: " + ", ".join(
         t for t, c in texts.items() if c > 1
     )
+
+
+def check_views(store: Store) -> None:
+    """The views the readers kept during the race, once caught up, are what rebuilding them
+    from the stored entries gives: nothing applied twice, nothing skipped."""
+    from datetime import UTC, datetime
+
+    from ledger.views import open_views
+    from projections.case_index import case_index
+    from projections.cases import case_summaries
+    from projections.records import to_records
+    from projections.rules import check_case
+    from projections.rules_cache import check_all_cached, report_to_state
+    from projections.rules_config import DEFAULT_POLICY
+
+    app = CaseLedger(store)
+    try:
+        views = open_views(store)
+        kept = [summary.to_json() for summary in case_index(app, views)]
+        assert kept == [summary.to_json() for summary in case_summaries(app.all_entries())]
+        now = datetime.now(UTC)
+        checked, _ = check_all_cached(app, views, policy=DEFAULT_POLICY, owner_agency=None, now=now)
+        kept_reports = {c.report.case: report_to_state(c.report) for c in checked}
+        fresh_reports = {
+            case: report_to_state(check_case(to_records(app.history(case)), now=now))
+            for case in {summary["case"] for summary in kept}
+        }
+        assert kept_reports.keys() == fresh_reports.keys()
+        for case, fresh in fresh_reports.items():
+            # A kept report says when a reader evaluated it; the rest must be the same.
+            differing = {
+                key: (kept_reports[case][key], value)
+                for key, value in fresh.items()
+                if key != "evaluated_at" and kept_reports[case][key] != value
+            }
+            assert not differing, f"{case}: kept, fresh: {differing}"
+    finally:
+        app.close()
 
 
 def check_reads(store: Store, expected: set[str], cases: list[str]) -> None:
@@ -360,8 +422,9 @@ def report_give_ups(gave_up: set[str], total: int) -> None:
 def test_concurrent_entries_on_sqlite(tmp_path: Path) -> None:
     db = tmp_path / "shared.db"
     CaseLedger(sqlite_store(str(db))).close()  # the file and its tables exist before the race
-    gave_up = run_writers("entries", str(db), workers=4, count=50, cases=CASES)
+    gave_up = run_writers("entries", str(db), workers=4, count=50, cases=CASES, readers=2)
     check_entries(sqlite_store(str(db)), expected_texts(4, 50) - gave_up, CASES)
+    check_views(sqlite_store(str(db)))
     report_give_ups(gave_up, 200)
 
 
@@ -379,8 +442,15 @@ def test_concurrent_entries_on_postgres(postgres_schema: str) -> None:
     url = f"{POSTGRES_URL}?schema={postgres_schema}"
     store = postgres_store(url)
     CaseLedger(store).close()  # the tables exist before the race
-    gave_up = run_writers("entries", url, workers=8, count=50, cases=CASES)
+    follower = start_follow(url)  # a third keeper of the case index, from notifications
+    try:
+        gave_up = run_writers("entries", url, workers=8, count=50, cases=CASES, readers=2)
+    finally:
+        follower.send_signal(signal.SIGINT)
+        _, stderr = follower.communicate(timeout=30)
+    assert follower.returncode == 0, stderr
     check_entries(store, expected_texts(8, 50) - gave_up, CASES)
+    check_views(store)
     report_give_ups(gave_up, 400)
 
 
