@@ -62,8 +62,11 @@ class CaseViews(TrackingRecorder, ABC):
         without reading the rows' data."""
 
     @abstractmethod
-    def clear(self, application_name: str) -> None:
-        """Forget every row and the tracking position, to rebuild from scratch."""
+    def replace(
+        self, application_name: str, rows: Sequence[ViewRow], tracking: Tracking | None
+    ) -> None:
+        """Every row and the tracking position, replaced in one transaction (a rebuild): a
+        reader catching up meanwhile sees the old views or the new, never a mix."""
 
 
 class RowCodec:
@@ -151,10 +154,18 @@ def _sqlite_class() -> type[CaseViews]:
                     found += [self.codec.open(view, r[0], r[1]) for r in c.fetchall()]
             return found
 
-        def clear(self, application_name: str) -> None:
+        def replace(
+            self, application_name: str, rows: Sequence[ViewRow], tracking: Tracking | None
+        ) -> None:
             with self.datastore.transaction(commit=True) as c:
                 c.execute("DELETE FROM ledger_case_views")
                 c.execute("DELETE FROM tracking WHERE application_name = ?", (application_name,))
+                c.executemany(
+                    "INSERT INTO ledger_case_views VALUES (?, ?, ?, ?)",
+                    [self.codec.seal(r) for r in rows],
+                )
+                if tracking is not None:
+                    self._insert_tracking(c, tracking)
 
     return SQLiteViews
 
@@ -217,7 +228,9 @@ def postgres_views_class() -> type[CaseViews]:
                 )
                 return [self.codec.open(view, r["last_seq"], r["data"]) for r in curs.fetchall()]
 
-        def clear(self, application_name: str) -> None:
+        def replace(
+            self, application_name: str, rows: Sequence[ViewRow], tracking: Tracking | None
+        ) -> None:
             with self.datastore.transaction(commit=True) as curs:
                 curs.execute(SQL("DELETE FROM {0}").format(self.views_table))
                 curs.execute(
@@ -226,6 +239,12 @@ def postgres_views_class() -> type[CaseViews]:
                     ),
                     (application_name,),
                 )
+                curs.executemany(
+                    SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s)").format(self.views_table),
+                    [self.codec.seal(r) for r in rows],
+                )
+                if tracking is not None:
+                    self._insert_tracking(curs, tracking)
 
     return PostgresViews
 
@@ -255,10 +274,14 @@ class MemoryCaseViews(POPOTrackingRecorder, CaseViews):
     def last_seqs(self, view: str) -> dict[str, int]:
         return {r.case: r.last_seq for r in self._rows.values() if r.view == view}
 
-    def clear(self, application_name: str) -> None:
+    def replace(
+        self, application_name: str, rows: Sequence[ViewRow], tracking: Tracking | None
+    ) -> None:
         with self._database_lock:
-            self._rows.clear()
+            self._rows = {(row.view, row.case): row for row in rows}
             self._max_tracking_ids.pop(application_name, None)
+            if tracking is not None:
+                self._insert_tracking(tracking)
 
 
 def open_views(store: Store) -> CaseViews:

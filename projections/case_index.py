@@ -78,10 +78,29 @@ def case_index(ledger: CaseLedger, views: CaseViews) -> list[CaseSummary]:
     return [CaseSummary.from_state(row.data) for row in views.rows(INDEX_VIEW)]
 
 
-def reindex(ledger: CaseLedger, views: CaseViews) -> int:
-    """Forget the index and rebuild it from the whole notification log."""
-    views.clear(ledger.name)
-    return catch_up(ledger, views)
+def reindex(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
+    """Rebuild the index from the whole notification log; returns how many entries it read.
+
+    The new index is built aside (a summary per case, read a page at a time) and put in
+    place in one transaction, with its tracking position: a reader catching up meanwhile
+    works on the old index or the new one. Forgetting first and catching up after would let
+    such a reader track a late position over a half-empty index, which no one would fill.
+    """
+    summaries: dict[str, CaseSummary] = {}
+    position = 0
+    read = 0
+    while True:
+        notifications = ledger.recorder.select_notifications(
+            start=position, limit=page, topics=[ENTRY_TOPIC], inclusive_of_start=False
+        )
+        if not notifications:
+            break
+        summaries = summarise((ledger.mapper.to_domain_event(n) for n in notifications), summaries)
+        position = notifications[-1].id
+        read += len(notifications)
+    rows = [ViewRow(INDEX_VIEW, case, s.last_seq, s.to_state()) for case, s in summaries.items()]
+    views.replace(ledger.name, rows, Tracking(ledger.name, position) if position else None)
+    return read
 
 
 def follow(store: Store, *, until: threading.Event, on_error: Any = None) -> None:

@@ -5,15 +5,24 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from eventsourcing.persistence import Tracking
 
 from ledger.application import CaseLedger
 from ledger.importer import Source, import_sources
 from ledger.storage import Store
 from ledger.synthetic import generate, write_jsonl
 from ledger.views import open_views
-from projections.case_index import INDEX_VIEW, case_index, catch_up, reindex
+from projections.case_index import (
+    ENTRY_TOPIC,
+    INDEX_VIEW,
+    CaseIndexProjection,
+    case_index,
+    catch_up,
+    reindex,
+)
 from projections.cases import case_summaries
 
 
@@ -65,6 +74,37 @@ def test_reindex_rebuilds_the_same_index(ledger: CaseLedger) -> None:
     before = [s.to_json() for s in case_index(ledger, views)]
     assert reindex(ledger, views) == 72
     assert [s.to_json() for s in case_index(ledger, views)] == before
+
+
+def test_a_reader_writing_while_the_index_is_rebuilt_leaves_it_whole(ledger: CaseLedger) -> None:
+    import_sources(ledger, [synthetic(6, 12, seed=5)])
+    views = open_views(ledger.store)
+    catch_up(ledger, views)
+    import_sources(ledger, [synthetic(9, 12, seed=5)])  # three more cases
+    # A reader has read the new entries and writes them while the rebuild reads the log.
+    position = views.max_tracking_id(ledger.name)
+    newest = ledger.recorder.select_notifications(
+        start=position, limit=1000, topics=[ENTRY_TOPIC], inclusive_of_start=False
+    )
+    select = ledger.recorder.select_notifications
+
+    def select_while_a_reader_writes(*args: Any, **kwargs: Any) -> Any:
+        page = select(*args, **kwargs)
+        if newest:
+            events = [ledger.mapper.to_domain_event(n) for n in newest]
+            CaseIndexProjection(view=views).process_batch(
+                events, Tracking(ledger.name, newest[-1].id)
+            )
+            newest.clear()
+        return page
+
+    ledger.recorder.select_notifications = select_while_a_reader_writes  # type: ignore[method-assign]
+    try:
+        assert reindex(ledger, views, page=20) == 108
+    finally:
+        del ledger.recorder.select_notifications
+    assert not newest, "the reader wrote"
+    assert [s.to_json() for s in case_index(ledger, views)] == from_scratch(ledger)
 
 
 def test_the_index_says_where_a_case_stands(ledger: CaseLedger) -> None:
