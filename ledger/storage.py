@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 DEFAULT_DB = "ledger.db"
 MEMORY = ":memory:"
+SQLITE_LOCK_SECONDS = 30
+"""How long a writer to an SQLite ledger waits for another process's write transaction."""
 
 
 class StorageError(ValueError):
@@ -65,8 +67,20 @@ def sqlite_store(path: str) -> Store:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
             # Several writers on one file wait for each other rather than fail at once.
-            "SQLITE_LOCK_TIMEOUT": "30",
+            "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_SECONDS),
         },
+    )
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether SQLite gave up waiting for another process's write transaction (a large
+    import holds one until it ends). eventsourcing re-raises sqlite3's error as its own."""
+    import sqlite3
+
+    from eventsourcing.persistence import OperationalError
+
+    return isinstance(error, (sqlite3.OperationalError, OperationalError)) and (
+        "database is locked" in str(error)
     )
 
 

@@ -1021,3 +1021,33 @@ def test_lilla_hjartat_as_known_at_the_end_of_2019_knows_nothing_from_2020(db: P
             assert entry["known"]["start"] < "2020", entry
     certain = [e for e in doc["entries"] if e["knowledge"] == "known"]
     assert certain and not any(e["known"]["start"].startswith("2020") for e in certain)
+
+
+def test_a_writer_kept_waiting_by_another_process_gets_one_line_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    from cli import main as program
+    from ledger import storage
+
+    db = tmp_path / "busy.db"
+    ok(invoke(db, "record", "B-1", "NoteRecorded", "--occurred", "2020-01", "--field", "text=a"))
+    monkeypatch.setattr(storage, "SQLITE_LOCK_SECONDS", 1)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process's long write transaction
+    try:
+        argv = ["ledger", "--db", str(db), "record", "B-1", "NoteRecorded", "--occurred"]
+        monkeypatch.setattr(sys, "argv", [*argv, "2020-02", "--field", "text=b"])
+        with pytest.raises(SystemExit) as exited:
+            program.main()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert exited.value.code == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "error: the ledger is busy: another process has been writing to it for over 1 s "
+        "(an import holds it until it ends); try again then"
+    ]
+    timeline = json.loads(ok(invoke(db, "timeline", "B-1", "--format", "json")).stdout)
+    assert [entry["seq"] for entry in timeline["entries"]] == [1]
