@@ -35,6 +35,7 @@ def log_read(
     from eventsourcing.persistence import IntegrityError, PersistenceError
 
     from ledger.access import InvalidAccess, UnknownUser, current_user, record_access
+    from ledger.storage import busy_reason, is_busy
 
     ledger = state.ledger()
     try:
@@ -45,6 +46,10 @@ def log_read(
     except IntegrityError as error:
         raise click.ClickException(f"{error}; nothing was shown") from None
     except PersistenceError as error:
+        if is_busy(error):
+            raise click.ClickException(
+                f"cannot write the access log: {busy_reason()}; nothing was shown"
+            ) from None
         raise click.ClickException(
             f"cannot write the access log ({type(error).__name__}: {error}); nothing was shown"
         ) from None

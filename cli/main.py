@@ -919,14 +919,10 @@ def main() -> None:
     except BrokenPipeError:
         sys.exit(0)  # `ledger timeline … | head` is fine
     except Exception as error:  # a bug, not a user error: one line, the details on request
-        from ledger.storage import SQLITE_LOCK_SECONDS, is_busy
+        from ledger.storage import busy_reason, is_busy
 
         if is_busy(error):
-            click.echo(
-                f"error: the ledger is busy: another process has been writing to it for over "
-                f"{SQLITE_LOCK_SECONDS} s (an import holds it until it ends); try again then",
-                err=True,
-            )
+            click.echo(f"error: {busy_reason()}; try again then", err=True)
             sys.exit(1)
         if os.environ.get("LEDGER_DEBUG"):
             raise

@@ -84,6 +84,13 @@ def is_busy(error: BaseException) -> bool:
     )
 
 
+def busy_reason() -> str:
+    return (
+        f"the ledger is busy: another process has been writing to it for over "
+        f"{SQLITE_LOCK_SECONDS} s (an import holds it until it ends)"
+    )
+
+
 def postgres_store(url: str) -> Store:
     """`postgresql://user[:password]@host[:port]/db[?schema=name]`."""
     parts = urlsplit(url)

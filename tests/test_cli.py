@@ -1051,3 +1051,28 @@ def test_a_writer_kept_waiting_by_another_process_gets_one_line_and_changes_noth
     ]
     timeline = json.loads(ok(invoke(db, "timeline", "B-1", "--format", "json")).stdout)
     assert [entry["seq"] for entry in timeline["entries"]] == [1]
+
+
+def test_a_reader_kept_waiting_by_another_process_shows_nothing_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from ledger import storage
+
+    db = tmp_path / "busy.db"
+    ok(invoke(db, "record", "B-1", "NoteRecorded", "--occurred", "2020-01", "--field", "text=a"))
+    monkeypatch.setattr(storage, "SQLITE_LOCK_SECONDS", 1)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = CliRunner().invoke(cli, ["--db", str(db), "timeline", "B-1"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "Error: cannot write the access log: the ledger is busy: another process has been "
+        "writing to it for over 1 s (an import holds it until it ends); nothing was shown"
+    ]
