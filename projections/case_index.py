@@ -10,7 +10,7 @@ the notification log from the tracked position (`catch_up`), a page at a time.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -58,18 +58,24 @@ class CaseIndexProjection(Projection[CaseViews]):
 def catch_up(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
     """Apply every entry stored since the index's tracked position; returns how many."""
     projection = CaseIndexProjection(view=views)
-    position = views.max_tracking_id(ledger.name) or 0
     applied = 0
+    for events, last in _pages(ledger, views.max_tracking_id(ledger.name) or 0, page):
+        projection.process_batch(events, Tracking(ledger.name, last))
+        applied += len(events)
+    return applied
+
+
+def _pages(ledger: CaseLedger, after: int, page: int) -> Iterator[tuple[list[Any], int]]:
+    """The entries stored after notification `after`, a page at a time, each page with the
+    notification id of its last entry."""
     while True:
         notifications = ledger.recorder.select_notifications(
-            start=position, limit=page, topics=[ENTRY_TOPIC], inclusive_of_start=False
+            start=after, limit=page, topics=[ENTRY_TOPIC], inclusive_of_start=False
         )
         if not notifications:
-            return applied
-        events = [ledger.mapper.to_domain_event(n) for n in notifications]
-        position = notifications[-1].id
-        projection.process_batch(events, Tracking(ledger.name, position))
-        applied += len(events)
+            return
+        after = notifications[-1].id
+        yield [ledger.mapper.to_domain_event(n) for n in notifications], after
 
 
 def case_index(ledger: CaseLedger, views: CaseViews) -> list[CaseSummary]:
@@ -87,17 +93,11 @@ def reindex(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
     such a reader track a late position over a half-empty index, which no one would fill.
     """
     summaries: dict[str, CaseSummary] = {}
-    position = 0
-    read = 0
-    while True:
-        notifications = ledger.recorder.select_notifications(
-            start=position, limit=page, topics=[ENTRY_TOPIC], inclusive_of_start=False
-        )
-        if not notifications:
-            break
-        summaries = summarise((ledger.mapper.to_domain_event(n) for n in notifications), summaries)
-        position = notifications[-1].id
-        read += len(notifications)
+    position = read = 0
+    for events, last in _pages(ledger, 0, page):
+        summaries = summarise(events, summaries)
+        position = last
+        read += len(events)
     rows = [ViewRow(INDEX_VIEW, case, s.last_seq, s.to_state()) for case, s in summaries.items()]
     views.replace(ledger.name, rows, Tracking(ledger.name, position) if position else None)
     return read

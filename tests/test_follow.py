@@ -23,6 +23,13 @@ from tests.conftest import POSTGRES_URL, ROOT
 PROGRAM = "from cli.main import main; main()"
 
 
+@pytest.fixture(autouse=True)
+def _no_stray_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The program must take its store from --db alone.
+    monkeypatch.delenv("LEDGER_DATABASE_URL", raising=False)
+    monkeypatch.delenv("LEDGER_CIPHER_KEY", raising=False)
+
+
 def synthetic(cases: int, seed: int) -> Source:
     buffer = io.BytesIO()
     write_jsonl(generate(cases, 8, seed=seed), buffer)
@@ -93,10 +100,3 @@ def test_follow_refuses_sqlite_in_one_line(tmp_path: Path) -> None:
         "error: follow needs PostgreSQL (LEDGER_DATABASE_URL); on SQLite the views catch up "
         "whenever they are read"
     ]
-
-
-@pytest.fixture(autouse=True)
-def _no_stray_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The program must take its store from --db alone.
-    monkeypatch.delenv("LEDGER_DATABASE_URL", raising=False)
-    monkeypatch.delenv("LEDGER_CIPHER_KEY", raising=False)
