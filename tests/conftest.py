@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,17 +20,58 @@ POSTGRES_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
 STORES = ["memory", "sqlite", "postgres"]
 
 
+LEDGER_SETTINGS = (
+    "LEDGER_DB",
+    "LEDGER_DATABASE_URL",
+    "LEDGER_CIPHER_KEY",
+    "LEDGER_DEBUG",
+    "LEDGER_USER",
+)
+
+
+@pytest.fixture
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the user's ledger settings or configuration, or leaves a ./ledger.db
+    behind: the ledger's environment variables are unset and the test runs in its tmp_path."""
+    for name in LEDGER_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def program() -> list[str]:
+    """The installed `ledger` program, or the module when no script is installed."""
+    script = Path(sys.executable).parent / "ledger"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without the ledger's own settings, for a subprocess."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+
+
 @pytest.fixture
 def postgres_schema() -> Iterator[str]:
     """A fresh schema per test, dropped afterwards, so runs cannot collide."""
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL tests need LEDGER_TEST_DATABASE_URL=postgresql://user@host/db")
-    import psycopg
-
     schema = f"ledger_test_{uuid.uuid4().hex[:12]}"
     store = postgres_store(POSTGRES_URL)
+    with postgres_connection(store) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield schema
+    finally:
+        with postgres_connection(store) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def postgres_connection(store: Store) -> Any:
+    """A plain psycopg connection (autocommit) to a PostgreSQL store's database, for tests
+    that look at or tamper with its tables behind the ledger's back."""
+    import psycopg
+
     settings = store.settings
-    conninfo = dict(
+    return psycopg.connect(
         dbname=settings["POSTGRES_DBNAME"],
         host=settings["POSTGRES_HOST"],
         port=settings["POSTGRES_PORT"],
@@ -36,13 +79,6 @@ def postgres_schema() -> Iterator[str]:
         password=settings["POSTGRES_PASSWORD"] or None,
         autocommit=True,
     )
-    with psycopg.connect(**conninfo) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield schema
-    finally:
-        with psycopg.connect(**conninfo) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(params=STORES)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -44,6 +43,7 @@ from ledger.case import case_id
 from ledger.chain import GENESIS, entry_hash
 from ledger.importer import Source, import_sources
 from ledger.storage import sqlite_store
+from tests.conftest import clean_env
 
 # cli/main.py registers this with one line; until then (and harmlessly after) do it here.
 if access_log.name not in cli.commands:
@@ -54,12 +54,7 @@ EXAMPLE = ROOT / "examples" / "lilla-hjartat.jsonl"
 CASE = "NK-LH"
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("LEDGER_DB", "LEDGER_DATABASE_URL", "LEDGER_CIPHER_KEY", "LEDGER_DEBUG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("LEDGER_USER", raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
 def import_example(ledger: CaseLedger) -> None:
@@ -518,7 +513,7 @@ def test_program_access_log_errors_are_one_line(db: Path) -> None:
         "    cli.add_command(access_log)\n"
         "main()\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = clean_env()
     env["LEDGER_USER"] = "anna\tbad"
     done = subprocess.run(
         [sys.executable, "-c", script, "--db", str(db), "access-log", CASE],

@@ -24,6 +24,7 @@ from click.testing import CliRunner, Result
 
 from cli.main import cli
 from projections import schemas
+from tests.conftest import clean_env, program
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -203,12 +204,7 @@ def write(path: Path, lines: Sequence[dict[str, Any] | str]) -> Path:
     return path
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test reads the user's configuration or leaves a ./ledger.db behind."""
-    for name in ("LEDGER_DB", "LEDGER_DATABASE_URL", "LEDGER_CIPHER_KEY", "LEDGER_DEBUG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("isolated")
 
 
 @pytest.fixture
@@ -266,13 +262,8 @@ def timeline_json(db: Path | str, *options: str) -> dict[str, Any]:
 # --- the real program: exit codes and one line on stderr ----------------------------------
 
 
-def program() -> list[str]:
-    script = Path(sys.executable).parent / "ledger"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
-
-
 def run(*args: str, program_args: Sequence[str] | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = clean_env()
     return subprocess.run(
         [*(program_args or program()), *args],
         capture_output=True,

@@ -23,6 +23,7 @@ import sys
 import time
 import warnings
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -31,22 +32,11 @@ from ledger.application import CaseLedger, Entry
 from ledger.chain import GENESIS, entry_hash
 from ledger.storage import Store, postgres_store, sqlite_store
 from ledger.synthetic import generate, write_jsonl
+from tests.conftest import POSTGRES_URL, ROOT, clean_env, postgres_connection, program
 from tests.test_follow import start_follow
-
-ROOT = Path(__file__).resolve().parents[1]
-POSTGRES_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
 
 CRASH_CASES = 500
 CRASH_EVENTS_PER_CASE = 60
-
-
-def program() -> list[str]:
-    script = Path(sys.executable).parent / "ledger"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
-
-
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
 
 
 def consistent(app: CaseLedger) -> dict[str, list[Entry]]:
@@ -100,6 +90,25 @@ def wal_bytes(db: Path) -> int:
     return wal.stat().st_size if wal.exists() else 0
 
 
+def kill_when(command: list[str], writing: Callable[[], bool], within: float) -> None:
+    """Run an import and SIGKILL it as soon as `writing()` says it has begun to store."""
+    writer = subprocess.Popen(
+        command, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + within
+        while not writing():
+            assert writer.poll() is None, "the import ended before it was killed; make it larger"
+            assert time.monotonic() < deadline, "the import never started writing"
+            time.sleep(0.002)
+        os.kill(writer.pid, signal.SIGKILL)
+    finally:
+        writer.wait(timeout=30)
+        assert writer.stderr is not None
+        writer.stderr.close()
+    assert writer.returncode == -signal.SIGKILL
+
+
 def test_killed_import_leaves_nothing_and_a_rerun_completes_it(tmp_path: Path) -> None:
     source = tmp_path / "synthetic.jsonl"
     with source.open("wb") as out:
@@ -121,22 +130,8 @@ def test_killed_import_leaves_nothing_and_a_rerun_completes_it(tmp_path: Path) -
     before = stored_count(db)
     assert before == 5
 
-    writer = subprocess.Popen(
-        command, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        # Rows spill into the write-ahead log as the transaction grows: writing has begun.
-        deadline = time.monotonic() + 60
-        while wal_bytes(db) < 4_000_000:
-            assert writer.poll() is None, "the import ended before it was killed; make it larger"
-            assert time.monotonic() < deadline, "the import never started writing"
-            time.sleep(0.002)
-        os.kill(writer.pid, signal.SIGKILL)
-    finally:
-        writer.wait(timeout=30)
-        assert writer.stderr is not None
-        writer.stderr.close()
-    assert writer.returncode == -signal.SIGKILL
+    # Rows spill into the write-ahead log as the transaction grows: writing has begun.
+    kill_when(command, lambda: wal_bytes(db) >= 4_000_000, within=60)
 
     assert stored_count(db) == before
     app = CaseLedger(sqlite_store(str(db)))
@@ -168,17 +163,8 @@ def test_killed_import_leaves_nothing_and_a_rerun_completes_it(tmp_path: Path) -
 
 def postgres_count(store: Store) -> int:
     """Events committed so far, as another connection sees them."""
-    import psycopg
-
-    settings = store.settings
-    with psycopg.connect(
-        dbname=settings["POSTGRES_DBNAME"],
-        host=settings["POSTGRES_HOST"],
-        port=settings["POSTGRES_PORT"],
-        user=settings["POSTGRES_USER"],
-        password=settings["POSTGRES_PASSWORD"] or None,
-    ) as conn:
-        table = f'"{settings["POSTGRES_SCHEMA"]}".ledger_events'
+    with postgres_connection(store) as conn:
+        table = f'"{store.settings["POSTGRES_SCHEMA"]}".ledger_events'
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
@@ -198,21 +184,7 @@ def test_killed_postgres_import_leaves_whole_cases_and_a_rerun_completes_it(
     CaseLedger(store).close()  # the tables exist before the import
     command = [*program(), "--db", url, "import", str(source)]
 
-    writer = subprocess.Popen(
-        command, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while postgres_count(store) == 0:
-            assert writer.poll() is None, writer.stderr.read() if writer.stderr else ""
-            assert time.monotonic() < deadline, "the import never started writing"
-            time.sleep(0.002)
-        os.kill(writer.pid, signal.SIGKILL)
-    finally:
-        writer.wait(timeout=30)
-        assert writer.stderr is not None
-        writer.stderr.close()
-    assert writer.returncode == -signal.SIGKILL
+    kill_when(command, lambda: postgres_count(store) > 0, within=120)
 
     stored = postgres_count(store)
     assert 0 < stored < total, "the import ended before it was killed; make it larger"

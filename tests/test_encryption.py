@@ -9,7 +9,6 @@ keyed; reading without the key, or with a wrong one, is a one-line error.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from ledger.access import access_log_id
 from ledger.application import CaseLedger
 from ledger.case import case_id
 from ledger.storage import sqlite_store
+from tests.conftest import clean_env, program
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "lilla-hjartat.jsonl"
@@ -41,15 +41,10 @@ WITH_ACCESS_LOG = (
 )
 
 
-def program() -> list[str]:
-    script = Path(sys.executable).parent / "ledger"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
-
-
 def run(
     *args: str, key: str | None, program_args: Sequence[str] | None = None, **extra: str
 ) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = clean_env()
     if key is not None:
         env["LEDGER_CIPHER_KEY"] = key
     env.update(extra)

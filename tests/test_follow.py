@@ -23,11 +23,7 @@ from tests.conftest import POSTGRES_URL, ROOT
 PROGRAM = "from cli.main import main; main()"
 
 
-@pytest.fixture(autouse=True)
-def _no_stray_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The program must take its store from --db alone.
-    monkeypatch.delenv("LEDGER_DATABASE_URL", raising=False)
-    monkeypatch.delenv("LEDGER_CIPHER_KEY", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated")  # the program takes its store from --db alone
 
 
 def synthetic(cases: int, seed: int) -> Source:

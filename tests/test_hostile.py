@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +29,7 @@ from ledger.application import CaseLedger
 from ledger.importer import MAX_ERRORS, ImportFailed, ImportReport, Source, import_sources
 from ledger.storage import sqlite_store
 from ledger.timeparse import Moment, TimeParseError, parse_moment, parse_point
+from tests.conftest import clean_env, program
 
 FUZZ = settings(
     max_examples=120,
@@ -395,13 +394,8 @@ def test_errors_are_capped(ledger: CaseLedger) -> None:
 # --- the real program ---------------------------------------------------------------------------
 
 
-def program() -> list[str]:
-    script = Path(sys.executable).parent / "ledger"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
-
-
 def run_import(db: Path, data: bytes) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = clean_env()
     return subprocess.run(
         [*program(), "--db", str(db), "import", "-"],
         input=data,
@@ -621,7 +615,7 @@ def test_control_characters_do_not_reach_the_terminal(tmp_path: Path) -> None:
     db = tmp_path / "ctl.db"
     line = note(b'"text":"t","summary":"a\\u001b[2Jb\\u0007"', b"CTL-1")
     assert run_import(db, line + b"\n").returncode == 0
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = clean_env()
     done = subprocess.run(
         [*program(), "--db", str(db), "timeline", "CTL-1"],
         capture_output=True,

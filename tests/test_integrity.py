@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import stat
 import subprocess
 import sys
@@ -43,6 +42,7 @@ from ledger.integrity import (
     verify_ledger,
 )
 from ledger.storage import sqlite_store
+from tests.conftest import clean_env
 
 for command in (keygen, checkpoint, verify):
     cli.add_command(command)
@@ -474,7 +474,7 @@ def test_the_real_program_reports_in_one_line(tmp_path: Path) -> None:
             capture_output=True,
             text=True,
             cwd=tmp_path,
-            env={k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")},
+            env=clean_env(),
         )
 
     ledger_("--db", db, "import", str(EXAMPLES / "astorp.jsonl"))

@@ -30,6 +30,7 @@ from ledger.checkpoint import verify as verify_note
 from ledger.importer import Source, import_sources
 from ledger.integrity import prove_consistency
 from ledger.storage import Store, postgres_store, sqlite_store
+from tests.conftest import postgres_connection
 
 from .conftest import EXAMPLES, POSTGRES_URL
 
@@ -71,17 +72,7 @@ class Table:
 
     def _connect(self) -> Any:
         if self.postgres:
-            import psycopg
-
-            s = self.store.settings
-            return psycopg.connect(
-                dbname=s["POSTGRES_DBNAME"],
-                host=s["POSTGRES_HOST"],
-                port=s["POSTGRES_PORT"],
-                user=s["POSTGRES_USER"],
-                password=s["POSTGRES_PASSWORD"] or None,
-                autocommit=True,
-            )
+            return postgres_connection(self.store)
         return sqlite3.connect(self.store.location, isolation_level=None)
 
     def sql(self, statement: str, *params: Any) -> list[Any]:
