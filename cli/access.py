@@ -1,11 +1,7 @@
 """`ledger access-log` and `log_read`: the access log ("loggkontroll") on the command line.
 
-Every reading command calls `log_read(state, COMMAND, CASE, user, purpose)` before it prints,
-so each read appends exactly one access record; `ledger access-log` lists them.
-
-This module imports nothing from cli/main.py (and only click and cli.output at import time),
-so cli/main.py can import it at the top (`from cli.access import access_log, log_read`)
-without an import cycle, also when the program runs as `python -m cli.main`.
+Every reading command calls `State.log_read(COMMAND, CASE)` before it prints, so each read
+appends exactly one access record; `ledger access-log` lists them.
 """
 
 from __future__ import annotations
@@ -15,13 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli.context import (
+    format_option,
+    output_option,
+    parse_start_option,
+    pass_state,
+    width_option,
+)
 from cli.output import UserError, emit, table_width
 
 if TYPE_CHECKING:
     from cli.context import State
     from ledger.access import AccessRecorded
-
-ACCESS_FORMATS = ("table", "json", "ndjson", "csv")
 
 
 def log_read(
@@ -96,16 +97,9 @@ def access_table(records: list[AccessRecorded], width: int) -> str:
 
 
 def _since(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    from ledger.timeparse import TimeParseError, parse_moment
-
-    if text.strip().startswith("~"):
+    if text is not None and text.strip().startswith("~"):
         raise UserError(f"--since: a point in time cannot be approximate: {text!r}")
-    try:
-        return parse_moment(text).start
-    except TimeParseError as error:
-        raise UserError(f"--since: {error}") from None
+    return parse_start_option("--since", text)
 
 
 @click.command("access-log")
@@ -116,21 +110,10 @@ def _since(text: str | None) -> datetime | None:
     default=None,
     help="Only reads recorded from the start of T on (2024, 2024-05, 2024-05-14T09:00).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(ACCESS_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format: a table for people, or JSON, NDJSON (one item a line), CSV.",
-)
-@click.option(
-    "-o", "--output", metavar="FILE", default=None, help="Write to FILE instead of stdout."
-)
-@click.option(
-    "--width", type=int, default=None, help="Table width in columns (default: 120 or wider)."
-)
-@click.pass_obj
+@format_option()
+@output_option
+@width_option
+@pass_state
 def access_log(
     state: State,
     case: str | None,
@@ -161,9 +144,7 @@ def access_log(
         raise UserError(f"{case!r} is not a case key (letters, digits, '.', '_', '-')")
     start = _since(since)
     records = access_entries(state.ledger(), case, start)
-    log_read(
-        state, "access-log", case, getattr(state, "user", None), getattr(state, "purpose", None)
-    )
+    state.log_read("access-log", case)
     items = [access_item(r) for r in records]
     if fmt == "json":
         emit(to_json(document(case, entries=items)), output)  # type: ignore[arg-type]

@@ -146,8 +146,6 @@ def check(
     if fail_on:
         failing = [status for status in findings if status in FAIL_ON[fail_on]]
         if failing:
-            # sys.exit, not ctx.exit: cli.main.main() runs click with standalone_mode=False,
-            # which would turn ctx.exit(1) into a return value and the process into status 0.
             click.echo(
                 f"check: {len(failing)} finding{'s' * (len(failing) != 1)} at or above "
                 f"--fail-on {fail_on}",

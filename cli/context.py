@@ -115,6 +115,18 @@ def parse_point_option(name: str, text: str | None) -> datetime | None:
         raise UserError(f"{name}: {error}") from None
 
 
+def parse_start_option(name: str, text: str | None) -> datetime | None:
+    """Where the time an option names begins (2024 begins 2024-01-01 00:00, Stockholm)."""
+    if text is None:
+        return None
+    from ledger.timeparse import TimeParseError, parse_moment
+
+    try:
+        return parse_moment(text).start
+    except TimeParseError as error:
+        raise UserError(f"{name}: {error}") from None
+
+
 def view_options(*extra_formats: str) -> Callable[[Any], Any]:
     """The options every per-case view shares."""
 

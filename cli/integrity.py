@@ -158,7 +158,7 @@ def keygen(ctx: click.Context, name: str, key_file: str, force: bool, cipher: bo
         for existing in (path, public):
             if existing.exists():
                 raise UserError(f"{existing} exists; use --force to replace it")
-    if path.parent and not path.parent.is_dir():
+    if not path.parent.is_dir():
         raise UserError(f"--key {key_file}: the directory {path.parent} does not exist")
     path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

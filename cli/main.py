@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from cli.context import (
     format_option,
     output_option,
     parse_point_option,
+    parse_start_option,
     pass_state,
     point_option,
     view_options,
@@ -32,6 +33,9 @@ from cli.integrity import checkpoint, keygen, verify
 from cli.output import UserError, emit, table_width
 
 if TYPE_CHECKING:
+    from ledger.application import CaseLedger, Entry
+    from ledger.case import Outcome
+    from ledger.entry import Draft
     from ledger.references import Reference
 
 
@@ -136,7 +140,6 @@ def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
 
 
 def _open_sources(files: tuple[str, ...]) -> tuple[list[Any], int]:
-    import os
 
     from ledger.importer import Source
 
@@ -207,9 +210,7 @@ def record(
     import orjson
     from eventsourcing.persistence import IntegrityError
 
-    from ledger.application import ImportRejected
-    from ledger.case import CaseRejected
-    from ledger.entry import InvalidEntry, draft_from_object, field_from_text
+    from ledger.entry import field_from_text
     from ledger.vocabulary import UnknownEventType, event_type
 
     obj: dict[str, Any] = {}
@@ -237,12 +238,7 @@ def record(
             raise UserError(f"--field {item!r}: expected NAME=VALUE")
         obj[name] = field_from_text(spec, name, value)
     try:
-        draft = draft_from_object(obj)
-        outcome = state.ledger(create=True).record(case, [draft])
-    except InvalidEntry as invalid:
-        raise UserError(str(invalid)) from None
-    except (CaseRejected, ImportRejected) as rejected:
-        raise UserError("; ".join(str(p[-1]) for p in rejected.problems)) from None
+        draft, outcome = _record_one(state.ledger(create=True), case, obj)
     except IntegrityError as conflict:
         raise UserError(str(conflict)) from None
     seq = outcome.seqs[0]
@@ -392,33 +388,26 @@ def show(state: State, reference: str, fmt: str, output: str | None) -> None:
     Example:
         ledger show NK-LH@pa-1
     """
-    from ledger.references import BadReference, parse_reference
     from projections.corrections import as_known, history_of
     from projections.formats import to_csv, to_json, to_ndjson
     from projections.records import labels, to_records
     from projections.serialize import document, record_json
     from projections.tables import entry_card, history_lines
 
-    try:
-        ref = parse_reference(reference)
-    except BadReference as error:
-        raise UserError(str(error)) from None
-    if ref.case is None:
-        raise UserError(f"{reference!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
+    ref = _case_reference(reference)
+    assert ref.case is not None
     entries = case_history(state, ref.case)
     state.log_read("show", ref.case)
     records = to_records(entries)
-    found = [r for r in records if r.seq == ref.seq or (ref.label and r.ref == ref.label)]
-    if not found:
-        raise UserError(f"no entry {reference} in case {ref.case}")
-    record_ = found[0]
-    item = record_json(record_, labels(records))
-    stored = entries[record_.seq - 1]
+    stored = _entry_at(entries, ref, reference)
+    record_ = records[stored.originator_version - 1]
+    refs = labels(records)
+    item = record_json(record_, refs)
     item["integrity"] = {"hash": stored.hash, "prev_hash": stored.prev_hash}
     corrections = history_of(records, record_.seq)
-    item["history"] = [record_json(c, labels(records)) for c in corrections]
+    item["history"] = [record_json(c, refs) for c in corrections]
     current = {r.seq: r for r in as_known(records)}[record_.seq]
-    item["current"] = record_json(current, labels(records))
+    item["current"] = record_json(current, refs)
     if fmt == "json":
         emit(to_json(document(ref.case, entry=item)), output)
     elif fmt == "ndjson":
@@ -524,7 +513,7 @@ def timeline(
         as_of=parse_point_option("--as-of", as_of),
         as_recorded_at=parse_point_option("--as-recorded-at", as_recorded_at),
     )
-    window_start = _window_start(from_)
+    window_start = parse_start_option("--from", from_)
     window_end = parse_point_option("--to", to)
     records = to_records(case_history(state, case))
     state.log_read("timeline", case)
@@ -561,17 +550,6 @@ def timeline(
         emit(timeline_table(entries, table_width(width)), output)
 
 
-def _window_start(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    from ledger.timeparse import TimeParseError, parse_moment
-
-    try:
-        return parse_moment(text).start
-    except TimeParseError as error:
-        raise UserError(f"--from: {error}") from None
-
-
 def _emit_diagram(graph: Any, fmt: str, output: str | None) -> None:
     """DOT to stdout or a file; rendered formats need -o. Without `dot`, keep the DOT."""
     from pathlib import Path
@@ -595,7 +573,9 @@ def _emit_diagram(graph: Any, fmt: str, output: str | None) -> None:
         ) from None
 
 
-def _records_as_recorded(state: State, case: str, as_recorded_at: str | None) -> tuple[Any, Any]:
+def _records_as_recorded(
+    state: State, case: str, as_recorded_at: str | None
+) -> tuple[Any, Any, Any]:
     from projections.records import labels, to_records
     from projections.timeline import ViewPoint, as_recorded
 
@@ -768,22 +748,36 @@ def correction_options(reason_help: str) -> Callable[[Any], Any]:
     return decorate
 
 
-def _append_correction(state: State, ref: Reference, obj: dict[str, Any]) -> None:
-    """Record a correction or retraction of the entry `ref` (already found in its case)."""
-    from ledger.application import ImportRejected
+def _record_one(ledger: CaseLedger, case: str, obj: dict[str, Any]) -> tuple[Draft, Outcome]:
+    """Validate one entry and record it; what the entry or the case rejects is a UserError."""
     from ledger.case import CaseRejected
     from ledger.entry import InvalidEntry, draft_from_object
 
-    assert ref.case is not None
-    target = f"#{ref.seq}" if ref.seq is not None else f"@{ref.label}"
-    obj = {"case": ref.case, "target": target, **obj}
     try:
         draft = draft_from_object(obj)
-        outcome = state.ledger().record(ref.case, [draft])
+        return draft, ledger.record(case, [draft])
     except InvalidEntry as invalid:
         raise UserError(str(invalid)) from None
-    except (CaseRejected, ImportRejected) as rejected:
+    except CaseRejected as rejected:
         raise UserError("; ".join(str(p[-1]) for p in rejected.problems)) from None
+
+
+def _append_correction(
+    state: State,
+    ref: Reference,
+    obj: dict[str, Any],
+    occurred: str | None,
+    known: str | None,
+    actor: str | None,
+    source: str | None,
+) -> None:
+    """Record a correction or retraction of the entry `ref` (already found in its case), made
+    at the given clocks (now, unless told) by `actor`, from `source`."""
+    assert ref.case is not None
+    target = f"#{ref.seq}" if ref.seq is not None else f"@{ref.label}"
+    obj = {"case": ref.case, "target": target, **obj, **_correction_clocks(occurred, known)}
+    obj.update({k: v for k, v in (("actor", actor), ("source", source)) if v})
+    draft, outcome = _record_one(state.ledger(), ref.case, obj)
     verb = "recorded" if outcome.recorded else "already stored as"
     click.echo(f"{verb} {ref.case}#{outcome.seqs[0]} ({draft.type} of {ref})")
 
@@ -851,26 +845,36 @@ def correct(
             parsed[name] = [p.strip() for p in value.split(",") if p.strip()]
         elif spec.field(name) is not None:
             parsed[name] = field_from_text(spec, name, value)
-    obj: dict[str, Any] = {"type": "EntryCorrected", "changes": parsed, "reason": reason}
-    obj.update(_correction_clocks(occurred, known))
-    obj.update({k: v for k, v in (("actor", actor), ("source", source)) if v})
-    _append_correction(state, ref, obj)
+    obj = {"type": "EntryCorrected", "changes": parsed, "reason": reason}
+    _append_correction(state, ref, obj, occurred, known, actor, source)
 
 
 def _find_target(state: State, reference: str) -> tuple[Reference, str]:
     """The entry a correction points at, and its type; a one-line error if there is none."""
+    ref = _case_reference(reference)
+    assert ref.case is not None
+    return ref, _entry_at(case_history(state, ref.case), ref, reference).type
+
+
+def _case_reference(text: str) -> Reference:
+    """A reference that names its case (NK-LH#4, NK-LH@pa-1), or a one-line error."""
     from ledger.references import BadReference, parse_reference
 
     try:
-        ref = parse_reference(reference)
+        ref = parse_reference(text)
     except BadReference as error:
         raise UserError(str(error)) from None
     if ref.case is None:
-        raise UserError(f"{reference!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
-    for entry in case_history(state, ref.case):
+        raise UserError(f"{text!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
+    return ref
+
+
+def _entry_at(entries: Sequence[Entry], ref: Reference, text: str) -> Entry:
+    """The first stored entry `ref` points at in its case's history, or a one-line error."""
+    for entry in entries:
         if entry.originator_version == ref.seq or (ref.label and entry.ref == ref.label):
-            return ref, entry.type
-    raise UserError(f"no entry {reference} in case {ref.case}")
+            return entry
+    raise UserError(f"no entry {text} in case {ref.case}")
 
 
 @cli.command()
@@ -895,29 +899,24 @@ def retract(
         ledger retract NK-LH#19 --reason "recorded in the wrong case"
     """
     ref, _ = _find_target(state, reference)
-    obj: dict[str, Any] = {"type": "EntryRetracted", "reason": reason}
-    obj.update(_correction_clocks(occurred, known))
-    obj.update({k: v for k, v in (("actor", actor), ("source", source)) if v})
-    _append_correction(state, ref, obj)
+    obj = {"type": "EntryRetracted", "reason": reason}
+    _append_correction(state, ref, obj, occurred, known, actor, source)
 
 
 def main() -> None:
     """Entry point: click errors and user errors become one line on stderr."""
     try:
-        # Without standalone mode click returns ctx.exit()'s code instead of exiting.
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting (and
+        # handles a closed pipe itself, as `ledger timeline … | head` closes it).
         code = cli.main(prog_name="ledger", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
     except click.exceptions.Abort:
         click.echo("error: aborted", err=True)
         sys.exit(1)
     except click.ClickException as error:
         click.echo(f"error: {error.format_message()}", err=True)
-        sys.exit(2 if isinstance(error, (click.UsageError, UserError)) else error.exit_code)
-    except BrokenPipeError:
-        sys.exit(0)  # `ledger timeline … | head` is fine
+        sys.exit(error.exit_code)  # 2 for usage errors and UserError
     except Exception as error:  # a bug, not a user error: one line, the details on request
         from ledger.storage import busy_reason, is_busy
 

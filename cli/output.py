@@ -26,7 +26,7 @@ def emit(data: str | bytes, output: str | None) -> None:
         sys.stdout.flush()
         return
     path = Path(output)
-    if path.parent and not path.parent.exists():
+    if not path.parent.exists():
         raise UserError(f"-o {output}: the directory {path.parent} does not exist")
     partial = path.with_name(path.name + ".partial")
     partial.write_bytes(raw)
