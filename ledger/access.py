@@ -214,16 +214,9 @@ def access_entries(
 
 
 def _all_records(ledger: CaseLedger) -> Iterable[AccessRecorded]:
-    start = 1
-    while True:
-        notifications = ledger.recorder.select_notifications(
-            start=start, limit=PAGE, topics=[ACCESS_TOPIC]
-        )
+    for notifications in ledger.notification_pages(ACCESS_TOPIC, page=PAGE):
         for notification in notifications:
             yield ledger.mapper.to_domain_event(notification)  # type: ignore[misc]
-        if len(notifications) < PAGE:
-            return
-        start = notifications[-1].id + 1
 
 
 def chain_problems(records: Sequence[AccessRecorded]) -> list[str]:

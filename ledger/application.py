@@ -12,6 +12,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     InternalError,
     MapperDeserialisationError,
+    Notification,
     StoredEvent,
     Transcoder,
 )
@@ -159,16 +160,24 @@ class CaseLedger(Application[UUID]):
 
     def all_entries(self, page: int = 1000) -> Iterator[Entry]:
         """Every entry of every case, in the order the ledger stored them."""
-        start = 1
-        while True:
-            notifications = self.recorder.select_notifications(
-                start=start, limit=page, topics=[Entry.TOPIC]
-            )
+        for notifications in self.notification_pages(Entry.TOPIC, page=page):
             for notification in notifications:
                 yield self.mapper.to_domain_event(notification)  # type: ignore[misc]
+
+    def notification_pages(
+        self, topic: str, after: int = 0, page: int = 1000
+    ) -> Iterator[list[Notification]]:
+        """The stored events of one topic after notification id `after`, in the order the
+        ledger stored them, `page` at a time (the last page may be shorter)."""
+        while True:
+            notifications = self.recorder.select_notifications(
+                start=after, limit=page, topics=[topic], inclusive_of_start=False
+            )
+            if notifications:
+                yield notifications
             if len(notifications) < page:
                 return
-            start = notifications[-1].id + 1
+            after = notifications[-1].id
 
     def load_or_start(self, key: str) -> Case:
         """The case as stored, or a new empty one (not stored until an entry is saved)."""

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.access import access_entries, chain_problems
+from ledger.case import Case
 from ledger.chain import GENESIS, entry_hash
 from ledger.checkpoint import (
     Checkpoint,
@@ -63,7 +64,7 @@ if TYPE_CHECKING:
 
     from ledger.application import CaseLedger
 
-ENTRY_TOPIC = "ledger:EntryRecorded"
+ENTRY_TOPIC = Case.EntryRecorded.TOPIC
 PAGE = 1000
 MAX_PROBLEMS = 1000
 MAX_REORDER_SEARCH = 20  # hash mismatches checked for "holds the content of another seq"
@@ -181,15 +182,8 @@ class Scan:
 
 def entry_notifications(ledger: CaseLedger, page: int = PAGE) -> Iterator[Notification]:
     """Every stored entry event in notification order, read a page at a time."""
-    start = 1
-    while True:
-        notifications = ledger.recorder.select_notifications(
-            start=start, limit=page, topics=[ENTRY_TOPIC]
-        )
+    for notifications in ledger.notification_pages(ENTRY_TOPIC, page=page):
         yield from notifications
-        if len(notifications) < page:
-            return
-        start = notifications[-1].id + 1
 
 
 def scan(ledger: CaseLedger) -> Scan:

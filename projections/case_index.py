@@ -16,13 +16,13 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.projection import Projection
 
-from ledger.application import CaseLedger
+from ledger.application import CaseLedger, Entry
 from ledger.storage import Store
 from ledger.views import VIEWS_NAME, CaseViews, ViewRow, open_views
 from projections.cases import CaseSummary, summarise
 
 INDEX_VIEW = "case_index"
-ENTRY_TOPIC = "ledger:EntryRecorded"
+ENTRY_TOPIC = Entry.TOPIC
 PAGE = 2000
 
 
@@ -68,14 +68,8 @@ def catch_up(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
 def _pages(ledger: CaseLedger, after: int, page: int) -> Iterator[tuple[list[Any], int]]:
     """The entries stored after notification `after`, a page at a time, each page with the
     notification id of its last entry."""
-    while True:
-        notifications = ledger.recorder.select_notifications(
-            start=after, limit=page, topics=[ENTRY_TOPIC], inclusive_of_start=False
-        )
-        if not notifications:
-            return
-        after = notifications[-1].id
-        yield [ledger.mapper.to_domain_event(n) for n in notifications], after
+    for notifications in ledger.notification_pages(ENTRY_TOPIC, after, page):
+        yield [ledger.mapper.to_domain_event(n) for n in notifications], notifications[-1].id
 
 
 def case_index(ledger: CaseLedger, views: CaseViews) -> list[CaseSummary]:
