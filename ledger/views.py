@@ -117,14 +117,17 @@ def _sqlite_class() -> type[CaseViews]:
 
         def apply(self, rows: Sequence[ViewRow], tracking: Tracking | None = None) -> None:
             with self.datastore.transaction(commit=True) as c:
-                c.executemany(
-                    "INSERT INTO ledger_case_views VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (view, case_key) DO UPDATE SET "
-                    "last_seq = excluded.last_seq, data = excluded.data",
-                    [self.codec.seal(r) for r in rows],
-                )
-                if tracking is not None:
-                    self._insert_tracking(c, tracking)
+                self._write(c, rows, tracking)
+
+        def _write(self, c: Any, rows: Sequence[ViewRow], tracking: Tracking | None) -> None:
+            c.executemany(
+                "INSERT INTO ledger_case_views VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (view, case_key) DO UPDATE SET "
+                "last_seq = excluded.last_seq, data = excluded.data",
+                [self.codec.seal(r) for r in rows],
+            )
+            if tracking is not None:
+                self._insert_tracking(c, tracking)
 
         def rows(self, view: str) -> list[ViewRow]:
             with self.datastore.transaction(commit=False) as c:
@@ -160,12 +163,7 @@ def _sqlite_class() -> type[CaseViews]:
             with self.datastore.transaction(commit=True) as c:
                 c.execute("DELETE FROM ledger_case_views")
                 c.execute("DELETE FROM tracking WHERE application_name = ?", (application_name,))
-                c.executemany(
-                    "INSERT INTO ledger_case_views VALUES (?, ?, ?, ?)",
-                    [self.codec.seal(r) for r in rows],
-                )
-                if tracking is not None:
-                    self._insert_tracking(c, tracking)
+                self._write(c, rows, tracking)
 
     return SQLiteViews
 
@@ -189,15 +187,18 @@ def postgres_views_class() -> type[CaseViews]:
 
         def apply(self, rows: Sequence[ViewRow], tracking: Tracking | None = None) -> None:
             with self.datastore.transaction(commit=True) as curs:
-                curs.executemany(
-                    SQL(
-                        "INSERT INTO {0} VALUES (%s, %s, %s, %s) ON CONFLICT (view, case_key) "
-                        "DO UPDATE SET last_seq = excluded.last_seq, data = excluded.data"
-                    ).format(self.views_table),
-                    [self.codec.seal(r) for r in rows],
-                )
-                if tracking is not None:
-                    self._insert_tracking(curs, tracking)
+                self._write(curs, rows, tracking)
+
+        def _write(self, curs: Any, rows: Sequence[ViewRow], tracking: Tracking | None) -> None:
+            curs.executemany(
+                SQL(
+                    "INSERT INTO {0} VALUES (%s, %s, %s, %s) ON CONFLICT (view, case_key) "
+                    "DO UPDATE SET last_seq = excluded.last_seq, data = excluded.data"
+                ).format(self.views_table),
+                [self.codec.seal(r) for r in rows],
+            )
+            if tracking is not None:
+                self._insert_tracking(curs, tracking)
 
         def rows(self, view: str) -> list[ViewRow]:
             with self.datastore.transaction(commit=False) as curs:
@@ -239,12 +240,7 @@ def postgres_views_class() -> type[CaseViews]:
                     ),
                     (application_name,),
                 )
-                curs.executemany(
-                    SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s)").format(self.views_table),
-                    [self.codec.seal(r) for r in rows],
-                )
-                if tracking is not None:
-                    self._insert_tracking(curs, tracking)
+                self._write(curs, rows, tracking)
 
     return PostgresViews
 
