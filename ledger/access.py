@@ -35,7 +35,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import register_topic
 
-from ledger.chain import GENESIS, Chained, entry_hash
+from ledger.chain import GENESIS, Chained, chained_payload, entry_hash
 from ledger.references import is_case_key
 
 if TYPE_CHECKING:
@@ -138,8 +138,8 @@ class AccessLog(Aggregate):
             "purpose": purpose,
             "prev_hash": self.last_hash,
         }
-        payload = dict(state, seq=self.version + 1, recorded_at=timestamp.isoformat())
-        self.trigger_event(event_class, timestamp=timestamp, hash=entry_hash(payload), **state)
+        chained = entry_hash(chained_payload(state, self.version + 1, timestamp))
+        self.trigger_event(event_class, timestamp=timestamp, hash=chained, **state)
 
 
 AccessRecorded = AccessLog.AccessRecorded

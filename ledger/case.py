@@ -19,7 +19,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
-from ledger.chain import GENESIS, Chained, entry_hash
+from ledger.chain import GENESIS, Chained, chained_payload, entry_hash
 from ledger.entry import Draft, Problem, validate_changes
 from ledger.references import Reference
 from ledger.vocabulary import event_type
@@ -211,10 +211,7 @@ class Case(Aggregate):
                 "fingerprint": fingerprint,
                 "prev_hash": prev_hash,
             }
-            state["seq"] = seq
-            state["recorded_at"] = timestamp.isoformat()
-            prev_hash = entry_hash(state)
-            del state["seq"], state["recorded_at"]
+            prev_hash = entry_hash(chained_payload(state, seq, timestamp))
             state["timestamp"] = timestamp
             state["hash"] = prev_hash
             entries.append(state)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -21,6 +22,11 @@ def entry_hash(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(payload)).hexdigest()
 
 
+def chained_payload(state: Mapping[str, Any], seq: int, recorded_at: datetime) -> dict[str, Any]:
+    """What an event's chain hash covers: its stored state, with its seq and recorded_at."""
+    return {**state, "seq": seq, "recorded_at": recorded_at.isoformat()}
+
+
 _UNHASHED = frozenset({"originator_id", "originator_version", "timestamp", "hash"})
 
 
@@ -29,7 +35,8 @@ class Chained:
 
     def hashed_payload(self) -> dict[str, Any]:
         """What the chain hash covers: everything stored, with seq and recorded_at."""
-        payload = {k: v for k, v in vars(self).items() if k not in _UNHASHED}
-        payload["seq"] = self.originator_version  # type: ignore[attr-defined]
-        payload["recorded_at"] = self.timestamp.isoformat()  # type: ignore[attr-defined]
-        return payload
+        return chained_payload(
+            {k: v for k, v in vars(self).items() if k not in _UNHASHED},
+            self.originator_version,  # type: ignore[attr-defined]
+            self.timestamp,  # type: ignore[attr-defined]
+        )

@@ -7,7 +7,6 @@ yet placed in a case: its references are still as written, because only the case
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -15,6 +14,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from ledger.chain import entry_hash
 from ledger.quoting import name as field_name
 from ledger.quoting import quote
 from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
@@ -86,13 +86,9 @@ class Draft(NamedTuple):
     # The object in canonical form: what the fingerprint covers (see draft_from_object).
     written: Mapping[str, Any] = MappingProxyType({})
 
-    @property
-    def event_type(self) -> EventType:
-        return event_type(self.type)
-
     def fingerprint(self) -> str:
         """A digest of what was asserted, so a re-import of the same line is recognised."""
-        return hashlib.sha256(orjson.dumps(self.written, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        return entry_hash(self.written)
 
     def as_input(self) -> dict[str, Any]:
         """The draft as a JSONL object, references as written."""

@@ -25,7 +25,6 @@ from __future__ import annotations
 import gc
 import os
 import re
-import sqlite3
 import struct
 import tempfile
 from array import array
@@ -44,6 +43,7 @@ from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 from ledger.application import CaseLedger, write_attempts
 from ledger.case import Case, CaseRejected, case_id
 from ledger.entry import Draft, InvalidEntry, Problem, draft_from_object
+from ledger.references import CASE_KEY_PATTERN
 
 BATCH_EVENTS = 2000
 """Events per transaction where the import is not one transaction (stores other than SQLite)."""
@@ -94,7 +94,7 @@ class Source:
 
 # Nearly every line starts with its case key; reading it off saves parsing the line twice.
 # Anything else (another key order, escapes, a malformed line) is parsed in full.
-_LEADING_CASE = re.compile(rb'\s*\{\s*"case"\s*:\s*"([A-Za-z0-9][A-Za-z0-9._-]{0,63})"\s*[,}]')
+_LEADING_CASE = re.compile(rb'\s*\{\s*"case"\s*:\s*"(' + CASE_KEY_PATTERN.encode() + rb')"\s*[,}]')
 
 
 class _Lines:
@@ -250,7 +250,7 @@ def import_sources(
                     report = ImportReport(lines=lines.count, cases=set(lines.by_case))
                     try:
                         _store(ledger, lines, check, report, list(unplaced))
-                    except (IntegrityError, sqlite3.IntegrityError):
+                    except IntegrityError:
                         continue  # another writer added to one of the cases: check again
                     return report
         raise IntegrityError("cases kept changing while importing; try again")
