@@ -97,7 +97,7 @@ def reindex(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
     return read
 
 
-def follow(store: Store, *, until: threading.Event, on_error: Any = None) -> None:
+def follow(store: Store, *, until: threading.Event) -> None:
     """Keep the index current from PostgreSQL's notifications until `until` is set."""
     from eventsourcing.projection import ProjectionRunner
 

@@ -24,7 +24,7 @@ import graphviz
 from ledger.timeparse import STOCKHOLM, known_state, to_stockholm
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.decisions import Decision
-from projections.records import Record
+from projections.records import Record, case_owner
 
 FONT = "Helvetica"
 GREY_FILL, GREY_TEXT = "#eeeeee", "#9a9a9a"
@@ -88,18 +88,6 @@ def lane_rank(agency: str, owner: str | None) -> tuple[int, str]:
         if any(word in lowered for word in words):
             return (index, agency)
     return (len(LANE_ORDER) + 1, agency)
-
-
-def owner_agency(records: Sequence[Record]) -> str | None:
-    """The case-owning authority: the agency that opened the case, else the busiest decider."""
-    for record in records:
-        if record.type == "CaseOpened" and record.agency:
-            return record.agency
-    counts: dict[str, int] = {}
-    for record in records:
-        if record.is_decision and record.agency:
-            counts[record.agency] = counts.get(record.agency, 0) + 1
-    return min(counts, key=lambda a: (-counts[a], a)) if counts else None
 
 
 def granularity(records: Sequence[Record]) -> str:
@@ -210,7 +198,7 @@ def timeline_graph(
     """The case timeline as a Graphviz graph (see the module docstring for the layout)."""
     everything = sorted(as_known(records, as_known_at), key=Record.order_key)
     shown = [r for r in everything if window.admits(r)]
-    owner = owner_agency(everything)
+    owner = case_owner(everything)
     unit = granularity(shown)
     groups = _groups(shown, unit, collapse=len(shown) > COLLAPSE_ABOVE)
     node_of = {r.seq: g.node_id for g in groups for r in g.records}

@@ -10,8 +10,6 @@ from typing import Any
 
 import orjson
 
-FORMATS = ("table", "json", "ndjson", "csv")
-
 
 def to_json(document: Mapping[str, Any]) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
@@ -87,6 +85,11 @@ def table(columns: Sequence[Column], rows: Iterable[Sequence[str]], width: int =
     lines = [line([c.title for c in columns])]
     lines.extend(line(row) for row in rows)
     return "\n".join(lines) + "\n"
+
+
+def fit_line(line: str, width: int) -> str:
+    """A line cut to `width` columns, with … where it was cut."""
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def _fit(text: str, width: int) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -111,3 +111,16 @@ def to_records(entries: Iterable[StoredEntry]) -> list[Record]:
 def labels(records: Iterable[Record]) -> dict[int, str | None]:
     """seq → client label, for writing references as `{"seq": 4, "ref": "req1"}`."""
     return {record.seq: record.ref for record in records}
+
+
+def case_owner(records: Sequence[Record]) -> str | None:
+    """The case-owning authority: the agency that opened the case, else the agency that made
+    the most decisions (the first by name among equals)."""
+    for record in records:
+        if record.type == "CaseOpened" and record.agency:
+            return record.agency
+    counts: dict[str, int] = {}
+    for record in records:
+        if record.is_decision and record.agency:
+            counts[record.agency] = counts.get(record.agency, 0) + 1
+    return min(counts, key=lambda a: (-counts[a], a)) if counts else None

@@ -58,9 +58,11 @@ from ledger.timeparse import (
 from ledger.vocabulary import LegalReference, decision_types, event_type
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.decisions import knowledge_at
+from projections.formats import Column, fit_line, table
 from projections.knowledge import REPLY, REQUEST, pending_requests
-from projections.records import Record
+from projections.records import Record, case_owner
 from projections.rules_config import DEFAULT_POLICY, POLICY_DOCS, Policy, PolicyError, load_policy
+from projections.serialize import document, instant, reference
 from projections.vocabulary_view import legal_json
 
 __all__ = [
@@ -635,7 +637,7 @@ def check(
         states = {r.seq: known_state(r.known, as_known_at) for r in current}
         live = [r for r in current if states[r.seq] == "known"]
         maybe = [r for r in current if states[r.seq] == "possibly"]
-    owner = owner_agency or _owner(current)
+    owner = owner_agency or case_owner(current)
     ctx = _Context(live, maybe, evaluated_at, as_known_at, policy, owner)
     findings: list[Finding] = []
     explain: list[RuleExplain] = []
@@ -1740,28 +1742,7 @@ _CHECKS: dict[str, Callable[[Rule, _Context], list[_Trigger]]] = {
 assert tuple(_CHECKS) == tuple(r.id for r in RULES), "every rule needs exactly one check"
 
 
-def _owner(records: Sequence[Record]) -> str | None:
-    """The case-owning authority: the CaseOpened entry's agency, else the commonest agency
-    among decisions."""
-    for record in records:
-        if record.type == "CaseOpened" and record.agency:
-            return record.agency
-    agencies = Counter(r.agency for r in records if r.is_decision and r.agency)
-    if not agencies:
-        return None
-    best = max(agencies.values())
-    return sorted(a for a, n in agencies.items() if n == best)[0]
-
-
 # --- JSON -----------------------------------------------------------------------------------
-
-
-def _iso(dt: datetime | None) -> str | None:
-    return to_stockholm(dt).isoformat() if dt is not None else None
-
-
-def _reference(seq: int, labels: Mapping[int, str | None]) -> dict[str, Any]:
-    return {"seq": seq, "ref": labels.get(seq)}
 
 
 def finding_json(finding: Finding, labels: Mapping[int, str | None]) -> dict[str, Any]:
@@ -1770,9 +1751,9 @@ def finding_json(finding: Finding, labels: Mapping[int, str | None]) -> dict[str
         "rule": finding.rule,
         "severity": finding.severity,
         "status": finding.status,
-        "refs": [_reference(seq, labels) for seq in finding.refs],
-        "due": _iso(finding.due),
-        "met_at": _iso(finding.met_at),
+        "refs": [reference(seq, labels) for seq in finding.refs],
+        "due": instant(finding.due),
+        "met_at": instant(finding.met_at),
         "message": finding.message,
         "legal_reference": finding.legal_reference,
         "reason": finding.reason,
@@ -1791,7 +1772,7 @@ def explain_json(item: RuleExplain, labels: Mapping[int, str | None]) -> dict[st
         "lapsed": item.lapsed,
         "findings": dict(item.findings),
         "not_in_force": [
-            {**_reference(n.seq, labels), "type": n.type, "time": n.time.to_json()}
+            {**reference(n.seq, labels), "type": n.type, "time": n.time.to_json()}
             for n in item.not_in_force
         ],
         "note": item.note,
@@ -1804,19 +1785,17 @@ def policy_json(policy: Policy) -> dict[str, Any]:
 
 def view_json(report: Report, labels: Mapping[int, str | None] | None = None) -> dict[str, Any]:
     view: dict[str, Any] = {
-        "as_known_at": _iso(report.as_known_at),
-        "evaluated_at": _iso(report.evaluated_at),
+        "as_known_at": instant(report.as_known_at),
+        "evaluated_at": instant(report.evaluated_at),
         "owner_agency": report.owner_agency,
     }
     if labels is not None:
-        view["possibly_known"] = [_reference(s, labels) for s in report.possibly_known]
+        view["possibly_known"] = [reference(s, labels) for s in report.possibly_known]
     return view
 
 
 def check_document(report: Report, labels: Mapping[int, str | None]) -> dict[str, Any]:
     """`ledger check CASE --format json`."""
-    from projections.serialize import document
-
     return document(
         report.case,  # type: ignore[arg-type]
         view=view_json(report, labels),
@@ -1969,8 +1948,6 @@ def all_document(
     owner_agency: str | None,
 ) -> dict[str, Any]:
     """`ledger check --all --format json`."""
-    from projections.serialize import document
-
     findings = [
         {"case": r.case, **finding_json(f, labels.get(r.case or "", {}))}
         for r in reports
@@ -1979,8 +1956,8 @@ def all_document(
     return document(
         None,  # type: ignore[arg-type]
         view={
-            "as_known_at": _iso(as_known_at),
-            "evaluated_at": _iso(evaluated_at),
+            "as_known_at": instant(as_known_at),
+            "evaluated_at": instant(evaluated_at),
             "owner_agency": owner_agency,
         },
         policy=policy_json(policy),
@@ -2016,8 +1993,6 @@ def rule_json(rule_: Rule) -> dict[str, Any]:
 
 def rules_document(policy: Policy = DEFAULT_POLICY) -> dict[str, Any]:
     """`ledger rules --format json`."""
-    from projections.serialize import document
-
     return document(
         None,  # type: ignore[arg-type]
         rules=[rule_json(r) for r in RULES],
@@ -2088,7 +2063,7 @@ def check_table(
         lines += _finding_block(finding, labels, width)
     if explain:
         lines += _explain_lines(report.explain, width)
-    return "\n".join(_fit(line, width) for line in lines).rstrip("\n") + "\n"
+    return "\n".join(fit_line(line, width) for line in lines).rstrip("\n") + "\n"
 
 
 def _finding_block(finding: Finding, labels: Mapping[int, str | None], width: int) -> list[str]:
@@ -2111,8 +2086,6 @@ _OUTCOME = {"applied": "applied", "not_in_force": "not in force", "not_triggered
 
 
 def _explain_lines(explain: Sequence[RuleExplain | Mapping[str, Any]], width: int) -> list[str]:
-    from projections.formats import Column
-
     rows = []
     for item in explain:
         if isinstance(item, RuleExplain):
@@ -2127,8 +2100,6 @@ def _explain_lines(explain: Sequence[RuleExplain | Mapping[str, Any]], width: in
 
 def _wrapped_table(columns: Sequence[Any], rows: Sequence[Sequence[str]], width: int) -> str:
     """Like formats.table, but the last column wraps instead of being cut."""
-    from projections.formats import table
-
     fixed = sum(c.width for c in columns[:-1]) + len(columns) - 1
     room = max(20, width - fixed)
     out_rows: list[list[str]] = []
@@ -2149,8 +2120,6 @@ def check_all_table(
     explain: bool = False,
 ) -> str:
     """`ledger check --all`: counts by group, by case, then one line per finding."""
-    from projections.formats import Column, table
-
     findings = [f for r in reports for f in r.findings]
     lines = [
         f"rule check of {len(reports)} case{'s' * (len(reports) != 1)}, {horizon}",
@@ -2188,13 +2157,11 @@ def check_all_table(
     lines += table(columns, rows, width).rstrip("\n").split("\n") if rows else ["  (none)"]
     if explain:
         lines += ["", *_explain_lines(merge_explain(reports), width)]
-    return "\n".join(_fit(line, width) for line in lines).rstrip("\n") + "\n"
+    return "\n".join(fit_line(line, width) for line in lines).rstrip("\n") + "\n"
 
 
 def rules_table(width: int = 120, policy: Policy = DEFAULT_POLICY) -> str:
     """`ledger rules`: the pack, one line a rule, then the local-policy thresholds."""
-    from projections.formats import Column
-
     columns = [
         Column("id", 40),
         Column("severity", 8),
@@ -2225,8 +2192,4 @@ def rules_table(width: int = 120, policy: Policy = DEFAULT_POLICY) -> str:
         lines += _wrap(f"{key} = {values[key]}  — {doc} ({users})", width, "  ", "      ")
     if policy.source:
         lines.append(f"  (from {policy.source})")
-    return "\n".join(_fit(line, width) for line in lines) + "\n"
-
-
-def _fit(line: str, width: int) -> str:
-    return line if len(line) <= width else line[: width - 1] + "…"
+    return "\n".join(fit_line(line, width) for line in lines) + "\n"

@@ -59,14 +59,16 @@ def record_json(record: Record, labels: Mapping[int, str | None]) -> dict[str, A
     }
 
 
-def view_json(view: ViewPoint) -> dict[str, Any]:
-    def point(value: datetime | None) -> str | None:
-        return to_stockholm(value).isoformat() if value is not None else None
+def instant(value: datetime | None) -> str | None:
+    """An instant as JSON writes it: ISO 8601 in Stockholm local time."""
+    return to_stockholm(value).isoformat() if value is not None else None
 
+
+def view_json(view: ViewPoint) -> dict[str, Any]:
     return {
-        "as_known_at": point(view.as_known_at),
-        "as_of": point(view.as_of),
-        "as_recorded_at": point(view.as_recorded_at),
+        "as_known_at": instant(view.as_known_at),
+        "as_of": instant(view.as_of),
+        "as_recorded_at": instant(view.as_recorded_at),
     }
 
 

@@ -9,7 +9,7 @@ from ledger.timeparse import format_instant
 from ledger.vocabulary import EventType
 from projections.cases import CaseSummary
 from projections.decisions import Decision
-from projections.formats import Column, table
+from projections.formats import Column, fit_line, table
 from projections.gaps import Gaps
 from projections.knowledge import PendingRequest, Snapshot
 from projections.records import Record
@@ -320,7 +320,7 @@ def decisions_table(case: str, views: Sequence[Decision], width: int = 120) -> s
             lines.append(
                 f"  later        {ref_text(record)} {record.occurred.display()} {record.type}"
             )
-    return "\n".join(_fit_line(line, width) for line in lines) + "\n"
+    return "\n".join(fit_line(line, width) for line in lines) + "\n"
 
 
 def gaps_table(case: str, found: Gaps, width: int = 120) -> str:
@@ -359,7 +359,7 @@ def gaps_table(case: str, found: Gaps, width: int = 120) -> str:
         ]
         for a in found.agencies
     ]
-    return "\n".join(_fit_line(line, width) for line in lines) + "\n" + table(columns, rows, width)
+    return "\n".join(fit_line(line, width) for line in lines) + "\n" + table(columns, rows, width)
 
 
 def _num(value: float | None) -> str:
@@ -368,10 +368,6 @@ def _num(value: float | None) -> str:
 
 def _seqs(seqs: Sequence[int]) -> str:
     return " ".join(f"#{s}" for s in seqs)
-
-
-def _fit_line(line: str, width: int) -> str:
-    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def history_lines(corrections: Sequence[Record]) -> str:

@@ -21,10 +21,10 @@ from projections.diagram import (
     Window,
     decisions_graph,
     lane_rank,
-    owner_agency,
     render,
     timeline_graph,
 )
+from projections.records import case_owner
 
 from .test_knowledge import record
 
@@ -115,7 +115,7 @@ def rank_groups(source: str) -> list[set[str]]:
 
 def test_lanes_put_the_case_owner_first_then_courts_then_health() -> None:
     assert clusters(source_of()) == ["Socialtjänsten X", "Förvaltningsrätten i X", "BVC"]
-    assert owner_agency(story()) == "Socialtjänsten X"
+    assert case_owner(story()) == "Socialtjänsten X"
     assert lane_rank("IVO", None) > lane_rank("BVC", None) > lane_rank("Kammarrätten", None)
 
 
