@@ -8,7 +8,7 @@ clocks overlap the entry is *possibly* known, and said so.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ledger.timeparse import precedes
@@ -63,23 +63,35 @@ def outcome_of(record: Record) -> str | None:
 
 def knowledge_at(decision: Record, other: Record) -> Knowledge:
     """Whether `other` was in the records when `decision` was taken."""
-    if other.seq in decision.references():
-        return "known"
-    return _PRECEDES_AS_KNOWLEDGE[precedes(other.known, decision.occurred)]
+    return knowledge_map(decision, [other])[other.seq]
+
+
+def knowledge_map(decision: Record, others: Iterable[Record]) -> dict[int, Knowledge]:
+    """`knowledge_at(decision, other)` for each of `others`, by seq: the decision's own
+    references are read once, not once per other entry."""
+    named = decision.references()
+    return {
+        other.seq: "known"
+        if other.seq in named
+        else _PRECEDES_AS_KNOWLEDGE[precedes(other.known, decision.occurred)]
+        for other in others
+    }
 
 
 def decisions(records: Iterable[Record]) -> list[Decision]:
     """Every decision of the case (vocabulary flag), in chronological order."""
     current = sorted(as_known(records), key=Record.order_key)
     live = [r for r in current if r.type not in CORRECTION_TYPES]
+    references = {r.seq: r.references() for r in current}
     views = []
     for decision in live:
         if not decision.is_decision:
             continue
         others = [r for r in live if r.seq != decision.seq]
+        states = knowledge_map(decision, others)
         known, possibly, hindsight = [], [], []
         for other in others:
-            state = knowledge_at(decision, other)
+            state = states[other.seq]
             if state == "known":
                 known.append(other.seq)
             elif state == "possibly":
@@ -87,8 +99,8 @@ def decisions(records: Iterable[Record]) -> list[Decision]:
             elif precedes(other.occurred, decision.occurred) == "yes":
                 hindsight.append(other)
         pending = pending_requests(
-            [r for r in others if knowledge_at(decision, r) != "unknown"],
-            lambda r, d=decision: knowledge_at(d, r),
+            [r for r in others if states[r.seq] != "unknown"],
+            lambda r, states=states: states[r.seq],
             others,
         )
         views.append(
@@ -100,18 +112,21 @@ def decisions(records: Iterable[Record]) -> list[Decision]:
                 possibly_known_at_decision=tuple(possibly),
                 pending_requests=tuple(pending),
                 hindsight=tuple(hindsight),
-                later=tuple(later_entries(decision, current)),
+                later=tuple(later_entries(decision, current, references)),
             )
         )
     return views
 
 
-def later_entries(decision: Record, records: Sequence[Record]) -> list[Record]:
-    """What came of a decision: appeals, overturning rulings, corrections, criticism of it."""
+def later_entries(
+    decision: Record, records: Sequence[Record], references: Mapping[int, set[int]]
+) -> list[Record]:
+    """What came of a decision: appeals, overturning rulings, corrections, criticism of it.
+    `references` holds each record's `references()`, by seq."""
     return [
         r
         for r in records
         if r.seq != decision.seq
-        and decision.seq in r.references()
+        and decision.seq in references[r.seq]
         and precedes(r.occurred, decision.occurred) != "yes"
     ]

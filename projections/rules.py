@@ -57,7 +57,7 @@ from ledger.timeparse import (
 )
 from ledger.vocabulary import LegalReference, decision_types, event_type
 from projections.corrections import CORRECTION_TYPES, as_known
-from projections.decisions import knowledge_at
+from projections.decisions import knowledge_map
 from projections.formats import Column, fit_line, table
 from projections.knowledge import REPLY, REQUEST, pending_requests
 from projections.records import Record, case_owner
@@ -1422,8 +1422,10 @@ def _check_outstanding(rule_: Rule, ctx: _Context) -> list[_Trigger]:
     doubtful = {r.seq for r in ctx.maybe}
 
     def evaluate(decision: Record) -> _Result:
+        states = knowledge_map(decision, pool)
+
         def state_of(r: Record) -> Any:
-            state = knowledge_at(decision, r)
+            state = states[r.seq]
             return "possibly" if state == "known" and r.seq in doubtful else state
 
         visible = [r for r in requests if r.seq != decision.seq and state_of(r) != "unknown"]
