@@ -827,24 +827,18 @@ def correct(
         ledger correct NK-LH@pa-1 --set occurred=2019-12-27 --reason "date from the journal" \\
           --known 2020-02-20
     """
-    from ledger.entry import field_from_text
+    from ledger.entry import change_from_text
     from ledger.vocabulary import event_type
 
-    parsed: dict[str, Any] = {}
+    texts: dict[str, str] = {}
     for item in changes:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise UserError(f"--set {item!r}: expected FIELD=VALUE")
-        parsed[name] = value
+        texts[name] = value
     ref, target_type = _find_target(state, reference)
     spec = event_type(target_type)
-    for name, value in parsed.items():
-        if name == "assessment":
-            parsed[name] = value.lower() in ("true", "yes")
-        elif name == "basis":
-            parsed[name] = [p.strip() for p in value.split(",") if p.strip()]
-        elif spec.field(name) is not None:
-            parsed[name] = field_from_text(spec, name, value)
+    parsed = {name: change_from_text(spec, name, text) for name, text in texts.items()}
     obj = {"type": "EntryCorrected", "changes": parsed, "reason": reason}
     _append_correction(state, ref, obj, occurred, known, actor, source)
 

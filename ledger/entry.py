@@ -349,6 +349,22 @@ def _field_value(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
     raise AssertionError(f"vocabulary field kind {kind!r} has no validator")
 
 
+_BOOLEAN_TEXTS = {"true": True, "false": False, "yes": True, "no": False}
+
+
+def change_from_text(target: EventType, name: str, text: str) -> Any:
+    """A corrected value given on the command line as text (`ledger correct --set NAME=TEXT`):
+    `assessment` is a boolean and `basis` a comma-separated list, as on `ledger record`; the
+    target type's own fields are read by their kind; the rest is passed on as written."""
+    if name == "assessment":
+        return _BOOLEAN_TEXTS.get(text.lower(), text)
+    if name == "basis":
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if target.field(name) is not None:
+        return field_from_text(target, name, text)
+    return text
+
+
 def field_from_text(spec: EventType, name: str, text: str) -> Any:
     """A type field given on the command line as text, read by the kind the vocabulary says.
 
@@ -358,7 +374,7 @@ def field_from_text(spec: EventType, name: str, text: str) -> Any:
     field_spec = spec.field(name)
     kind = field_spec.kind if field_spec is not None else "text"
     if kind == "bool":
-        return {"true": True, "false": False, "yes": True, "no": False}.get(text.lower(), text)
+        return _BOOLEAN_TEXTS.get(text.lower(), text)
     if kind == "int":
         try:
             return int(text)

@@ -72,6 +72,10 @@ def test_a_retraction_marks_the_entry_but_keeps_it(db: str) -> None:
         (["correct", "NK-LH@pa-1", "--set", "colour=red", "--reason", "r"], "changes.colour"),
         (["correct", "NK-LH@nowhere", "--set", "summary=x", "--reason", "r"], "no entry"),
         (["correct", "NK-LH@pa-1", "--set", "occurred=2019-13", "--reason", "r"], "not a time"),
+        (
+            ["correct", "NK-LH@pa-1", "--set", "assessment=nope", "--reason", "r"],
+            "changes.assessment",
+        ),
         (["retract", "pa-1", "--reason", "r"], "not a reference"),
         (["retract", "@pa-1", "--reason", "r"], "name the case"),
     ],
