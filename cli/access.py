@@ -137,7 +137,7 @@ def access_log(
     """
     from ledger.access import access_entries
     from ledger.references import is_case_key
-    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.formats import to_csv, to_json, to_ndjson_each
     from projections.serialize import document
 
     if case is not None and not is_case_key(case):
@@ -149,7 +149,7 @@ def access_log(
     if fmt == "json":
         emit(to_json(document(case, entries=items)), output)  # type: ignore[arg-type]
     elif fmt == "ndjson":
-        emit(b"".join(to_ndjson(item["case"], [item]) for item in items), output)
+        emit(to_ndjson_each(items, "case"), output)
     elif fmt == "csv":
         emit(to_csv(items), output)
     else:

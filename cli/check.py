@@ -195,7 +195,7 @@ def _check_all(
     width: int | None,
 ) -> list[str]:
     from ledger.timeparse import format_instant, to_stockholm
-    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.formats import to_csv, to_json, to_ndjson_each
     from projections.records import labels
     from projections.rules import (
         all_document,
@@ -241,7 +241,7 @@ def _check_all(
             for f in r.findings
         ]
         if fmt == "ndjson":
-            emit(b"".join(to_ndjson(item["case"], [item]) for item in items), output)
+            emit(to_ndjson_each(items, "case"), output)
         else:
             emit(to_csv(items), output)
     else:
@@ -277,7 +277,7 @@ def rules(rules_config: str | None, fmt: str, output: str | None, width: int | N
         ledger rules
         ledger rules --format json | jq '.rules[] | {id, severity, in_force_from}'
     """
-    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.formats import to_csv, to_json, to_ndjson_each
     from projections.rules import RULES, rule_json, rules_document, rules_table
 
     policy = _policy(rules_config)
@@ -285,7 +285,7 @@ def rules(rules_config: str | None, fmt: str, output: str | None, width: int | N
     if fmt == "json":
         emit(to_json(rules_document(policy)), output)
     elif fmt == "ndjson":
-        emit(b"".join(to_ndjson(item["id"], [item]) for item in items), output)
+        emit(to_ndjson_each(items, "id"), output)
     elif fmt == "csv":
         emit(to_csv(items), output)
     else:

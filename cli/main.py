@@ -266,7 +266,7 @@ def cases(state: State, fmt: str, output: str | None, width: int | None) -> None
     """
     from ledger.views import open_views
     from projections.case_index import case_index
-    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.formats import to_csv, to_json, to_ndjson_each
     from projections.serialize import document
     from projections.tables import cases_table
 
@@ -277,7 +277,7 @@ def cases(state: State, fmt: str, output: str | None, width: int | None) -> None
     if fmt == "json":
         emit(to_json(document(None, cases=items)), output)
     elif fmt == "ndjson":
-        emit(b"".join(to_ndjson(item["case"], [item]) for item in items), output)
+        emit(to_ndjson_each(items, "case"), output)
     elif fmt == "csv":
         emit(to_csv(items), output)
     else:
@@ -435,7 +435,7 @@ def types(type_name: str | None, fmt: str, output: str | None, width: int | None
         ledger types ProtectionAssessmentMade
     """
     from ledger.vocabulary import VOCABULARY, UnknownEventType, event_type
-    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.formats import to_csv, to_json, to_ndjson_each
     from projections.serialize import document
     from projections.tables import type_card, types_table
     from projections.vocabulary_view import type_json
@@ -448,7 +448,7 @@ def types(type_name: str | None, fmt: str, output: str | None, width: int | None
     if fmt == "json":
         emit(to_json(document(None, types=items)), output)
     elif fmt == "ndjson":
-        emit(b"".join(to_ndjson(item["type"], [item]) for item in items), output)
+        emit(to_ndjson_each(items, "type"), output)
     elif fmt == "csv":
         emit(to_csv(items), output)
     elif type_name:

@@ -179,9 +179,14 @@ class CaseLedger(Application[UUID]):
                 return
             after = notifications[-1].id
 
-    def load_or_start(self, key: str) -> Case:
-        """The case as stored, or a new empty one (not stored until an entry is saved)."""
+    def load(self, key: str) -> Case | None:
+        """The case as stored, or None when it has no entries."""
         try:
             return self.repository.get(self.case_id(key))  # type: ignore[return-value]
         except AggregateNotFoundError:
-            return Case.start(self.case_id(key), key)
+            return None
+
+    def load_or_start(self, key: str) -> Case:
+        """The case as stored, or a new empty one (not stored until an entry is saved)."""
+        case = self.load(key)
+        return case if case is not None else Case.start(self.case_id(key), key)

@@ -287,8 +287,7 @@ def _chunks(ledger: CaseLedger, lines: _Lines) -> Iterator[Chunk]:
     size = 0
     for key, positions in lines.by_case.items():
         # New cases travel as None (workers start them), stored ones with their history.
-        stored = None if empty else ledger.load_or_start(key)
-        chunk.append((key, stored if stored is not None and stored.version else None))
+        chunk.append((key, None if empty else ledger.load(key)))
         size += len(positions) // 4
         if size >= CHUNK_EVENTS:
             yield chunk

@@ -20,6 +20,11 @@ def to_ndjson(case: str, items: Iterable[Mapping[str, Any]]) -> bytes:
     return b"".join(orjson.dumps({"case": case, **item}) + b"\n" for item in items)
 
 
+def to_ndjson_each(items: Iterable[Mapping[str, Any]], key: str) -> bytes:
+    """One item per line for items of many cases (or none), each under its own `key` value."""
+    return b"".join(to_ndjson(item[key], [item]) for item in items)
+
+
 def flatten(item: Mapping[str, Any]) -> dict[str, Any]:
     """A JSON item as one CSV row: clocks as their text, references as `#SEQ`, the rest JSON."""
     row: dict[str, Any] = {}
