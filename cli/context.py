@@ -24,6 +24,7 @@ class State:
         self.user = user
         self.purpose = purpose
         self._ledger: CaseLedger | None = None
+        self._store: Store | None = None
 
     def log_read(self, command: str, case: str | None) -> None:
         """Record this read in the access log before anything is shown (loggkontroll)."""
@@ -32,22 +33,22 @@ class State:
         log_read(self, command, case, self.user, self.purpose)
 
     def store(self) -> Store:
-        from ledger.storage import StorageError, resolve_store
+        if self._store is None:
+            from ledger.storage import StorageError, resolve_store
 
-        try:
-            return resolve_store(self.db)
-        except StorageError as error:
-            raise UserError(str(error)) from None
+            try:
+                self._store = resolve_store(self.db)
+            except StorageError as error:
+                raise UserError(str(error)) from None
+        return self._store
 
     def ledger(self, *, create: bool = False) -> CaseLedger:
         """The application; reading commands refuse to create a new SQLite file by accident."""
         if self._ledger is None:
-            from pathlib import Path
-
             from ledger.application import CaseLedger
 
             store = self.store()
-            if store.kind == "sqlite" and not create and not Path(store.location).exists():
+            if not create and self.new_sqlite_file() is not None:
                 raise UserError(
                     f"no ledger at {store.location} (create one with `ledger init` or "
                     "`ledger import FILE`, or point --db / LEDGER_DB at yours)"
