@@ -22,7 +22,12 @@ from typing import Any
 
 import orjson
 from eventsourcing.cryptography import AESCipher
-from eventsourcing.persistence import InfrastructureFactory, Tracking, TrackingRecorder
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    Tracking,
+    TrackingRecorder,
+)
 from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.utils import Environment
 
@@ -288,7 +293,16 @@ def open_views(store: Store) -> CaseViews:
     else:
         view_class = _sqlite_class() if store.kind == "sqlite" else postgres_views_class()
         factory = InfrastructureFactory.construct(environment)
-        views = factory.tracking_recorder(view_class)  # type: ignore[arg-type,assignment]
+        for attempts_left in reversed(range(3)):
+            try:
+                views = factory.tracking_recorder(view_class)  # type: ignore[arg-type,assignment]
+                break
+            except IntegrityError:
+                # Processes opening the views for the first time at once all create their
+                # tables and record eventsourcing's migration marker in them; the losers'
+                # transactions roll back, and on a second look they find the tables made.
+                if not attempts_left:
+                    raise
     if store.kind == "memory":
         views.codec = RowCodec()  # rows never leave the process
     else:
