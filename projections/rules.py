@@ -137,32 +137,17 @@ class Rule:
 
     def in_force(self, moment: Moment) -> Literal["yes", "no", "possibly"]:
         """Whether the rule was in force at the time `moment` names."""
-        start = _midnight(self.in_force_from) if self.in_force_from else None
-        end = _midnight(self.in_force_until) if self.in_force_until else None
-        if (start is not None and moment.latest <= start) or (
-            end is not None and moment.earliest >= end
-        ):
-            return "no"
-        if (start is not None and moment.earliest < start) or (
-            end is not None and moment.latest > end
-        ):
-            return "possibly"
-        return "yes"
+        return _in_period(self.in_force_from, self.in_force_until, moment)
 
     def legal_at(self, moment: Moment | None) -> tuple[LegalReference, ...]:
         """The legal references whose own period may cover `moment` (all when None)."""
         if moment is None:
             return self.legal
-        chosen = []
-        for ref in self.legal:
-            start = _midnight(ref.in_force_from) if ref.in_force_from else None
-            end = _midnight(ref.in_force_until) if ref.in_force_until else None
-            if start is not None and moment.latest <= start:
-                continue
-            if end is not None and moment.earliest >= end:
-                continue
-            chosen.append(ref)
-        return tuple(chosen)
+        return tuple(
+            ref
+            for ref in self.legal
+            if _in_period(ref.in_force_from, ref.in_force_until, moment) != "no"
+        )
 
     def citation(self, moment: Moment | None = None) -> str:
         """The legal reference(s) as text for a finding at `moment`."""
@@ -793,6 +778,22 @@ def _explain_note(
 
 
 # --- time helpers ---------------------------------------------------------------------------
+
+
+def _in_period(
+    start_date: str | None, end_date: str | None, moment: Moment
+) -> Literal["yes", "no", "possibly"]:
+    """Whether the time `moment` names lies in the period [start_date, end_date) of local
+    dates (either open when None or empty)."""
+    start = _midnight(start_date) if start_date else None
+    end = _midnight(end_date) if end_date else None
+    if (start is not None and moment.latest <= start) or (
+        end is not None and moment.earliest >= end
+    ):
+        return "no"
+    if (start is not None and moment.earliest < start) or (end is not None and moment.latest > end):
+        return "possibly"
+    return "yes"
 
 
 def _midnight(iso_date: str) -> datetime:
