@@ -113,6 +113,32 @@ def labels(records: Iterable[Record]) -> dict[int, str | None]:
     return {record.seq: record.ref for record in records}
 
 
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """The case-owning authority (rules.md Principle 1): the social services and its
+    committee, including delegates. Courts, IVO, BVC, school and police are not it."""
+
+    agency: str | None
+    committees: frozenset[str]  # the bodies the owner's staff decide on behalf of
+
+    def acts(self, record: Record) -> bool:
+        """Whether `record` is an act of the authority: the owner's own entry, or one taken
+        on behalf of its committee."""
+        if self.agency is not None and record.agency == self.agency:
+            return True
+        return record.on_behalf_of is not None and record.on_behalf_of in self.committees
+
+
+def case_authority(records: Sequence[Record], owner: str | None = None) -> Authority:
+    """The authority of a case: `owner` (else `case_owner(records)`) and the committees its
+    staff act on behalf of."""
+    agency = owner if owner is not None else case_owner(records)
+    committees = frozenset(
+        r.on_behalf_of for r in records if r.on_behalf_of and agency and r.agency == agency
+    )
+    return Authority(agency, committees)
+
+
 def case_owner(records: Sequence[Record]) -> str | None:
     """The case-owning authority: the agency that opened the case, else the agency that made
     the most decisions (the first by name among equals)."""
