@@ -24,6 +24,8 @@ from ledger.quoting import quote
 
 __all__ = [
     "CATEGORIES",
+    "JUDGEMENT_GRADES",
+    "NOT_DOCUMENTED",
     "VOCABULARY",
     "Category",
     "EventType",
@@ -64,6 +66,16 @@ FieldKind = Literal["text", "bool", "int", "moment", "ref", "refs", "enum", "obj
 _FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)
 
 _CONFIDENCES = ("H", "M", "U")
+
+# The value a reviewer records where a field is required but the act's detail is not in the
+# examined records (an act documented without its outcome, e.g. a förhandsbedömning whose
+# result is not public). Views show it; rules treat it as unknown, never as a value.
+NOT_DOCUMENTED = "not_documented"
+
+# A recorded judgement's grade (JudgementRecorded.grade): criticism of the authority, an
+# explicit decision not to criticise, a deficiency found (without formal criticism), or a
+# neutral statement of the authority's duties.
+JUDGEMENT_GRADES: tuple[str, ...] = ("criticism", "no_criticism", "deficiency", "statement")
 
 # Acts cited with their SFS number in parentheses: "SoL (2001:453) 11 kap. 1 §".
 _STATUTES = frozenset({"SoL", "LVU", "LUD"})
@@ -221,6 +233,7 @@ _LVU_GROUNDS = ("lvu_2", "lvu_3")
 _CONTINUE_END = ("continue", "end")
 
 _ENDED_BY_COURT_DOC = "the court that decided the end of care, when a court decided it"
+_NOT_HEARD_DOC = "the recorded reason why the child was not heard before this decision"
 
 _TYPES: tuple[EventType, ...] = (
     EventType(
@@ -292,6 +305,11 @@ _TYPES: tuple[EventType, ...] = (
             ),
             _f("reasons?", "text", "the stated reasons for the decision"),
             _f("child_heard?", "bool", "whether the child was heard before the decision"),
+            _f(
+                "extraordinary_reasons?",
+                "text",
+                "the synnerliga skäl recorded for deciding after the 14 days",
+            ),
         ),
         legal=(
             _sol(
@@ -338,6 +356,7 @@ _TYPES: tuple[EventType, ...] = (
                 ("no_action", "support_offered", "care_application", "other"),
             ),
             _f("reasons?", "text", "the stated reasons for the outcome"),
+            _f("child_not_heard_reason?", "text", _NOT_HEARD_DOC),
         ),
         legal=(_sol("11 kap. 2 §", "H", "investigation to be completed without delay"),),
         description="An investigation is closed with a stated outcome.",
@@ -511,9 +530,13 @@ _TYPES: tuple[EventType, ...] = (
         "övervägande / omprövning av vården",
         "decision",
         True,
-        (_f("outcome", "enum", "whether care under LVU continues or ends", _CONTINUE_END),),
+        (
+            _f("outcome", "enum", "whether care under LVU continues or ends", _CONTINUE_END),
+            _f("child_not_heard_reason?", "text", _NOT_HEARD_DOC),
+        ),
         legal=(_lvu("13 §", "H", "periodic consideration and review of care"),),
-        description="The committee considers or reviews whether care under LVU is still needed.",
+        description="The committee's periodic consideration (13 §) of whether care under LVU "
+        "is still needed; a decision on a request to end care is CareTerminationDecided.",
     ),
     EventType(
         "CareTerminationRequested",
@@ -522,6 +545,25 @@ _TYPES: tuple[EventType, ...] = (
         False,
         (_f("requested_by", "text", "who asked for care to end (e.g. a parent)"),),
         description="Someone asks that care under LVU should end.",
+    ),
+    EventType(
+        "CareTerminationDecided",
+        "beslut om att vården ska upphöra eller fortsätta (21 §)",
+        "decision",
+        True,
+        (
+            _f(
+                "outcome",
+                "enum",
+                "whether the committee decided that care shall end (granted) or continue (refused)",
+                ("granted", "refused"),
+            ),
+            _f("request?", "ref", "the CareTerminationRequested this decision answers"),
+            _f("child_not_heard_reason?", "text", _NOT_HEARD_DOC),
+        ),
+        legal=(_lvu("21 §", "M", "the committee decides whether care shall end; appealable"),),
+        description="The committee decides whether care under LVU shall end, e.g. on a "
+        "parent's request (LVU 21 §, appealable); not the periodic 13 § consideration.",
     ),
     EventType(
         "CareEnded",
@@ -684,6 +726,7 @@ _TYPES: tuple[EventType, ...] = (
                 ("namnd", "foraldrar", "familjehem", "gemensam"),
             ),
             _f("pace?", "text", "the planned pace of the move home"),
+            _f("child_not_heard_reason?", "text", _NOT_HEARD_DOC),
         ),
         legal=(
             LegalReference(
@@ -787,8 +830,18 @@ _TYPES: tuple[EventType, ...] = (
         (
             _f("reported_to_ivo", "bool", "whether the matter was reported to IVO"),
             _f("findings", "text", "what the investigation found"),
+            _f("serious?", "bool", "whether it judged the matter a serious missförhållande"),
         ),
         description="A lex Sarah investigation is closed with its findings.",
+    ),
+    EventType(
+        "LexSarahReportedToIVO",
+        "lex Sarah-anmälan till IVO",
+        "oversight",
+        False,
+        (_f("investigation?", "ref", "the lex Sarah investigation the report concerns"),),
+        legal=(_sol("14 kap. 7 §", "M", "a serious missförhållande reported to IVO"),),
+        description="The committee reports a serious missförhållande (or risk of one) to IVO.",
     ),
     EventType(
         "SupervisionOpened",
@@ -818,6 +871,58 @@ _TYPES: tuple[EventType, ...] = (
         False,
         (_f("in_reply_to?", "ref", "the supervision decision this report answers"),),
         description="The committee reports to IVO the measures it has taken.",
+    ),
+    EventType(
+        "CoverageDeclared",
+        "granskade handlingar (täckning)",
+        "review",
+        False,
+        (
+            _f(
+                "sources",
+                "enum",
+                "what the entries rest on: the authority's journal and records, public "
+                "sources only, or other records",
+                ("journal", "public_sources", "other"),
+            ),
+            _f("records", "text", "which records were examined, in words"),
+            _f(
+                "complete",
+                "bool",
+                "whether the examined records hold every act of the authority in the period "
+                "(only then is a missing act a breach)",
+            ),
+            _f(
+                "period_from?", "moment", "the start of the period covered (open: the case's start)"
+            ),
+            _f("period_until?", "moment", "the end of the period covered (open: up to now)"),
+        ),
+        description="A reviewer declares which records the case's entries were taken from and "
+        "which periods they cover completely.",
+    ),
+    EventType(
+        "JudgementRecorded",
+        "bedömning i efterhand (kritik, iakttagelse)",
+        "review",
+        False,
+        (
+            _f(
+                "judge",
+                "enum",
+                "who judged: IVO, a lex Sarah investigation, JO, Socialstyrelsen, a court, the "
+                "reviewer or another body",
+                ("ivo", "lex_sarah", "jo", "socialstyrelsen", "court", "reviewer", "other"),
+            ),
+            _f("judges?", "refs", "the entries the judgement concerns (none: the case as a whole)"),
+            _f("criterion", "text", "the criterion or question judged"),
+            _f("norm?", "text", "the norm the judge cites, as the judge cites it"),
+            _f("grade", "enum", "the judgement's grade", JUDGEMENT_GRADES),
+            _f("text", "text", "the judgement in words"),
+            _f("rules?", "texts", "ids of rules of the rule pack that test the same question"),
+        ),
+        description="A later judgement (IVO's decision, a lex Sarah conclusion, a reviewer's "
+        "finding) about earlier entries, dated when it was made: never typed into the "
+        "entries it judges.",
     ),
     EventType(
         "NoteRecorded",
