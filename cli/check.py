@@ -135,14 +135,26 @@ def check(
     if group_by and not all_cases:
         raise click.UsageError("--group-by goes with --all")
     point = parse_point_option("--as-known-at", as_known_at)
+    # The point as the user gave it ("2019-12-31"), for the words and clocks of the output.
+    asked = _asked(as_known_at) if point is not None else None
     policy = _policy(rules_config)
     if all_cases:
         findings = _check_all(
-            state, group_by or "rule", point, policy, owner_agency, explain, fmt, output, width
+            state,
+            group_by or "rule",
+            (point, asked),
+            policy,
+            owner_agency,
+            explain,
+            fmt,
+            output,
+            width,
         )
     else:
         assert case is not None
-        findings = _check_one(state, case, point, policy, owner_agency, explain, fmt, output, width)
+        findings = _check_one(
+            state, case, (point, asked), policy, owner_agency, explain, fmt, output, width
+        )
     if fail_on:
         failing = [status for status in findings if status in FAIL_ON[fail_on]]
         if failing:
@@ -154,10 +166,16 @@ def check(
             sys.exit(1)
 
 
+def _asked(text: str | None) -> Any:
+    from ledger.timeparse import parse_moment
+
+    return parse_moment(text) if text else None
+
+
 def _check_one(
     state: State,
     case: str,
-    point: datetime | None,
+    horizon: tuple[datetime | None, Any],
     policy: Policy,
     owner_agency: str | None,
     explain: bool,
@@ -167,11 +185,14 @@ def _check_one(
 ) -> list[str]:
     from projections.formats import to_csv, to_json, to_ndjson
     from projections.records import labels, to_records
-    from projections.rules import check_case, check_document, check_table, finding_json
+    from projections.rules import check, check_document, check_table, finding_json
 
+    point, asked = horizon
     records = to_records(case_history(state, case))
     state.log_read("check", case)
-    report = check_case(records, as_known_at=point, policy=policy, owner_agency=owner_agency)
+    report = check(
+        records, as_known_at=point, point=asked, policy=policy, owner_agency=owner_agency
+    )
     refs = labels(records)
     if fmt == "json":
         emit(to_json(check_document(report, refs)), output)
@@ -186,7 +207,7 @@ def _check_one(
 def _check_all(
     state: State,
     group_by: str,
-    point: datetime | None,
+    horizon: tuple[datetime | None, Any],
     policy: Policy,
     owner_agency: str | None,
     explain: bool,
@@ -197,14 +218,10 @@ def _check_all(
     from ledger.timeparse import format_instant, to_stockholm
     from projections.formats import to_csv, to_json, to_ndjson_each
     from projections.records import labels
-    from projections.rules import (
-        all_document,
-        check_all_table,
-        check_case,
-        finding_json,
-        instant_text,
-    )
+    from projections.rules import all_document, check, check_all_table, finding_json
+    from projections.rules.wording import point_text
 
+    point, asked = horizon
     now = to_stockholm(datetime.now(UTC))
     reports: list[Report] = []
     refs: dict[str, dict[int, str | None]] = {}
@@ -224,15 +241,22 @@ def _check_all(
     else:
         for key, records in _all_records(state).items():
             reports.append(
-                check_case(
-                    records, as_known_at=point, policy=policy, owner_agency=owner_agency, now=now
+                check(
+                    records,
+                    as_known_at=point,
+                    point=asked,
+                    policy=policy,
+                    owner_agency=owner_agency,
+                    now=now,
                 )
             )
             refs[key] = labels(records)
     state.log_read("check", None)
     evaluated_at = point or now
     if fmt == "json":
-        document = all_document(reports, refs, group_by, policy, point, evaluated_at, owner_agency)
+        document = all_document(
+            reports, refs, group_by, policy, point, evaluated_at, owner_agency, asked
+        )
         emit(to_json(document), output)
     elif fmt in ("ndjson", "csv"):
         items: list[dict[str, Any]] = [
@@ -246,7 +270,7 @@ def _check_all(
             emit(to_csv(items), output)
     else:
         horizon = (
-            f"as known at {instant_text(point)} (Stockholm)"
+            f"as known at {point_text(asked)} (Stockholm)"
             if point is not None
             else f"as the records stand now ({format_instant(now)[:16]} Stockholm)"
         )

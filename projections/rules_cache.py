@@ -20,11 +20,13 @@ from ledger.application import CaseLedger
 from ledger.timeparse import parse_moment
 from ledger.views import CaseViews, ViewRow
 from projections.case_index import case_index
+from projections.deadlines import Due
 from projections.records import labels, to_records
 from projections.rules import Finding, NotInForce, Report, RuleExplain, check_case
 from projections.rules_config import Policy
 
-RECHECK = ":recheck"  # a companion view: when each case's report may change with time alone
+RECHECK = ":recheck"
+_STATE_VERSION = 2  # a companion view: when each case's report may change with time alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,10 @@ def check_all_cached(
 
 
 def _view_name(policy: Policy, owner_agency: str | None) -> str:
-    settings = orjson.dumps([policy.values(), owner_agency], option=orjson.OPT_SORT_KEYS)
+    # The state's shape is part of the name: results kept in an older shape are never read.
+    settings = orjson.dumps(
+        [_STATE_VERSION, policy.values(), owner_agency], option=orjson.OPT_SORT_KEYS
+    )
     return "rules:" + hashlib.sha256(settings).hexdigest()[:16]
 
 
@@ -122,6 +127,25 @@ def _when_back(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value is not None else None
 
 
+def _due(due: Due | None) -> list[Any] | None:
+    if due is None:
+        return None
+    anchor = due.anchor.text if due.anchor is not None else None
+    return [due.lo.isoformat(), due.hi.isoformat(), anchor, due.anchor_words]
+
+
+def _due_back(state: list[Any] | None) -> Due | None:
+    if state is None:
+        return None
+    lo, hi, anchor, words = state
+    return Due(
+        datetime.fromisoformat(lo),
+        datetime.fromisoformat(hi),
+        parse_moment(anchor) if anchor is not None else None,
+        words,
+    )
+
+
 def report_to_state(report: Report) -> dict[str, Any]:
     return {
         "case": report.case,
@@ -131,16 +155,15 @@ def report_to_state(report: Report) -> dict[str, Any]:
                 "severity": f.severity,
                 "status": f.status,
                 "refs": list(f.refs),
-                "due": _when(f.due),
-                "met_at": _when(f.met_at),
+                "due": _due(f.due),
+                "met": f.met.text if f.met else None,
                 "message": f.message,
                 "legal_reference": f.legal_reference,
+                "policy": f.policy,
                 "reason": f.reason,
                 "case": f.case,
                 "trigger_time": f.trigger_time.text if f.trigger_time else None,
                 "agency": f.agency,
-                "due_text": f.due_text,
-                "met_time": f.met_time.text if f.met_time else None,
                 "recheck_at": _when(f.recheck_at),
             }
             for f in report.findings
@@ -153,6 +176,7 @@ def report_to_state(report: Report) -> dict[str, Any]:
                 "not_in_force": [[n.seq, n.ref, n.type, n.time.text] for n in e.not_in_force],
                 "met": e.met,
                 "lapsed": e.lapsed,
+                "ended_by_death": e.ended_by_death,
                 "findings": dict(e.findings),
                 "note": e.note,
             }
@@ -177,16 +201,15 @@ def report_from_state(state: Mapping[str, Any], policy: Policy | None = None) ->
                 severity=f["severity"],
                 status=f["status"],
                 refs=tuple(f["refs"]),
-                due=_when_back(f["due"]),
-                met_at=_when_back(f["met_at"]),
+                due=_due_back(f["due"]),
+                met=moment(f["met"]),
                 message=f["message"],
                 legal_reference=f["legal_reference"],
+                policy=f["policy"],
                 reason=f["reason"],
                 case=f["case"],
                 trigger_time=moment(f["trigger_time"]),
                 agency=f["agency"],
-                due_text=f["due_text"],
-                met_time=moment(f["met_time"]),
                 recheck_at=_when_back(f["recheck_at"]),
             )
             for f in state["findings"]
@@ -202,6 +225,7 @@ def report_from_state(state: Mapping[str, Any], policy: Policy | None = None) ->
                 ),
                 met=e["met"],
                 lapsed=e["lapsed"],
+                ended_by_death=e["ended_by_death"],
                 findings=e["findings"],
                 note=e["note"],
             )

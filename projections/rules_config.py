@@ -1,12 +1,14 @@
 """Local policy for the rule pack: the thresholds a municipality may set for itself.
 
-rules.md marks three thresholds as *local policy*. Their defaults are in `Policy`; a
+rules.md marks several thresholds as *local policy*. Their defaults are in `Policy`; a
 municipality overrides them in the `[rules]` table of a TOML file (`ledger.toml`):
 
     [rules]
     protection_cutoff_hour = 15     # reports from this hour on may be assessed the next day
     late_documentation_days = 5     # own actions documented later than this are flagged
     followup_start_months = 2       # a follow-up after LVU care starts within this many months
+    no_contact_months = 3           # contact with the child or family after a move home
+    lex_sarah_report_days = 14      # a serious lex Sarah matter reported to IVO "snarast"
 
 Every override is kept visible (`Policy.overrides()`), so a finding can always be traced to the
 threshold it was judged against. An unknown key, a wrong type or a value out of range is a
@@ -34,6 +36,8 @@ class Policy:
     protection_cutoff_hour: int = 16
     late_documentation_days: int = 7
     followup_start_months: int = 1
+    no_contact_months: int = 3
+    lex_sarah_report_days: int = 14
     source: str | None = None  # the file the values came from, None for the defaults
 
     def __post_init__(self) -> None:
@@ -63,6 +67,8 @@ _RANGES: dict[str, tuple[int, int]] = {
     "protection_cutoff_hour": (0, 24),
     "late_documentation_days": (0, 365),
     "followup_start_months": (1, 12),
+    "no_contact_months": (1, 24),
+    "lex_sarah_report_days": (1, 90),
 }
 
 POLICY_DOCS: dict[str, str] = {
@@ -74,6 +80,13 @@ POLICY_DOCS: dict[str, str] = {
         "happened are flagged"
     ),
     "followup_start_months": "a follow-up after LVU care is to start within this many months",
+    "no_contact_months": (
+        "after a move home or the end of care, the social services are to have contact with "
+        "the child or the family within this many months"
+    ),
+    "lex_sarah_report_days": (
+        'a serious lex Sarah matter is reported to IVO "snarast": within this many days'
+    ),
 }
 
 DEFAULT_POLICY = Policy()

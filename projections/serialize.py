@@ -13,7 +13,7 @@ from projections.knowledge import CaseStatus, PendingRequest, Snapshot
 from projections.records import Record
 from projections.timeline import TimelineEntry, ViewPoint
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def reference(seq: int, labels: Mapping[int, str | None]) -> dict[str, Any]:

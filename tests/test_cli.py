@@ -651,7 +651,7 @@ def test_cases_table_fits_120_columns(filled: Path) -> None:
 
 def test_timeline_json_entries_carry_the_contract(filled: Path) -> None:
     doc = timeline_json(filled)
-    assert doc["case"] == CASE and doc["schema_version"] == 1 and doc["order"] == "occurred"
+    assert doc["case"] == CASE and doc["schema_version"] == 2 and doc["order"] == "occurred"
     assert doc["view"] == {"as_known_at": None, "as_of": None, "as_recorded_at": None}
     entries = doc["entries"]
     assert sorted(e["seq"] for e in entries) == list(range(1, 11))

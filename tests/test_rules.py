@@ -51,6 +51,28 @@ IDS = (
     "home-move-without-revised-plan",
     "foster-carer-support-during-transition",
 )
+IDS = (
+    "protection-assessment-same-day",
+    "preliminary-assessment-14-days",
+    "investigation-4-months",
+    "immediate-custody-submitted-1-week",
+    "care-application-4-weeks",
+    "care-review-6-months",
+    "removal-ban-review-3-months",
+    "removal-ban-considered-at-care-end",
+    "followup-after-care",
+    "decision-with-outstanding-request",
+    "decision-without-basis",
+    "protection-assessed-without-seeing-child",
+    "child-not-heard",
+    "no-contact-after-move-home",
+    "late-documentation",
+    "home-transition-led-by-parents",
+    "home-move-without-revised-plan",
+    "foster-carer-support-during-transition",
+    "lex-sarah-reported-promptly",
+    "measures-reported-to-ivo",
+)
 
 
 def record(seq: int, type_: str, occurred: str, known: str | None = None, **fields: Any) -> Record:
@@ -76,8 +98,26 @@ def record(seq: int, type_: str, occurred: str, known: str | None = None, **fiel
     )
 
 
-def run(records: list[Record], **options: Any) -> Report:
+COVERAGE_SEQ = 999
+
+
+def journal_complete(seq: int = COVERAGE_SEQ) -> Record:
+    """A declaration that the records are the whole journal: a missing act is a breach."""
+    return record(
+        seq,
+        "CoverageDeclared",
+        "2010",
+        sources="journal",
+        records="the whole test journal",
+        complete=True,
+    )
+
+
+def run(records: list[Record], *, complete: bool = True, **options: Any) -> Report:
+    """Check `records`, declared complete unless `complete=False` (Principle 3)."""
     options.setdefault("now", NOW)
+    if complete and not any(r.type == "CoverageDeclared" for r in records):
+        records = [*records, journal_complete()]
     return check(records, **options)
 
 
@@ -130,9 +170,11 @@ def assessment(seq: int, occurred: str, report: int = 1, **fields: Any) -> Recor
 def test_the_pack_holds_exactly_the_fifteen_rules_of_rules_md_in_order() -> None:
     assert tuple(r.id for r in RULES) == IDS
     severities = {r.id: r.severity for r in RULES}
-    assert [i for i in IDS if severities[i] == "breach"] == list(IDS[:8])
+    assert [i for i in IDS if severities[i] == "breach"] == [*IDS[:9], "measures-reported-to-ivo"]
     assert severities["protection-assessed-without-seeing-child"] == "info"
-    assert all(severities[i] == "warning" for i in IDS[8:] if i != IDS[10])
+    assert all(r.judges == "authority" for r in RULES)
+    # Principle 2: a local-policy threshold never gives a breach.
+    assert all(r.severity != "breach" for r in RULES if r.norm == "local")
 
 
 def test_in_force_periods_and_local_policy_as_rules_md_says() -> None:
@@ -149,6 +191,8 @@ def test_in_force_periods_and_local_policy_as_rules_md_says() -> None:
         "protection_cutoff_hour": 16,
         "late_documentation_days": 7,
         "followup_start_months": 1,
+        "no_contact_months": 3,
+        "lex_sarah_report_days": 14,
     }
     assert all(r.confidence in ("H", "M", "U") and r.source for r in RULES)
 
@@ -179,8 +223,8 @@ def test_an_empty_case_triggers_nothing() -> None:
 def test_a_report_without_protection_assessment_is_a_breach_due_the_same_day() -> None:
     finding = one(run([report_()]), "protection-assessment-same-day")
     assert finding.status == "breach" and finding.severity == "breach"
-    assert finding.due == instant("2020-03-03T00:00:00+01:00")
-    assert finding.met_at is None and finding.refs == (1,)
+    assert finding.due.lo == instant("2020-03-03T00:00:00+01:00")
+    assert finding.met is None and finding.refs == (1,)
     assert finding.message.startswith("Report #1 (report-1) received 2020-03-02 10:00")
     assert "SoL (2001:453) 11 kap. 1 a § första stycket" in finding.legal_reference
 
@@ -205,7 +249,7 @@ def test_after_16_the_next_day_is_allowed_before_16_it_is_not(
     else:
         [finding] = found
         assert finding.status == status
-        assert finding.met_at == instant("2020-03-03T09:00:00+01:00")
+        assert finding.met.start == instant("2020-03-03T09:00:00+01:00")
         assert finding.refs == (1, 2)
         assert "after the deadline" in finding.message
 
@@ -245,7 +289,7 @@ def test_as_known_at_before_the_deadline_the_report_is_pending_with_its_due_time
     report = run([report_()], as_known_at=instant("2020-03-02T12:00:00+01:00"))
     finding = one(report, "protection-assessment-same-day")
     assert finding.status == "pending"
-    assert finding.due == instant("2020-03-03T00:00:00+01:00")
+    assert finding.due.lo == instant("2020-03-03T00:00:00+01:00")
     assert "as known at" in finding.message
 
 
@@ -324,7 +368,7 @@ def test_fourteen_days_is_on_time_fifteen_is_late(decided: str, status: str | No
     found = of(run(records), "preliminary-assessment-14-days")
     assert [f.status for f in found] == ([status] if status else [])
     if status:
-        assert found[0].due == instant("2020-03-16T00:00:00+01:00")
+        assert found[0].due.lo == instant("2020-03-16T00:00:00+01:00")
 
 
 def test_no_preliminary_assessment_is_a_breach_and_pending_before_the_deadline() -> None:
@@ -332,7 +376,7 @@ def test_no_preliminary_assessment_is_a_breach_and_pending_before_the_deadline()
     assert one(run(records), "preliminary-assessment-14-days").status == "breach"
     pending = one(run(records, as_known_at=at("2020-03-10")), "preliminary-assessment-14-days")
     assert pending.status == "pending"
-    assert pending.due == instant("2020-03-16T00:00:00+01:00")
+    assert pending.due.lo == instant("2020-03-16T00:00:00+01:00")
 
 
 def test_an_investigation_already_open_when_the_report_came_satisfies_it() -> None:
@@ -357,7 +401,10 @@ def test_the_child_s_death_before_the_deadline_lapses_it() -> None:
     records = [report_(known="2020-03-01"), record(2, "ChildDied", "2020-03-05")]
     report = run(records)
     assert not of(report, "preliminary-assessment-14-days")
-    assert explained(report, "preliminary-assessment-14-days").lapsed == 1
+    # Principle 7: ended by the death, neutrally; never lapsed or breached.
+    assert explained(report, "preliminary-assessment-14-days").ended_by_death == 1
+    assert explained(report, "preliminary-assessment-14-days").lapsed == 0
+    assert "ended by the child's death" in explained(report, "preliminary-assessment-14-days").note
 
 
 # --- investigation-4-months -----------------------------------------------------------------
@@ -386,7 +433,7 @@ def test_four_months_by_the_calendar(done: str, status: str | None) -> None:
 def test_an_open_investigation_is_pending_with_its_due_time_at_t() -> None:
     finding = one(run([opened()], as_known_at=at("2020-03-01")), "investigation-4-months")
     assert finding.status == "pending"
-    assert finding.due == instant("2020-05-16T00:00:00+02:00")
+    assert finding.due.lo == instant("2020-05-16T00:00:00+02:00")
     assert one(run([opened()]), "investigation-4-months").status == "breach"
 
 
@@ -397,7 +444,7 @@ def test_an_extension_decided_in_time_moves_the_deadline() -> None:
     late = run([*records[:2], closed(3, "2020-08-01")])
     finding = one(late, "investigation-4-months")
     assert finding.status == "breach"
-    assert finding.due == instant("2020-08-01T00:00:00+02:00")
+    assert finding.due.lo == instant("2020-08-01T00:00:00+02:00")
     assert "honoured" in finding.message
 
 
@@ -405,7 +452,7 @@ def test_an_extension_decided_one_day_too_late_is_not_honoured() -> None:
     records = [opened(), extended(2, "2020-05-16", "2020-07-31"), closed(3, "2020-07-20")]
     finding = one(run(records), "investigation-4-months")
     assert finding.status == "breach"
-    assert finding.due == instant("2020-05-16T00:00:00+02:00")
+    assert finding.due.lo == instant("2020-05-16T00:00:00+02:00")
     assert "not honoured" in finding.message
     assert finding.refs == (1, 2, 3)
 
@@ -433,7 +480,7 @@ def test_immediate_custody_submitted_within_a_week(sent: str, status: str | None
 def test_immediate_custody_never_submitted_is_a_breach() -> None:
     records = [record(1, "ImmediateCustodyOrdered", "2020-03-02", grounds="acute danger")]
     finding = one(run(records), "immediate-custody-submitted-1-week")
-    assert finding.status == "breach" and finding.due == instant("2020-03-10T00:00:00+01:00")
+    assert finding.status == "breach" and finding.due.lo == instant("2020-03-10T00:00:00+01:00")
 
 
 # --- care-review-6-months -------------------------------------------------------------------
@@ -461,12 +508,18 @@ def test_care_never_reviewed_is_a_breach_each_period_restarts_from_the_last_revi
     assert one(run([care()]), "care-review-6-months").status == "breach"
     records = [care(), reviewed(2, "2020-07-01")]
     finding = one(run(records), "care-review-6-months")
-    assert finding.refs == (2,) and finding.due == instant("2021-01-02T00:00:00+01:00")
+    assert finding.refs == (2,) and finding.due.lo == instant("2021-01-02T00:00:00+01:00")
 
 
-def test_care_under_lvu_3_is_not_reviewed_by_this_rule() -> None:
-    report = run([care(grounds="lvu_3")])
-    assert explained(report, "care-review-6-months").status == "not_triggered"
+def test_care_under_lvu_3_is_tried_every_six_months_too() -> None:
+    # LVU 13 § second paragraph: 3 § care is tried within six months, then every six.
+    assert one(run([care(grounds="lvu_3")]), "care-review-6-months").status == "breach"
+
+
+def test_a_decision_on_a_request_to_end_care_is_not_a_13_paragraph_consideration() -> None:
+    refused = record(2, "CareTerminationDecided", "2020-03-01", outcome="refused", basis=[1])
+    finding = one(run([care(), refused]), "care-review-6-months")
+    assert finding.status == "breach" and finding.refs == (1,)
 
 
 # --- removal-ban-review-3-months ------------------------------------------------------------
@@ -495,6 +548,14 @@ def care_end(seq: int = 1, occurred: str = "2023-03-15") -> Record:
     return record(seq, "CareEnded", occurred)
 
 
+def in_familjehem(seq: int = 9, occurred: str = "2021-01-01") -> Record:
+    return record(seq, "PlacementStarted", occurred, setting="familjehem", legal_form="lvu")
+
+
+def born(seq: int = 8, when: str = "2015-05") -> Record:
+    return record(seq, "CaseOpened", "2015-06", child="A", municipality="Testköping", born=when)
+
+
 @pytest.mark.parametrize(
     ("considered", "status"),
     [("2023-03-01", None), ("2023-03-15", None), ("2023-03-16", "breach")],
@@ -502,30 +563,65 @@ def care_end(seq: int = 1, occurred: str = "2023-03-15") -> Record:
 def test_removal_ban_considered_at_or_before_the_care_end(
     considered: str, status: str | None
 ) -> None:
-    records = [care_end(), record(2, "RemovalBanConsidered", considered, outcome="not_apply")]
+    records = [
+        in_familjehem(),
+        care_end(),
+        record(2, "RemovalBanConsidered", considered, outcome="not_apply"),
+    ]
     found = of(run(records), "removal-ban-considered-at-care-end")
     assert [f.status for f in found] == ([status] if status else [])
 
 
-def test_a_2023_care_end_without_follow_up_is_a_breach_after_one_month() -> None:
-    report = run([care_end()])
+def test_a_2023_care_end_without_follow_up_is_a_breach_after_the_six_months() -> None:
+    report = run([born(), in_familjehem(), care_end()])
     finding = one(report, "followup-after-care")
-    assert finding.status == "breach"
-    assert finding.due == instant("2023-04-16T00:00:00+02:00")
+    assert finding.status == "breach" and finding.policy == "statutory"
+    assert finding.due.lo == instant("2023-09-16T00:00:00+02:00")
+    assert "21 b §" in finding.legal_reference
     assert one(report, "removal-ban-considered-at-care-end").status == "breach"
-    pending = one(run([care_end()], as_known_at=at("2023-04-01")), "followup-after-care")
-    assert pending.status == "pending" and pending.due == finding.due
+    later = run([born(), care_end()], as_known_at=at("2023-04-01"))
+    assert one(later, "followup-after-care").status == "pending"
 
 
-@pytest.mark.parametrize(("started", "status"), [("2023-04-15", None), ("2023-04-16", "breach")])
-def test_follow_up_within_one_month(started: str, status: str | None) -> None:
-    records = [care_end(), record(2, "FollowUpStarted", started, after=1)]
+def test_a_child_18_when_care_ends_needs_no_follow_up() -> None:
+    # The probe of the expert review: born 2005-01-15, HVB care ended on her 18th birthday.
+    records = [
+        born(when="2005-01-15"),
+        record(9, "PlacementStarted", "2021-01-01", setting="hvb", legal_form="lvu"),
+        care_end(occurred="2023-01-15"),
+    ]
+    report = run(records)
+    assert not of(report, "followup-after-care")
+    assert not of(report, "removal-ban-considered-at-care-end")  # hvb, not familjehem
+
+
+def test_a_court_ending_care_is_not_judged_for_a_removal_ban() -> None:
+    by_court = record(1, "CareEnded", "2023-03-15", decided_by_court="Kammarrätten", agency="KR")
+    report = run([in_familjehem(), by_court])
+    assert explained(report, "removal-ban-considered-at-care-end").status == "not_triggered"
+
+
+def test_without_a_recorded_birth_a_missing_follow_up_is_undetermined() -> None:
+    finding = one(run([care_end()]), "followup-after-care")
+    assert finding.status == "undetermined" and "under 18" in (finding.reason or "")
+
+
+@pytest.mark.parametrize(
+    ("started", "status"),
+    [("2023-04-15", None), ("2023-04-16", "warning"), ("2023-09-16", "breach")],
+)
+def test_follow_up_start_local_policy_warns_the_statutory_period_breaches(
+    started: str, status: str | None
+) -> None:
+    records = [born(), care_end(), record(2, "FollowUpStarted", started, after=1)]
     found = of(run(records), "followup-after-care")
     assert [f.status for f in found] == ([status] if status else [])
+    if status == "warning":
+        assert found[0].policy == "local"
 
 
 def test_the_follow_up_month_is_local_policy() -> None:
-    records = [care_end(), record(2, "FollowUpStarted", "2023-05-10", after=1)]
+    records = [born(), care_end(), record(2, "FollowUpStarted", "2023-05-10", after=1)]
     assert of(run(records), "followup-after-care")
     assert not of(run(records, policy=Policy(followup_start_months=2)), "followup-after-care")
 
@@ -619,9 +715,12 @@ def test_a_decision_without_basis_is_a_warning() -> None:
     assert not of(run([report_(), preliminary(2, "2020-03-05", [1])]), "decision-without-basis")
 
 
-@pytest.mark.parametrize(("seen", "flagged"), [(None, True), (False, True), (True, False)])
+@pytest.mark.parametrize(
+    ("seen", "flagged"),
+    [(None, "undetermined"), ("not_documented", "undetermined"), (False, "info"), (True, None)],
+)
 def test_protection_assessed_without_seeing_the_child_is_info(
-    seen: bool | None, flagged: bool
+    seen: bool | str | None, flagged: str | None
 ) -> None:
     fields: dict[str, Any] = {} if seen is None else {"child_seen": seen}
     pa = record(
@@ -634,7 +733,8 @@ def test_protection_assessed_without_seeing_the_child_is_info(
         **fields,
     )
     found = of(run([report_(), pa]), "protection-assessed-without-seeing-child")
-    assert [f.status for f in found] == (["info"] if flagged else [])
+    # Principle 8 of the expert review: unknown is undetermined, never "not seen".
+    assert [f.status for f in found] == ([flagged] if flagged else [])
 
 
 def test_protection_needed_is_not_flagged_for_an_unseen_child() -> None:
@@ -919,12 +1019,13 @@ def test_lilla_hjartat_the_2022_rules_are_not_applied_to_the_2018_care_end(
     examples: dict[str, list[Record]],
 ) -> None:
     report = check_case(examples["NK-LH"], now=NOW)
-    for rule_id in ("followup-after-care", "removal-ban-considered-at-care-end"):
-        assert not of(report, rule_id)
-        item = explained(report, rule_id)
-        assert item.status == "not_in_force"
-        assert [n.ref for n in item.not_in_force] == ["care-ended"]
-        assert "not in force" in item.note and "2022-07-01" in item.note
+    assert not of(report, "followup-after-care")
+    item = explained(report, "followup-after-care")
+    assert item.status == "not_in_force"
+    assert [n.ref for n in item.not_in_force] == ["care-ended"]
+    assert "not in force" in item.note and "2022-07-01" in item.note
+    # The court ended the care: the committee's 2022 duty is not even started.
+    assert explained(report, "removal-ban-considered-at-care-end").status == "not_triggered"
 
 
 def test_lilla_hjartat_month_precise_reports_leave_the_same_day_rule_undetermined(
@@ -958,10 +1059,13 @@ def test_astorp_move_home_without_revised_plan_or_foster_carer_support(
     report = check_case(records, now=NOW)
     plan_finding = one(report, "home-move-without-revised-plan")
     support_finding = one(report, "foster-carer-support-during-transition")
-    assert plan_finding.status == support_finding.status == "warning"
+    # Public sources only (Principle 3): not in the records, never a warning of fact.
+    assert plan_finding.status == support_finding.status == "no_record"
     assert refs_of(records, plan_finding) == ["moved-home"]
     assert refs_of(records, support_finding) == ["transition-plan", "moved-home"]
-    assert "IVO Åstorp 2020-06-18" in support_finding.legal_reference
+    # Principle 5: the norm in force, never IVO's later decision.
+    assert "SoL (2001:453) 11 kap. 3 §" in plan_finding.legal_reference
+    assert "IVO" not in support_finding.legal_reference
     assert not of(report, "home-transition-led-by-parents")  # the committee led it
 
 
@@ -972,4 +1076,7 @@ def test_every_report_explains_every_rule_in_order(examples: dict[str, list[Reco
         for item in report.explain:
             assert item.note
             assert sum(item.findings.values()) == len(of(report, item.rule))
-            assert item.met + item.lapsed + sum(item.findings.values()) == item.in_force
+            assert (
+                item.met + item.lapsed + item.ended_by_death + sum(item.findings.values())
+                == item.in_force
+            )

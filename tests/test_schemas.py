@@ -198,7 +198,7 @@ def test_documents_are_closed_and_carry_the_envelope(name: str) -> None:
     loaded = schemas.schema(name)
     assert loaded["additionalProperties"] is False
     assert loaded["required"][:3] == ["schema_version", "case", "generated_at"]
-    assert loaded["properties"]["schema_version"] == {"const": 1}
+    assert loaded["properties"]["schema_version"] == {"const": 2}
 
 
 def test_validation_needs_no_network(
@@ -400,7 +400,7 @@ def test_rejects_a_known_clock_without_assumed(timeline_sample: dict[str, Any]) 
 @pytest.mark.parametrize(
     ("path", "value"),
     [
-        (("schema_version",), 2),
+        (("schema_version",), 1),
         (("generated_at",), "yesterday"),
         (("generated_at",), "2020-01-01T00:00:00"),
         (("case",), None),

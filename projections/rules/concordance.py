@@ -1,0 +1,135 @@
+"""Concordance: each recorded judgement (IVO, lex Sarah, a reviewer) read against what the
+rules find about the same question, as known at the view's point in time.
+
+A judgement names the rules that test its question (`rules`) and the entries it judges
+(`judges`). A rule's finding on those entries *supports* a criticism (a `no_record` finding
+supports it only as far as the records go), *contradicts* a "no criticism", and where the
+rule is undetermined, pending, not in force or not started, the records *cannot tell*, and
+the reason is given. A judgement no rule tests stands on the judge's own material."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from projections.rules.judging import Context
+from projections.rules.model import Agreement, Concordance, Evidence, Finding, RuleExplain
+from projections.rules.model import type_name as _type_name
+
+_JUDGEMENT = _type_name("JudgementRecorded")
+_CRITICAL = ("criticism", "deficiency")
+_FLAGS = ("breach", "warning", "no_record", "info")
+
+
+def _reading(grade: str, finding: Finding) -> tuple[Agreement, str]:
+    if finding.status in ("undetermined", "pending"):
+        why = finding.reason or (
+            "the deadline has not passed at the view's point in time"
+            if finding.status == "pending"
+            else "the clocks cannot decide"
+        )
+        return "cannot_tell", why
+    flagged = finding.status in _FLAGS
+    if grade == "no_criticism":
+        if flagged:
+            return (
+                "contradicts",
+                f"the rule flags it ({finding.status}) where the judge found no fault",
+            )
+        return "supports", "the rule flags nothing"
+    if finding.status == "no_record":
+        return "supports", "the act is not in the examined records (as far as the records go)"
+    return "supports", f"the rule finds it too ({finding.status})"
+
+
+def _silence(grade: str, explain: RuleExplain | None, rule_id: str) -> Evidence:
+    if explain is None:
+        return Evidence(rule_id, "cannot_tell", (), "unknown", "no such rule in the pack")
+    if explain.status == "not_in_force":
+        return Evidence(
+            rule_id, "cannot_tell", (), "not_in_force", "the rule was not law at the time"
+        )
+    if explain.status == "not_triggered":
+        return Evidence(
+            rule_id,
+            "cannot_tell",
+            (),
+            "not_triggered",
+            "nothing in the records starts the rule: the acts it reads are not documented",
+        )
+    if explain.ended_by_death and not explain.met:
+        return Evidence(
+            rule_id, "cannot_tell", (), "ended_by_death", "its deadline ended with the death"
+        )
+    if grade in _CRITICAL:
+        return Evidence(
+            rule_id,
+            "contradicts",
+            (),
+            "met",
+            "the rule finds its requirement met in the records",
+        )
+    return Evidence(rule_id, "supports", (), "met", "the rule finds its requirement met")
+
+
+def concordance(
+    ctx: Context, findings: Sequence[Finding], explain: Sequence[RuleExplain]
+) -> tuple[Concordance, ...]:
+    """The concordance of every judgement known at the view's point in time."""
+    by_rule = {e.rule: e for e in explain}
+    judgements = ctx.of(_JUDGEMENT)
+    result = []
+    for judgement in judgements:
+        fields = judgement.fields
+        grade = str(fields.get("grade"))
+        judged = tuple(v for v in fields.get("judges") or () if isinstance(v, int))
+        rule_ids = [str(r) for r in fields.get("rules") or ()]
+        evidence: list[Evidence] = []
+        for rule_id in rule_ids:
+            mine = [f for f in findings if f.rule == rule_id]
+            relevant = [f for f in mine if not judged or set(f.refs) & set(judged)] or mine
+            if relevant:
+                for finding in relevant:
+                    agreement, why = _reading(grade, finding)
+                    evidence.append(Evidence(rule_id, agreement, finding.refs, finding.status, why))
+            else:
+                evidence.append(_silence(grade, by_rule.get(rule_id), rule_id))
+        open_questions = [f"{e.rule}: {e.reason}" for e in evidence if e.agreement == "cannot_tell"]
+        if not rule_ids:
+            open_questions.append(
+                "no rule of the pack tests this question: the judgement rests on the judge's "
+                "own material"
+            )
+        later = [
+            j
+            for j in judgements
+            if j.seq != judgement.seq and judgement.seq in (j.fields.get("judges") or ())
+        ]
+        for other in later:
+            open_questions.append(
+                f"judged in turn by #{other.seq} ({other.fields.get('judge')}, "
+                f"{other.occurred.display()}, {other.fields.get('grade')})"
+            )
+        agreements = {e.agreement for e in evidence}
+        summary = (
+            "no_rule"
+            if not evidence
+            else "contradicts"
+            if "contradicts" in agreements
+            else "supports"
+            if "supports" in agreements
+            else "cannot_tell"
+        )
+        result.append(
+            Concordance(
+                judgement=judgement.seq,
+                judge=str(fields.get("judge")),
+                grade=grade,
+                made=judgement.occurred,
+                judges=judged,
+                criterion=str(fields.get("criterion") or ""),
+                evidence=tuple(evidence),
+                summary=summary,  # type: ignore[arg-type]
+                open_questions=tuple(open_questions),
+            )
+        )
+    return tuple(result)

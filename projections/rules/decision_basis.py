@@ -1,0 +1,155 @@
+"""Rules on the authority's decisions: taken while its own request for information was
+unanswered, or without a stated basis. Courts' and IVO's decisions are never judged here
+(rules.md Principle 1): they are sources of information and of decisions to act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.vocabulary import decision_types
+from projections.decisions import knowledge_map
+from projections.knowledge import REPLY, REQUEST, pending_requests
+from projections.records import Record
+from projections.rules.judging import MET, Context, Result, Trigger, triggers
+from projections.rules.law import IVO_LILLA_HJARTAT, SOSFS_2014_5, sol, sol_2025
+from projections.rules.model import Rule
+from projections.rules.wording import instant_text, join, label, name
+
+
+def authority_decisions(ctx: Context) -> list[Record]:
+    """The decisions of the case-owning authority (its committee and delegates)."""
+    return [r for r in ctx.live if r.is_decision and ctx.authority.acts(r)]
+
+
+def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
+    # Requests and replies only possibly known at T take part, as at best possibly known.
+    # Only the authority's own requests: another body's request is not the authority's gap.
+    requests = [r for r in ctx.of(REQUEST) + ctx.maybe_of(REQUEST) if ctx.authority.acts(r)]
+    pool = requests + ctx.of(REPLY) + ctx.maybe_of(REPLY)
+    doubtful = {r.seq for r in ctx.maybe}
+
+    def evaluate(decision: Record) -> Result:
+        states = knowledge_map(decision, pool)
+
+        def state_of(r: Record) -> Any:
+            state = states[r.seq]
+            return "possibly" if state == "known" and r.seq in doubtful else state
+
+        visible = [r for r in requests if r.seq != decision.seq and state_of(r) != "unknown"]
+        pending = pending_requests(visible, state_of, [r for r in pool if r.seq != decision.seq])
+        if not pending:
+            return MET
+        certain = [p for p in pending if p.answered == "no" and p.request_known == "known"]
+        parts, reasons, refs = [], [], [decision.seq]
+        when = decision.occurred.display()
+        for p in pending:
+            request = p.request
+            refs.append(request.seq)
+            text = (
+                f"{name(request)} to {request.fields.get('counterparty')} "
+                f"({request.occurred.display()})"
+            )
+            if p.request_known == "possibly" and request.seq in doubtful:
+                reasons.append(
+                    f"{name(request)} is only possibly in the records at "
+                    f"{instant_text(ctx.horizon)}"
+                )
+            elif p.request_known == "possibly":
+                reasons.append(
+                    f"{name(request)} ({request.known.display()}) may have been made only "
+                    f"after the decision ({when})"
+                )
+            if p.replies:
+                refs += [r.seq for r in p.replies]
+                replies = ", ".join(f"{name(r)} ({r.known.display()})" for r in p.replies)
+                text += f" may still have been unanswered ({replies} possibly came before it)"
+                reasons.append(
+                    f"{replies} may have reached the social services before the decision ({when})"
+                )
+            else:
+                text += " had no answer known at the time"
+                later = [
+                    r
+                    for r in pool
+                    if r.type == REPLY
+                    and r.fields.get("in_reply_to") == request.seq
+                    and state_of(r) == "unknown"
+                ]
+                if later:
+                    refs += [r.seq for r in later]
+                    text += (
+                        " (answered later: "
+                        + ", ".join(f"{name(r)} known {r.known.display()}" for r in later)
+                        + ")"
+                    )
+            parts.append(text)
+        message = f"{name(decision, True)} ({when}) was taken while {'; '.join(parts)}."
+        if certain:
+            return Result("finding", "warning", tuple(refs), message=message)
+        return Result(
+            "finding", "undetermined", tuple(refs), message=message, reason=join(*reasons)
+        )
+
+    return triggers(authority_decisions(ctx), evaluate)
+
+
+def _check_without_basis(rule_: Rule, ctx: Context) -> list[Trigger]:
+    def evaluate(decision: Record) -> Result:
+        if decision.basis:
+            return MET
+        who = decision.agency or decision.actor or "agency not recorded"
+        return Result(
+            "finding",
+            "warning",
+            (decision.seq,),
+            message=f"Decision {decision.type} {label(decision)} ({who}, "
+            f"{decision.occurred.display()}) states no basis: the entries it relied on are "
+            "not recorded.",
+        )
+
+    return triggers(authority_decisions(ctx), evaluate)
+
+
+OUTSTANDING = Rule(
+    id="decision-with-outstanding-request",
+    title_sv="Beslut medan nämndens begäran om uppgifter var obesvarad",
+    title_en="Decision taken with the authority's information request unanswered",
+    severity="warning",
+    starts_at="a decision of the authority (its committee or a delegate)",
+    triggers=decision_types(),
+    satisfied_by=(),
+    deadline="flags a decision of the authority taken while an InformationRequested by the "
+    "authority had no answering InformationReceived known at that time",
+    in_force_from=None,
+    in_force_until=None,
+    legal=(
+        sol(
+            "11 kap. 1 a §",
+            "the preliminary and protection assessments rest on sufficient information",
+            "M",
+        ),
+        sol("11 kap. 1 §", "the duty to investigate without delay", "M"),
+        sol_2025("20 kap. 1–2 §§", "protection and preliminary assessments"),
+    ),
+    source="SoL 11:1 a / 11:1 duty to investigate sufficiently (M); IVO 2020-10-13 as illustration",
+    confidence="M",
+    check=_check_outstanding,
+    illustrations=(IVO_LILLA_HJARTAT,),
+)
+
+WITHOUT_BASIS = Rule(
+    id="decision-without-basis",
+    title_sv="Beslut utan angivet underlag",
+    title_en="Decision without a stated basis",
+    severity="warning",
+    starts_at="a decision of the authority (its committee or a delegate)",
+    triggers=decision_types(),
+    satisfied_by=(),
+    deadline="flags a decision of the authority with an empty basis",
+    in_force_from=None,
+    in_force_until=None,
+    legal=(SOSFS_2014_5,),
+    source="SOSFS 2014:5: decisions documented with their grounds (M)",
+    confidence="M",
+    check=_check_without_basis,
+)

@@ -1,0 +1,213 @@
+"""`check`: every rule of the pack over one case, as known at a point in time or now.
+
+Pure: no I/O, no clock reading except "now" when none is given.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from ledger.timeparse import Moment, format_instant, known_state, to_stockholm
+from projections.corrections import CORRECTION_TYPES, as_known
+from projections.records import Record, case_authority
+from projections.rules.concordance import concordance
+from projections.rules.judging import Context, Coverage, Trigger
+from projections.rules.model import (
+    SEVERITIES,
+    STATUSES,
+    Applied,
+    Finding,
+    NotInForce,
+    Report,
+    Rule,
+    RuleExplain,
+)
+from projections.rules.pack import RULES
+from projections.rules.wording import join, name
+from projections.rules_config import DEFAULT_POLICY, Policy
+
+
+def check(
+    records: Sequence[Record],
+    *,
+    as_known_at: datetime | None = None,
+    point: Moment | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    owner_agency: str | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """Evaluate every rule of `RULES` on one case's records.
+
+    `as_known_at` is the instant the case is read at; `point` the same point in time as the
+    user gave it (`2019-12-31`), for the words of the report."""
+    evaluated_at = to_stockholm(as_known_at or now or datetime.now(UTC))
+    if as_known_at is not None and point is None:
+        # Asked with an exact instant: it is its own point in time.
+        exact = to_stockholm(as_known_at)
+        point = Moment(format_instant(exact)[:16], exact, exact, "minute", False)
+    current = [
+        r
+        for r in as_known(records, as_known_at)
+        if r.type not in CORRECTION_TYPES and r.retracted_by is None
+    ]
+    current.sort(key=Record.order_key)
+    if as_known_at is None:
+        live, maybe = current, []
+    else:
+        states = {r.seq: known_state(r.known, as_known_at) for r in current}
+        live = [r for r in current if states[r.seq] == "known"]
+        maybe = [r for r in current if states[r.seq] == "possibly"]
+    authority = case_authority(current, owner_agency)
+    # Coverage describes which records the entries were taken from, not a fact of the case:
+    # it holds for every point in time the case is read at.
+    coverage = Coverage.of(current)
+    ctx = Context(live, maybe, evaluated_at, point, policy, authority, coverage)
+    findings: list[Finding] = []
+    explain: list[RuleExplain] = []
+    for rule_ in RULES:
+        found, explained = _apply(rule_, rule_.check(rule_, ctx), ctx)
+        findings.extend(found)
+        explain.append(explained)
+    case = records[0].case if records else None
+    findings = [replace(f, case=case) for f in sorted(findings, key=_finding_order)]
+    return Report(
+        case=case,
+        findings=findings,
+        explain=explain,
+        policy=policy,
+        owner_agency=authority.agency,
+        as_known_at=to_stockholm(as_known_at) if as_known_at else None,
+        evaluated_at=evaluated_at,
+        possibly_known=tuple(r.seq for r in maybe),
+        concordance=concordance(ctx, findings, explain),
+        coverage=coverage.declarations,
+        point=point,
+    )
+
+
+def check_case(
+    records: Sequence[Record],
+    *,
+    as_known_at: datetime | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    owner_agency: str | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """One case's report — the unit `ledger check --all` runs and a cache can keep.
+
+    Without `as_known_at` the result also depends on `now` (a deadline still open today is
+    pending), so a cache keyed by the case's last seq should also keep `evaluated_at` and
+    re-run when an open deadline (`pending`, or `undetermined` by the horizon) has passed.
+    """
+    return check(
+        records, as_known_at=as_known_at, policy=policy, owner_agency=owner_agency, now=now
+    )
+
+
+_SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+_STATUS_RANK = {s: i for i, s in enumerate(STATUSES)}
+RULE_RANK = {r.id: i for i, r in enumerate(RULES)}
+
+
+def _finding_order(f: Finding) -> tuple[Any, ...]:
+    start = f.trigger_time.start if f.trigger_time else datetime.min.replace(tzinfo=UTC)
+    return (_SEVERITY_RANK[f.severity], _STATUS_RANK[f.status], RULE_RANK[f.rule], start, f.refs)
+
+
+def _apply(rule_: Rule, triggers: list[Trigger], ctx: Context) -> tuple[list[Finding], RuleExplain]:
+    findings: list[Finding] = []
+    not_in_force: list[NotInForce] = []
+    met = lapsed = ended_by_death = 0
+    for trigger in triggers:
+        record = trigger.record
+        in_force = rule_.in_force(trigger.time)
+        if in_force == "no":
+            not_in_force.append(NotInForce(record.seq, record.ref, record.type, trigger.time))
+            continue
+        result = trigger.evaluate()
+        if result.kind == "met":
+            met += 1
+            continue
+        if result.kind == "lapsed":
+            lapsed += 1
+            continue
+        if result.kind == "ended_by_death":
+            ended_by_death += 1
+            continue
+        status, reason = result.status, result.reason
+        assert status is not None
+        if in_force == "possibly" and status in ("breach", "warning", "no_record", "undetermined"):
+            status = "undetermined"
+            reason = join(
+                f"{name(record)} ({trigger.time.display()}) may come before or after the "
+                f"rule's period ({rule_.period}): it may not have been law at the time",
+                reason,
+            )
+        findings.append(
+            Finding(
+                rule=rule_.id,
+                severity=rule_.severity,
+                status=status,
+                refs=result.refs or (record.seq,),
+                due=result.due,
+                met=result.met,
+                message=result.message,
+                legal_reference=rule_.citation(trigger.time),
+                policy=result.policy or rule_.norm,
+                reason=reason,
+                trigger_time=trigger.time,
+                agency=record.agency,
+                recheck_at=result.recheck_at,
+            )
+        )
+    counts = Counter(f.status for f in findings)
+    triggered = len(triggers)
+    if not triggered:
+        status_: Applied = "not_triggered"
+    elif len(not_in_force) == triggered:
+        status_ = "not_in_force"
+    else:
+        status_ = "applied"
+    explained = RuleExplain(
+        rule=rule_.id,
+        status=status_,
+        triggered=triggered,
+        not_in_force=tuple(not_in_force),
+        met=met,
+        lapsed=lapsed,
+        ended_by_death=ended_by_death,
+        findings={s: counts[s] for s in STATUSES if counts[s]},
+        note="",
+    )
+    return findings, replace(explained, note=explain_note(rule_, explained, ctx.at_words))
+
+
+def explain_note(rule_: Rule, item: RuleExplain, at_words: str = "") -> str:
+    """What happened to a rule, in words."""
+    if item.status == "not_triggered":
+        return f"not triggered: nothing in the case{at_words} starts it ({rule_.starts_at})"
+    parts = []
+    if item.not_in_force:
+        times = ", ".join(
+            f"{n.type} #{n.seq}" + (f" ({n.ref})" if n.ref else "") + f" {n.time.display()}"
+            for n in item.not_in_force
+        )
+        parts.append(f"not in force at the time of {times} (rule in force {rule_.period})")
+    applied = item.triggered - len(item.not_in_force)
+    if applied:
+        parts.insert(0, f"applied to {applied}: {_outcomes(item, item.findings)}")
+    return "; ".join(parts)
+
+
+def _outcomes(item: Any, findings: Mapping[str, int]) -> str:
+    bits = [f"{item.met} met"] if item.met else []
+    if item.lapsed:
+        bits.append(f"{item.lapsed} lapsed (care or ban ended first)")
+    if item.ended_by_death:
+        bits.append(f"{item.ended_by_death} ended by the child's death")
+    bits += [f"{findings[s]} {s}" for s in STATUSES if findings.get(s)]
+    return ", ".join(bits) or "nothing to flag"

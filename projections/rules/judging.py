@@ -1,0 +1,358 @@
+"""The shared evaluator: a case read for the rules, and the generic deadline judgement.
+
+How the clocks are read (rules.md Principles 3, 6, 7):
+
+- **As known at T.** `Context.live` holds the entries certainly known at T (all without T),
+  `Context.maybe` those only possibly known. A satisfying entry only possibly known makes a
+  finding `undetermined`. A deadline not yet passed at T is `pending`.
+- **Imprecise times.** A deadline is breached only when certainly breached: the satisfying
+  act's earliest possible time after the deadline's latest possible time, or no act and the
+  latest possible deadline passed. Anything else is `undetermined`, with the reason.
+- **Absence of a record.** No act recorded is a breach only inside a period the case declares
+  complete (`CoverageDeclared` with `complete: true`); elsewhere it is `no_record`: not
+  documented in the examined records.
+- **Death.** A deadline falling after the child's death ended with it: reported neutrally
+  (`ended_by_death` in the explanation), never as lapsed or breached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from ledger.timeparse import Moment, TimeParseError, parse_moment
+from ledger.vocabulary import NOT_DOCUMENTED
+from projections.deadlines import Due, verdict
+from projections.records import Authority, Record
+from projections.rules.model import Norm, Status, type_name
+from projections.rules.wording import (
+    imprecision,
+    instant_text,
+    label,
+    name,
+    point_text,
+    unclear_reason,
+)
+from projections.rules_config import Policy
+
+_COVERAGE = type_name("CoverageDeclared")
+_DIED = type_name("ChildDied")
+
+
+def documented(value: object) -> bool:
+    """Whether a field holds a value: absent and "not documented" are unknown, never a value."""
+    return value is not None and value != NOT_DOCUMENTED
+
+
+# --- coverage (Principle 3) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Which periods the examined records cover completely, from the case's declarations."""
+
+    declarations: tuple[Record, ...]
+    complete: tuple[tuple[datetime | None, datetime | None], ...]
+
+    @classmethod
+    def of(cls, records: Iterable[Record]) -> Coverage:
+        declarations = tuple(r for r in records if r.type == _COVERAGE)
+        periods = []
+        for record in declarations:
+            fields = record.fields
+            if fields.get("complete") is not True or fields.get("sources") == "public_sources":
+                continue
+            periods.append(
+                (_edge(fields.get("period_from"), True), _edge(fields.get("period_until"), False))
+            )
+        return cls(declarations, tuple(periods))
+
+    def covers(self, start: datetime, end: datetime) -> bool:
+        """Whether [start, end) lies inside one period declared complete."""
+        return any(
+            (lo is None or lo <= start) and (hi is None or end <= hi) for lo, hi in self.complete
+        )
+
+    def words(self) -> str:
+        """What the case declares, for a `no_record` finding's reason."""
+        if not self.declarations:
+            return "the case declares no examined records complete (no coverage declaration)"
+        kinds = sorted({str(r.fields.get("sources")) for r in self.declarations})
+        refs = ", ".join(label(r) for r in self.declarations)
+        if kinds == ["public_sources"]:
+            return f"the case rests on public sources only ({refs})"
+        return f"the examined records are not declared complete for that period ({refs})"
+
+
+def _edge(value: object, start: bool) -> datetime | None:
+    if not isinstance(value, str) or not documented(value):
+        return None
+    try:
+        moment = parse_moment(value)
+    except TimeParseError:
+        return None
+    return moment.start if start else moment.end
+
+
+# --- the case as the rules read it ------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    live: list[Record]  # entries certainly known at T (all without T), in order
+    maybe: list[Record]  # entries only possibly known at T
+    horizon: datetime
+    point: Moment | None  # the point in time asked about, as the user gave it (None: now)
+    policy: Policy
+    authority: Authority
+    coverage: Coverage
+    by_type: dict[str, list[Record]] = field(default_factory=dict)
+    maybe_by_type: dict[str, list[Record]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for record in self.live:
+            self.by_type.setdefault(record.type, []).append(record)
+        for record in self.maybe:
+            self.maybe_by_type.setdefault(record.type, []).append(record)
+
+    @property
+    def owner(self) -> str | None:
+        return self.authority.agency
+
+    def of(self, *types: str) -> list[Record]:
+        if len(types) == 1:
+            return self.by_type.get(types[0], [])
+        return [r for r in self.live if r.type in types]
+
+    def maybe_of(self, *types: str) -> list[Record]:
+        return [r for t in types for r in self.maybe_by_type.get(t, [])]
+
+    @property
+    def at_words(self) -> str:
+        """ " as known at the end of 2019-12-31" or ""."""
+        if self.point is None:
+            return ""
+        return f" as known at {point_text(self.point)}"
+
+    def deaths(self) -> list[End]:
+        return [End(r, "the child died", death=True) for r in self.of(_DIED)]
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """What a deadline ends with: the end of care or of a ban (lapse), or the child's death."""
+
+    record: Record
+    words: str
+    death: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    kind: Literal["met", "lapsed", "ended_by_death", "finding"]
+    status: Status | None = None
+    refs: tuple[int, ...] = ()
+    due: Due | None = None
+    met: Moment | None = None
+    message: str = ""
+    reason: str | None = None
+    # When the verdict can change with time alone: an open deadline's passing.
+    recheck_at: datetime | None = None
+    policy: Norm | None = None  # None: the rule's own
+
+
+MET = Result("met")
+LAPSED = Result("lapsed")
+ENDED_BY_DEATH = Result("ended_by_death")
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    record: Record
+    time: Moment
+    evaluate: Callable[[], Result]
+
+
+def triggers(
+    records: Iterable[Record], evaluate: Callable[[Record], Result], clock: str = "occurred"
+) -> list[Trigger]:
+    """One trigger per record, judged at its `occurred` (or `known`) clock."""
+    return [
+        Trigger(r, getattr(r, clock), lambda r=r: evaluate(r))  # type: ignore[misc]
+        for r in records
+    ]
+
+
+def possibly_known(ctx: Context, records: Iterable[Record]) -> list[tuple[Record, str]]:
+    return [
+        (r, f"{name(r)} is only possibly known at {instant_text(ctx.horizon)}") for r in records
+    ]
+
+
+# --- the generic deadline judgement -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """What one deadline needs to be judged."""
+
+    trigger: Record
+    time: Moment  # the trigger's clock the deadline runs from
+    due: Due
+    opening: str  # "Report #16 (report-1) received 2019-12"
+    wanted: str  # "protection assessment" (what is missing, in words)
+    due_words: str  # "the same day"
+    deadline_name: str  # "the same-day deadline"
+    status: Status  # the status when certainly missed (the rule's severity)
+    fine: str = "day"  # the trigger precision the deadline needs
+    ends: Sequence[End] = ()  # what the deadline ends with
+    notes: str = ""  # extra words for the message (e.g. extensions)
+    extra_refs: tuple[int, ...] = ()
+    imprecision_extra: str = ""
+    # Met by any act of a kind (the next review, any contact): a later recorded act shows
+    # only that no earlier one is in the records, which proves nothing outside coverage.
+    any_act: bool = False
+
+
+def missing(d: Deadline, ctx: Context, message: str, refs: tuple[int, ...]) -> Result:
+    """No act recorded and the deadline certainly passed: a breach only where the records
+    are declared complete for the whole time the act could have come in (Principle 3)."""
+    if ctx.coverage.covers(d.time.earliest, d.due.hi):
+        return Result("finding", d.status, refs, d.due, None, message)
+    return Result(
+        "finding",
+        "no_record",
+        refs,
+        d.due,
+        None,
+        message,
+        f"not documented in the examined records: {ctx.coverage.words()}",
+    )
+
+
+def judge(
+    d: Deadline,
+    ctx: Context,
+    satisfiers: Sequence[Record],
+    *,
+    when: Callable[[Record], Moment] = lambda r: r.occurred,
+    doubtful: Sequence[tuple[Record, str]] = (),
+) -> Result:
+    """Met, certainly missed, not recorded, pending or undetermined (module docstring)."""
+    due_text = d.due.words()
+    ordered = sorted(satisfiers, key=lambda r: (when(r).sort_key(), r.seq))
+    verdicts = [(s, verdict(when(s), d.due)) for s in ordered]
+    if any(v == "on_time" for _, v in verdicts):
+        return MET
+    base_refs = (d.trigger.seq, *d.extra_refs)
+    notes = f" {d.notes}" if d.notes else ""
+    unclear = [s for s, v in verdicts if v == "unclear"]
+    if unclear:
+        s = unclear[0]
+        reason = unclear_reason(
+            [(d.trigger, d.time, d.fine), (s, when(s), "day")],  # type: ignore[list-item]
+            d.deadline_name,
+            d.imprecision_extra,
+        )
+        return Result(
+            "finding",
+            "undetermined",
+            (*base_refs, s.seq),
+            d.due,
+            when(s),
+            f"{d.opening}; {name(s)} dated {when(s).display()}: cannot tell whether it "
+            f"came {d.due_words} (due {due_text}).{notes}",
+            reason,
+        )
+    maybe = [
+        (s, why)
+        for s, why in doubtful
+        if verdict(when(s), d.due) != "late" and s.seq not in {x.seq for x in ordered}
+    ]
+    if maybe:
+        s, why = maybe[0]
+        return Result(
+            "finding",
+            "undetermined",
+            (*base_refs, s.seq),
+            d.due,
+            when(s),
+            f"{d.opening}; {name(s)} dated {when(s).display()} may or may not meet the "
+            f"deadline ({d.due_words}, due {due_text}).{notes}",
+            why,
+        )
+    late = [s for s, v in verdicts if v == "late"]
+    if late:
+        s = late[0]
+        status = d.status
+        if d.any_act and not ctx.coverage.covers(d.time.earliest, d.due.hi):
+            return Result(
+                "finding",
+                "no_record",
+                (*base_refs, s.seq),
+                d.due,
+                when(s),
+                f"{d.opening}; no {d.wanted} is recorded before {name(s)} "
+                f"({when(s).display()}){ctx.at_words}; it was due {d.due_words}, {due_text}."
+                f"{notes}",
+                f"not documented in the examined records: {ctx.coverage.words()}",
+            )
+        return Result(
+            "finding",
+            status,
+            (*base_refs, s.seq),
+            d.due,
+            when(s),
+            f"{d.opening}; {name(s)} came {when(s).display()}, after the deadline "
+            f"({d.due_words}, {due_text}).{notes}",
+        )
+    # Nothing satisfies it: ended, missed, not recorded, pending or undetermined.
+    possible_end = None
+    for end in d.ends:
+        if end.record.occurred.latest <= d.due.lo:
+            return ENDED_BY_DEATH if end.death else LAPSED
+        if end.record.occurred.earliest < d.due.hi and possible_end is None:
+            possible_end = end
+    absent = f"no {d.wanted} is recorded{ctx.at_words}"
+    if ctx.horizon >= d.due.hi:
+        message = f"{d.opening}; {absent}; it was due {d.due_words}, {due_text}.{notes}"
+        if possible_end is not None:
+            end = possible_end
+            ended = "ended with the death" if end.death else "lapsed"
+            return Result(
+                "finding",
+                "undetermined",
+                (*base_refs, end.record.seq),
+                d.due,
+                None,
+                message,
+                f"{end.words} ({label(end.record)}, {end.record.occurred.display()}), "
+                f"possibly before the deadline; {d.deadline_name} may have {ended}",
+            )
+        return missing(d, ctx, message, base_refs)
+    if ctx.horizon < d.due.lo:
+        return Result(
+            "finding",
+            "pending",
+            base_refs,
+            d.due,
+            None,
+            f"{d.opening}; no {d.wanted} yet{ctx.at_words}; due {d.due_words}, {due_text}.{notes}",
+            recheck_at=d.due.lo,
+        )
+    return Result(
+        "finding",
+        "undetermined",
+        base_refs,
+        d.due,
+        None,
+        f"{d.opening}; {absent}; it is due {d.due_words}, {due_text}.{notes}",
+        f"the deadline may or may not have passed at {instant_text(ctx.horizon)}; "
+        + (
+            " and ".join(imprecision([(d.trigger, d.time, d.fine)]))  # type: ignore[list-item]
+            or "the deadline is not fixed by the clocks"
+        ),
+        recheck_at=d.due.hi,
+    )

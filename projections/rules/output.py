@@ -1,0 +1,600 @@
+"""The rule pack's outputs: the JSON documents and the tables of `ledger check` and
+`ledger rules`. Every due and met time is a clock (rules.md Principle 6)."""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from ledger.timeparse import Moment, format_instant
+from projections.formats import Column, fit_line, table
+from projections.records import Record
+from projections.rules.engine import RULE_RANK
+from projections.rules.model import STATUSES, Concordance, Finding, Report, Rule, RuleExplain
+from projections.rules.pack import RULES
+from projections.rules.wording import point_text
+from projections.rules_config import DEFAULT_POLICY, POLICY_DOCS, Policy
+from projections.serialize import document, instant, reference
+from projections.vocabulary_view import legal_json
+
+_BY_ID = {r.id: r for r in RULES}
+
+
+def _clock(moment: Moment | None) -> dict[str, Any] | None:
+    return moment.to_json() if moment is not None else None
+
+
+def finding_json(finding: Finding, labels: Mapping[int, str | None]) -> dict[str, Any]:
+    """A finding as the JSON outputs write it (fields of rules.md, plus `reason`)."""
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "status": finding.status,
+        "refs": [reference(seq, labels) for seq in finding.refs],
+        "due": finding.due.clock().to_json() if finding.due is not None else None,
+        "met_at": _clock(finding.met),
+        "message": finding.message,
+        "legal_reference": finding.legal_reference,
+        "policy": finding.policy,
+        "reason": finding.reason,
+    }
+
+
+def explain_json(item: RuleExplain, labels: Mapping[int, str | None]) -> dict[str, Any]:
+    rule_ = _BY_ID[item.rule]
+    return {
+        "rule": item.rule,
+        "status": item.status,
+        "in_force_from": rule_.in_force_from,
+        "in_force_until": rule_.in_force_until,
+        "triggered": item.triggered,
+        "met": item.met,
+        "lapsed": item.lapsed,
+        "ended_by_death": item.ended_by_death,
+        "findings": dict(item.findings),
+        "not_in_force": [
+            {**reference(n.seq, labels), "type": n.type, "time": n.time.to_json()}
+            for n in item.not_in_force
+        ],
+        "note": item.note,
+    }
+
+
+def policy_json(policy: Policy) -> dict[str, Any]:
+    return {**policy.values(), "source": policy.source, "overrides": policy.overrides()}
+
+
+def view_json(report: Report, labels: Mapping[int, str | None] | None = None) -> dict[str, Any]:
+    view: dict[str, Any] = _horizon_json(report.point, report.as_known_at, report.evaluated_at)
+    view["owner_agency"] = report.owner_agency
+    if labels is not None:
+        view["possibly_known"] = [reference(s, labels) for s in report.possibly_known]
+    return view
+
+
+def _horizon_json(
+    point: Moment | None, as_known_at: datetime | None, evaluated_at: datetime
+) -> dict[str, Any]:
+    """The view's point in time as the user gave it (a clock); "now" is an exact instant."""
+    if as_known_at is None:
+        return {"as_known_at": None, "evaluated_at": instant(evaluated_at)}
+    clock = (
+        point.to_json()
+        if point is not None
+        else {
+            "text": instant(as_known_at),
+            "start": instant(as_known_at),
+            "end": instant(as_known_at),
+            "approximate": False,
+        }
+    )
+    return {"as_known_at": clock, "evaluated_at": clock}
+
+
+def concordance_json(item: Concordance, labels: Mapping[int, str | None]) -> dict[str, Any]:
+    return {
+        "judgement": reference(item.judgement, labels),
+        "judge": item.judge,
+        "grade": item.grade,
+        "made": item.made.to_json(),
+        "judges": [reference(s, labels) for s in item.judges],
+        "criterion": item.criterion,
+        "summary": item.summary,
+        "evidence": [
+            {
+                "rule": e.rule,
+                "agreement": e.agreement,
+                "status": e.status,
+                "refs": [reference(s, labels) for s in e.refs],
+                "reason": e.reason,
+            }
+            for e in item.evidence
+        ],
+        "open_questions": list(item.open_questions),
+    }
+
+
+def coverage_json(records: Sequence[Record], labels: Mapping[int, str | None]) -> list[Any]:
+    return [
+        {
+            **reference(r.seq, labels),
+            "sources": r.fields.get("sources"),
+            "records": r.fields.get("records"),
+            "complete": r.fields.get("complete"),
+            "period_from": r.fields.get("period_from"),
+            "period_until": r.fields.get("period_until"),
+        }
+        for r in records
+    ]
+
+
+def check_document(report: Report, labels: Mapping[int, str | None]) -> dict[str, Any]:
+    """`ledger check CASE --format json`."""
+    return document(
+        report.case,  # type: ignore[arg-type]
+        view=view_json(report, labels),
+        policy=policy_json(report.policy),
+        coverage=coverage_json(report.coverage, labels),
+        findings=[finding_json(f, labels) for f in report.findings],
+        concordance=[concordance_json(c, labels) for c in report.concordance],
+        explain=[explain_json(e, labels) for e in report.explain],
+    )
+
+
+GROUPS = ("rule", "month", "agency")
+NO_AGENCY = "(agency not recorded)"
+
+
+def group_key(finding: Finding, group_by: str) -> str:
+    """The group a finding falls in: its rule, its trigger's month, or its trigger's agency."""
+    if group_by == "rule":
+        return finding.rule
+    if group_by == "agency":
+        return finding.agency or NO_AGENCY
+    if group_by == "month":
+        moment = finding.trigger_time
+        if moment is None:
+            return "(no time)"
+        if moment.precision == "year":
+            return moment.display()
+        return ("~" if moment.approximate else "") + moment.start.strftime("%Y-%m")
+    raise ValueError(f"group_by must be one of {', '.join(GROUPS)}, not {group_by!r}")
+
+
+def summarise(reports: Sequence[Report], group_by: str) -> list[dict[str, Any]]:
+    """Counts of findings per group, by status, with the number of cases concerned."""
+    groups: dict[str, dict[str, Any]] = {}
+    order: dict[str, tuple[Any, ...]] = {}
+    for report in reports:
+        for finding in report.findings:
+            key = group_key(finding, group_by)
+            item = groups.setdefault(
+                key, {"group": key, "findings": 0, "by_status": Counter(), "cases": set()}
+            )
+            item["findings"] += 1
+            item["by_status"][finding.status] += 1
+            item["cases"].add(report.case)
+            if group_by == "rule":
+                order[key] = (RULE_RANK[key],)
+            elif group_by == "month" and finding.trigger_time is not None:
+                order[key] = (0, finding.trigger_time.start, key)
+            else:
+                order.setdefault(key, (1, key))
+    result = []
+    for key in sorted(groups, key=lambda k: order.get(k, (1, k))):
+        item = groups[key]
+        result.append(
+            {
+                "group": key,
+                "findings": item["findings"],
+                "by_status": {s: item["by_status"][s] for s in STATUSES if item["by_status"][s]},
+                "cases": len(item["cases"]),
+            }
+        )
+    return result
+
+
+def case_counts(report: Report) -> dict[str, Any]:
+    counts = Counter(f.status for f in report.findings)
+    return {
+        "case": report.case,
+        "findings": len(report.findings),
+        "by_status": {s: counts[s] for s in STATUSES if counts[s]},
+    }
+
+
+def merge_explain(reports: Sequence[Report]) -> list[dict[str, Any]]:
+    """Every rule's explain summed over many cases."""
+    merged = []
+    for rule_ in RULES:
+        items = [e for r in reports for e in r.explain if e.rule == rule_.id]
+        findings: Counter[str] = Counter()
+        for e in items:
+            findings.update(e.findings)
+        statuses = {e.status for e in items}
+        status = (
+            "applied"
+            if "applied" in statuses
+            else "not_in_force"
+            if "not_in_force" in statuses
+            else "not_triggered"
+        )
+        triggered = sum(e.triggered for e in items)
+        not_in_force = sum(len(e.not_in_force) for e in items)
+        met = sum(e.met for e in items)
+        lapsed = sum(e.lapsed for e in items)
+        ended_by_death = sum(e.ended_by_death for e in items)
+        merged.append(
+            {
+                "rule": rule_.id,
+                "status": status,
+                "in_force_from": rule_.in_force_from,
+                "in_force_until": rule_.in_force_until,
+                "triggered": triggered,
+                "met": met,
+                "lapsed": lapsed,
+                "ended_by_death": ended_by_death,
+                "findings": {s: findings[s] for s in STATUSES if findings[s]},
+                "not_in_force": [
+                    {
+                        "case": r.case,
+                        "seq": n.seq,
+                        "ref": n.ref,
+                        "type": n.type,
+                        "time": n.time.to_json(),
+                    }
+                    for r in reports
+                    for e in r.explain
+                    if e.rule == rule_.id
+                    for n in e.not_in_force
+                ],
+                "note": _merged_note(
+                    rule_, status, triggered, not_in_force, met, lapsed, ended_by_death, findings
+                ),
+            }
+        )
+    return merged
+
+
+def _merged_note(
+    rule_: Rule,
+    status: str,
+    triggered: int,
+    not_in_force: int,
+    met: int,
+    lapsed: int,
+    ended_by_death: int,
+    findings: Mapping[str, int],
+) -> str:
+    if status == "not_triggered":
+        return f"not triggered: nothing in any case starts it ({rule_.starts_at})"
+    bits = [f"{triggered} triggered"]
+    if not_in_force:
+        bits.append(f"{not_in_force} not in force at the time (rule in force {rule_.period})")
+    if met:
+        bits.append(f"{met} met")
+    if lapsed:
+        bits.append(f"{lapsed} lapsed (care or ban ended first)")
+    if ended_by_death:
+        bits.append(f"{ended_by_death} ended by the child's death")
+    bits += [f"{findings[s]} {s}" for s in STATUSES if findings.get(s)]
+    return ", ".join(bits)
+
+
+def all_document(
+    reports: Sequence[Report],
+    labels: Mapping[str, Mapping[int, str | None]],
+    group_by: str,
+    policy: Policy,
+    as_known_at: datetime | None,
+    evaluated_at: datetime,
+    owner_agency: str | None,
+    point: Moment | None = None,
+) -> dict[str, Any]:
+    """`ledger check --all --format json`."""
+    findings = [
+        {"case": r.case, **finding_json(f, labels.get(r.case or "", {}))}
+        for r in reports
+        for f in r.findings
+    ]
+    return document(
+        None,  # type: ignore[arg-type]
+        view={**_horizon_json(point, as_known_at, evaluated_at), "owner_agency": owner_agency},
+        policy=policy_json(policy),
+        group_by=group_by,
+        summary=summarise(reports, group_by),
+        cases=[case_counts(r) for r in reports],
+        findings=findings,
+        explain=merge_explain(reports),
+    )
+
+
+def rule_json(rule_: Any) -> dict[str, Any]:
+    return {
+        "id": rule_.id,
+        "title_sv": rule_.title_sv,
+        "title_en": rule_.title_en,
+        "severity": rule_.severity,
+        "starts_at": rule_.starts_at,
+        "triggers": list(rule_.triggers),
+        "satisfied_by": list(rule_.satisfied_by),
+        "deadline": rule_.deadline,
+        "in_force_from": rule_.in_force_from,
+        "in_force_until": rule_.in_force_until,
+        "legal": [legal_json(ref) for ref in rule_.legal],
+        "source": rule_.source,
+        "confidence": rule_.confidence,
+        "judges": rule_.judges,
+        "norm": rule_.norm,
+        "illustrations": [legal_json(ref) for ref in rule_.illustrations],
+        "local_policy": [
+            {"key": key, "default": DEFAULT_POLICY.values()[key], "doc": POLICY_DOCS[key]}
+            for key in rule_.local_policy
+        ],
+    }
+
+
+def rules_document(policy: Policy = DEFAULT_POLICY) -> dict[str, Any]:
+    """`ledger rules --format json`."""
+    return document(
+        None,  # type: ignore[arg-type]
+        rules=[rule_json(r) for r in RULES],
+        policy=policy_json(policy),
+    )
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def _wrap(text: str, width: int, indent: str, hanging: str | None = None) -> list[str]:
+    return textwrap.wrap(
+        text,
+        width=max(40, width),
+        initial_indent=indent,
+        subsequent_indent=indent if hanging is None else hanging,
+        break_on_hyphens=False,
+    ) or [indent.rstrip()]
+
+
+def _policy_lines(policy: Policy) -> list[str]:
+    values = ", ".join(f"{k} {v}" for k, v in policy.values().items())
+    overrides = policy.overrides()
+    if not overrides:
+        return [f"policy: defaults ({values})"]
+    lines = [f"policy: {policy.source or 'configured'} ({values})"]
+    for item in overrides:
+        lines.append(
+            f"  override: {item['key']} = {item['value']} (default {item['default']}) — "
+            f"{POLICY_DOCS[item['key']]}"
+        )
+    return lines
+
+
+def _counts_text(findings: Sequence[Finding]) -> str:
+    counts = Counter(f.status for f in findings)
+    if not counts:
+        return "no findings"
+    return " · ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
+
+
+def _horizon_text(report: Report) -> str:
+    if report.point is not None:
+        return f"as known at {point_text(report.point)} (Stockholm)"
+    if report.as_known_at is not None:
+        return f"as known at {format_instant(report.as_known_at)[:16]} (Stockholm)"
+    return f"as the records stand now ({format_instant(report.evaluated_at)[:16]} Stockholm)"
+
+
+def _refs_text(refs: Sequence[int], labels: Mapping[int, str | None]) -> str:
+    return " · ".join(f"#{s}" + (f" {labels[s]}" if labels.get(s) else "") for s in refs)
+
+
+def check_table(
+    report: Report, labels: Mapping[int, str | None], width: int = 120, explain: bool = False
+) -> str:
+    """The first page of a review: one block per finding, and with `explain` every rule."""
+    lines = [
+        f"{report.case}: rule check, {_horizon_text(report)}",
+        f"owner: {report.owner_agency or 'not known (late-documentation not applied)'}",
+        *_policy_lines(report.policy),
+        _coverage_line(report, labels),
+    ]
+    if report.possibly_known:
+        lines.append(
+            "only possibly known at that time (they start no rule and count only as "
+            "possibly known): " + _refs_text(report.possibly_known, labels)
+        )
+    lines += [f"findings: {_counts_text(report.findings)}", ""]
+    for finding in report.findings:
+        lines += _finding_block(finding, labels, width)
+    if report.concordance:
+        lines += _concordance_lines(report.concordance, labels, width)
+    if explain:
+        lines += _explain_lines(report.explain, width)
+    return "\n".join(fit_line(line, width) for line in lines).rstrip("\n") + "\n"
+
+
+def _coverage_line(report: Report, labels: Mapping[int, str | None]) -> str:
+    if not report.coverage:
+        return (
+            "coverage: none declared, so a missing act is no_record (not documented in the "
+            "examined records), never a breach"
+        )
+    parts = []
+    for r in report.coverage:
+        period = f" {r.fields.get('period_from') or '…'}..{r.fields.get('period_until') or ''}"
+        complete = "complete" if r.fields.get("complete") is True else "not complete"
+        parts.append(
+            f"{_refs_text([r.seq], labels)} {r.fields.get('sources')}, {complete}{period.rstrip()}"
+        )
+    return "coverage: " + "; ".join(parts)
+
+
+_AGREEMENT = {
+    "supports": "supported",
+    "contradicts": "contradicted",
+    "cannot_tell": "the records cannot tell",
+    "no_rule": "no rule tests it",
+}
+
+
+def _concordance_lines(
+    items: Sequence[Concordance], labels: Mapping[int, str | None], width: int
+) -> list[str]:
+    lines = [f"RECORDED JUDGEMENTS ({len(items)}) and what the rules say", ""]
+    for item in items:
+        judged = _refs_text(item.judges, labels) if item.judges else "the case as a whole"
+        lines.append(
+            f"{_refs_text([item.judgement], labels)} {item.judge} {item.made.display()} "
+            f"[{item.grade}] — {_AGREEMENT[item.summary]}"
+        )
+        lines += _wrap(item.criterion, width, "  ")
+        lines.append(f"  judges {judged}")
+        for e in item.evidence:
+            refs = f" ({_refs_text(e.refs, labels)})" if e.refs else ""
+            lines += _wrap(
+                f"{_AGREEMENT[e.agreement]:<12} {e.rule} [{e.status}]{refs}: {e.reason}",
+                width,
+                "  ",
+                " " * 15,
+            )
+        for question in item.open_questions:
+            lines += _wrap(f"open   {question}", width, "  ", " " * 9)
+        lines.append("")
+    return lines
+
+
+def _finding_block(finding: Finding, labels: Mapping[int, str | None], width: int) -> list[str]:
+    rule_ = _BY_ID[finding.rule]
+    policy = " · local policy" if finding.policy == "local" else ""
+    lines = [
+        f"{finding.status.upper():<13} {finding.rule} — {rule_.title_en} "
+        f"[{finding.severity}{policy}]"
+    ]
+    lines += _wrap(finding.message, width, "  ")
+    if finding.reason:
+        lines += _wrap(f"why    {finding.reason}", width, "  ", " " * 9)
+    lines.append(f"  refs   {_refs_text(finding.refs, labels)}")
+    if finding.due is not None or finding.met is not None:
+        due = finding.due.words() if finding.due is not None else "—"
+        met = finding.met.display() if finding.met is not None else "—"
+        lines.append(f"  due    {due} · done {met}")
+    lines.append(f"  law    {finding.legal_reference}")
+    lines.append("")
+    return lines
+
+
+_OUTCOME = {"applied": "applied", "not_in_force": "not in force", "not_triggered": "not triggered"}
+
+
+def _explain_lines(explain: Sequence[RuleExplain | Mapping[str, Any]], width: int) -> list[str]:
+    rows = []
+    for item in explain:
+        if isinstance(item, RuleExplain):
+            rule_id, status, note = item.rule, item.status, item.note
+        else:
+            rule_id, status, note = item["rule"], item["status"], item["note"]
+        rows.append([rule_id, _OUTCOME[status], note])
+    columns = [Column("rule", 40), Column("outcome", 14), Column("what happened", 0)]
+    body = _wrapped_table(columns, rows, width)
+    return [f"RULES ({len(rows)}): what happened to each", *body.rstrip("\n").split("\n"), ""]
+
+
+def _wrapped_table(columns: Sequence[Any], rows: Sequence[Sequence[str]], width: int) -> str:
+    """Like formats.table, but the last column wraps instead of being cut."""
+    fixed = sum(c.width for c in columns[:-1]) + len(columns) - 1
+    room = max(20, width - fixed)
+    out_rows: list[list[str]] = []
+    for row in rows:
+        pieces = textwrap.wrap(row[-1], width=room) or [""]
+        out_rows.append([*row[:-1], pieces[0]])
+        out_rows += [[""] * (len(row) - 1) + [piece] for piece in pieces[1:]]
+    return table(columns, out_rows, width)
+
+
+def check_all_table(
+    reports: Sequence[Report],
+    labels: Mapping[str, Mapping[int, str | None]],
+    group_by: str,
+    policy: Policy,
+    horizon: str,
+    width: int = 120,
+    explain: bool = False,
+) -> str:
+    """`ledger check --all`: counts by group, by case, then one line per finding."""
+    findings = [f for r in reports for f in r.findings]
+    lines = [
+        f"rule check of {len(reports)} case{'s' * (len(reports) != 1)}, {horizon}",
+        *_policy_lines(policy),
+        f"findings: {_counts_text(findings)}",
+        "",
+        f"BY {group_by.upper()}",
+    ]
+    status_columns = [Column(s, len(s), ">") for s in STATUSES]
+    summary = summarise(reports, group_by)
+    rows = [
+        [
+            item["group"],
+            str(item["findings"]),
+            *[str(item["by_status"].get(s, 0)) for s in STATUSES],
+            str(item["cases"]),
+        ]
+        for item in summary
+    ]
+    columns = [
+        Column(group_by, 40),
+        Column("total", 5, ">"),
+        *status_columns,
+        Column("cases", 5, ">"),
+    ]
+    lines += table(columns, rows, width).rstrip("\n").split("\n")
+    lines += ["", "FINDINGS"]
+    columns = [
+        Column("case", 12),
+        Column("status", 12),
+        Column("rule", 38),
+        Column("message", 0),
+    ]
+    rows = [[r.case or "", f.status, f.rule, f.message] for r in reports for f in r.findings]
+    lines += table(columns, rows, width).rstrip("\n").split("\n") if rows else ["  (none)"]
+    if explain:
+        lines += ["", *_explain_lines(merge_explain(reports), width)]
+    return "\n".join(fit_line(line, width) for line in lines).rstrip("\n") + "\n"
+
+
+def rules_table(width: int = 120, policy: Policy = DEFAULT_POLICY) -> str:
+    """`ledger rules`: the pack, one line a rule, then the local-policy thresholds."""
+    columns = [
+        Column("id", 40),
+        Column("severity", 8),
+        Column("in force", 13),
+        Column("conf", 4),
+        Column("title / source", 0),
+    ]
+    rows = [
+        [
+            r.id,
+            r.severity,
+            r.period,
+            r.confidence,
+            f"{r.title_en} ({r.title_sv}) — {r.source}",
+        ]
+        for r in RULES
+    ]
+    lines = _wrapped_table(columns, rows, width).rstrip("\n").split("\n")
+    lines += [
+        f"{len(RULES)} rules. conf: H statute or two sources, M one reliable secondary source, "
+        "U unverified.",
+        "",
+        "LOCAL POLICY (override in the [rules] table of ledger.toml, or --rules-config FILE)",
+    ]
+    values = policy.values()
+    for key, doc in POLICY_DOCS.items():
+        users = ", ".join(r.id for r in RULES if key in r.local_policy)
+        lines += _wrap(f"{key} = {values[key]}  — {doc} ({users})", width, "  ", "      ")
+    if policy.source:
+        lines.append(f"  (from {policy.source})")
+    return "\n".join(fit_line(line, width) for line in lines) + "\n"

@@ -1,0 +1,54 @@
+"""The rule pack of rules.md (second edition), in its order. Each rule's data sits beside its
+check in the module of its family."""
+
+from __future__ import annotations
+
+from projections.rules.decision_basis import OUTSTANDING, WITHOUT_BASIS
+from projections.rules.documentation import LATE_DOCUMENTATION
+from projections.rules.investigation import CHILD_NOT_HEARD, INVESTIGATION
+from projections.rules.lvu import (
+    BAN_CONSIDERED,
+    BAN_REVIEW,
+    CARE_APPLICATION,
+    CARE_REVIEW,
+    CUSTODY_SUBMITTED,
+    FOLLOW_UP,
+)
+from projections.rules.model import Rule
+from projections.rules.move_home import FOSTER_SUPPORT, LED_BY_PARENTS, NO_CONTACT, REVISED_PLAN
+from projections.rules.oversight import LEX_SARAH, MEASURES
+from projections.rules.reports import CHILD_NOT_SEEN, PRELIMINARY, SAME_DAY
+
+RULES: tuple[Rule, ...] = (
+    SAME_DAY,
+    PRELIMINARY,
+    INVESTIGATION,
+    CUSTODY_SUBMITTED,
+    CARE_APPLICATION,
+    CARE_REVIEW,
+    BAN_REVIEW,
+    BAN_CONSIDERED,
+    FOLLOW_UP,
+    OUTSTANDING,
+    WITHOUT_BASIS,
+    CHILD_NOT_SEEN,
+    CHILD_NOT_HEARD,
+    NO_CONTACT,
+    LATE_DOCUMENTATION,
+    LED_BY_PARENTS,
+    REVISED_PLAN,
+    FOSTER_SUPPORT,
+    LEX_SARAH,
+    MEASURES,
+)
+
+_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+assert len(_BY_ID) == len(RULES), "rule ids must be unique"
+
+
+def rule(rule_id: str) -> Rule:
+    """The rule with this id; KeyError naming the ids otherwise."""
+    try:
+        return _BY_ID[rule_id]
+    except KeyError:
+        raise KeyError(f"no rule {rule_id!r} (rules: {', '.join(_BY_ID)})") from None

@@ -1,0 +1,240 @@
+"""Rules on a report of concern: the protection assessment "genast", the preliminary
+assessment within 14 days, and a protection assessment made without seeing the child."""
+
+from __future__ import annotations
+
+from ledger.timeparse import precedes
+from projections.deadlines import days_after, same_day, window
+from projections.rules.investigation import investigations
+from projections.rules.judging import (
+    MET,
+    Context,
+    Deadline,
+    Result,
+    Trigger,
+    documented,
+    judge,
+    possibly_known,
+    triggers,
+)
+from projections.rules.law import sol, sol_2025
+from projections.rules.model import Rule, type_name
+from projections.rules.wording import name
+
+_REPORT = type_name("ConcernReportReceived")
+_PROTECTION = type_name("ProtectionAssessmentMade")
+_PRELIMINARY = type_name("PreliminaryAssessmentDecided")
+_OPENED = type_name("InvestigationOpened")
+_OBSERVATION = type_name("ObservationRecorded")
+_VISIT = type_name("HomeVisit")
+_CONVERSATION = type_name("ChildConversation")
+
+
+def _check_same_day(rule_: Rule, ctx: Context) -> list[Trigger]:
+    cutoff = ctx.policy.protection_cutoff_hour
+    assessments = ctx.of(_PROTECTION)
+    maybe = ctx.maybe_of(_PROTECTION)
+
+    def evaluate(report) -> Result:  # type: ignore[no-untyped-def]
+        mine = [a for a in assessments if a.fields.get("report") == report.seq]
+        doubtful = [a for a in maybe if a.fields.get("report") == report.seq]
+        day_note = ""
+        if report.known.precision == "day" and not report.known.approximate:
+            day_note = f" (a report from {cutoff:02d}:00 on may be assessed the next day)"
+        due = window(report.known, same_day(cutoff))
+        if due.lo != due.hi:
+            due_words = f"the same day, or the next for a report from {cutoff:02d}:00 on"
+        elif due.lo == same_day(25)(report.known.earliest):
+            due_words = "the same day"
+        else:
+            due_words = f"the next day, the report having come at or after {cutoff:02d}:00"
+        d = Deadline(
+            trigger=report,
+            time=report.known,
+            due=due,
+            opening=f"{name(report, True)} received {report.known.display()}",
+            wanted="protection assessment of it",
+            due_words=due_words,
+            deadline_name="the same-day deadline",
+            status=rule_.severity,
+            fine="minute",
+            ends=ctx.deaths(),
+            imprecision_extra=day_note,
+        )
+        return judge(d, ctx, mine, doubtful=possibly_known(ctx, doubtful))
+
+    return triggers(ctx.of(_REPORT), evaluate, "known")
+
+
+def _check_preliminary(rule_: Rule, ctx: Context) -> list[Trigger]:
+    decided = ctx.of(_PRELIMINARY, _OPENED)
+    maybe = ctx.maybe_of(_PRELIMINARY, _OPENED)
+    spans = investigations(ctx)
+
+    def lists(record, report) -> bool:  # type: ignore[no-untyped-def]
+        return report.seq in (record.fields.get("reports") or ())
+
+    def evaluate(report) -> Result:  # type: ignore[no-untyped-def]
+        doubtful = []
+        for span in spans:
+            opened_before = precedes(span.opened.occurred, report.known)
+            closed_after = (
+                "yes" if span.closed is None else precedes(report.known, span.closed.occurred)
+            )
+            if opened_before == "yes" and closed_after == "yes":
+                return MET  # an investigation was already open when the report came
+            if opened_before != "no" and closed_after != "no":
+                doubtful.append(
+                    (
+                        span.opened,
+                        f"{name(span.opened)} ({span.opened.occurred.display()}) was possibly "
+                        "already open when the report came",
+                    )
+                )
+        mine = [r for r in decided if lists(r, report)]
+        doubtful += possibly_known(ctx, [r for r in maybe if lists(r, report)])
+        d = Deadline(
+            trigger=report,
+            time=report.known,
+            due=window(report.known, days_after(14)),
+            opening=f"{name(report, True)} received {report.known.display()}",
+            wanted="preliminary assessment decision on it",
+            due_words="within 14 days",
+            deadline_name="the 14-day deadline",
+            status=rule_.severity,
+            ends=ctx.deaths(),
+        )
+        result = judge(d, ctx, mine, doubtful=doubtful)
+        late = [r for r in mine if r.seq in result.refs]
+        reasons = [r.fields.get("extraordinary_reasons") for r in late]
+        if result.status == rule_.severity and late and any(documented(x) for x in reasons):
+            # SoL 11:1 a second para: the 14 days may be exceeded for synnerliga skäl.
+            stated = next(x for x in reasons if documented(x))
+            return Result(
+                "finding",
+                "info",
+                result.refs,
+                result.due,
+                result.met,
+                f"{result.message} Synnerliga skäl are recorded on the late decision: {stated}",
+            )
+        return result
+
+    return triggers(ctx.of(_REPORT), evaluate, "known")
+
+
+def _seen_before(ctx: Context, assessment) -> bool:  # type: ignore[no-untyped-def]
+    """A recorded sight of the child by the authority before the assessment: an observation
+    of the child, a home visit where the child was seen, a conversation with the child."""
+    for record in ctx.of(_OBSERVATION, _VISIT, _CONVERSATION):
+        if not ctx.authority.acts(record) or precedes(record.occurred, assessment.occurred) == "no":
+            continue
+        if record.type == _VISIT and record.fields.get("child_seen") is not True:
+            continue
+        if (
+            record.type == _OBSERVATION
+            and "child" not in str(record.fields.get("observation", "")).lower()
+        ):
+            continue
+        return True
+    return False
+
+
+def _check_child_not_seen(rule_: Rule, ctx: Context) -> list[Trigger]:
+    def evaluate(assessment) -> Result:  # type: ignore[no-untyped-def]
+        seen = assessment.fields.get("child_seen")
+        if seen is True or _seen_before(ctx, assessment):
+            return MET
+        opening = f"{name(assessment, True)} ({assessment.occurred.display()})"
+        if seen is False:
+            return Result(
+                "finding",
+                "info",
+                (assessment.seq,),
+                message=f"{opening} found no immediate protection needed without the child "
+                "being seen (child_seen: no).",
+            )
+        return Result(
+            "finding",
+            "undetermined",
+            (assessment.seq,),
+            message=f"{opening} found no immediate protection needed; whether the child was "
+            "seen is not recorded.",
+            reason="child_seen is not documented and no sight of the child by the social "
+            "services is recorded before the assessment",
+        )
+
+    return triggers(
+        [
+            r
+            for r in ctx.of(_PROTECTION)
+            if r.fields.get("immediate_protection_needed") is False and ctx.authority.acts(r)
+        ],
+        evaluate,
+    )
+
+
+SAME_DAY = Rule(
+    id="protection-assessment-same-day",
+    title_sv="Skyddsbedömning samma dag",
+    title_en="Protection assessment the same day",
+    severity="breach",
+    starts_at="ConcernReportReceived (its known clock)",
+    triggers=(_REPORT,),
+    satisfied_by=(_PROTECTION,),
+    deadline='"genast": the same calendar day; the next day when the report came at or '
+    "after the cut-off hour (local policy, default 16:00)",
+    in_force_from="2013-01-01",
+    in_force_until=None,
+    legal=(
+        sol("11 kap. 1 a § första stycket", "immediate assessment of the need of protection", "M"),
+        sol_2025("20 kap. 1 §", "immediate assessment of the need of protection"),
+    ),
+    source='SoL 11:1a first para (H); prop. 2012/13:10 p. 60 on "same day" (M)',
+    confidence="H",
+    check=_check_same_day,
+    local_policy=("protection_cutoff_hour",),
+)
+
+PRELIMINARY = Rule(
+    id="preliminary-assessment-14-days",
+    title_sv="Förhandsbedömning inom 14 dagar",
+    title_en="Preliminary assessment within 14 days",
+    severity="breach",
+    starts_at="ConcernReportReceived (its known clock)",
+    triggers=(_REPORT,),
+    satisfied_by=(_PRELIMINARY, _OPENED),
+    deadline="14 days, unless synnerliga skäl are recorded on the late decision (then info); "
+    "met at once when an investigation was already open when the report came",
+    in_force_from="2013-01-01",
+    in_force_until=None,
+    legal=(
+        sol(
+            "11 kap. 1 a § andra stycket",
+            'decision on an investigation within 14 days "om det inte finns synnerliga skäl"',
+            "M",
+        ),
+        sol_2025("20 kap. 2 §", "decision within 14 days unless synnerliga skäl"),
+    ),
+    source="SoL 11:1a second para (H)",
+    confidence="H",
+    check=_check_preliminary,
+)
+
+CHILD_NOT_SEEN = Rule(
+    id="protection-assessed-without-seeing-child",
+    title_sv="Skyddsbedömning utan att barnet setts",
+    title_en="Protection assessed without seeing the child",
+    severity="info",
+    starts_at="ProtectionAssessmentMade by the authority with immediate_protection_needed false",
+    triggers=(_PROTECTION,),
+    satisfied_by=(_OBSERVATION, _VISIT, _CONVERSATION),
+    deadline="flags child_seen false; unknown gives undetermined; a recorded sight of the "
+    "child by the social services before the assessment satisfies it",
+    in_force_from=None,
+    in_force_until=None,
+    legal=(),
+    source="practice",
+    confidence="U",
+    check=_check_child_not_seen,
+)
