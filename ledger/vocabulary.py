@@ -1,9 +1,10 @@
 """The event vocabulary: the single source of truth for event types.
 
-Every event type of ``shared/domain/vocabulary.md`` is registered here with its Swedish term,
-category, decision flag, its own fields (the envelope of DESIGN.md §4 comes on top) and its
-legal references.  Validation, ``ledger types``, the renderers and the rules all read this
-registry; nothing else should hard-code type names, field names or enumeration words.
+Every event type is registered here with its Swedish term, category, decision flag, its own
+fields (the envelope of DESIGN.md §4 comes on top) and its legal references.  Validation,
+``ledger types``, the renderers and the rules all read this registry; nothing else should
+hard-code type names, field names or enumeration words.  ``docs/vocabulary.md`` is generated
+from it (``make docs``), so the table people read cannot drift from the code.
 
 Legal references are data with the law's version (``sfs``), never a hard-coded paragraph
 string: SoL (2001:453) was replaced and renumbered by SoL (2025:400) on 2025-07-01, so every
@@ -24,6 +25,7 @@ from ledger.quoting import quote
 
 __all__ = [
     "CATEGORIES",
+    "FIELD_KIND_DOCS",
     "JUDGEMENT_GRADES",
     "NOT_DOCUMENTED",
     "VOCABULARY",
@@ -58,12 +60,23 @@ Category = Literal[
 ]
 CATEGORIES: tuple[str, ...] = get_args(Category)
 
-# text: str; bool; int; moment: an imprecise time string (validated elsewhere); ref: one
-# reference to another event in the case ("#4" or "@label"); refs: list of references;
-# enum: one of `choices`; object: a JSON object (EntryCorrected.changes); texts: list of
-# strings (MeetingHeld.participants).
 FieldKind = Literal["text", "bool", "int", "moment", "ref", "refs", "enum", "object", "texts"]
 _FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)
+
+# What a value of each kind is, for people reading `ledger types` and docs/vocabulary.md.
+FIELD_KIND_DOCS: Mapping[str, str] = MappingProxyType(
+    {
+        "text": "non-empty text",
+        "bool": "true or false",
+        "int": "a whole number",
+        "moment": "an imprecise time as for `occurred` (2019, 2019-12, ~2019-12-24, ...)",
+        "ref": "a reference to another entry of the case (#4, @label)",
+        "refs": "a list of references to other entries of the case",
+        "enum": "one of the words listed",
+        "object": "a JSON object (field name → new value)",
+        "texts": "a list of non-empty texts",
+    }
+)
 
 _CONFIDENCES = ("H", "M", "U")
 
