@@ -82,7 +82,10 @@ _CONFIDENCES = ("H", "M", "U")
 
 # The value a reviewer records where a field is required but the act's detail is not in the
 # examined records (an act documented without its outcome, e.g. a förhandsbedömning whose
-# result is not public). Views show it; rules treat it as unknown, never as a value.
+# result is not public). Every field of every type except the corrections accepts it, whatever
+# its kind, and it is stored as this very string (so a `bool` or `refs` field may hold it):
+# references and times are not resolved or parsed from it, tables print it "not documented",
+# JSON keeps the string, and rules treat it as unknown, never as a value.
 NOT_DOCUMENTED = "not_documented"
 
 # A recorded judgement's grade (JudgementRecorded.grade): criticism of the authority, an
@@ -176,6 +179,16 @@ class EventType:
             if spec.name == name:
                 return spec
         return None
+
+    @property
+    def accepts_not_documented(self) -> bool:
+        """Whether this type's fields accept NOT_DOCUMENTED.
+
+        Every type records an act found in the examined records, whose detail may be missing
+        from them, except the corrections: they are the reviewer's own acts on the ledger and
+        must name the entry they correct and what they change.
+        """
+        return self.category != "correction"
 
     @property
     def reference_fields(self) -> tuple[FieldSpec, ...]:

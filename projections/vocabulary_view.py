@@ -9,6 +9,8 @@ from typing import Any
 from ledger.vocabulary import (
     CATEGORIES,
     FIELD_KIND_DOCS,
+    NOT_DOCUMENTED,
+    VOCABULARY,
     EventType,
     FieldSpec,
     LegalReference,
@@ -72,6 +74,13 @@ def vocabulary_markdown(specs: Sequence[EventType]) -> str:
     """The vocabulary as a Markdown document: a legend, then one table row per type."""
     kinds = "\n".join(f"- `{kind}`: {doc}" for kind, doc in FIELD_KIND_DOCS.items())
     categories = ", ".join(f"`{c}`" for c in CATEGORIES)
+    closed = ", ".join(s.name for s in VOCABULARY.values() if not s.accepts_not_documented)
+    undocumented = (
+        f"Every field, required or optional and of any kind, also accepts `{NOT_DOCUMENTED}`: "
+        "the act is in the examined records but this detail is not (tables print it "
+        f'"not documented"; rules treat it as unknown). Not for the corrections ({closed}), '
+        "which must name what they correct."
+    )
     rows = [
         "| type | Swedish | category | decision | type fields | legal reference |",
         "|---|---|---|---|---|---|",
@@ -88,8 +97,7 @@ def vocabulary_markdown(specs: Sequence[EventType]) -> str:
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return (
         f"{_MARKDOWN_HEAD}\nCategories: {categories}.\n\nField kinds:\n\n{kinds}\n\n"
-        + "\n".join(rows)
-        + "\n"
+        f"{undocumented}\n\n" + "\n".join(rows) + "\n"
     )
 
 
