@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Literal, get_args
 
 from ledger.quoting import quote
 
 __all__ = [
+    "AFTER",
     "CATEGORIES",
     "FIELD_KIND_DOCS",
     "JUDGEMENT_GRADES",
@@ -984,11 +985,25 @@ _TYPES: tuple[EventType, ...] = (
 )
 
 
+# Imprecise entries ("2020", "~2019-12") cannot be ordered by their clocks alone: the lex
+# Sarah investigation closed in "2020" would sort before its own opening in 2020-02. Any entry
+# may therefore name entries it certainly comes after; views order it after them. A type with
+# its own `after` (FollowUpStarted: the care it follows) already orders it that way.
+AFTER = FieldSpec(
+    "after",
+    "refs",
+    False,
+    doc="entries this one certainly comes after; for ordering imprecise entries",
+)
+
+
 def _build(types: tuple[EventType, ...]) -> Mapping[str, EventType]:
     registry: dict[str, EventType] = {}
     for etype in types:
         if etype.name in registry:
             raise ValueError(f"event type {etype.name} registered twice")
+        if etype.field(AFTER.name) is None:
+            etype = replace(etype, fields=(*etype.fields, AFTER))
         registry[etype.name] = etype
     return MappingProxyType(registry)
 

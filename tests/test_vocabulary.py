@@ -243,8 +243,8 @@ def test_field_kinds(type_name, field_name, kind):
 def test_field_lookup_and_reference_fields():
     etype = vocab.event_type("InformationReceived")
     assert etype.field("no_such_field") is None
-    assert [f.name for f in etype.reference_fields] == ["in_reply_to", "includes"]
-    assert vocab.event_type("NoteRecorded").reference_fields == ()
+    assert [f.name for f in etype.reference_fields] == ["in_reply_to", "includes", "after"]
+    assert vocab.event_type("NoteRecorded").reference_fields == (vocab.AFTER,)
 
 
 def test_only_observation_requires_known():
