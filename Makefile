@@ -40,8 +40,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/suite.py
 
-# The diagrams the README shows; tests/test_diagram.py checks they are current.
+# The vocabulary table and the diagrams the README shows; tests/test_vocabulary.py and
+# tests/test_diagram.py check they are current.
 docs: $(STAMP)
+	$(BIN)/ledger types --format md -o docs/vocabulary.md
 	rm -f docs/.docs.db
 	$(BIN)/ledger --db docs/.docs.db import -q examples/lilla-hjartat.jsonl
 	$(BIN)/ledger --db docs/.docs.db timeline NK-LH --as-known-at 2019-12-31 --format dot -o docs/lilla-hjartat.dot

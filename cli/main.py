@@ -423,22 +423,25 @@ def show(state: State, reference: str, fmt: str, output: str | None) -> None:
 
 @cli.command()
 @click.argument("type_name", metavar="[TYPE]", required=False)
-@format_option()
+@format_option("md")
 @output_option
 @width_option
 def types(type_name: str | None, fmt: str, output: str | None, width: int | None) -> None:
     """List the event vocabulary, or show one TYPE with its fields and legal references.
 
+    `--format md` writes the Markdown document of docs/vocabulary.md.
+
     \b
     Example:
         ledger types
         ledger types ProtectionAssessmentMade
+        ledger types --format md -o docs/vocabulary.md
     """
     from ledger.vocabulary import VOCABULARY, UnknownEventType, event_type
     from projections.formats import to_csv, to_json, to_ndjson_each
     from projections.serialize import document
     from projections.tables import type_card, types_table
-    from projections.vocabulary_view import type_json
+    from projections.vocabulary_view import type_json, vocabulary_markdown
 
     try:
         chosen = [event_type(type_name)] if type_name else list(VOCABULARY.values())
@@ -451,6 +454,8 @@ def types(type_name: str | None, fmt: str, output: str | None, width: int | None
         emit(to_ndjson_each(items, "type"), output)
     elif fmt == "csv":
         emit(to_csv(items), output)
+    elif fmt == "md":
+        emit(vocabulary_markdown(chosen), output)
     elif type_name:
         emit(type_card(chosen[0]), output)
     else:

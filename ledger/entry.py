@@ -19,7 +19,14 @@ from ledger.quoting import name as field_name
 from ledger.quoting import quote
 from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
 from ledger.timeparse import Moment, TimeParseError, parse_moment
-from ledger.vocabulary import VOCABULARY, EventType, FieldSpec, UnknownEventType, event_type
+from ledger.vocabulary import (
+    NOT_DOCUMENTED,
+    VOCABULARY,
+    EventType,
+    FieldSpec,
+    UnknownEventType,
+    event_type,
+)
 
 ENVELOPE_TEXT_FIELDS = ("actor", "role", "agency", "on_behalf_of", "summary", "source")
 ENVELOPE_FIELDS = (
@@ -216,11 +223,12 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
                 )
     fields: dict[str, Any] = {}
     if spec is not None:
+        undocumented = spec.accepts_not_documented
         for field_spec in spec.fields:
             name = field_spec.name
             if name in obj:
                 raw = obj[name]
-                value = _field_value(field_spec, raw, problems)
+                value = _field_value(field_spec, raw, problems, undocumented=undocumented)
                 if value is not None:
                     fields[name] = value
                     shown = _written(value)
@@ -299,9 +307,17 @@ def _bounded(value: Any, depth: int) -> bool:
     return True
 
 
-def _field_value(spec: FieldSpec, value: Any, problems: list[Problem]) -> Any:
+def _field_value(
+    spec: FieldSpec, value: Any, problems: list[Problem], *, undocumented: bool
+) -> Any:
+    """The validated value of one type field; `undocumented` allows NOT_DOCUMENTED, which is
+    kept as written whatever the kind (it is neither a reference nor a time)."""
+    if undocumented and value == NOT_DOCUMENTED:
+        return NOT_DOCUMENTED
+
     def wrong(expected: str) -> None:
-        problems.append(Problem(spec.name, f"expected {expected}, got {quote(value)}"))
+        extra = f" (or {NOT_DOCUMENTED})" if undocumented else ""
+        problems.append(Problem(spec.name, f"expected {expected}{extra}, got {quote(value)}"))
 
     kind = spec.kind
     if kind == "text":
@@ -372,6 +388,9 @@ def field_from_text(spec: EventType, name: str, text: str) -> Any:
     kind does not fit is passed on as written so validation can name the field.
     """
     field_spec = spec.field(name)
+    if text == NOT_DOCUMENTED:
+        # One word for every kind: split into a list it would no longer be recognised.
+        return text
     kind = field_spec.kind if field_spec is not None else "text"
     if kind == "bool":
         return _BOOLEAN_TEXTS.get(text.lower(), text)
@@ -423,7 +442,7 @@ def validate_changes(
             if refs is not None:
                 normalized[name] = refs
         elif (spec := target.field(name)) is not None:
-            found = _field_value(spec, value, problems)
+            found = _field_value(spec, value, problems, undocumented=target.accepts_not_documented)
             if found is not None:
                 normalized[name] = found
         else:

@@ -1,9 +1,10 @@
 """The event vocabulary: the single source of truth for event types.
 
-Every event type of ``shared/domain/vocabulary.md`` is registered here with its Swedish term,
-category, decision flag, its own fields (the envelope of DESIGN.md §4 comes on top) and its
-legal references.  Validation, ``ledger types``, the renderers and the rules all read this
-registry; nothing else should hard-code type names, field names or enumeration words.
+Every event type is registered here with its Swedish term, category, decision flag, its own
+fields (the envelope of DESIGN.md §4 comes on top) and its legal references.  Validation,
+``ledger types``, the renderers and the rules all read this registry; nothing else should
+hard-code type names, field names or enumeration words.  ``docs/vocabulary.md`` is generated
+from it (``make docs``), so the table people read cannot drift from the code.
 
 Legal references are data with the law's version (``sfs``), never a hard-coded paragraph
 string: SoL (2001:453) was replaced and renumbered by SoL (2025:400) on 2025-07-01, so every
@@ -16,14 +17,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Literal, get_args
 
 from ledger.quoting import quote
 
 __all__ = [
+    "AFTER",
     "CATEGORIES",
+    "FIELD_KIND_DOCS",
     "JUDGEMENT_GRADES",
     "NOT_DOCUMENTED",
     "VOCABULARY",
@@ -58,18 +61,32 @@ Category = Literal[
 ]
 CATEGORIES: tuple[str, ...] = get_args(Category)
 
-# text: str; bool; int; moment: an imprecise time string (validated elsewhere); ref: one
-# reference to another event in the case ("#4" or "@label"); refs: list of references;
-# enum: one of `choices`; object: a JSON object (EntryCorrected.changes); texts: list of
-# strings (MeetingHeld.participants).
 FieldKind = Literal["text", "bool", "int", "moment", "ref", "refs", "enum", "object", "texts"]
 _FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)
+
+# What a value of each kind is, for people reading `ledger types` and docs/vocabulary.md.
+FIELD_KIND_DOCS: Mapping[str, str] = MappingProxyType(
+    {
+        "text": "non-empty text",
+        "bool": "true or false",
+        "int": "a whole number",
+        "moment": "an imprecise time as for `occurred` (2019, 2019-12, ~2019-12-24, ...)",
+        "ref": "a reference to another entry of the case (#4, @label)",
+        "refs": "a list of references to other entries of the case",
+        "enum": "one of the words listed",
+        "object": "a JSON object (field name → new value)",
+        "texts": "a list of non-empty texts",
+    }
+)
 
 _CONFIDENCES = ("H", "M", "U")
 
 # The value a reviewer records where a field is required but the act's detail is not in the
 # examined records (an act documented without its outcome, e.g. a förhandsbedömning whose
-# result is not public). Views show it; rules treat it as unknown, never as a value.
+# result is not public). Every field of every type except the corrections accepts it, whatever
+# its kind, and it is stored as this very string (so a `bool` or `refs` field may hold it):
+# references and times are not resolved or parsed from it, tables print it "not documented",
+# JSON keeps the string, and rules treat it as unknown, never as a value.
 NOT_DOCUMENTED = "not_documented"
 
 # A recorded judgement's grade (JudgementRecorded.grade): criticism of the authority, an
@@ -163,6 +180,16 @@ class EventType:
             if spec.name == name:
                 return spec
         return None
+
+    @property
+    def accepts_not_documented(self) -> bool:
+        """Whether this type's fields accept NOT_DOCUMENTED.
+
+        Every type records an act found in the examined records, whose detail may be missing
+        from them, except the corrections: they are the reviewer's own acts on the ledger and
+        must name the entry they correct and what they change.
+        """
+        return self.category != "correction"
 
     @property
     def reference_fields(self) -> tuple[FieldSpec, ...]:
@@ -958,11 +985,25 @@ _TYPES: tuple[EventType, ...] = (
 )
 
 
+# Imprecise entries ("2020", "~2019-12") cannot be ordered by their clocks alone: the lex
+# Sarah investigation closed in "2020" would sort before its own opening in 2020-02. Any entry
+# may therefore name entries it certainly comes after; views order it after them. A type with
+# its own `after` (FollowUpStarted: the care it follows) already orders it that way.
+AFTER = FieldSpec(
+    "after",
+    "refs",
+    False,
+    doc="entries this one certainly comes after; for ordering imprecise entries",
+)
+
+
 def _build(types: tuple[EventType, ...]) -> Mapping[str, EventType]:
     registry: dict[str, EventType] = {}
     for etype in types:
         if etype.name in registry:
             raise ValueError(f"event type {etype.name} registered twice")
+        if etype.field(AFTER.name) is None:
+            etype = replace(etype, fields=(*etype.fields, AFTER))
         registry[etype.name] = etype
     return MappingProxyType(registry)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ledger.timeparse import Moment, parse_moment
-from ledger.vocabulary import EventType, event_type
+from ledger.vocabulary import NOT_DOCUMENTED, EventType, event_type
 
 
 class StoredEntry(Protocol):
@@ -62,6 +62,13 @@ class Record:
     @property
     def is_decision(self) -> bool:
         return self.spec.decision
+
+    def documented(self, name: str) -> Any:
+        """The value of type field `name`, or None when it is absent or recorded as not
+        documented: rules and views read an undocumented detail as unknown, never as a value
+        (a `moment` field holding it is no time, a `refs` field no list)."""
+        value = self.fields.get(name)
+        return None if value == NOT_DOCUMENTED else value
 
     def references(self) -> set[int]:
         """Every entry this one points at: its basis and its reference fields."""

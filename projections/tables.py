@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledger.timeparse import format_instant
-from ledger.vocabulary import EventType
+from ledger.vocabulary import NOT_DOCUMENTED, EventType
 from projections.cases import CaseSummary
 from projections.decisions import Decision
 from projections.formats import Column, fit_line, table
@@ -143,6 +143,8 @@ def _refs_text(refs: list[dict[str, Any]]) -> str:
 
 
 def _value_text(value: Any) -> str:
+    if value == NOT_DOCUMENTED:
+        return "not documented"
     if isinstance(value, dict) and set(value) == {"seq", "ref"}:
         return _refs_text([value])
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
@@ -191,6 +193,10 @@ def type_card(spec: EventType) -> str:
         lines.append(f"    {f.name:<28} {f.kind:<7} {need:<9} {f.doc}{choice}")
     if not spec.fields:
         lines.append("    (none beyond the envelope)")
+    elif spec.accepts_not_documented:
+        lines.append(
+            f"  any field may be {NOT_DOCUMENTED}: the act is in the records, that detail is not."
+        )
     if spec.legal:
         lines.append("  legal references:")
         for ref in spec.legal:
@@ -379,7 +385,10 @@ def history_lines(corrections: Sequence[Record]) -> str:
             "retracted"
             if c.type == "EntryRetracted"
             else "corrected "
-            + ", ".join(f"{k}={v!r}" for k, v in c.fields.get("changes", {}).items())
+            + ", ".join(
+                f"{k}={'not documented' if v == NOT_DOCUMENTED else repr(v)}"
+                for k, v in c.fields.get("changes", {}).items()
+            )
         )
         lines.append(
             f"    #{c.seq} {what} — {c.fields.get('reason')} (occurred "

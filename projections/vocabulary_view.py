@@ -1,13 +1,24 @@
-"""The vocabulary as other tools read it (`ledger types --format json`)."""
+"""The vocabulary as other tools read it (`ledger types --format json`) and as people read it
+(`docs/vocabulary.md`, `ledger types --format md`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from ledger.vocabulary import EventType, LegalReference
+from ledger.vocabulary import (
+    CATEGORIES,
+    FIELD_KIND_DOCS,
+    NOT_DOCUMENTED,
+    VOCABULARY,
+    EventType,
+    FieldSpec,
+    LegalReference,
+)
 
 
 def type_json(spec: EventType) -> dict[str, Any]:
+    """One type as JSON: its terms, flags, fields and legal references."""
     return {
         "type": spec.name,
         "swedish": spec.swedish,
@@ -41,3 +52,73 @@ def legal_json(ref: LegalReference) -> dict[str, Any]:
         "in_force_from": ref.in_force_from or None,
         "in_force_until": ref.in_force_until or None,
     }
+
+
+_MARKDOWN_HEAD = """\
+# Event vocabulary
+
+Generated from the registry in `ledger/vocabulary.py` by `make docs`
+(`ledger types --format md`). Do not edit by hand: `tests/test_vocabulary.py` fails when this
+file differs from what the registry renders.
+
+Each entry carries the envelope of DESIGN.md §4 (`occurred`, `known`, `actor`, `role`,
+`agency`, `on_behalf_of`, `summary`, `source`, `assessment`, `basis`, `ref`); the table lists
+each type's own fields. `?` marks an optional field; enumerations list their words.
+Legal references name the law's version (SFS number) and, where it matters, the period it was
+in force; confidence H = statute or two independent sources, M = one reliable secondary
+source, U = unverified.
+"""
+
+
+def vocabulary_markdown(specs: Sequence[EventType]) -> str:
+    """The vocabulary as a Markdown document: a legend, then one table row per type."""
+    kinds = "\n".join(f"- `{kind}`: {doc}" for kind, doc in FIELD_KIND_DOCS.items())
+    categories = ", ".join(f"`{c}`" for c in CATEGORIES)
+    closed = ", ".join(s.name for s in VOCABULARY.values() if not s.accepts_not_documented)
+    undocumented = (
+        f"Every field, required or optional and of any kind, also accepts `{NOT_DOCUMENTED}`: "
+        "the act is in the examined records but this detail is not (tables print it "
+        f'"not documented"; rules treat it as unknown). Not for the corrections ({closed}), '
+        "which must name what they correct."
+    )
+    rows = [
+        "| type | Swedish | category | decision | type fields | legal reference |",
+        "|---|---|---|---|---|---|",
+    ]
+    for spec in specs:
+        cells = (
+            spec.name,
+            spec.swedish,
+            spec.category,
+            "yes" if spec.decision else "",
+            ", ".join(_field_markdown(f) for f in spec.fields),
+            "; ".join(_legal_markdown(ref) for ref in spec.legal),
+        )
+        rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return (
+        f"{_MARKDOWN_HEAD}\nCategories: {categories}.\n\nField kinds:\n\n{kinds}\n\n"
+        f"{undocumented}\n\n" + "\n".join(rows) + "\n"
+    )
+
+
+def _field_markdown(spec: FieldSpec) -> str:
+    mark = "" if spec.required else "?"
+    note = f"enum: {', '.join(spec.choices)}" if spec.choices else spec.kind
+    return f"`{spec.name}{mark}` ({note})"
+
+
+def _legal_markdown(ref: LegalReference) -> str:
+    if ref.in_force_from and ref.in_force_until:
+        period = f", in force {ref.in_force_from} → {ref.in_force_until}"
+    elif ref.in_force_from:
+        period = f", in force from {ref.in_force_from}"
+    elif ref.in_force_until:
+        period = f", in force until {ref.in_force_until}"
+    else:
+        period = ""
+    return f"{ref.short()} ({ref.confidence}{period})"
+
+
+def _cell(text: str) -> str:
+    # A bar inside a cell would end it; a newline would end the row.
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -1,4 +1,9 @@
-"""The vocabulary registry against shared/domain/vocabulary.md, plus its own invariants."""
+"""The vocabulary registry's invariants, and docs/vocabulary.md rendered from it and current.
+
+Nothing here reads outside the repository: the table people read is generated from the
+registry (`make docs`), and these tests check that the committed file is what the registry
+renders now and that the rendering says what the registry says.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +12,28 @@ from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from cli.main import cli
 from ledger import vocabulary as vocab
+from projections.vocabulary_view import vocabulary_markdown
 
-VOCABULARY_MD = Path(__file__).resolve().parents[2] / "shared" / "domain" / "vocabulary.md"
+ROOT = Path(__file__).resolve().parents[1]
+VOCABULARY_MD = ROOT / "docs" / "vocabulary.md"
 
-# `name` or `name?`, optionally followed by a parenthesised note: (ref), (bool), (a, b, c), ...
-_FIELD_RE = re.compile(r"`([^`]+)`(?:\s*\(([^)]*)\))?")
-# Notes whose first word states the field's kind.
-_KIND_WORDS = {"ref", "refs", "bool", "object"}
+# `name` or `name?` followed by its parenthesised kind: (ref), (bool), (enum: a, b, c), ...
+_FIELD_RE = re.compile(r"`([^`]+)` \(([^)]*)\)")
 
 
-def _parse_table(path: Path) -> dict[str, dict[str, object]]:
+def _parse_table(text: str) -> dict[str, dict[str, object]]:
     """The vocabulary table: type name -> its columns, fields as (name, required, note)."""
     rows: dict[str, dict[str, object]] = {}
     in_table = False
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if not line.startswith("|"):
             in_table = False
             continue
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
         if cells[0] == "type":
             in_table = True
             continue
@@ -37,9 +44,9 @@ def _parse_table(path: Path) -> dict[str, dict[str, object]]:
             (raw.rstrip("?"), not raw.endswith("?"), note.strip())
             for raw, note in _FIELD_RE.findall(fields_col)
         ]
-        assert name not in rows, f"{name} listed twice in vocabulary.md"
+        assert name not in rows, f"{name} listed twice"
         rows[name] = {
-            "swedish": swedish,
+            "swedish": swedish.replace("\\|", "|"),
             "category": category,
             "decision": decision,
             "fields": fields,
@@ -48,77 +55,84 @@ def _parse_table(path: Path) -> dict[str, dict[str, object]]:
     return rows
 
 
-_ROWS = _parse_table(VOCABULARY_MD) if VOCABULARY_MD.is_file() else None
+def _rendered() -> str:
+    return vocabulary_markdown(list(vocab.VOCABULARY.values()))
 
 
-@pytest.fixture
-def rows() -> dict[str, dict[str, object]]:
-    if _ROWS is None:
-        pytest.skip(f"{VOCABULARY_MD} is absent (shared domain files not checked out)")
-    assert _ROWS, "no table rows parsed from vocabulary.md"
-    return _ROWS
+_ROWS = _parse_table(_rendered())
 
 
-# --- the registry matches vocabulary.md -------------------------------------------------------
+# --- docs/vocabulary.md is current and says what the registry says -------------------------
 
 
-def test_same_type_names_as_markdown(rows):
-    assert set(rows) - set(vocab.VOCABULARY) == set(), "types in vocabulary.md, not in code"
-    assert set(vocab.VOCABULARY) - set(rows) == set(), "types in code, not in vocabulary.md"
+def test_docs_vocabulary_md_is_current():
+    committed = VOCABULARY_MD.read_text(encoding="utf-8")
+    assert committed == _rendered(), "run `make docs` and commit docs/vocabulary.md"
 
 
-def test_registry_keeps_table_order(rows):
-    assert list(vocab.VOCABULARY) == list(rows)
+def test_ledger_types_format_md_writes_the_document(tmp_path: Path):
+    target = tmp_path / "vocabulary.md"
+    done = CliRunner().invoke(cli, ["types", "--format", "md", "-o", str(target)])
+    assert done.exit_code == 0, done.output
+    assert target.read_text(encoding="utf-8") == _rendered()
+    one = CliRunner().invoke(cli, ["types", "HomeVisit", "--format", "md"])
+    assert one.exit_code == 0, one.output
+    assert list(_parse_table(one.stdout)) == ["HomeVisit"]
+
+
+def test_the_table_lists_every_type_in_registry_order():
+    assert list(_ROWS) == list(vocab.VOCABULARY)
 
 
 @pytest.mark.parametrize("name", list(vocab.VOCABULARY))
-def test_row_matches_registry(rows, name):
-    row = rows.get(name)
-    if row is None:
-        pytest.fail(f"{name} is not in vocabulary.md")
+def test_row_matches_registry(name):
+    row = _ROWS[name]
     etype = vocab.VOCABULARY[name]
-    assert etype.name == name
     assert etype.swedish == row["swedish"]
     assert etype.category == row["category"]
     assert etype.decision is (row["decision"] == "yes")
-    expected = [(fname, required) for fname, required, _ in row["fields"]]
-    actual = [(f.name, f.required) for f in etype.fields]
-    assert actual == expected
+    assert [(n, required) for n, required, _ in row["fields"]] == [
+        (f.name, f.required) for f in etype.fields
+    ]
+    for (fname, _, note), spec in zip(row["fields"], etype.fields, strict=True):
+        if spec.kind == "enum":
+            assert note == "enum: " + ", ".join(spec.choices), f"{name}.{fname}"
+        else:
+            assert note == spec.kind, f"{name}.{fname}"
 
 
 @pytest.mark.parametrize("name", list(vocab.VOCABULARY))
-def test_field_notes_match_kinds_and_choices(rows, name):
-    """Where the table states a kind (ref, bool, ...) or lists enum words, the code agrees."""
-    row = rows.get(name)
-    if row is None:
-        pytest.fail(f"{name} is not in vocabulary.md")
+def test_legal_column_names_each_reference_with_version_and_confidence(name):
     etype = vocab.VOCABULARY[name]
-    for fname, _, note in row["fields"]:
-        spec = etype.field(fname)
-        assert spec is not None
-        words = note.split()
-        if words and words[0] in _KIND_WORDS:
-            assert spec.kind == words[0], f"{name}.{fname}"
-        if spec.kind == "enum" and note:
-            assert spec.choices == tuple(w.strip() for w in note.split(",")), f"{name}.{fname}"
+    legal = str(_ROWS[name]["legal"])
+    assert bool(legal) is bool(etype.legal)
+    for ref in etype.legal:
+        assert f"{ref.short()} ({ref.confidence}" in legal
+        for date in (ref.in_force_from, ref.in_force_until):
+            assert not date or date in legal
 
 
-def test_every_legal_column_is_transcribed(rows):
-    # ObservationRecorded's column describes the fact, not a law: it lives in the description.
-    for name, row in rows.items():
-        etype = vocab.VOCABULARY[name]
-        if row["legal"] and name != "ObservationRecorded":
-            assert etype.legal, f"{name} has a legal reference in vocabulary.md but none in code"
-        if not row["legal"]:
-            assert not etype.legal, f"{name} has legal references not in vocabulary.md"
+def test_categories_and_kinds_are_explained():
+    text = _rendered()
+    line = next(x for x in text.splitlines() if x.startswith("Categories:"))
+    assert tuple(re.findall(r"`([a-z]+)`", line)) == vocab.CATEGORIES
+    used = {spec.kind for t in vocab.VOCABULARY.values() for spec in t.fields}
+    assert used <= set(vocab.FIELD_KIND_DOCS)
+    for kind in vocab.FIELD_KIND_DOCS:
+        assert f"- `{kind}`: " in text
 
 
-def test_categories_are_those_listed_in_markdown():
-    if not VOCABULARY_MD.is_file():
-        pytest.skip(f"{VOCABULARY_MD} is absent")
-    text = VOCABULARY_MD.read_text(encoding="utf-8")
-    paragraph = text.split("Categories drive rendering and rules:", 1)[1].split("\n\n", 1)[0]
-    assert tuple(re.findall(r"`([a-z]+)`", paragraph)) == vocab.CATEGORIES
+def test_a_bar_in_a_term_does_not_break_the_row():
+    odd = vocab.EventType(
+        "OddType",
+        "a | b",
+        "note",
+        False,
+        (vocab.FieldSpec("x", "enum", True, ("p", "q")),),
+    )
+    (row,) = _parse_table(vocabulary_markdown([odd])).values()
+    assert row["swedish"] == "a | b"
+    assert row["fields"] == [("x", True, "enum: p, q")]
 
 
 # --- invariants of the registry ----------------------------------------------------------
@@ -229,8 +243,8 @@ def test_field_kinds(type_name, field_name, kind):
 def test_field_lookup_and_reference_fields():
     etype = vocab.event_type("InformationReceived")
     assert etype.field("no_such_field") is None
-    assert [f.name for f in etype.reference_fields] == ["in_reply_to", "includes"]
-    assert vocab.event_type("NoteRecorded").reference_fields == ()
+    assert [f.name for f in etype.reference_fields] == ["in_reply_to", "includes", "after"]
+    assert vocab.event_type("NoteRecorded").reference_fields == (vocab.AFTER,)
 
 
 def test_only_observation_requires_known():
