@@ -53,6 +53,15 @@ class State:
                     f"no ledger at {store.location} (create one with `ledger init` or "
                     "`ledger import FILE`, or point --db / LEDGER_DB at yours)"
                 )
+            if create and (path := self.new_sqlite_file()) is not None:
+                from ledger.storage import create_private_file
+
+                try:
+                    create_private_file(path)
+                except OSError as error:
+                    raise UserError(
+                        f"cannot create the ledger at {path}: {error.strerror}"
+                    ) from None
             try:
                 self._ledger = CaseLedger(store)
             except Exception as error:  # the store itself is unreachable or unusable
@@ -93,8 +102,40 @@ def format_option(*extra: str) -> Callable[[Any], Any]:
     )
 
 
+def _checked_output(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Refuse `-o` naming a directory or one of the ledger's own files, before anything is
+    read or written."""
+    if value in (None, "-"):
+        return value
+    import os
+
+    from cli.output import refuse_output
+
+    protected: list[str] = []
+    state = ctx.find_object(State)
+    if state is not None:
+        from cli.integrity import checkpoints_path
+        from ledger.storage import store_files
+
+        try:
+            protected += store_files(state.store())
+            protected.append(str(checkpoints_path(state, None)))
+        except UserError:
+            pass  # no usable store (the command says so if it needs one): nothing of it to spare
+        given = ctx.params.get("log_file") or os.environ.get("LEDGER_CHECKPOINTS")
+        if given:
+            protected.append(given)
+    refuse_output(value, protected)
+    return value
+
+
 output_option = click.option(
-    "-o", "--output", metavar="FILE", default=None, help="Write to FILE instead of stdout."
+    "-o",
+    "--output",
+    metavar="FILE",
+    default=None,
+    callback=_checked_output,
+    help="Write to FILE instead of stdout (created readable by you only).",
 )
 width_option = click.option(
     "--width", type=int, default=None, help="Table width in columns (default: 120 or wider)."

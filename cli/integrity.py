@@ -35,12 +35,14 @@ checkpoints_option = click.option(
     metavar="FILE",
     envvar="LEDGER_CHECKPOINTS",
     default=None,
+    # Read before -o, so that -o can refuse to overwrite it.
+    is_eager=True,
     help="The checkpoints log (default: $LEDGER_CHECKPOINTS, else <db>.checkpoints beside an "
     f"SQLite ledger, ./{POSTGRES_LOG} for PostgreSQL).",
 )
 
 
-def _log_path(state: State, given: str | None) -> Path:
+def checkpoints_path(state: State, given: str | None) -> Path:
     if given:
         return Path(given)
     store = state.store()
@@ -202,7 +204,7 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
     from ledger.integrity import checkpoint_of, make_checkpoint
 
     signer = _signer(key_file)
-    path = _log_path(state, log_file)
+    path = checkpoints_path(state, log_file)
     notes = _read_log(path)
     ledger = state.ledger()
     try:
@@ -266,7 +268,7 @@ def verify(
 
     if log_file is not None and not Path(log_file).is_file():
         raise UserError(f"--checkpoints {log_file}: no such file")
-    path = _log_path(state, log_file) if log_file or state.store().kind != "memory" else None
+    path = checkpoints_path(state, log_file) if log_file or state.store().kind != "memory" else None
     notes = _read_log(path) if path is not None else []
     verifier = _verifier(verifier_key) if verifier_key else None
     if notes and verifier is None:

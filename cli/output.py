@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 import click
 
@@ -14,7 +15,10 @@ class UserError(click.ClickException):
 
 
 def emit(data: str | bytes, output: str | None) -> None:
-    """Write to `-o FILE` (atomically: a temporary file renamed into place) or to stdout."""
+    """Write to `-o FILE` or to stdout. The file is written whole or not at all (a temporary
+    file renamed into place, removed when writing fails) and readable by its owner only:
+    it holds case data."""
+    import os
     from pathlib import Path
 
     from projections.formats import printable
@@ -28,9 +32,38 @@ def emit(data: str | bytes, output: str | None) -> None:
     path = Path(output)
     if not path.parent.exists():
         raise UserError(f"-o {output}: the directory {path.parent} does not exist")
+    if path.is_dir():
+        raise UserError(f"-o {output}: is a directory; give a file name")
     partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(raw)
-    partial.replace(path)
+    try:
+        partial.unlink(missing_ok=True)  # a leftover, or a link planted there: never followed
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise UserError(f"-o {output}: {error.strerror or error}") from None
+
+
+def refuse_output(output: str, protected: Iterable[str]) -> None:
+    """Stop `-o` from overwriting a directory or one of `protected` (the ledger's database,
+    SQLite's side files, the checkpoints log), by whatever path, link or hard link it is
+    named."""
+    import os
+    from pathlib import Path
+
+    path = Path(output)
+    if path.is_dir():
+        raise UserError(f"-o {output}: is a directory; give a file name")
+    written = [os.path.realpath(path), os.path.realpath(str(path) + ".partial")]
+    for name in protected:
+        own = os.path.realpath(name)
+        same_file = path.exists() and Path(own).exists() and os.path.samefile(path, own)
+        if own in written or same_file:
+            raise UserError(
+                f"-o {output}: that is the ledger's own file {name}; write the output elsewhere"
+            )
 
 
 def table_width(explicit: int | None) -> int:

@@ -72,6 +72,24 @@ def sqlite_store(path: str) -> Store:
     )
 
 
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def store_files(store: Store) -> tuple[str, ...]:
+    """The files an SQLite ledger is made of: the database and SQLite's side files (whether
+    they exist now or not; SQLite replays a -wal or -journal it finds). Other stores: none."""
+    if store.kind != "sqlite":
+        return ()
+    return (store.location, *(store.location + suffix for suffix in SQLITE_SIDE_FILES))
+
+
+def create_private_file(path: str) -> None:
+    """Create an empty SQLite database file readable by its owner only. SQLite gives its
+    -wal, -shm and -journal files the database's mode, so the case data in them is private
+    too (an empty file is a valid empty database)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def is_busy(error: BaseException) -> bool:
     """Whether SQLite gave up waiting for another process's write transaction (a large
     import holds one until it ends). eventsourcing re-raises sqlite3's error as its own."""

@@ -148,8 +148,23 @@ def short(text: str | None, width: int = 28, lines: int = 3) -> str:
     return "\\n".join(_escape(line) for line in wrapped)
 
 
+# `dot` refuses a quoted string over 16,384 bytes; this many characters stay below it even
+# at four bytes each with every backslash and quote escaped.
+MAX_DOT_TEXT = 2_000
+
+
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    # Entry text is data, never DOT: graphviz's own helper makes backslashes literal (no
+    # \N or \l escapes) and marks the text as not HTML, so `<...>` can never become an
+    # HTML-like label (links, images) or close the attribute list; quoting adds the \".
+    if len(text) > MAX_DOT_TEXT:
+        text = text[: MAX_DOT_TEXT - 1] + "…"
+    return graphviz.escape(text)
+
+
+def _text(label: str) -> str:
+    """A label assembled from escaped parts and `\\n` breaks, still never HTML."""
+    return graphviz.nohtml(label)
 
 
 def node_label(record: Record, extra: str = "") -> str:
@@ -159,7 +174,7 @@ def node_label(record: Record, extra: str = "") -> str:
     parts = [_escape(head), _escape(record.spec.swedish[:34]), short(record.summary)]
     if extra:
         parts.append(_escape(extra))
-    return "\\n".join(p for p in parts if p)
+    return _text("\\n".join(p for p in parts if p))
 
 
 def node_style(record: Record) -> dict[str, str]:
@@ -357,6 +372,7 @@ def _group_attrs(group: Group, as_known_at: datetime | None) -> dict[str, str]:
             attrs.update(
                 style=attrs["style"] + ",dashed", label=attrs["label"] + "\\n(possibly known)"
             )
+    attrs["label"] = _text(attrs["label"])
     attrs["tooltip"] = _escape(record.summary or record.type)
     return attrs
 

@@ -59,11 +59,18 @@ def to_csv(items: Iterable[Mapping[str, Any]], case: str | None = None) -> str:
     return out.getvalue()
 
 
+# A spreadsheet evaluates a cell starting with these as a formula (=HYPERLINK, DDE
+# "+cmd|..."); OWASP's rule: prefix such a cell with a single quote so it reads as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
     return value
 
 
