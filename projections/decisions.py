@@ -15,6 +15,7 @@ from ledger.timeparse import precedes
 from ledger.vocabulary import LegalReference
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.knowledge import Knowledge, PendingRequest, pending_requests
+from projections.ordering import chronological
 from projections.records import Record
 
 _PRECEDES_AS_KNOWLEDGE: dict[str, Knowledge] = {
@@ -80,7 +81,7 @@ def knowledge_map(decision: Record, others: Iterable[Record]) -> dict[int, Knowl
 
 def decisions(records: Iterable[Record]) -> list[Decision]:
     """Every decision of the case (vocabulary flag), in chronological order."""
-    current = sorted(as_known(records), key=Record.order_key)
+    current = chronological(as_known(records))
     live = [r for r in current if r.type not in CORRECTION_TYPES]
     references = {r.seq: r.references() for r in current}
     views = []

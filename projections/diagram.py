@@ -24,6 +24,7 @@ import graphviz
 from ledger.timeparse import STOCKHOLM, known_state, to_stockholm
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.decisions import Decision
+from projections.ordering import chronological
 from projections.records import Record, case_owner
 
 FONT = "Helvetica"
@@ -196,7 +197,7 @@ def timeline_graph(
     title_suffix: str = "",
 ) -> graphviz.Digraph:
     """The case timeline as a Graphviz graph (see the module docstring for the layout)."""
-    everything = sorted(as_known(records, as_known_at), key=Record.order_key)
+    everything = chronological(as_known(records, as_known_at))
     shown = [r for r in everything if window.admits(r)]
     owner = case_owner(everything)
     unit = granularity(shown)
@@ -313,9 +314,16 @@ def _cut_bucket(at: datetime, unit: str) -> tuple[int, ...]:
 
 def _groups(records: Sequence[Record], unit: str, *, collapse: bool) -> list[Group]:
     groups: list[Group] = []
+    placed: dict[int, tuple[int, ...]] = {}
     for record in records:
         lane = record.agency or "(agency not recorded)"
-        key = bucket(record.occurred.start, unit)
+        # An imprecise entry is drawn no earlier than what it refers to, as it is ordered
+        # (a closing dated "2020" would otherwise sit in January, before its own opening).
+        key = max(
+            [bucket(record.occurred.start, unit)]
+            + [placed[seq] for seq in record.references() if seq in placed]
+        )
+        placed[record.seq] = key
         last = groups[-1] if groups else None
         if (
             collapse

@@ -15,6 +15,7 @@ from typing import Literal
 
 from ledger.timeparse import Moment, add_months, known_state, occurred_state, parse_moment
 from projections.corrections import CORRECTION_TYPES, as_known
+from projections.ordering import chronological
 from projections.records import Record
 
 REQUEST = "InformationRequested"
@@ -75,7 +76,7 @@ class Snapshot:
 def snapshot(records: Iterable[Record], at: datetime) -> Snapshot:
     """The case at `at`, every entry as it then read."""
     facts, possibly, held, later = [], [], [], []
-    for record in sorted(as_known(records, at), key=Record.order_key):
+    for record in chronological(as_known(records, at)):
         state = known_state(record.known, at)
         if state == "known":
             facts.append(record)

@@ -9,10 +9,8 @@ from typing import Literal
 
 from ledger.timeparse import known_state, occurred_state
 from projections.corrections import as_known
+from projections.ordering import Order, ordered
 from projections.records import Record
-
-Order = Literal["occurred", "known"]
-ORDERS: tuple[Order, ...] = ("occurred", "known")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +40,7 @@ def as_recorded(records: Iterable[Record], at: datetime | None) -> list[Record]:
 def timeline(
     records: Iterable[Record], view: ViewPoint = ViewPoint(), order: Order = "occurred"
 ) -> list[TimelineEntry]:
-    """Entries in chronological order, filtered by the view's clocks."""
-    if order not in ORDERS:
-        raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+    """Entries in chronological order (`projections.ordering`), filtered by the view's clocks."""
     entries = []
     for record in as_known(as_recorded(records, view.as_recorded_at), view.as_known_at):
         knowledge = occurrence = None
@@ -59,5 +55,4 @@ def timeline(
                 continue
             occurrence = happened
         entries.append(TimelineEntry(record, knowledge, occurrence))
-    entries.sort(key=lambda e: e.record.order_key(order))
-    return entries
+    return ordered(entries, lambda e: e.record, order)
