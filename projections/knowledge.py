@@ -64,7 +64,7 @@ class CaseStatus:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    at: datetime
+    at: Moment  # the point as the user gave it; the snapshot is taken at its end
     facts: list[Record]
     possibly_known: list[Record]
     held_elsewhere: list[Record]
@@ -73,8 +73,9 @@ class Snapshot:
     status: CaseStatus = CaseStatus()
 
 
-def snapshot(records: Iterable[Record], at: datetime) -> Snapshot:
-    """The case at `at`, every entry as it then read."""
+def snapshot(records: Iterable[Record], point: Moment) -> Snapshot:
+    """The case at the end of `point` (`parse_point_moment`), every entry as it then read."""
+    at = point.end
     facts, possibly, held, later = [], [], [], []
     for record in chronological(as_known(records, at)):
         state = known_state(record.known, at)
@@ -87,7 +88,7 @@ def snapshot(records: Iterable[Record], at: datetime) -> Snapshot:
             if occurred_state(record.occurred, at) == "before":
                 held.append(record)
     pending = pending_requests(facts + possibly, lambda r: known_state(r.known, at))
-    return Snapshot(at, facts, possibly, held, later, pending, case_status(facts))
+    return Snapshot(point, facts, possibly, held, later, pending, case_status(facts))
 
 
 def pending_requests(

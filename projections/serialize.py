@@ -6,14 +6,15 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ledger.timeparse import to_stockholm
+from ledger.timeparse import Moment, to_stockholm
 from projections.decisions import Decision
 from projections.gaps import Gaps
 from projections.knowledge import CaseStatus, PendingRequest, Snapshot
 from projections.records import Record
 from projections.timeline import TimelineEntry, ViewPoint
 
-SCHEMA_VERSION = 1
+# 2: every time in timeline, known, decisions and gaps is a clock, points in time included.
+SCHEMA_VERSION = 2
 
 
 def reference(seq: int, labels: Mapping[int, str | None]) -> dict[str, Any]:
@@ -64,11 +65,17 @@ def instant(value: datetime | None) -> str | None:
     return to_stockholm(value).isoformat() if value is not None else None
 
 
+def clock(moment: Moment | None) -> dict[str, Any] | None:
+    """A clock as every JSON output writes it (DESIGN §8), or None."""
+    return moment.to_json() if moment is not None else None
+
+
 def view_json(view: ViewPoint) -> dict[str, Any]:
+    """The points the view was asked for, as the user gave them: each means its clock's end."""
     return {
-        "as_known_at": instant(view.as_known_at),
-        "as_of": instant(view.as_of),
-        "as_recorded_at": instant(view.as_recorded_at),
+        "as_known_at": clock(view.as_known_at),
+        "as_of": clock(view.as_of),
+        "as_recorded_at": clock(view.as_recorded_at),
     }
 
 
@@ -184,7 +191,7 @@ def known_document(
 ) -> dict[str, Any]:
     return document(
         case,
-        at=to_stockholm(snap.at).isoformat(),
+        at=snap.at.to_json(),
         view=view_json(view),
         facts=[record_json(r, labels) for r in snap.facts],
         possibly_known=[record_json(r, labels) for r in snap.possibly_known],

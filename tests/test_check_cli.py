@@ -242,7 +242,7 @@ def test_a_clean_case_has_no_findings(db: Path) -> None:
 def test_check_json_validates_and_carries_the_contract(db: Path, case: str) -> None:
     document = json_of(invoke(db, "check", case, "--format", "json"))
     validate("check", document)
-    assert document["case"] == case and document["schema_version"] == 1
+    assert document["case"] == case and document["schema_version"] == 2
     assert [item["rule"] for item in document["explain"]][:2] == [
         "protection-assessment-same-day",
         "preliminary-assessment-14-days",

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.timeparse import parse_point
+from ledger.timeparse import parse_point_moment
 from projections.decisions import decisions
 from projections.diagram import timeline_graph
 from projections.knowledge import snapshot
@@ -50,7 +50,7 @@ def test_every_view_uses_the_one_order() -> None:
     records = lex_sarah()
     assert seqs(timeline(records)) == [1, 2, 3, 4]
     assert seqs(timeline(records, order="known")) == [1, 2, 3, 4]
-    assert seqs(snapshot(records, parse_point("2021")).facts) == [1, 2, 3, 4]
+    assert seqs(snapshot(records, parse_point_moment("2021")).facts) == [1, 2, 3, 4]
     assert [d.decision.seq for d in decisions(records)] == [4]
     # The diagram's lane chain follows the order, and the closing is drawn in the opening's
     # period (2020-02), not in January before it.
