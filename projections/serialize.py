@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ledger.timeparse import Moment, to_stockholm
+from ledger.timeparse import Moment, parse_moment, to_stockholm
 from projections.decisions import Decision
 from projections.gaps import Gaps
 from projections.knowledge import CaseStatus, PendingRequest, Snapshot
@@ -31,10 +31,11 @@ def record_json(record: Record, labels: Mapping[int, str | None]) -> dict[str, A
             fields[name] = reference(value, labels)
         elif kind == "refs" and isinstance(value, list):
             fields[name] = [reference(v, labels) for v in value]
+        elif kind == "moment" and isinstance(value, str):
+            # Every time is a clock (DESIGN §11): a birth dated "2016" is not 2016-01-01.
+            fields[name] = parse_moment(value).to_json()
         else:
             fields[name] = value
-    known = record.known.to_json()
-    known["assumed"] = record.known_assumed
     return {
         "seq": record.seq,
         "ref": record.ref,
@@ -42,7 +43,7 @@ def record_json(record: Record, labels: Mapping[int, str | None]) -> dict[str, A
         "category": spec.category,
         "decision": spec.decision,
         "occurred": record.occurred.to_json(),
-        "known": known,
+        "known": known_clock(record),
         "recorded_at": to_stockholm(record.recorded_at).isoformat(),
         "actor": record.actor,
         "role": record.role,
@@ -58,6 +59,11 @@ def record_json(record: Record, labels: Mapping[int, str | None]) -> dict[str, A
         if record.retracted_by is None
         else reference(record.retracted_by, labels),
     }
+
+
+def known_clock(record: Record) -> dict[str, Any]:
+    """The `known` clock, saying whether it was given or assumed from `occurred`."""
+    return {**record.known.to_json(), "assumed": record.known_assumed}
 
 
 def instant(value: datetime | None) -> str | None:
@@ -135,7 +141,7 @@ def status_json(status: CaseStatus, labels: Mapping[int, str | None]) -> dict[st
         "open_reports": [
             {
                 "report": reference(open_.report.seq, labels),
-                "known": open_.report.known.text,
+                "known": known_clock(open_.report),
                 "awaiting": list(open_.awaiting),
             }
             for open_ in status.open_reports
@@ -143,7 +149,7 @@ def status_json(status: CaseStatus, labels: Mapping[int, str | None]) -> dict[st
         "open_investigations": [
             {
                 "investigation": reference(open_.investigation.seq, labels),
-                "opened": open_.investigation.occurred.text,
+                "opened": open_.investigation.occurred.to_json(),
                 "due": to_stockholm(open_.due).isoformat(),
             }
             for open_ in status.open_investigations

@@ -154,6 +154,8 @@ def _refs_text(refs: list[dict[str, Any]]) -> str:
 
 
 def _value_text(value: Any) -> str:
+    if isinstance(value, dict) and "text" in value and "start" in value:
+        return str(value["text"])  # a clock
     if isinstance(value, dict) and set(value) == {"seq", "ref"}:
         return _refs_text([value])
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
