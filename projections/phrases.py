@@ -4,6 +4,7 @@ layer replaces them here and nowhere else."""
 from __future__ import annotations
 
 from ledger.timeparse import Moment
+from projections.knowledge import Delay
 from projections.timeline import ViewPoint
 
 
@@ -35,3 +36,12 @@ def view_heading(case: str, view: ViewPoint | None) -> str:
     2019-12-31 (Stockholm)"; empty when there is no view or it has no point in time."""
     phrase = view_phrase(view) if view is not None else ""
     return f"{case} {phrase} (Stockholm)" if phrase else ""
+
+
+def delay_phrase(delay: Delay | None) -> str:
+    """A delay as a range, e.g. "0–29 days, estimated"; "—" when there is none."""
+    if delay is None:
+        return "—"
+    low, high = delay.min_days, delay.max_days
+    days = f"{high} day{'s' * (high != 1)}" if low == high else f"{low}–{high} days"
+    return days + (", estimated" if delay.estimated else "")

@@ -9,7 +9,7 @@ from typing import Any
 from ledger.timeparse import Moment, parse_moment, to_stockholm
 from projections.decisions import Decision
 from projections.gaps import Gaps
-from projections.knowledge import CaseStatus, PendingRequest, Snapshot
+from projections.knowledge import CaseStatus, Delay, PendingRequest, Snapshot
 from projections.records import Record
 from projections.timeline import TimelineEntry, ViewPoint
 
@@ -228,6 +228,13 @@ def decisions_document(
     return document(case, view=view_json(view), decisions=[decision_json(d, labels) for d in views])
 
 
+def delay_json(delay: Delay | None) -> dict[str, Any] | None:
+    """A delay as a range of calendar days, marked when it rests on an estimated clock."""
+    if delay is None:
+        return None
+    return {"min_days": delay.min_days, "max_days": delay.max_days, "estimated": delay.estimated}
+
+
 def gaps_document(
     case: str, found: Gaps, labels: Mapping[int, str | None], view: ViewPoint
 ) -> dict[str, Any]:
@@ -240,6 +247,7 @@ def gaps_document(
                 "type": d.decision.type,
                 "occurred": d.decision.occurred.to_json(),
                 "missing": [held_json(r, labels) for r in d.hindsight],
+                "pending_requests": [pending_json(p, labels) for p in d.pending_requests],
             }
             for d in found.decisions
         ],
@@ -248,8 +256,9 @@ def gaps_document(
                 "agency": a.agency,
                 "entries": a.entries,
                 "late": a.late,
-                "median_delay_days": a.median_days,
-                "max_delay_days": a.max_days,
+                "possibly_late": a.possibly_late,
+                "median_delay": delay_json(a.median),
+                "longest_delay": delay_json(a.longest),
                 "missing_from_decisions": a.missing_from,
             }
             for a in found.agencies

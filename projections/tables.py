@@ -13,7 +13,7 @@ from projections.decisions import Decision
 from projections.formats import Column, fit_line, table
 from projections.gaps import Gaps
 from projections.knowledge import PendingRequest, Snapshot
-from projections.phrases import view_heading
+from projections.phrases import delay_phrase, view_heading
 from projections.records import Record
 from projections.timeline import TimelineEntry, ViewPoint
 
@@ -355,15 +355,21 @@ def gaps_table(case: str, found: Gaps, width: int = 120, view: ViewPoint | None 
                 f"      missing {ref_text(record)} from {record.agency or '?'}: occurred "
                 f"{record.occurred.display()}, known {record.known.display()}"
             )
+        for pending in view.pending_requests:
+            lines.append("      outstanding" + pending_line(pending)[1:])
     if not found.decisions:
         lines.append("  (none)")
-    lines += ["", "DELAY BETWEEN OCCURRED AND KNOWN, BY AGENCY (documented known clocks only)"]
+    lines += [
+        "",
+        "DELAY FROM OCCURRED TO KNOWN, BY AGENCY (documented known clocks; calendar days)",
+    ]
     columns = [
         Column("agency", 30),
         Column("entries", 7, ">"),
         Column("late", 5, ">"),
-        Column("median d", 8, ">"),
-        Column("max d", 7, ">"),
+        Column("maybe", 5, ">"),
+        Column("median", 22),
+        Column("longest", 22),
         Column("decisions lacking", 0),
     ]
     rows = [
@@ -371,17 +377,14 @@ def gaps_table(case: str, found: Gaps, width: int = 120, view: ViewPoint | None 
             a.agency,
             str(a.entries),
             str(a.late),
-            _num(a.median_days),
-            _num(a.max_days),
+            str(a.possibly_late),
+            delay_phrase(a.median),
+            delay_phrase(a.longest),
             str(a.missing_from),
         ]
         for a in found.agencies
     ]
     return "\n".join(fit_line(line, width) for line in lines) + "\n" + table(columns, rows, width)
-
-
-def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
 
 
 def _seqs(seqs: Sequence[int]) -> str:
