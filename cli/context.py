@@ -13,6 +13,7 @@ from cli.output import UserError
 if TYPE_CHECKING:
     from ledger.application import CaseLedger
     from ledger.storage import Store
+    from ledger.timeparse import Moment
 
 OUTPUT_FORMATS = ("table", "json", "ndjson", "csv")
 DIAGRAM_FORMATS = ("dot", "svg", "png", "pdf")
@@ -153,6 +154,18 @@ def parse_point_option(name: str, text: str | None) -> datetime | None:
 
     try:
         return parse_point(text)
+    except TimeParseError as error:
+        raise UserError(f"{name}: {error}") from None
+
+
+def parse_view_point_option(name: str, text: str | None) -> Moment | None:
+    """A view's point in time as the user gave it (the view prints it that way)."""
+    if text is None:
+        return None
+    from ledger.timeparse import TimeParseError, parse_point_moment
+
+    try:
+        return parse_point_moment(text)
     except TimeParseError as error:
         raise UserError(f"{name}: {error}") from None
 

@@ -24,6 +24,7 @@ from cli.context import (
     output_option,
     parse_point_option,
     parse_start_option,
+    parse_view_point_option,
     pass_state,
     point_option,
     view_options,
@@ -514,9 +515,9 @@ def timeline(
     from projections.timeline import timeline as build_timeline
 
     view = ViewPoint(
-        as_known_at=parse_point_option("--as-known-at", as_known_at),
-        as_of=parse_point_option("--as-of", as_of),
-        as_recorded_at=parse_point_option("--as-recorded-at", as_recorded_at),
+        as_known_at=parse_view_point_option("--as-known-at", as_known_at),
+        as_of=parse_view_point_option("--as-of", as_of),
+        as_recorded_at=parse_view_point_option("--as-recorded-at", as_recorded_at),
     )
     window_start = parse_start_option("--from", from_)
     window_end = parse_point_option("--to", to)
@@ -526,7 +527,7 @@ def timeline(
         from projections.decisions import decisions as build_decisions
         from projections.diagram import Window, timeline_graph
 
-        visible = as_recorded(records, view.as_recorded_at)
+        visible = as_recorded(records, view.recorded_by)
         graph = timeline_graph(
             case,
             visible,
@@ -552,7 +553,7 @@ def timeline(
     elif fmt == "csv":
         emit(to_csv(timeline_items(entries, refs), case), output)
     else:
-        emit(timeline_table(entries, table_width(width)), output)
+        emit(timeline_table(entries, table_width(width), view=view, case=case), output)
 
 
 def _emit_diagram(graph: Any, fmt: str, output: str | None) -> None:
@@ -584,8 +585,8 @@ def _records_as_recorded(
     from projections.records import labels, to_records
     from projections.timeline import ViewPoint, as_recorded
 
-    view = ViewPoint(as_recorded_at=parse_point_option("--as-recorded-at", as_recorded_at))
-    records = as_recorded(to_records(case_history(state, case)), view.as_recorded_at)
+    view = ViewPoint(as_recorded_at=parse_view_point_option("--as-recorded-at", as_recorded_at))
+    records = as_recorded(to_records(case_history(state, case)), view.recorded_by)
     if not records:
         raise UserError(f"case {case!r} had no entries in the ledger at {as_recorded_at}")
     return records, view, labels(records)
@@ -621,14 +622,17 @@ def known(
         ledger known NK-LH --at 2019-12-31
         ledger known NK-LH --at 2020-01 --format json | jq '.pending_requests[].ref'
     """
+    from dataclasses import replace
+
     from projections.formats import to_csv, to_json, to_ndjson
     from projections.knowledge import snapshot
     from projections.serialize import known_document
     from projections.tables import known_table
 
-    point = parse_point_option("--at", at)
+    point = parse_view_point_option("--at", at)
     assert point is not None
     records, view, refs = _records_as_recorded(state, case, as_recorded_at)
+    view = replace(view, as_known_at=point)
     state.log_read("known", case)
     snap = snapshot(records, point)
     document_ = known_document(case, snap, refs, view)
@@ -642,7 +646,7 @@ def known(
         ]
         emit(to_ndjson(case, items) if fmt == "ndjson" else to_csv(items, case), output)
     else:
-        emit(known_table(case, snap, table_width(width)), output)
+        emit(known_table(case, snap, table_width(width), view), output)
 
 
 @cli.command()
@@ -689,7 +693,7 @@ def decisions(
     elif fmt == "csv":
         emit(to_csv([decision_json(v, refs) for v in views], case), output)
     else:
-        emit(decisions_table(case, views, table_width(width)), output)
+        emit(decisions_table(case, views, table_width(width), view), output)
 
 
 @cli.command()
@@ -727,7 +731,7 @@ def gaps(
     elif fmt == "csv":
         emit(to_csv(document_["agencies"], case), output)
     else:
-        emit(gaps_table(case, found, table_width(width)), output)
+        emit(gaps_table(case, found, table_width(width), view), output)
 
 
 def correction_options(reason_help: str) -> Callable[[Any], Any]:

@@ -31,6 +31,7 @@ __all__ = [
     "occurred_state",
     "parse_moment",
     "parse_point",
+    "parse_point_moment",
     "precedes",
     "to_stockholm",
 ]
@@ -140,9 +141,18 @@ def _parse_text(text: str) -> Moment:
 
 def parse_point(text: str) -> datetime:
     """A point in time for a view: the end of the period the text names."""
+    return parse_point_moment(text).end
+
+
+def parse_point_moment(text: str) -> Moment:
+    """A point in time for a view as the user gave it: the period whose end it means.
+
+    Views keep the Moment, not only its end, so they can say what was asked ("at the end of
+    2019-12-31") instead of an instant the user never wrote (2020-01-01 00:00).
+    """
     if isinstance(text, str) and text.strip().startswith("~"):
         raise TimeParseError(f"a point in time cannot be approximate: {_quote(text)}")
-    return parse_moment(text).end
+    return parse_moment(text)
 
 
 def known_state(known: Moment, at: datetime) -> Literal["known", "possibly", "unknown"]:

@@ -15,7 +15,8 @@ from ledger.timeparse import precedes
 from ledger.vocabulary import LegalReference
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.knowledge import Knowledge, PendingRequest, pending_requests
-from projections.records import Record
+from projections.ordering import chronological
+from projections.records import Record, case_authority
 
 _PRECEDES_AS_KNOWLEDGE: dict[str, Knowledge] = {
     "yes": "known",
@@ -79,10 +80,12 @@ def knowledge_map(decision: Record, others: Iterable[Record]) -> dict[int, Knowl
 
 
 def decisions(records: Iterable[Record]) -> list[Decision]:
-    """Every decision of the case (vocabulary flag), in chronological order."""
-    current = sorted(as_known(records), key=Record.order_key)
+    """Every decision of the case (vocabulary flag), in chronological order: courts' and
+    IVO's too, with what the authority knew; requests pending only at the authority's own."""
+    current = chronological(as_known(records))
     live = [r for r in current if r.type not in CORRECTION_TYPES]
     references = {r.seq: r.references() for r in current}
+    authority = case_authority(current)
     views = []
     for decision in live:
         if not decision.is_decision:
@@ -98,10 +101,17 @@ def decisions(records: Iterable[Record]) -> list[Decision]:
                 possibly.append(other.seq)
             elif precedes(other.occurred, decision.occurred) == "yes":
                 hindsight.append(other)
-        pending = pending_requests(
-            [r for r in others if states[r.seq] != "unknown"],
-            lambda r, states=states: states[r.seq],
-            others,
+        # rules.md Principle 1: the authority's requests are pending only at its own
+        # decisions; a court or IVO decides without waiting for the social services' BVC
+        # request, so nothing is "outstanding" at their decisions.
+        pending = (
+            pending_requests(
+                [r for r in others if states[r.seq] != "unknown" and authority.acts(r)],
+                lambda r, states=states: states[r.seq],
+                others,
+            )
+            if authority.acts(decision)
+            else []
         )
         views.append(
             Decision(

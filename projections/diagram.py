@@ -21,9 +21,11 @@ from datetime import datetime, timedelta
 
 import graphviz
 
-from ledger.timeparse import STOCKHOLM, known_state, to_stockholm
+from ledger.timeparse import STOCKHOLM, Moment, known_state
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.decisions import Decision
+from projections.ordering import chronological
+from projections.phrases import point_phrase
 from projections.records import Record, case_owner
 
 FONT = "Helvetica"
@@ -205,13 +207,16 @@ def timeline_graph(
     case: str,
     records: Iterable[Record],
     *,
-    as_known_at: datetime | None = None,
+    as_known_at: Moment | None = None,
     window: Window = Window(),
     decisions: Sequence[Decision] = (),
     title_suffix: str = "",
 ) -> graphviz.Digraph:
-    """The case timeline as a Graphviz graph (see the module docstring for the layout)."""
-    everything = sorted(as_known(records, as_known_at), key=Record.order_key)
+    """The case timeline as a Graphviz graph (see the module docstring for the layout);
+    `as_known_at` is the point as the user gave it (`parse_point_moment`)."""
+    point = as_known_at
+    at = point.end if point is not None else None
+    everything = chronological(as_known(records, at))
     shown = [r for r in everything if window.admits(r)]
     owner = case_owner(everything)
     unit = granularity(shown)
@@ -220,8 +225,8 @@ def timeline_graph(
 
     graph = graphviz.Digraph(name=f"timeline_{_ident(case)}")
     title = f"{case} — timeline" + (f" {title_suffix}" if title_suffix else "")
-    if as_known_at is not None:
-        title += f" · as known at {to_stockholm(as_known_at):%Y-%m-%d %H:%M}"
+    if point is not None:
+        title += f" · as known at {point_phrase(point)}"
     graph.attr(
         rankdir="LR",
         newrank="true",
@@ -249,11 +254,11 @@ def timeline_graph(
             label = f"⋯ {gap_text(gap, unit)} ⋯\\n{label}"
         axis.append((tick_id[key], label, {}))
         previous = key
-    if as_known_at is not None:
+    if at is not None and point is not None:
         # The cut gets a rank of its own right after the period that contains T.
-        cut_key = _cut_bucket(as_known_at, unit)
+        cut_key = _cut_bucket(at, unit)
         position = sum(1 for key in buckets if key <= cut_key)
-        label = f"known at\\n{to_stockholm(as_known_at):%Y-%m-%d %H:%M}"
+        label = f"known at\\n{point_phrase(point)}"
         axis.insert(position, ("t_cut", label, {"fontcolor": RED, "fontsize": "12"}))
     with graph.subgraph(name="cluster_axis") as axis_graph:
         axis_graph.attr(label="time", style="invis")
@@ -277,11 +282,11 @@ def timeline_graph(
             # An invisible anchor at the left edge of every lane (see "lanes" below).
             sub.node(f"lane{index}", "", shape="point", style="invis", width="0")
             for group in members:
-                sub.node(group.node_id, **_group_attrs(group, as_known_at))
+                sub.node(group.node_id, **_group_attrs(group, at))
             chain = [f"lane{index}", *(g.node_id for g in members)]
             for first, second in itertools.pairwise(chain):
                 sub.edge(first, second, style="invis", weight="10")
-            if as_known_at is not None:
+            if at is not None:
                 sub.node(f"cut{index}", "", shape="point", width="0.03", color=RED)
 
     # Lanes keep their order because one invisible node points at every lane's anchor with
@@ -292,7 +297,7 @@ def timeline_graph(
         anchors.node("t_start", "", shape="point", style="invis", width="0")
         for index in range(len(lanes)):
             anchors.node(f"lane{index}")
-        anchors.node("legend", _legend_label(as_known_at is not None), shape="plaintext")
+        anchors.node("legend", _legend_label(at is not None), shape="plaintext")
     for target in ("t_start", *(f"lane{i}" for i in range(len(lanes))), "legend"):
         graph.edge("lanes", target, style="invis")
     if axis:
@@ -305,7 +310,7 @@ def timeline_graph(
             for group in groups:
                 if group.bucket == key:
                     same.node(group.node_id)
-    if as_known_at is not None:
+    if at is not None:
         with graph.subgraph() as same:
             same.attr(rank="same")
             same.node("t_cut")
@@ -328,9 +333,16 @@ def _cut_bucket(at: datetime, unit: str) -> tuple[int, ...]:
 
 def _groups(records: Sequence[Record], unit: str, *, collapse: bool) -> list[Group]:
     groups: list[Group] = []
+    placed: dict[int, tuple[int, ...]] = {}
     for record in records:
         lane = record.agency or "(agency not recorded)"
-        key = bucket(record.occurred.start, unit)
+        # An imprecise entry is drawn no earlier than what it refers to, as it is ordered
+        # (a closing dated "2020" would otherwise sit in January, before its own opening).
+        key = max(
+            [bucket(record.occurred.start, unit)]
+            + [placed[seq] for seq in record.references() if seq in placed]
+        )
+        placed[record.seq] = key
         last = groups[-1] if groups else None
         if (
             collapse

@@ -25,11 +25,27 @@ def to_ndjson_each(items: Iterable[Mapping[str, Any]], key: str) -> bytes:
     return b"".join(to_ndjson(item[key], [item]) for item in items)
 
 
+def is_clock(value: Any) -> bool:
+    return isinstance(value, Mapping) and "text" in value and "start" in value
+
+
+def clocks_as_text(value: Any) -> Any:
+    """`value` with every clock inside it replaced by its text, as CSV writes clocks."""
+    if is_clock(value):
+        return value["text"]
+    if isinstance(value, Mapping):
+        return {k: clocks_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clocks_as_text(v) for v in value]
+    return value
+
+
 def flatten(item: Mapping[str, Any]) -> dict[str, Any]:
-    """A JSON item as one CSV row: clocks as their text, references as `#SEQ`, the rest JSON."""
+    """A JSON item as one CSV row: clocks as their text (nested ones too), references as
+    `#SEQ`, the rest JSON."""
     row: dict[str, Any] = {}
     for key, value in item.items():
-        if isinstance(value, Mapping) and "text" in value and "start" in value:
+        if is_clock(value):
             row[key] = value["text"]
             if "assumed" in value:
                 row[f"{key}_assumed"] = value["assumed"]
@@ -40,7 +56,7 @@ def flatten(item: Mapping[str, Any]) -> dict[str, Any]:
         ):
             row[key] = " ".join(f"#{v['seq']}" for v in value)
         elif isinstance(value, (Mapping, list)):
-            row[key] = orjson.dumps(value).decode()
+            row[key] = orjson.dumps(clocks_as_text(value)).decode()
         else:
             row[key] = value
     return row

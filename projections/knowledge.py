@@ -10,11 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
-from ledger.timeparse import Moment, add_months, known_state, occurred_state, parse_moment
+from ledger.timeparse import (
+    STOCKHOLM,
+    Moment,
+    add_months,
+    known_state,
+    occurred_state,
+    parse_moment,
+)
 from projections.corrections import CORRECTION_TYPES, as_known
+from projections.ordering import chronological
 from projections.records import Record
 
 REQUEST = "InformationRequested"
@@ -63,7 +71,7 @@ class CaseStatus:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    at: datetime
+    at: Moment  # the point as the user gave it; the snapshot is taken at its end
     facts: list[Record]
     possibly_known: list[Record]
     held_elsewhere: list[Record]
@@ -72,10 +80,11 @@ class Snapshot:
     status: CaseStatus = CaseStatus()
 
 
-def snapshot(records: Iterable[Record], at: datetime) -> Snapshot:
-    """The case at `at`, every entry as it then read."""
+def snapshot(records: Iterable[Record], point: Moment) -> Snapshot:
+    """The case at the end of `point` (`parse_point_moment`), every entry as it then read."""
+    at = point.end
     facts, possibly, held, later = [], [], [], []
-    for record in sorted(as_known(records, at), key=Record.order_key):
+    for record in chronological(as_known(records, at)):
         state = known_state(record.known, at)
         if state == "known":
             facts.append(record)
@@ -86,7 +95,7 @@ def snapshot(records: Iterable[Record], at: datetime) -> Snapshot:
             if occurred_state(record.occurred, at) == "before":
                 held.append(record)
     pending = pending_requests(facts + possibly, lambda r: known_state(r.known, at))
-    return Snapshot(at, facts, possibly, held, later, pending, case_status(facts))
+    return Snapshot(point, facts, possibly, held, later, pending, case_status(facts))
 
 
 def pending_requests(
@@ -201,12 +210,31 @@ def case_status(facts: Sequence[Record]) -> CaseStatus:
     )
 
 
-def delay_days(record: Record) -> float | None:
-    """How long after it occurred the social services learned of it (None when assumed)."""
-    if record.known_assumed:
-        return None
-    return _days(record.occurred, record.known)
+@dataclass(frozen=True, slots=True)
+class Delay:
+    """How many calendar days (Stockholm) after it occurred the social services learned of
+    something: a range, because either clock may name a period ("2020-01" → "~2020-01-30"
+    is 0–29 days, not 29)."""
+
+    min_days: int
+    max_days: int
+    # The range rests on an estimate: a clock marked ~ (true times may lie a little outside
+    # it) or a `known` that was not given but assumed from `occurred`.
+    estimated: bool
 
 
-def _days(occurred: Moment, known: Moment) -> float:
-    return (known.start - occurred.start).total_seconds() / 86400
+def delay(record: Record) -> Delay:
+    """The delay between `record`'s occurred and known clocks."""
+    occurred_first, occurred_last = _days_of(record.occurred)
+    known_first, known_last = _days_of(record.known)
+    return Delay(
+        min_days=max(0, (known_first - occurred_last).days),
+        max_days=max(0, (known_last - occurred_first).days),
+        estimated=record.known_assumed or record.known.approximate or record.occurred.approximate,
+    )
+
+
+def _days_of(moment: Moment) -> tuple[date, date]:
+    """The first and the last Stockholm calendar day a clock's interval touches."""
+    last = moment.end - timedelta(microseconds=1)
+    return moment.start.astimezone(STOCKHOLM).date(), last.astimezone(STOCKHOLM).date()

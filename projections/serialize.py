@@ -6,13 +6,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ledger.timeparse import to_stockholm
+from ledger.timeparse import Moment, parse_moment, to_stockholm
 from projections.decisions import Decision
 from projections.gaps import Gaps
-from projections.knowledge import CaseStatus, PendingRequest, Snapshot
+from projections.knowledge import CaseStatus, Delay, PendingRequest, Snapshot
 from projections.records import Record
 from projections.timeline import TimelineEntry, ViewPoint
 
+# 2: every time in every output is a clock, points in time and deadlines included.
 SCHEMA_VERSION = 2
 
 
@@ -30,10 +31,11 @@ def record_json(record: Record, labels: Mapping[int, str | None]) -> dict[str, A
             fields[name] = reference(value, labels)
         elif kind == "refs" and isinstance(value, list):
             fields[name] = [reference(v, labels) for v in value]
+        elif kind == "moment" and isinstance(value, str):
+            # Every time is a clock (DESIGN §11): a birth dated "2016" is not 2016-01-01.
+            fields[name] = parse_moment(value).to_json()
         else:
             fields[name] = value
-    known = record.known.to_json()
-    known["assumed"] = record.known_assumed
     return {
         "seq": record.seq,
         "ref": record.ref,
@@ -41,7 +43,7 @@ def record_json(record: Record, labels: Mapping[int, str | None]) -> dict[str, A
         "category": spec.category,
         "decision": spec.decision,
         "occurred": record.occurred.to_json(),
-        "known": known,
+        "known": known_clock(record),
         "recorded_at": to_stockholm(record.recorded_at).isoformat(),
         "actor": record.actor,
         "role": record.role,
@@ -59,16 +61,27 @@ def record_json(record: Record, labels: Mapping[int, str | None]) -> dict[str, A
     }
 
 
+def known_clock(record: Record) -> dict[str, Any]:
+    """The `known` clock, saying whether it was given or assumed from `occurred`."""
+    return {**record.known.to_json(), "assumed": record.known_assumed}
+
+
 def instant(value: datetime | None) -> str | None:
     """An instant as JSON writes it: ISO 8601 in Stockholm local time."""
     return to_stockholm(value).isoformat() if value is not None else None
 
 
+def clock(moment: Moment | None) -> dict[str, Any] | None:
+    """A clock as every JSON output writes it (DESIGN §8), or None."""
+    return moment.to_json() if moment is not None else None
+
+
 def view_json(view: ViewPoint) -> dict[str, Any]:
+    """The points the view was asked for, as the user gave them: each means its clock's end."""
     return {
-        "as_known_at": instant(view.as_known_at),
-        "as_of": instant(view.as_of),
-        "as_recorded_at": instant(view.as_recorded_at),
+        "as_known_at": clock(view.as_known_at),
+        "as_of": clock(view.as_of),
+        "as_recorded_at": clock(view.as_recorded_at),
     }
 
 
@@ -128,7 +141,7 @@ def status_json(status: CaseStatus, labels: Mapping[int, str | None]) -> dict[st
         "open_reports": [
             {
                 "report": reference(open_.report.seq, labels),
-                "known": open_.report.known.text,
+                "known": known_clock(open_.report),
                 "awaiting": list(open_.awaiting),
             }
             for open_ in status.open_reports
@@ -136,7 +149,7 @@ def status_json(status: CaseStatus, labels: Mapping[int, str | None]) -> dict[st
         "open_investigations": [
             {
                 "investigation": reference(open_.investigation.seq, labels),
-                "opened": open_.investigation.occurred.text,
+                "opened": open_.investigation.occurred.to_json(),
                 "due": to_stockholm(open_.due).isoformat(),
             }
             for open_ in status.open_investigations
@@ -184,7 +197,7 @@ def known_document(
 ) -> dict[str, Any]:
     return document(
         case,
-        at=to_stockholm(snap.at).isoformat(),
+        at=snap.at.to_json(),
         view=view_json(view),
         facts=[record_json(r, labels) for r in snap.facts],
         possibly_known=[record_json(r, labels) for r in snap.possibly_known],
@@ -215,6 +228,13 @@ def decisions_document(
     return document(case, view=view_json(view), decisions=[decision_json(d, labels) for d in views])
 
 
+def delay_json(delay: Delay | None) -> dict[str, Any] | None:
+    """A delay as a range of calendar days, marked when it rests on an estimated clock."""
+    if delay is None:
+        return None
+    return {"min_days": delay.min_days, "max_days": delay.max_days, "estimated": delay.estimated}
+
+
 def gaps_document(
     case: str, found: Gaps, labels: Mapping[int, str | None], view: ViewPoint
 ) -> dict[str, Any]:
@@ -227,6 +247,7 @@ def gaps_document(
                 "type": d.decision.type,
                 "occurred": d.decision.occurred.to_json(),
                 "missing": [held_json(r, labels) for r in d.hindsight],
+                "pending_requests": [pending_json(p, labels) for p in d.pending_requests],
             }
             for d in found.decisions
         ],
@@ -235,8 +256,9 @@ def gaps_document(
                 "agency": a.agency,
                 "entries": a.entries,
                 "late": a.late,
-                "median_delay_days": a.median_days,
-                "max_delay_days": a.max_days,
+                "possibly_late": a.possibly_late,
+                "median_delay": delay_json(a.median),
+                "longest_delay": delay_json(a.longest),
                 "missing_from_decisions": a.missing_from,
             }
             for a in found.agencies

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ledger.timeparse import format_instant
@@ -12,8 +13,9 @@ from projections.decisions import Decision
 from projections.formats import Column, fit_line, table
 from projections.gaps import Gaps
 from projections.knowledge import PendingRequest, Snapshot
+from projections.phrases import delay_phrase, view_heading
 from projections.records import Record
-from projections.timeline import TimelineEntry
+from projections.timeline import TimelineEntry, ViewPoint
 
 MARKER_LEGEND = (
     "D decision · A assessment (a judgement) · ? possibly known/occurred · c corrected · "
@@ -53,8 +55,14 @@ TYPE_WIDTH = 36
 
 
 def timeline_table(
-    entries: Sequence[TimelineEntry], width: int = 120, *, legend: bool = True
+    entries: Sequence[TimelineEntry],
+    width: int = 120,
+    *,
+    legend: bool = True,
+    view: ViewPoint | None = None,
+    case: str = "",
 ) -> str:
+    """The chronology; with a `view` that has a point in time, a first line says which."""
     columns = [
         Column("#", 3, ">"),
         Column("occurred → known", 23),
@@ -78,7 +86,10 @@ def timeline_table(
             ]
         )
     footer = f"{len(entries)} entries. {MARKER_LEGEND}\n" if legend else ""
-    return table(columns, rows, width) + footer
+    heading = view_heading(case, view)
+    return (
+        (fit_line(heading, width) + "\n" if heading else "") + table(columns, rows, width) + footer
+    )
 
 
 def cases_table(summaries: Sequence[CaseSummary], width: int = 120) -> str:
@@ -145,6 +156,8 @@ def _refs_text(refs: list[dict[str, Any]]) -> str:
 def _value_text(value: Any) -> str:
     if value == NOT_DOCUMENTED:
         return "not documented"
+    if isinstance(value, dict) and "text" in value and "start" in value:
+        return str(value["text"])  # a clock
     if isinstance(value, dict) and set(value) == {"seq", "ref"}:
         return _refs_text([value])
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
@@ -220,9 +233,10 @@ def ref_text(record: Record) -> str:
     return f"#{record.seq}" + (f" {record.ref}" if record.ref else "")
 
 
-def known_table(case: str, snap: Snapshot, width: int = 120) -> str:
+def known_table(case: str, snap: Snapshot, width: int = 120, view: ViewPoint | None = None) -> str:
+    """The snapshot; `view` adds the other points it was asked at (--as-recorded-at)."""
     status = snap.status
-    lines = [f"{case} as known at {format_instant(snap.at)} (Stockholm)", "", "STATUS"]
+    lines = [view_heading(case, replace(view or ViewPoint(), as_known_at=snap.at)), "", "STATUS"]
     if status.care_in_force and status.care_ordered_by:
         lines.append(
             f"  LVU care: in force (ordered {status.care_ordered_by.occurred.display()}, "
@@ -295,8 +309,11 @@ def pending_line(pending: PendingRequest) -> str:
     )
 
 
-def decisions_table(case: str, views: Sequence[Decision], width: int = 120) -> str:
+def decisions_table(
+    case: str, views: Sequence[Decision], width: int = 120, view: ViewPoint | None = None
+) -> str:
     lines = [f"{case}: who decided what, on what basis, knowing what ({len(views)} decisions)"]
+    lines += [heading] if (heading := view_heading(case, view)) else []
     for view in views:
         d = view.decision
         head = f"{ref_text(d)}  {d.occurred.display()}  {d.type} ({d.spec.swedish})"
@@ -329,9 +346,10 @@ def decisions_table(case: str, views: Sequence[Decision], width: int = 120) -> s
     return "\n".join(fit_line(line, width) for line in lines) + "\n"
 
 
-def gaps_table(case: str, found: Gaps, width: int = 120) -> str:
+def gaps_table(case: str, found: Gaps, width: int = 120, view: ViewPoint | None = None) -> str:
     lines = [
         f"{case}: what decisions lacked (hindsight) and how late information arrived",
+        *([heading] if (heading := view_heading(case, view)) else []),
         "",
         f"DECISIONS THAT LACKED INFORMATION ({len(found.decisions)})",
     ]
@@ -343,15 +361,21 @@ def gaps_table(case: str, found: Gaps, width: int = 120) -> str:
                 f"      missing {ref_text(record)} from {record.agency or '?'}: occurred "
                 f"{record.occurred.display()}, known {record.known.display()}"
             )
+        for pending in view.pending_requests:
+            lines.append("      outstanding" + pending_line(pending)[1:])
     if not found.decisions:
         lines.append("  (none)")
-    lines += ["", "DELAY BETWEEN OCCURRED AND KNOWN, BY AGENCY (documented known clocks only)"]
+    lines += [
+        "",
+        "DELAY FROM OCCURRED TO KNOWN, BY AGENCY (documented known clocks; calendar days)",
+    ]
     columns = [
         Column("agency", 30),
         Column("entries", 7, ">"),
         Column("late", 5, ">"),
-        Column("median d", 8, ">"),
-        Column("max d", 7, ">"),
+        Column("maybe", 5, ">"),
+        Column("median", 22),
+        Column("longest", 22),
         Column("decisions lacking", 0),
     ]
     rows = [
@@ -359,17 +383,14 @@ def gaps_table(case: str, found: Gaps, width: int = 120) -> str:
             a.agency,
             str(a.entries),
             str(a.late),
-            _num(a.median_days),
-            _num(a.max_days),
+            str(a.possibly_late),
+            delay_phrase(a.median),
+            delay_phrase(a.longest),
             str(a.missing_from),
         ]
         for a in found.agencies
     ]
     return "\n".join(fit_line(line, width) for line in lines) + "\n" + table(columns, rows, width)
-
-
-def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
 
 
 def _seqs(seqs: Sequence[int]) -> str:

@@ -7,21 +7,36 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from ledger.timeparse import known_state, occurred_state
+from ledger.timeparse import Moment, known_state, occurred_state
 from projections.corrections import as_known
+from projections.ordering import Order, ordered
 from projections.records import Record
-
-Order = Literal["occurred", "known"]
-ORDERS: tuple[Order, ...] = ("occurred", "known")
 
 
 @dataclass(frozen=True, slots=True)
 class ViewPoint:
-    """The points in time a view is taken at; None means "no limit" on that clock."""
+    """The points in time a view is taken at, as the user gave them (`parse_point_moment`):
+    each means the end of its period. None means "no limit" on that clock."""
 
-    as_known_at: datetime | None = None
-    as_of: datetime | None = None
-    as_recorded_at: datetime | None = None
+    as_known_at: Moment | None = None
+    as_of: Moment | None = None
+    as_recorded_at: Moment | None = None
+
+    @property
+    def known_by(self) -> datetime | None:
+        return _end(self.as_known_at)
+
+    @property
+    def occurred_by(self) -> datetime | None:
+        return _end(self.as_of)
+
+    @property
+    def recorded_by(self) -> datetime | None:
+        return _end(self.as_recorded_at)
+
+
+def _end(point: Moment | None) -> datetime | None:
+    return point.end if point is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,22 +57,20 @@ def as_recorded(records: Iterable[Record], at: datetime | None) -> list[Record]:
 def timeline(
     records: Iterable[Record], view: ViewPoint = ViewPoint(), order: Order = "occurred"
 ) -> list[TimelineEntry]:
-    """Entries in chronological order, filtered by the view's clocks."""
-    if order not in ORDERS:
-        raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+    """Entries in chronological order (`projections.ordering`), filtered by the view's clocks."""
     entries = []
-    for record in as_known(as_recorded(records, view.as_recorded_at), view.as_known_at):
+    known_by, occurred_by = view.known_by, view.occurred_by
+    for record in as_known(as_recorded(records, view.recorded_by), known_by):
         knowledge = occurrence = None
-        if view.as_known_at is not None:
-            state = known_state(record.known, view.as_known_at)
+        if known_by is not None:
+            state = known_state(record.known, known_by)
             if state == "unknown":
                 continue
             knowledge = state
-        if view.as_of is not None:
-            happened = occurred_state(record.occurred, view.as_of)
+        if occurred_by is not None:
+            happened = occurred_state(record.occurred, occurred_by)
             if happened == "after":
                 continue
             occurrence = happened
         entries.append(TimelineEntry(record, knowledge, occurrence))
-    entries.sort(key=lambda e: e.record.order_key(order))
-    return entries
+    return ordered(entries, lambda e: e.record, order)

@@ -676,7 +676,9 @@ def _instant_key(item: tuple[str, str, int]) -> tuple[datetime, datetime, int]:
 def test_timeline_as_known_at_shows_only_what_was_known(filled: Path) -> None:
     everything = {e["seq"]: e for e in timeline_json(filled)["entries"]}
     doc = timeline_json(filled, "--as-known-at", T)
-    assert datetime.fromisoformat(doc["view"]["as_known_at"]) == T_POINT
+    # The point as the user gave it: a clock whose end is the instant the view is taken at.
+    assert doc["view"]["as_known_at"]["text"] == T
+    assert datetime.fromisoformat(doc["view"]["as_known_at"]["end"]) == T_POINT
     entries = doc["entries"]
     for entry in entries:
         known = entry["known"]

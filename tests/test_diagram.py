@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from ledger.timeparse import parse_moment, parse_point
+from ledger.timeparse import parse_moment, parse_point, parse_point_moment
 from projections.decisions import decisions
 from projections.diagram import (
     GREY_FILL,
@@ -136,7 +136,7 @@ def test_story_edges_basis_dashed_hindsight_red_reply_green() -> None:
 
 
 def test_as_known_at_greys_what_was_not_yet_known_and_draws_the_cut() -> None:
-    source = source_of(as_known_at=parse_point("2019-12-31"))
+    source = source_of(as_known_at=parse_point_moment("2019-12-31"))
     node_6 = re.search(r"\te6 \[[^]]*\]", source).group(0)
     node_5 = re.search(r"\te5 \[[^]]*\]", source).group(0)
     assert GREY_FILL in node_6 and GREY_FILL not in node_5

@@ -11,7 +11,7 @@ import pytest
 from ledger.application import CaseLedger
 from ledger.importer import Source, import_sources
 from ledger.storage import sqlite_store
-from ledger.timeparse import parse_point
+from ledger.timeparse import parse_point, parse_point_moment
 from projections.records import Record, to_records
 from projections.timeline import ViewPoint, timeline
 
@@ -83,7 +83,9 @@ def test_the_timeline_at_the_end_of_2019_knows_nothing_from_2020(
     example_ledger: CaseLedger,
 ) -> None:
     at = parse_point("2019-12-31")
-    entries = timeline(records(example_ledger, "NK-LH"), ViewPoint(as_known_at=at))
+    entries = timeline(
+        records(example_ledger, "NK-LH"), ViewPoint(as_known_at=parse_point_moment("2019-12-31"))
+    )
     assert entries, "the case had a history by the end of 2019"
     certain = [e for e in entries if e.knowledge == "known"]
     assert all(e.record.known.latest <= at for e in certain)

@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from ledger.application import CaseLedger
 from ledger.importer import Source, import_sources
 from ledger.storage import sqlite_store
-from ledger.timeparse import known_state, occurred_state, parse_moment, parse_point, precedes
+from ledger.timeparse import (
+    Moment,
+    known_state,
+    occurred_state,
+    parse_moment,
+    parse_point,
+    parse_point_moment,
+    precedes,
+)
 from projections.corrections import as_known
 from projections.decisions import decisions, knowledge_at
 from projections.gaps import gaps
@@ -72,7 +80,7 @@ def test_the_snapshot_at_the_end_of_2019_holds_no_fact_known_only_in_2020(
     example_records: dict[str, list[Record]],
 ) -> None:
     at = parse_point("2019-12-31")
-    snap = snapshot(example_records["NK-LH"], at)
+    snap = snapshot(example_records["NK-LH"], parse_point_moment("2019-12-31"))
     assert snap.facts and all(r.known.latest <= at for r in snap.facts)
     assert not [r for r in snap.facts if r.known.start.year >= 2020]
     assert {"report-2", "pa-2", "child-died"} <= {r.ref for r in snap.not_yet_known}
@@ -138,8 +146,8 @@ def test_a_snapshot_shows_an_entry_as_it_read_before_its_correction_was_known() 
             changes={"summary": "corrected", "occurred": "2020-01-09"},
         ),
     ]
-    before = snapshot(records, parse_point("2020-02-01")).facts
-    after = snapshot(records, parse_point("2020-03-02")).facts
+    before = snapshot(records, parse_point_moment("2020-02-01")).facts
+    after = snapshot(records, parse_point_moment("2020-03-02")).facts
     assert [(r.seq, r.summary) for r in before] == [(1, "original")]
     note = next(r for r in after if r.seq == 1)
     assert note.summary == "corrected" and note.occurred.text == "2020-01-09"
@@ -200,8 +208,11 @@ def cases(draw: st.DrawFn) -> list[Record]:
     return records
 
 
-def points() -> st.SearchStrategy[datetime]:
-    return st.integers(0, 500).map(lambda d: DAY0 + timedelta(days=d, hours=12))
+def points() -> st.SearchStrategy[Moment]:
+    """Points in time as a user gives them: a minute, around noon Stockholm time."""
+    return st.integers(0, 500).map(
+        lambda d: parse_point_moment(f"{DAY0 + timedelta(days=d, hours=12):%Y-%m-%dT%H:%M}")
+    )
 
 
 def seen(snap: Snapshot) -> tuple[Any, ...]:
@@ -217,9 +228,9 @@ def seen(snap: Snapshot) -> tuple[Any, ...]:
 @settings(max_examples=150, deadline=None)
 @given(cases(), points(), st.data())
 def test_entries_known_after_t_never_change_what_was_known_at_t(
-    records: list[Record], at: datetime, data: st.DataObject
+    records: list[Record], at: Moment, data: st.DataObject
 ) -> None:
-    later = [r for r in data.draw(cases()) if known_state(r.known, at) == "unknown"]
+    later = [r for r in data.draw(cases()) if known_state(r.known, at.end) == "unknown"]
     appended = [replace(r, seq=len(records) + i + 1) for i, r in enumerate(later)]
     # A reply to an earlier request that arrives after T must not show up at T either.
     requests = [r.seq for r in records if r.type == "InformationRequested"]
@@ -235,7 +246,7 @@ def test_entries_known_after_t_never_change_what_was_known_at_t(
 @settings(max_examples=150, deadline=None)
 @given(cases(), points(), st.data())
 def test_a_correction_known_after_t_never_changes_the_snapshot_at_t(
-    records: list[Record], at: datetime, data: st.DataObject
+    records: list[Record], at: Moment, data: st.DataObject
 ) -> None:
     target = data.draw(st.sampled_from(records))
     known = data.draw(moments())
@@ -248,24 +259,24 @@ def test_a_correction_known_after_t_never_changes_the_snapshot_at_t(
         reason="r",
         changes={"summary": "changed", "occurred": "2019-06-01"},
     )
-    assume(known_state(correction.known, at) == "unknown")
+    assume(known_state(correction.known, at.end) == "unknown")
     assert snapshot([*records, correction], at).facts == snapshot(records, at).facts
 
 
 @settings(max_examples=200, deadline=None)
 @given(cases(), points())
 def test_held_elsewhere_had_occurred_by_t_and_became_known_after(
-    records: list[Record], at: datetime
+    records: list[Record], at: Moment
 ) -> None:
     for held in snapshot(records, at).held_elsewhere:
-        assert occurred_state(held.occurred, at) == "before"
-        assert held.occurred.latest <= at <= held.known.earliest
+        assert occurred_state(held.occurred, at.end) == "before"
+        assert held.occurred.latest <= at.end <= held.known.earliest
 
 
 @settings(max_examples=200, deadline=None)
 @given(cases(), points())
 def test_facts_possibly_known_and_not_yet_known_partition_the_case(
-    records: list[Record], at: datetime
+    records: list[Record], at: Moment
 ) -> None:
     snap = snapshot(records, at)
     parts = [snap.facts, snap.possibly_known, snap.not_yet_known]

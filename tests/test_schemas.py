@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from ledger.application import CaseLedger
 from ledger.entry import draft_from_object
 from ledger.storage import sqlite_store
-from ledger.timeparse import parse_point, to_stockholm
+from ledger.timeparse import parse_point_moment, to_stockholm
 from ledger.vocabulary import VOCABULARY
 from projections import schemas
 from projections.cases import case_summaries
@@ -220,13 +220,14 @@ def test_validation_needs_no_network(
 
 def test_timeline_documents_validate_on_every_store(ledger: CaseLedger) -> None:
     build(ledger)
-    at = parse_point("2019-12-31")
+    at = parse_point_moment("2019-12-31")
+    tomorrow = parse_point_moment(f"{datetime.now() + timedelta(days=1):%Y-%m-%d}")
     views = [
         ViewPoint(),
         ViewPoint(as_known_at=at),
         ViewPoint(as_of=at),
-        ViewPoint(as_known_at=at, as_of=parse_point("2019-12-15")),
-        ViewPoint(as_recorded_at=datetime.now().astimezone() + timedelta(days=1)),
+        ViewPoint(as_known_at=at, as_of=parse_point_moment("2019-12-15")),
+        ViewPoint(as_recorded_at=tomorrow),
     ]
     for view in views:
         for order in ("occurred", "known"):
@@ -271,7 +272,7 @@ def test_the_shapes_the_schemas_admit_are_the_ones_produced(memory_ledger: CaseL
     assert entries[2]["corrected_by"] == [{"seq": 8, "ref": "fix-1"}]
     assert entries[7]["retracted_by"] == {"seq": 9, "ref": "ret-1"}
     assert entries[1]["corrected_by"] == [] and entries[1]["retracted_by"] is None
-    then = timeline_doc(memory_ledger, ViewPoint(as_known_at=parse_point("2019-12-31")))
+    then = timeline_doc(memory_ledger, ViewPoint(as_known_at=parse_point_moment("2019-12-31")))
     schemas.validate("timeline", then)
     earlier = {e["seq"]: e for e in then["entries"]}
     assert earlier[2]["summary"] == "First report of concern."
@@ -313,12 +314,12 @@ def test_any_view_gives_a_valid_timeline_document(
     memory_ledger: CaseLedger, known_at: datetime, as_of: datetime | None, order: str
 ) -> None:
     view = ViewPoint(
-        as_known_at=parse_point(known_at.strftime("%Y-%m-%dT%H:%M")),
-        as_of=parse_point(as_of.strftime("%Y-%m-%d")) if as_of else None,
+        as_known_at=parse_point_moment(known_at.strftime("%Y-%m-%dT%H:%M")),
+        as_of=parse_point_moment(as_of.strftime("%Y-%m-%d")) if as_of else None,
     )
     doc = timeline_doc(memory_ledger, view, order)
     schemas.validate("timeline", doc)
-    limit = datetime.fromisoformat(doc["view"]["as_known_at"])
+    limit = datetime.fromisoformat(doc["view"]["as_known_at"]["end"])
     for entry in doc["entries"]:
         known = entry["known"]
         assert datetime.fromisoformat(known["start"]) < limit or known["approximate"]
