@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 from ledger.timeparse import (
     STOCKHOLM,
     Moment,
-    add_months,
     known_state,
     occurred_state,
-    parse_moment,
 )
 from projections.corrections import CORRECTION_TYPES, as_known
+from projections.deadlines import Due, InvestigationDeadline, investigation_deadline
 from projections.ordering import chronological
 from projections.records import Record
 
@@ -52,7 +51,19 @@ class OpenReport:
 @dataclass(frozen=True, slots=True)
 class OpenInvestigation:
     investigation: Record
-    due: datetime  # four months from the opening (SoL 11:2), or the latest extension's date
+    extensions: tuple[Record, ...] = ()
+
+    @property
+    def deadline(self) -> InvestigationDeadline:
+        """SoL 11:2 as `check` judges it: four months, or an extension decided in time."""
+        return investigation_deadline(
+            self.investigation.occurred,
+            [(e.seq, e.occurred, e.fields.get("new_deadline")) for e in self.extensions],
+        )
+
+    @property
+    def due(self) -> Due:
+        return self.deadline.due
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,10 +181,10 @@ def case_status(facts: Sequence[Record]) -> CaseStatus:
     for record in live:
         kind, fields = record.type, record.fields
         if kind == "InvestigationOpened":
-            investigations.append(OpenInvestigation(record, add_months(record.occurred.start, 4)))
+            investigations.append(OpenInvestigation(record))
         elif kind == "InvestigationExtended" and investigations:
-            new_deadline = parse_moment(fields["new_deadline"]).end
-            investigations[0] = OpenInvestigation(investigations[0].investigation, new_deadline)
+            first = investigations[0]
+            investigations[0] = OpenInvestigation(first.investigation, (*first.extensions, record))
         elif kind == "InvestigationClosed" and investigations:
             investigations.pop(0)
         elif kind == "CareOrdered":

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ledger.timeparse import Moment, parse_moment, to_stockholm
+from ledger.vocabulary import NOT_DOCUMENTED
 from projections.decisions import Decision
 from projections.gaps import Gaps
 from projections.knowledge import CaseStatus, Delay, PendingRequest, Snapshot
@@ -31,7 +32,7 @@ def record_json(record: Record, labels: Mapping[int, str | None]) -> dict[str, A
             fields[name] = reference(value, labels)
         elif kind == "refs" and isinstance(value, list):
             fields[name] = [reference(v, labels) for v in value]
-        elif kind == "moment" and isinstance(value, str):
+        elif kind == "moment" and isinstance(value, str) and value != NOT_DOCUMENTED:
             # Every time is a clock (DESIGN §11): a birth dated "2016" is not 2016-01-01.
             fields[name] = parse_moment(value).to_json()
         else:
@@ -150,7 +151,7 @@ def status_json(status: CaseStatus, labels: Mapping[int, str | None]) -> dict[st
             {
                 "investigation": reference(open_.investigation.seq, labels),
                 "opened": open_.investigation.occurred.to_json(),
-                "due": to_stockholm(open_.due).isoformat(),
+                "due": open_.due.clock().to_json(),
             }
             for open_ in status.open_investigations
         ],

@@ -266,10 +266,7 @@ def known_table(case: str, snap: Snapshot, width: int = 120, view: ViewPoint | N
             f"awaiting {' and '.join(open_.awaiting)}"
         )
     for inv in status.open_investigations:
-        lines.append(
-            f"  open investigation {ref_text(inv.investigation)}: due "
-            f"{format_instant(inv.due)[:10]}"
-        )
+        lines.append(f"  open investigation {ref_text(inv.investigation)}: due {inv.due.words()}")
     for label, record in (
         ("removal ban", status.removal_ban),
         ("follow-up", status.follow_up),

@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from ledger.timeparse import parse_point
+from ledger.timeparse import parse_point_moment
 from projections.decisions import decisions
 from projections.diagram import decisions_graph, render, timeline_graph
 
@@ -272,7 +272,9 @@ def test_100_kb_texts_render_in_every_format() -> None:
     ]
     views = decisions(records)
     for graph in (
-        timeline_graph("T-1", records, decisions=views, as_known_at=parse_point("2019-12-11")),
+        timeline_graph(
+            "T-1", records, decisions=views, as_known_at=parse_point_moment("2019-12-11")
+        ),
         decisions_graph("T-1", views, records),
     ):
         for fmt in ("svg", "png", "pdf"):

@@ -13,6 +13,7 @@ from typing import Any
 
 from ledger.timeparse import Moment, format_instant, known_state, to_stockholm
 from projections.corrections import CORRECTION_TYPES, as_known
+from projections.ordering import chronological
 from projections.records import Record, case_authority
 from projections.rules.concordance import concordance
 from projections.rules.judging import Context, Coverage, Trigger
@@ -54,7 +55,7 @@ def check(
         for r in as_known(records, as_known_at)
         if r.type not in CORRECTION_TYPES and r.retracted_by is None
     ]
-    current.sort(key=Record.order_key)
+    current = chronological(current)
     if as_known_at is None:
         live, maybe = current, []
     else:
