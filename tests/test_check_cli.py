@@ -389,8 +389,8 @@ def test_explain_says_the_2022_rules_were_not_in_force_for_lilla_hjartat(db: Pat
 def test_the_table_fits_its_width(db: Path) -> None:
     out = ok(invoke(db, "check", "NK-LH", "--explain", "--width", "100")).stdout
     assert max(len(line) for line in out.splitlines()) <= 100
-    assert "HOME-TRANSITION" not in out
-    assert "WARNING       home-transition-led-by-parents" in out
+    assert "HOME-MOVE" not in out
+    assert "WARNING       home-move-without-revised-plan" in out
 
 
 # --- local policy ---------------------------------------------------------------------------
