@@ -1,6 +1,9 @@
 """Deterministic synthetic child cases: JSONL objects for tests, demos and benchmarks.
 
-Everything here is invented. A case opens with `CaseOpened` and then follows plausible
+Everything here is invented. A case starts with a `CoverageDeclared`: its entries are the
+social services' own journal, complete for the whole case, so the rules may report a missing
+act as a breach (rules.md Principle 3: without a declared complete period a missing act is
+only "not documented"). It opens with `CaseOpened` and then follows plausible
 storylines built from the vocabulary: reports of concern, each with its protection assessment,
 a preliminary assessment decision, an investigation with information requested from and
 received by other agencies (their observations known only days or weeks after they happened),
@@ -433,6 +436,7 @@ class _CaseWriter:
         assessment: bool = False,
         context: dict[str, Any] | None = None,
         source: str | None = None,
+        summary: str | None = None,
         sprinkle: bool = True,
         **fields: Any,
     ) -> str:
@@ -453,7 +457,7 @@ class _CaseWriter:
             known = max(known, occurred)
             obj["known"] = self.known_text(known, later=known > occurred)
         obj.update(who)
-        obj["summary"] = self.summary(type_name, context or {})
+        obj["summary"] = summary or self.summary(type_name, context or {})
         obj["source"] = source or self.source(known or occurred)
         if assessment:
             obj["assessment"] = True
@@ -510,6 +514,7 @@ class _CaseWriter:
 
     def run(self) -> list[dict[str, Any]]:
         try:
+            self.declare_coverage()
             self.open_case()
             while True:
                 self.episode()
@@ -517,6 +522,28 @@ class _CaseWriter:
         except _Full:
             pass
         return self.objs
+
+    def declare_coverage(self) -> None:
+        """The journal is the whole record of the case, complete from the day it opens.
+
+        Dated that day with its `known` stated, so every view "as known at" a day of the case
+        already holds it, as a live case's journal would."""
+        self.emit(
+            "CoverageDeclared",
+            self.today,
+            {"actor": self.manager, "role": "enhetschef", "agency": self.agency},
+            known=self.today,
+            occurred_text=self.today.isoformat(),
+            source=f"journal {self.today.year}-{self.journal:04d}",
+            # A fixed sentence: the phrase bank's details describe contacts, not a journal.
+            summary=f"The journal is the complete record of the case of {self.child} in "
+            f"{self.municipality} from its opening.",
+            sprinkle=False,
+            sources=_enum("CoverageDeclared", "sources", "journal"),
+            records=f"the social services' journal {self.today.year}-{self.journal:04d} for "
+            f"{self.child}, every entry from the opening of the case",
+            complete=True,
+        )
 
     def open_case(self) -> None:
         born = self.when(self.born, loose=True).lstrip("~")

@@ -22,11 +22,20 @@ from ledger.views import CaseViews, ViewRow
 from projections.case_index import case_index
 from projections.deadlines import Due
 from projections.records import labels, to_records
-from projections.rules import Finding, NotInForce, Report, RuleExplain, check_case
+from projections.rules import (
+    Concordance,
+    Evidence,
+    Finding,
+    NotInForce,
+    Report,
+    RuleExplain,
+    check_case,
+)
+from projections.rules.model import Declared
 from projections.rules_config import Policy
 
 RECHECK = ":recheck"
-_STATE_VERSION = 2  # a companion view: when each case's report may change with time alone
+_STATE_VERSION = 3  # a companion view: when each case's report may change with time alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +155,37 @@ def _due_back(state: list[Any] | None) -> Due | None:
     )
 
 
+def _concordance_state(c: Concordance) -> dict[str, Any]:
+    return {
+        "judgement": c.judgement,
+        "judge": c.judge,
+        "grade": c.grade,
+        "made": c.made.text,
+        "judges": list(c.judges),
+        "criterion": c.criterion,
+        "evidence": [[e.rule, e.agreement, list(e.refs), e.status, e.reason] for e in c.evidence],
+        "summary": c.summary,
+        "open_questions": list(c.open_questions),
+    }
+
+
+def _concordance_back(state: Mapping[str, Any]) -> Concordance:
+    return Concordance(
+        judgement=state["judgement"],
+        judge=state["judge"],
+        grade=state["grade"],
+        made=parse_moment(state["made"]),
+        judges=tuple(state["judges"]),
+        criterion=state["criterion"],
+        evidence=tuple(
+            Evidence(rule, agreement, tuple(refs), status, reason)
+            for rule, agreement, refs, status, reason in state["evidence"]
+        ),
+        summary=state["summary"],
+        open_questions=tuple(state["open_questions"]),
+    )
+
+
 def report_to_state(report: Report) -> dict[str, Any]:
     return {
         "case": report.case,
@@ -186,6 +226,12 @@ def report_to_state(report: Report) -> dict[str, Any]:
         "as_known_at": _when(report.as_known_at),
         "evaluated_at": _when(report.evaluated_at),
         "possibly_known": list(report.possibly_known),
+        "coverage": [
+            [d.seq, d.sources, d.records, d.complete, d.period_from, d.period_until]
+            for d in report.coverage
+        ],
+        "concordance": [_concordance_state(c) for c in report.concordance],
+        "point": report.point.text if report.point is not None else None,
     }
 
 
@@ -236,4 +282,7 @@ def report_from_state(state: Mapping[str, Any], policy: Policy | None = None) ->
         as_known_at=_when_back(state["as_known_at"]),
         evaluated_at=_when_back(state["evaluated_at"]),  # type: ignore[arg-type]
         possibly_known=tuple(state["possibly_known"]),
+        coverage=tuple(Declared(*item) for item in state["coverage"]),
+        concordance=tuple(_concordance_back(c) for c in state["concordance"]),
+        point=moment(state["point"]),
     )

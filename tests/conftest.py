@@ -16,6 +16,16 @@ from ledger.storage import Store, postgres_store, sqlite_store
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+
+
+def example_entries(name: str) -> int:
+    """How many entries the example file `name` holds (its non-blank lines): tests that count
+    the imported examples follow the files instead of repeating their sizes."""
+    return sum(1 for line in (EXAMPLES / name).read_bytes().splitlines() if line.strip())
+
+
+LILLA_ENTRIES = example_entries("lilla-hjartat.jsonl")
+ASTORP_ENTRIES = example_entries("astorp.jsonl")
 POSTGRES_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
 STORES = ["memory", "sqlite", "postgres"]
 

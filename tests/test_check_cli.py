@@ -408,9 +408,9 @@ def test_explain_says_the_2022_rules_were_not_in_force_for_lilla_hjartat(db: Pat
     assert "RULES (20)" in out
     line = next(row for row in out.splitlines() if row.startswith("followup-after-care"))
     assert "not in force" in line
-    # Kammarrätten ended the care: the committee's 2022 duty is not even started.
+    # Kammarrätten ended the care; the committee's 2018 refusal predates LVU 13 § b.
     line = next(r for r in out.splitlines() if r.startswith("removal-ban-considered-at-care-end"))
-    assert "not triggered" in line
+    assert "not in force" in line
     assert "followup-after-care —" not in out  # no finding block for it
     plain = ok(invoke(db, "check", "NK-LH")).stdout
     assert "RULES (20)" not in plain
@@ -419,8 +419,8 @@ def test_explain_says_the_2022_rules_were_not_in_force_for_lilla_hjartat(db: Pat
 def test_the_table_fits_its_width(db: Path) -> None:
     out = ok(invoke(db, "check", "NK-LH", "--explain", "--width", "100")).stdout
     assert max(len(line) for line in out.splitlines()) <= 100
-    assert "HOME-TRANSITION" not in out
-    assert "WARNING       home-transition-led-by-parents" in out
+    assert "HOME-MOVE" not in out
+    assert "NO_RECORD     home-move-without-revised-plan" in out
 
 
 # --- local policy ---------------------------------------------------------------------------

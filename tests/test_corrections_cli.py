@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
+from tests.conftest import LILLA_ENTRIES
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "lilla-hjartat.jsonl"
 
@@ -47,7 +48,7 @@ def test_a_correction_is_applied_only_from_when_it_was_known(db: str) -> None:
     assert pa_1_at("2020-01-31")["occurred"]["text"] == "2019-12"
     corrected = pa_1_at("2020-03-01")
     assert corrected["occurred"]["text"] == "2019-12-27"
-    assert [c["seq"] for c in corrected["corrected_by"]] == [29]
+    assert [c["seq"] for c in corrected["corrected_by"]] == [LILLA_ENTRIES + 1]
 
     shown = orjson.loads(invoke(db, "show", "NK-LH@pa-1", "--format", "json").stdout_bytes)
     entry = shown["entry"]
@@ -62,7 +63,7 @@ def test_a_retraction_marks_the_entry_but_keeps_it(db: str) -> None:
     assert invoke(db, "retract", "NK-LH#19", "--reason", "wrong case").exit_code == 0
     document = orjson.loads(invoke(db, "timeline", "NK-LH", "--format", "json").stdout_bytes)
     home_visit = next(e for e in document["entries"] if e["seq"] == 19)
-    assert home_visit["retracted_by"] == {"seq": 29, "ref": None}
+    assert home_visit["retracted_by"] == {"seq": LILLA_ENTRIES + 1, "ref": None}
     assert "x" in invoke(db, "timeline", "NK-LH").output.splitlines()[19]
 
 
@@ -86,4 +87,4 @@ def test_bad_corrections_are_one_line_errors_and_change_nothing(
     result = invoke(db, *args)
     assert result.exit_code == 2 and expected in result.output
     cases = orjson.loads(invoke(db, "cases", "--format", "json").stdout_bytes)["cases"]
-    assert cases[0]["entries"] == 28
+    assert cases[0]["entries"] == LILLA_ENTRIES

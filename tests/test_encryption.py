@@ -23,7 +23,7 @@ from ledger.access import access_log_id
 from ledger.application import CaseLedger
 from ledger.case import case_id
 from ledger.storage import sqlite_store
-from tests.conftest import clean_env, program
+from tests.conftest import LILLA_ENTRIES, clean_env, program
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "lilla-hjartat.jsonl"
@@ -93,7 +93,7 @@ def encrypted(tmp_path_factory: pytest.TempPathFactory, key: str) -> Path:
     db = tmp_path_factory.mktemp("encrypted") / "ledger.db"
     done = run("--db", str(db), "import", str(EXAMPLE), key=key)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.startswith("imported 28 entries into 1 case")
+    assert done.stderr.startswith(f"imported {LILLA_ENTRIES} entries into 1 case")
     for args in (("cases",), ("timeline", CASE), ("decisions", CASE)):
         done = run("--db", str(db), *args, key=key)
         assert done.returncode == 0, done.stderr
@@ -148,7 +148,7 @@ def test_the_timeline_reads_back_with_the_key(encrypted: Path, key: str) -> None
     done = run("--db", str(encrypted), "timeline", CASE, "--format", "json", key=key)
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
-    assert doc["case"] == CASE and len(doc["entries"]) == 28
+    assert doc["case"] == CASE and len(doc["entries"]) == LILLA_ENTRIES
     assert doc["entries"][0]["agency"] == "Socialtjänsten Norrköping"
     log = run(
         "--db",

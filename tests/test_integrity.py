@@ -42,7 +42,7 @@ from ledger.integrity import (
     verify_ledger,
 )
 from ledger.storage import sqlite_store
-from tests.conftest import clean_env
+from tests.conftest import ASTORP_ENTRIES, LILLA_ENTRIES, clean_env
 
 for command in (keygen, checkpoint, verify):
     cli.add_command(command)
@@ -268,15 +268,16 @@ def test_leaves_are_id_version_and_hash_in_notification_order(ledger: CaseLedger
         e.originator_id.bytes + e.originator_version.to_bytes(8, "big") + bytes.fromhex(e.hash)
         for e in entries
     ]
-    assert [len(d) for d in expected] == [56] * 33
+    total = LILLA_ENTRIES + ASTORP_ENTRIES
+    assert [len(d) for d in expected] == [56] * total
     assert expected[0] == leaf_data(
         entries[0].originator_id, entries[0].originator_version, entries[0].hash
     )
     head = tree_head(ledger)
-    assert (head.size, head.root) == (33, merkle.root(expected))
+    assert (head.size, head.root) == (total, merkle.root(expected))
     report = verify_ledger(ledger, [], None)
     assert report.intact and report.first is None
-    assert (report.entries, report.cases, report.root) == (33, 2, head.root)
+    assert (report.entries, report.cases, report.root) == (total, 2, head.root)
 
 
 def test_an_empty_ledger_is_intact(ledger: CaseLedger) -> None:
@@ -398,7 +399,7 @@ def test_checkpoint_then_verify_on_the_examples(tmp_path: Path) -> None:
     assert run("keygen", "--name", "example.org/ledger", "--key", key).exit_code == 0
     made = run("--db", db, "checkpoint", "--key", key)
     assert made.exit_code == 0, made.output
-    assert made.stdout.startswith("example.org/ledger\n28\n")
+    assert made.stdout.startswith(f"example.org/ledger\n{LILLA_ENTRIES}\n")
     log = tmp_path / "ledger.db.checkpoints"
     assert [n.text for n in read_log(log)] == [made.stdout]
     unchanged = run("--db", db, "checkpoint", "--key", key)
@@ -408,14 +409,15 @@ def test_checkpoint_then_verify_on_the_examples(tmp_path: Path) -> None:
     assert len(read_log(log)) == 2
     checked = run("--db", db, "verify", "--verifier-key", key + ".pub")
     assert checked.exit_code == 0, checked.output
-    assert checked.stdout.startswith("intact: 33 entries in 2 cases; tree root ")
+    total = LILLA_ENTRIES + ASTORP_ENTRIES
+    assert checked.stdout.startswith(f"intact: {total} entries in 2 cases; tree root ")
     assert "2 checkpoints consistent" in checked.stdout
     text = Path(key + ".pub").read_text().strip()
     as_json = run("--db", db, "verify", "--verifier-key", text, "--format", "json")
     document = json.loads(as_json.stdout)
     assert document["intact"] is True and document["first"] is None
-    assert (document["entries"], document["cases"], document["case"]) == (33, 2, None)
-    assert [c["size"] for c in document["checkpoints"]] == [28, 33]
+    assert (document["entries"], document["cases"], document["case"]) == (total, 2, None)
+    assert [c["size"] for c in document["checkpoints"]] == [LILLA_ENTRIES, total]
     assert {"schema_version", "generated_at", "root", "problems"} <= set(document)
 
 
@@ -482,7 +484,9 @@ def test_the_real_program_reports_in_one_line(tmp_path: Path) -> None:
     assert (tmp_path / "ledger.key").exists()
     assert ledger_("--db", db, "checkpoint").returncode == 0
     done = ledger_("--db", db, "verify", "--verifier-key", "ledger.key.pub")
-    assert done.returncode == 0 and done.stdout.startswith("intact: 5 entries in 1 case;")
+    assert done.returncode == 0 and done.stdout.startswith(
+        f"intact: {ASTORP_ENTRIES} entries in 1 case;"
+    )
     failed = ledger_("--db", db, "verify")
     assert failed.returncode == 2
     assert failed.stderr.startswith("error: ") and failed.stderr.count("\n") == 1

@@ -95,8 +95,9 @@ def test_astorp_decisions_list_the_move_home_plan_with_ivos_criticism_later(
 ) -> None:
     views = {d.decision.type: d for d in decisions(example_records["AS-2020"])}
     plan = views["HomeTransitionPlanned"]
-    assert [r.type for r in plan.later] == ["SupervisionDecision"]
-    assert plan.later[0].agency == "IVO"
+    # IVO's decision and its judgements A1–A6, each referring to the plan it judged.
+    assert [r.type for r in plan.later] == ["SupervisionDecision", *["JudgementRecorded"] * 6]
+    assert {r.agency for r in plan.later} == {"IVO"}
 
 
 def test_gaps_summarise_documented_delays_per_agency(

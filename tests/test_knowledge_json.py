@@ -56,7 +56,11 @@ def test_decisions_validate_and_answer_who_decided_on_what(db: str, case: str) -
 def test_astorp_move_home_decision_has_ivos_criticism_later(db: str) -> None:
     document = run(db, "decisions", "AS-2020")
     plan = next(d for d in document["decisions"] if d["type"] == "HomeTransitionPlanned")
-    assert [later["type"] for later in plan["later"]] == ["SupervisionDecision"]
+    assert [later["type"] for later in plan["later"]] == [
+        "SupervisionDecision",
+        *["JudgementRecorded"] * 6,
+    ]
+    assert [later["ref"] for later in plan["later"]][1:] == [f"ivo-a{n}" for n in range(1, 7)]
 
 
 def test_gaps_validate(db: str) -> None:

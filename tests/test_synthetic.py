@@ -77,8 +77,9 @@ def test_cases_follow_a_storyline() -> None:
     for obj in objs:
         by_case.setdefault(obj["case"], []).append(obj)
     for case in by_case.values():
-        assert case[0]["type"] == "CaseOpened"
-        assert case[1]["type"] == "ConcernReportReceived"
+        assert case[0]["type"] == "CoverageDeclared"
+        assert case[1]["type"] == "CaseOpened"
+        assert case[2]["type"] == "ConcernReportReceived"
         assert len({o["ref"] for o in case}) == len(case)
     types = Counter(o["type"] for o in objs)
     for expected in (
@@ -133,3 +134,19 @@ def test_import_records_then_skips(tmp_path: Path) -> None:
         assert len(ledger.history("SYN-000001")) == 30
     finally:
         ledger.close()
+
+
+def test_every_case_declares_its_journal_complete_from_the_start() -> None:
+    """So rules may call a missing act a breach (rules.md Principle 3), from the first day."""
+    for events in (1, 30):
+        for obj in generate(25, events, seed=6):
+            if obj["ref"] != "e1":
+                continue
+            assert obj["type"] == "CoverageDeclared"
+            assert (obj["sources"], obj["complete"]) == ("journal", True)
+            assert "period_from" not in obj and "period_until" not in obj  # the whole case
+            assert obj["known"] == obj["occurred"]
+            assert draft_from_object(obj).known is not None
+    for objs in (generate_case("K-1", 30, random.Random(s)) for s in range(10)):
+        opened = next(o for o in objs if o["type"] == "CaseOpened")
+        assert parse_moment(objs[0]["occurred"]).start <= parse_moment(opened["occurred"]).end

@@ -32,7 +32,7 @@ from ledger.integrity import prove_consistency
 from ledger.storage import Store, postgres_store, sqlite_store
 from tests.conftest import postgres_connection
 
-from .conftest import EXAMPLES, POSTGRES_URL
+from .conftest import ASTORP_ENTRIES, EXAMPLES, LILLA_ENTRIES, POSTGRES_URL
 
 for command in (keygen, checkpoint, verify):
     cli.add_command(command)
@@ -46,6 +46,7 @@ ENVIRONMENT = (
 )
 LILLA = EXAMPLES / "lilla-hjartat.jsonl"
 ASTORP = EXAMPLES / "astorp.jsonl"
+TOTAL = LILLA_ENTRIES + ASTORP_ENTRIES
 
 
 @dataclass
@@ -258,7 +259,7 @@ def edit_state(state: bytes, **changes: Any) -> bytes:
 def test_the_freshly_imported_examples_verify(target: Target) -> None:
     result = target.verify()
     assert result.exit_code == 0, result.output
-    assert first_line(result).startswith("intact: 33 entries in 2 cases;")
+    assert first_line(result).startswith(f"intact: {TOTAL} entries in 2 cases;")
     target.checkpoint()
     again = target.verify()
     assert again.exit_code == 0 and "1 checkpoint consistent" in again.stdout
@@ -319,11 +320,14 @@ def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(target: Target) -> 
 
 def test_an_event_moved_to_another_case(target: Target) -> None:
     table = target.table()
-    row = table.row(target.case_id("NK-LH"), 28)
-    table.set_case(row, target.case_id("AS-2020"), 6)
+    row = table.row(target.case_id("NK-LH"), LILLA_ENTRIES)
+    table.set_case(row, target.case_id("AS-2020"), ASTORP_ENTRIES + 1)
     result = target.verify()
     assert result.exit_code == 1
-    assert "AS-2020#6: stored in the wrong case (the entry says NK-LH)" in result.stdout
+    assert (
+        f"AS-2020#{ASTORP_ENTRIES + 1}: stored in the wrong case (the entry says NK-LH)"
+        in result.stdout
+    )
 
 
 def test_a_flipped_byte_in_an_encrypted_ledger(target_for: Callable[..., Target]) -> None:
@@ -366,8 +370,8 @@ def test_the_last_events_deleted_after_a_checkpoint(target: Target) -> None:
     result = target.verify()
     assert result.exit_code == 1
     assert first_line(result) == (
-        "entry 32: tree no longer consistent with checkpoint of size 33: the ledger has 31 "
-        "entries (entries 32–33 are missing)"
+        f"entry {TOTAL - 1}: tree no longer consistent with checkpoint of size {TOTAL}: the "
+        f"ledger has {TOTAL - 2} entries (entries {TOTAL - 1}–{TOTAL} are missing)"
     )
 
 
@@ -377,12 +381,12 @@ def test_a_last_event_deleted_and_recorded_again_after_a_checkpoint(target: Targ
     last = table.rows()[-1]
     table.delete(last)
     target.import_(LILLA, ASTORP)  # stores the missing entry again, with a new recorded_at
-    assert len(table.rows()) == 33
+    assert len(table.rows()) == TOTAL
     assert target.run("verify").exit_code == 0
     result = target.verify()
     assert result.exit_code == 1
     assert first_line(result).endswith(
-        ": tree no longer consistent with checkpoint of size 33 (root mismatch)"
+        f": tree no longer consistent with checkpoint of size {TOTAL} (root mismatch)"
     )
 
 
@@ -440,7 +444,9 @@ def test_a_rebuilt_ledger_is_caught_by_the_checkpoint(target: Target) -> None:
     result = target.verify()
     assert result.exit_code == 1
     first = first_line(result)
-    assert first.endswith(": tree no longer consistent with checkpoint of size 33 (root mismatch)")
+    assert first.endswith(
+        f": tree no longer consistent with checkpoint of size {TOTAL} (root mismatch)"
+    )
     assert first.split(":")[0] in ("NK-LH#1", "AS-2020#1")
 
 
@@ -453,15 +459,15 @@ def test_a_later_checkpoint_narrows_down_where_the_ledger_changed(
     target.import_(LILLA)
     target.checkpoint()
     table = target.table()
-    row = table.row(target.case_id("NK-LH"), 28)
+    row = table.row(target.case_id("NK-LH"), LILLA_ENTRIES)
     edited = edit_state(row.state, hash=entry_hash({"forged": True}))
     table.set_state(row, edited)
     result = target.verify()
     assert result.exit_code == 1
-    assert first_line(result) == "NK-LH#28: hash mismatch"
+    assert first_line(result) == f"NK-LH#{LILLA_ENTRIES}: hash mismatch"
     assert (
-        "NK-LH#1: tree no longer consistent with checkpoint of size 33 (root mismatch); "
-        "entries 1–5 still match an earlier checkpoint"
+        f"NK-LH#1: tree no longer consistent with checkpoint of size {TOTAL} (root mismatch); "
+        f"entries 1–{ASTORP_ENTRIES} still match an earlier checkpoint"
     ) in result.stdout
 
 
@@ -477,7 +483,7 @@ def test_a_third_party_holding_a_checkpoint_checks_that_the_ledger_only_grew(
     verifier_key = Path(target.key + ".pub").read_text()  # ... and the verifier key
 
     old = parse_checkpoint(verify_note(handed_over, verifier_key))
-    assert old.size == 28
+    assert old.size == LILLA_ENTRIES
 
     target.import_(ASTORP)
     newer = target.checkpoint()
@@ -486,12 +492,12 @@ def test_a_third_party_holding_a_checkpoint_checks_that_the_ledger_only_grew(
     ledger.close()
 
     new = parse_checkpoint(verify_note(newer, verifier_key))
-    assert (new.size, new.root) == (proof.new_size, proof.new_root) and new.size == 33
+    assert (new.size, new.root) == (proof.new_size, proof.new_root) and new.size == TOTAL
     assert merkle.verify_consistency(old.size, new.size, old.root, new.root, proof.path)
     assert [n.text for n in read_log(target.log)] == [handed_over, newer]
 
     # The last entry is then rewritten, hash and all: no proof can satisfy the third party.
-    rewrite(target, "NK-LH", 28, summary="rewritten")
+    rewrite(target, "NK-LH", LILLA_ENTRIES, summary="rewritten")
     ledger = target.ledger()
     forged = prove_consistency(ledger, old.size)
     ledger.close()

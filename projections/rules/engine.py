@@ -21,6 +21,7 @@ from projections.rules.model import (
     SEVERITIES,
     STATUSES,
     Applied,
+    Declared,
     Finding,
     NotInForce,
     Report,
@@ -85,7 +86,7 @@ def check(
         evaluated_at=evaluated_at,
         possibly_known=tuple(r.seq for r in maybe),
         concordance=concordance(ctx, findings, explain),
-        coverage=coverage.declarations,
+        coverage=tuple(Declared.of(r) for r in coverage.declarations),
         point=point,
     )
 

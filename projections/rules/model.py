@@ -193,6 +193,30 @@ class Concordance:
 
 
 @dataclass(frozen=True, slots=True)
+class Declared:
+    """A coverage declaration as a report states it (rules.md Principle 3)."""
+
+    seq: int
+    sources: str | None
+    records: str | None
+    complete: bool
+    period_from: str | None
+    period_until: str | None
+
+    @classmethod
+    def of(cls, record: Any) -> Declared:
+        fields = record.fields
+        return cls(
+            record.seq,
+            fields.get("sources"),
+            fields.get("records"),
+            fields.get("complete") is True,
+            fields.get("period_from"),
+            fields.get("period_until"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The result of checking one case: the unit a cache can store (keyed by its last seq)."""
 
@@ -205,5 +229,5 @@ class Report:
     evaluated_at: datetime  # the horizon: T, or now
     possibly_known: tuple[int, ...] = ()  # entries only possibly known at T (not evaluated)
     concordance: tuple[Concordance, ...] = ()
-    coverage: tuple[Any, ...] = ()  # the coverage declarations read (judging.Coverage)
+    coverage: tuple[Declared, ...] = ()  # the case's coverage declarations
     point: Moment | None = None  # the point in time asked about, as the user gave it

@@ -11,9 +11,16 @@ from typing import Any
 
 from ledger.timeparse import Moment, format_instant
 from projections.formats import Column, fit_line, table
-from projections.records import Record
 from projections.rules.engine import RULE_RANK
-from projections.rules.model import STATUSES, Concordance, Finding, Report, Rule, RuleExplain
+from projections.rules.model import (
+    STATUSES,
+    Concordance,
+    Declared,
+    Finding,
+    Report,
+    Rule,
+    RuleExplain,
+)
 from projections.rules.pack import RULES
 from projections.rules.wording import point_text
 from projections.rules_config import DEFAULT_POLICY, POLICY_DOCS, Policy
@@ -117,17 +124,17 @@ def concordance_json(item: Concordance, labels: Mapping[int, str | None]) -> dic
     }
 
 
-def coverage_json(records: Sequence[Record], labels: Mapping[int, str | None]) -> list[Any]:
+def coverage_json(items: Sequence[Declared], labels: Mapping[int, str | None]) -> list[Any]:
     return [
         {
-            **reference(r.seq, labels),
-            "sources": r.fields.get("sources"),
-            "records": r.fields.get("records"),
-            "complete": r.fields.get("complete"),
-            "period_from": r.fields.get("period_from"),
-            "period_until": r.fields.get("period_until"),
+            **reference(d.seq, labels),
+            "sources": d.sources,
+            "records": d.records,
+            "complete": d.complete,
+            "period_from": d.period_from,
+            "period_until": d.period_until,
         }
-        for r in records
+        for d in items
     ]
 
 
@@ -424,12 +431,10 @@ def _coverage_line(report: Report, labels: Mapping[int, str | None]) -> str:
             "examined records), never a breach"
         )
     parts = []
-    for r in report.coverage:
-        period = f" {r.fields.get('period_from') or '…'}..{r.fields.get('period_until') or ''}"
-        complete = "complete" if r.fields.get("complete") is True else "not complete"
-        parts.append(
-            f"{_refs_text([r.seq], labels)} {r.fields.get('sources')}, {complete}{period.rstrip()}"
-        )
+    for d in report.coverage:
+        period = f" {d.period_from or '…'}..{d.period_until or ''}"
+        complete = "complete" if d.complete else "not complete"
+        parts.append(f"{_refs_text([d.seq], labels)} {d.sources}, {complete}{period.rstrip()}")
     return "coverage: " + "; ".join(parts)
 
 
