@@ -159,7 +159,7 @@ def case_status(facts: Sequence[Record]) -> CaseStatus:
         if record.type == "ProtectionAssessmentMade":
             assessed.add(record.fields.get("report"))  # type: ignore[arg-type]
         elif record.type in ("PreliminaryAssessmentDecided", "InvestigationOpened"):
-            preliminary.update(record.fields.get("reports") or ())
+            preliminary.update(record.refs("reports"))
     open_reports = []
     for record in live:
         if record.type != "ConcernReportReceived":

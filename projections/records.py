@@ -70,6 +70,15 @@ class Record:
         value = self.fields.get(name)
         return None if value == NOT_DOCUMENTED else value
 
+    def refs(self, name: str) -> tuple[int, ...]:
+        """The entries a `ref` or `refs` field names; none when absent or not documented."""
+        value = self.fields.get(name)
+        if isinstance(value, int):
+            return (value,)
+        if isinstance(value, list):
+            return tuple(v for v in value if isinstance(v, int))
+        return ()
+
     def references(self) -> set[int]:
         """Every entry this one points at: its basis and its reference fields."""
         found = set(self.basis)

@@ -22,10 +22,11 @@ INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 # A time as case files write it (2019, ~2019-12, 2019-12-10T16:00): outside a clock it would
 # be a time a consumer must parse, and an imprecise one it may read as an instant.
 TIME_TEXT = re.compile(r"^~?\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}.*)?)?)?$")
-EXACT = {"recorded_at", "generated_at"}
+# `evaluated_at` is exact only when no point in time was asked ("now", like generated_at).
+# A law's in-force dates are exact calendar dates set by statute, not recorded clocks.
+EXACT = {"recorded_at", "generated_at", "evaluated_at", "in_force_from", "in_force_until"}
 CLOCK = {"text", "start", "end", "approximate"}
-# The rules engineer replaces this deadline with the shared deadline module (issue 12).
-NOT_YET = (("status", "open_investigations", "*", "due"),)
+NOT_YET: tuple[tuple[str, ...], ...] = ()
 
 
 def bare_instants(
@@ -68,6 +69,10 @@ VIEWS = [
     ("decisions",),
     ("decisions", "--as-recorded-at", "2100"),
     ("gaps",),
+    ("check",),
+    ("check", "--explain"),
+    ("check", "--as-known-at", "2020-01-05"),
+    ("check", "--as-known-at", "2020-10-14"),
 ]
 
 

@@ -155,7 +155,9 @@ LILLA_JUDGEMENTS = [
         "lex_sarah",
         "deficiency",
         {"pa-1", "pa-2", "bvc-request", "bvc-reply"},
-        ["lex-sarah-reported-promptly"],
+        # Its finding that the BVC contact was delayed is what the rule tests; the reporting
+        # rule would read its own "no report to IVO" against it.
+        ["decision-with-outstanding-request"],
     ),
     (
         "ivo-l1",

@@ -292,3 +292,34 @@ def test_a_bad_word_is_a_one_line_error_naming_line_and_field(db: Path, tmp_path
 def test_types_says_which_types_accept_it(db: Path) -> None:
     assert "any field may be not_documented" in run(db, "types", "HomeVisit").stdout
     assert "not_documented" not in run(db, "types", "EntryCorrected").stdout
+
+
+NOT_DOCUMENTED_CASE = Path(__file__).parent / "data" / "not-documented.jsonl"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "ND-1"],
+        ["check", "ND-1", "--format", "json"],
+        ["check", "ND-1", "--as-known-at", "2020-06"],
+        ["check", "--all"],
+        ["known", "ND-1", "--at", "2021"],
+        ["decisions", "ND-1", "--format", "json"],
+        ["gaps", "ND-1"],
+        ["timeline", "ND-1", "--format", "dot"],
+    ],
+)
+def test_every_view_reads_not_documented_as_unknown(tmp_path: Path, command: list[str]) -> None:
+    # References, times, booleans and enumerations all "not documented": no view may parse,
+    # resolve or iterate the marker, and no rule may take it for a value.
+    db = str(tmp_path / "nd.db")
+    runner = CliRunner()
+    imported = runner.invoke(cli, ["--db", db, "import", "-q", str(NOT_DOCUMENTED_CASE)])
+    assert imported.exit_code == 0, imported.output
+    result = runner.invoke(cli, ["--db", db, *command])
+    assert result.exit_code == 0, result.output
+    if command[0] == "check" and "--format" in command:
+        findings = json.loads(result.stdout)["findings"]
+        # Nothing is declared complete (complete is not documented): never a breach.
+        assert not [f for f in findings if f["status"] == "breach"]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from projections.rules.judging import Context
 from projections.rules.model import Agreement, Concordance, Evidence, Finding, RuleExplain
 from projections.rules.model import type_name as _type_name
+from projections.rules.wording import judge_name
 
 _JUDGEMENT = _type_name("JudgementRecorded")
 _CRITICAL = ("criticism", "deficiency")
@@ -71,6 +72,25 @@ def _silence(grade: str, explain: RuleExplain | None, rule_id: str) -> Evidence:
     return Evidence(rule_id, "supports", (), "met", "the rule finds its requirement met")
 
 
+def _related(
+    grade: str, judged: tuple[int, ...], rule_ids: Sequence[str], findings: Sequence[Finding]
+) -> list[Evidence]:
+    """Findings of other rules started by the entries judged. They answer another question
+    than the judgement's; where the judge found no fault, the reader is told so."""
+    found = []
+    for finding in findings:
+        if finding.rule in rule_ids or not finding.refs or finding.refs[0] not in judged:
+            continue
+        why = f"another question than the judgement's ({finding.status})"
+        if grade == "no_criticism":
+            why = (
+                f"not a criticism of what was judged: the judge found no fault with it; this "
+                f"rule asks another question ({finding.status})"
+            )
+        found.append(Evidence(finding.rule, "related", finding.refs, finding.status, why))
+    return found
+
+
 def concordance(
     ctx: Context, findings: Sequence[Finding], explain: Sequence[RuleExplain]
 ) -> tuple[Concordance, ...]:
@@ -81,8 +101,9 @@ def concordance(
     for judgement in judgements:
         fields = judgement.fields
         grade = str(fields.get("grade"))
-        judged = tuple(v for v in fields.get("judges") or () if isinstance(v, int))
-        rule_ids = [str(r) for r in fields.get("rules") or ()]
+        judged = judgement.refs("judges")
+        rules = fields.get("rules")
+        rule_ids = [str(r) for r in rules] if isinstance(rules, list) else []
         evidence: list[Evidence] = []
         for rule_id in rule_ids:
             mine = [f for f in findings if f.rule == rule_id]
@@ -93,6 +114,7 @@ def concordance(
                     evidence.append(Evidence(rule_id, agreement, finding.refs, finding.status, why))
             else:
                 evidence.append(_silence(grade, by_rule.get(rule_id), rule_id))
+        evidence += _related(grade, judged, rule_ids, findings)
         open_questions = [f"{e.rule}: {e.reason}" for e in evidence if e.agreement == "cannot_tell"]
         if not rule_ids:
             open_questions.append(
@@ -100,19 +122,17 @@ def concordance(
                 "own material"
             )
         later = [
-            j
-            for j in judgements
-            if j.seq != judgement.seq and judgement.seq in (j.fields.get("judges") or ())
+            j for j in judgements if j.seq != judgement.seq and judgement.seq in j.refs("judges")
         ]
         for other in later:
             open_questions.append(
-                f"judged in turn by #{other.seq} ({other.fields.get('judge')}, "
+                f"judged in turn by #{other.seq} ({judge_name(str(other.fields.get('judge')))}, "
                 f"{other.occurred.display()}, {other.fields.get('grade')})"
             )
-        agreements = {e.agreement for e in evidence}
+        agreements = {e.agreement for e in evidence if e.agreement != "related"}
         summary = (
             "no_rule"
-            if not evidence
+            if not agreements
             else "contradicts"
             if "contradicts" in agreements
             else "supports"

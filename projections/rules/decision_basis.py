@@ -98,13 +98,20 @@ def _check_without_basis(rule_: Rule, ctx: Context) -> list[Trigger]:
         if decision.basis:
             return MET
         who = decision.agency or decision.actor or "agency not recorded"
+        message = (
+            f"Decision {decision.type} {label(decision)} ({who}, "
+            f"{decision.occurred.display()}) states no basis: the entries it relied on are "
+            "not recorded."
+        )
+        if ctx.coverage.covers(decision.occurred.earliest, decision.occurred.latest):
+            return Result("finding", "warning", (decision.seq,), message=message)
+        # The decision's own documentation was not examined: its stated grounds may exist.
         return Result(
             "finding",
-            "warning",
+            "no_record",
             (decision.seq,),
-            message=f"Decision {decision.type} {label(decision)} ({who}, "
-            f"{decision.occurred.display()}) states no basis: the entries it relied on are "
-            "not recorded.",
+            message=message,
+            reason=f"not documented in the examined records: {ctx.coverage.words()}",
         )
 
     return triggers(authority_decisions(ctx), evaluate)

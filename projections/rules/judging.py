@@ -216,6 +216,14 @@ class Deadline:
     any_act: bool = False
 
 
+def _due_phrase(d: Deadline) -> str:
+    """ "within 14 days, by the end of 2020-03-16"; a deadline that is an entry's own time
+    says only that ("before the move home #15 (2019-04)")."""
+    if d.due.anchor is not None:
+        return d.due.words()
+    return f"{d.due_words}, {d.due.words()}"
+
+
 def missing(d: Deadline, ctx: Context, message: str, refs: tuple[int, ...]) -> Result:
     """No act recorded and the deadline certainly passed: a breach only where the records
     are declared complete for the whole time the act could have come in (Principle 3)."""
@@ -295,7 +303,7 @@ def judge(
                 d.due,
                 when(s),
                 f"{d.opening}; no {d.wanted} is recorded before {name(s)} "
-                f"({when(s).display()}){ctx.at_words}; it was due {d.due_words}, {due_text}."
+                f"({when(s).display()}){ctx.at_words}; it was due {_due_phrase(d)}."
                 f"{notes}",
                 f"not documented in the examined records: {ctx.coverage.words()}",
             )
@@ -317,7 +325,7 @@ def judge(
             possible_end = end
     absent = f"no {d.wanted} is recorded{ctx.at_words}"
     if ctx.horizon >= d.due.hi:
-        message = f"{d.opening}; {absent}; it was due {d.due_words}, {due_text}.{notes}"
+        message = f"{d.opening}; {absent}; it was due {_due_phrase(d)}.{notes}"
         if possible_end is not None:
             end = possible_end
             ended = "ended with the death" if end.death else "lapsed"
@@ -339,7 +347,7 @@ def judge(
             base_refs,
             d.due,
             None,
-            f"{d.opening}; no {d.wanted} yet{ctx.at_words}; due {d.due_words}, {due_text}.{notes}",
+            f"{d.opening}; no {d.wanted} yet{ctx.at_words}; due {_due_phrase(d)}.{notes}",
             recheck_at=d.due.lo,
         )
     return Result(
@@ -348,7 +356,7 @@ def judge(
         base_refs,
         d.due,
         None,
-        f"{d.opening}; {absent}; it is due {d.due_words}, {due_text}.{notes}",
+        f"{d.opening}; {absent}; it is due {_due_phrase(d)}.{notes}",
         f"the deadline may or may not have passed at {instant_text(ctx.horizon)}; "
         + (
             " and ".join(imprecision([(d.trigger, d.time, d.fine)]))  # type: ignore[list-item]

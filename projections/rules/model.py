@@ -163,7 +163,7 @@ class RuleExplain:
         return self.triggered - len(self.not_in_force)
 
 
-Agreement = Literal["supports", "contradicts", "cannot_tell"]
+Agreement = Literal["supports", "contradicts", "cannot_tell", "related"]
 
 
 @dataclass(frozen=True, slots=True)

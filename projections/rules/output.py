@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from ledger.timeparse import Moment, format_instant
+from ledger.timeparse import Moment, format_instant, parse_moment
+from ledger.vocabulary import NOT_DOCUMENTED
 from projections.formats import Column, fit_line, table
 from projections.rules.engine import RULE_RANK
 from projections.rules.model import (
@@ -22,12 +23,19 @@ from projections.rules.model import (
     RuleExplain,
 )
 from projections.rules.pack import RULES
-from projections.rules.wording import point_text
+from projections.rules.wording import judge_name, point_text
 from projections.rules_config import DEFAULT_POLICY, POLICY_DOCS, Policy
 from projections.serialize import document, instant, reference
 from projections.vocabulary_view import legal_json
 
 _BY_ID = {r.id: r for r in RULES}
+
+
+def _text_clock(text: str | None) -> dict[str, Any] | None:
+    """A recorded time field as a clock; absent or not documented: null."""
+    if text is None or text == NOT_DOCUMENTED:
+        return None
+    return parse_moment(text).to_json()
 
 
 def _clock(moment: Moment | None) -> dict[str, Any] | None:
@@ -131,8 +139,8 @@ def coverage_json(items: Sequence[Declared], labels: Mapping[int, str | None]) -
             "sources": d.sources,
             "records": d.records,
             "complete": d.complete,
-            "period_from": d.period_from,
-            "period_until": d.period_until,
+            "period_from": _text_clock(d.period_from),
+            "period_until": _text_clock(d.period_until),
         }
         for d in items
     ]
@@ -415,9 +423,27 @@ def check_table(
             "possibly known): " + _refs_text(report.possibly_known, labels)
         )
     lines += [f"findings: {_counts_text(report.findings)}", ""]
+    uncriticised = {
+        seq: item
+        for item in report.concordance
+        if item.grade == "no_criticism"
+        for seq in item.judges
+    }
     for finding in report.findings:
         lines += _finding_block(finding, labels, width)
-    if report.concordance:
+        cleared = [uncriticised[s] for s in finding.refs[:1] if s in uncriticised]
+        if cleared:
+            item = cleared[0]
+            # rules.md / ivo-findings A1: no finding may read as criticism of a decision a
+            # judge did not criticise without saying so.
+            lines[-1:-1] = _wrap(
+                f"note   {judge_name(item.judge)} ({item.made.display()}, "
+                f"{_refs_text([item.judgement], labels)}) did not criticise "
+                f"{_refs_text(finding.refs[:1], labels)}; this finding asks another question",
+                width,
+                "  ",
+                " " * 9,
+            )
         lines += _concordance_lines(report.concordance, labels, width)
     if explain:
         lines += _explain_lines(report.explain, width)
@@ -432,9 +458,13 @@ def _coverage_line(report: Report, labels: Mapping[int, str | None]) -> str:
         )
     parts = []
     for d in report.coverage:
-        period = f" {d.period_from or '…'}..{d.period_until or ''}"
+        period = (
+            f" {d.period_from or '…'}..{d.period_until or ''}"
+            if d.period_from or d.period_until
+            else ""
+        )
         complete = "complete" if d.complete else "not complete"
-        parts.append(f"{_refs_text([d.seq], labels)} {d.sources}, {complete}{period.rstrip()}")
+        parts.append(f"{_refs_text([d.seq], labels)} {d.sources}, {complete}{period}")
     return "coverage: " + "; ".join(parts)
 
 
@@ -442,6 +472,7 @@ _AGREEMENT = {
     "supports": "supported",
     "contradicts": "contradicted",
     "cannot_tell": "the records cannot tell",
+    "related": "on the same entries",
     "no_rule": "no rule tests it",
 }
 
@@ -453,7 +484,7 @@ def _concordance_lines(
     for item in items:
         judged = _refs_text(item.judges, labels) if item.judges else "the case as a whole"
         lines.append(
-            f"{_refs_text([item.judgement], labels)} {item.judge} {item.made.display()} "
+            f"{_refs_text([item.judgement], labels)} {judge_name(item.judge)} {item.made.display()} "
             f"[{item.grade}] — {_AGREEMENT[item.summary]}"
         )
         lines += _wrap(item.criterion, width, "  ")

@@ -72,7 +72,7 @@ def _check_preliminary(rule_: Rule, ctx: Context) -> list[Trigger]:
     spans = investigations(ctx)
 
     def lists(record, report) -> bool:  # type: ignore[no-untyped-def]
-        return report.seq in (record.fields.get("reports") or ())
+        return report.seq in record.refs("reports")
 
     def evaluate(report) -> Result:  # type: ignore[no-untyped-def]
         doubtful = []

@@ -47,6 +47,22 @@ NOUN: dict[str, str] = {
 }
 
 
+JUDGES: dict[str, str] = {
+    "ivo": "IVO",
+    "lex_sarah": "the lex Sarah investigation",
+    "jo": "JO",
+    "socialstyrelsen": "Socialstyrelsen",
+    "court": "a court",
+    "reviewer": "the reviewer",
+    "other": "another body",
+}
+
+
+def judge_name(code: str) -> str:
+    """Who judged, in words; the code stays in JSON."""
+    return JUDGES.get(code, code)
+
+
 def label(record: Record) -> str:
     return f"#{record.seq}" + (f" ({record.ref})" if record.ref else "")
 
