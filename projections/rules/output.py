@@ -484,8 +484,8 @@ def _concordance_lines(
     for item in items:
         judged = _refs_text(item.judges, labels) if item.judges else "the case as a whole"
         lines.append(
-            f"{_refs_text([item.judgement], labels)} {judge_name(item.judge)} {item.made.display()} "
-            f"[{item.grade}] — {_AGREEMENT[item.summary]}"
+            f"{_refs_text([item.judgement], labels)} {judge_name(item.judge)} "
+            f"{item.made.display()} [{item.grade}] — {_AGREEMENT[item.summary]}"
         )
         lines += _wrap(item.criterion, width, "  ")
         lines.append(f"  judges {judged}")
