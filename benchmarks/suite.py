@@ -55,8 +55,8 @@ from ledger.importer import Source, import_sources
 from ledger.storage import postgres_store, sqlite_store
 from ledger.synthetic import generate, write_jsonl
 from ledger.views import open_views
+from projections.kept.rule_results import check_all_cached, refresh
 from projections.records import labels, to_records
-from projections.rules_cache import check_all_cached, refresh
 from projections.rules_config import DEFAULT_POLICY
 from projections.serialize import timeline_document
 from projections.timeline import ViewPoint, timeline

@@ -229,7 +229,7 @@ def _check_all(
         # As the records stand now: per-case results are kept, and only cases that changed
         # (or whose open deadlines have since passed) are checked again.
         from ledger.views import open_views
-        from projections.rules_cache import check_all_cached
+        from projections.kept.rule_results import check_all_cached
 
         ledger = state.ledger()
         checked, _ = check_all_cached(

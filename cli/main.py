@@ -266,8 +266,8 @@ def cases(state: State, fmt: str, output: str | None, width: int | None) -> None
         ledger cases --format json | jq '.cases[].case'
     """
     from ledger.views import open_views
-    from projections.case_index import case_index
     from projections.formats import to_csv, to_json, to_ndjson_each
+    from projections.kept.case_index import case_index
     from projections.serialize import document
     from projections.tables import cases_table
 
@@ -331,7 +331,7 @@ def reindex(state: State) -> None:
         ledger reindex
     """
     from ledger.views import open_views
-    from projections.case_index import reindex as rebuild
+    from projections.kept.case_index import reindex as rebuild
 
     ledger = state.ledger()
     count = rebuild(ledger, open_views(ledger.store))
@@ -352,7 +352,7 @@ def follow(state: State, seconds: float | None) -> None:
     """
     import threading
 
-    from projections.case_index import follow as follow_notifications
+    from projections.kept.case_index import follow as follow_notifications
 
     store = state.store()
     if store.kind != "postgres":

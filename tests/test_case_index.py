@@ -15,7 +15,8 @@ from ledger.importer import Source, import_sources
 from ledger.storage import Store
 from ledger.synthetic import generate, write_jsonl
 from ledger.views import open_views
-from projections.case_index import (
+from projections.cases import case_summaries
+from projections.kept.case_index import (
     ENTRY_TOPIC,
     INDEX_VIEW,
     CaseIndexProjection,
@@ -23,7 +24,6 @@ from projections.case_index import (
     catch_up,
     reindex,
 )
-from projections.cases import case_summaries
 
 
 def synthetic(cases: int, events: int, seed: int) -> Source:

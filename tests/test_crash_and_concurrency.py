@@ -238,8 +238,8 @@ if what == "views":
     # A reader, as `ledger cases` and `ledger check --all` are: each catches the views up.
     from datetime import UTC, datetime
     from ledger.views import open_views
-    from projections.case_index import case_index
-    from projections.rules_cache import check_all_cached
+    from projections.kept.case_index import case_index
+    from projections.kept.rule_results import check_all_cached
     from projections.rules_config import DEFAULT_POLICY
     views = open_views(store)
     for n in range(int(count)):
@@ -326,11 +326,11 @@ def check_views(store: Store) -> None:
     from datetime import UTC, datetime
 
     from ledger.views import open_views
-    from projections.case_index import case_index
     from projections.cases import case_summaries
+    from projections.kept.case_index import case_index
+    from projections.kept.rule_results import check_all_cached, report_to_state
     from projections.records import to_records
     from projections.rules import check_case
-    from projections.rules_cache import check_all_cached, report_to_state
     from projections.rules_config import DEFAULT_POLICY
 
     app = CaseLedger(store)

@@ -16,8 +16,8 @@ from ledger.importer import Source, import_sources
 from ledger.storage import postgres_store
 from ledger.synthetic import generate, write_jsonl
 from ledger.views import open_views
-from projections.case_index import INDEX_VIEW
 from projections.cases import case_summaries
+from projections.kept.case_index import INDEX_VIEW
 from tests.conftest import POSTGRES_URL, ROOT
 
 PROGRAM = "from cli.main import main; main()"

@@ -19,8 +19,8 @@ import orjson
 from ledger.application import CaseLedger
 from ledger.timeparse import parse_moment
 from ledger.views import CaseViews, ViewRow
-from projections.case_index import case_index
 from projections.deadlines import Due
+from projections.kept.case_index import case_index
 from projections.records import labels, to_records
 from projections.rules import (
     Concordance,

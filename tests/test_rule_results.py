@@ -10,9 +10,9 @@ from ledger.entry import draft_from_object
 from ledger.importer import Source, import_sources
 from ledger.synthetic import generate, write_jsonl
 from ledger.views import open_views
+from projections.kept.rule_results import check_all_cached, report_from_state, report_to_state
 from projections.records import to_records
 from projections.rules import check_case
-from projections.rules_cache import check_all_cached, report_from_state, report_to_state
 from projections.rules_config import DEFAULT_POLICY, Policy
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
