@@ -21,7 +21,9 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Literal, get_args
 
+from ledger.legal import LegalReference
 from ledger.quoting import quote
+from ledger.sol_conversion import sol
 
 __all__ = [
     "AFTER",
@@ -79,8 +81,6 @@ FIELD_KIND_DOCS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_CONFIDENCES = ("H", "M", "U")
-
 # The value a reviewer records where a field is required but the act's detail is not in the
 # examined records (an act documented without its outcome, e.g. a förhandsbedömning whose
 # result is not public). Every field of every type except the corrections accepts it, whatever
@@ -93,9 +93,6 @@ NOT_DOCUMENTED = "not_documented"
 # explicit decision not to criticise, a deficiency found (without formal criticism), or a
 # neutral statement of the authority's duties.
 JUDGEMENT_GRADES: tuple[str, ...] = ("criticism", "no_criticism", "deficiency", "statement")
-
-# Acts cited with their SFS number in parentheses: "SoL (2001:453) 11 kap. 1 §".
-_STATUTES = frozenset({"SoL", "LVU", "LUD"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,36 +117,6 @@ class FieldSpec:
                 raise ValueError(f"enum field {self.name!r} has duplicate choices")
         elif self.choices:
             raise ValueError(f"field {self.name!r} of kind {self.kind!r} cannot have choices")
-
-
-@dataclass(frozen=True, slots=True)
-class LegalReference:
-    """A legal reference stored as data, with the version of the law it cites."""
-
-    law: str  # "SoL", "LVU", "prop.", "JO", "SOSFS", "LUD", "IVO"
-    sfs: str  # the law's version/number ("2001:453", "5219-2018", ...), "" when none
-    provision: str  # Swedish statute style: "11 kap. 1 a § första stycket", "6 §", ""
-    confidence: str  # "H", "M" or "U"
-    note: str = ""
-    in_force_from: str = ""  # ISO date when relevant, else ""
-    in_force_until: str = ""  # ISO date when relevant, else ""
-
-    def __post_init__(self) -> None:
-        if not self.law:
-            raise ValueError("legal reference without a law")
-        if self.confidence not in _CONFIDENCES:
-            raise ValueError(
-                f"legal reference {self.law} {self.sfs}: confidence must be one of "
-                f"{', '.join(_CONFIDENCES)}, not {self.confidence!r}"
-            )
-
-    def short(self) -> str:
-        """E.g. "SoL (2001:453) 11 kap. 1 a § första stycket", "JO 5219-2018"."""
-        if self.law in _STATUTES and self.sfs:
-            head = f"{self.law} ({self.sfs})"
-        else:
-            head = " ".join(part for part in (self.law, self.sfs) if part)
-        return f"{head} {self.provision}" if self.provision else head
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,16 +192,13 @@ def _f(name: str, kind: FieldKind, doc: str, choices: tuple[str, ...] = ()) -> F
     return FieldSpec(name.rstrip("?"), kind, required, choices, doc)
 
 
-_SOL_2001 = "2001:453"
-_SOL_2001_UNTIL = "2025-07-01"  # replaced by SoL (2025:400)
 _LVU = "1990:52"
 
 
-def _sol(provision: str, confidence: str, note: str = "") -> LegalReference:
-    """A reference to the Social Services Act as in force 2019–2020 (SFS 2001:453)."""
-    return LegalReference(
-        "SoL", _SOL_2001, provision, confidence, note, in_force_until=_SOL_2001_UNTIL
-    )
+def _sol(provision: str, confidence: str, note: str = "") -> tuple[LegalReference, ...]:
+    """A paragraph of SoL (2001:453) until 2025-07-01, and its counterpart in
+    socialtjänstlag (2025:400) from then, from the one conversion table."""
+    return sol(provision, note, confidence)
 
 
 def _lvu(provision: str, confidence: str, note: str = "") -> LegalReference:
@@ -290,7 +254,7 @@ _TYPES: tuple[EventType, ...] = (
             _f("mandatory_reporter?", "bool", "whether the reporter has a duty to report"),
             _f("concern", "text", "what the reporter is worried about"),
         ),
-        legal=(_sol("14 kap. 1 §", "H", "duty to report concern for a child"),),
+        legal=(*_sol("14 kap. 1 §", "H", "duty to report concern for a child"),),
         description="A report of concern about a child (orosanmälan) reaches the social services.",
     ),
     EventType(
@@ -308,7 +272,7 @@ _TYPES: tuple[EventType, ...] = (
             _f("child_seen?", "bool", "whether the child was seen for the assessment"),
         ),
         legal=(
-            _sol(
+            *_sol(
                 "11 kap. 1 a § första stycket",
                 "H",
                 "immediate assessment of the child's need of protection",
@@ -339,7 +303,7 @@ _TYPES: tuple[EventType, ...] = (
             ),
         ),
         legal=(
-            _sol(
+            *_sol(
                 "11 kap. 1 a § andra stycket",
                 "H",
                 "decision on opening an investigation within 14 days",
@@ -354,7 +318,7 @@ _TYPES: tuple[EventType, ...] = (
         "decision",
         True,
         (_f("reports?", "refs", "the concern reports that led to the investigation"),),
-        legal=(_sol("11 kap. 1 §", "H", "duty to investigate"),),
+        legal=(*_sol("11 kap. 1 §", "H", "duty to investigate"),),
         description="An investigation (utredning) of the child's need of protection or "
         "support is opened.",
     ),
@@ -367,7 +331,7 @@ _TYPES: tuple[EventType, ...] = (
             _f("new_deadline", "moment", "the new date by which the investigation must end"),
             _f("reason", "text", "why the investigation needs more time"),
         ),
-        legal=(_sol("11 kap. 2 §", "H", "four-month time limit and its extension"),),
+        legal=(*_sol("11 kap. 2 §", "H", "four-month time limit and its extension"),),
         description="The time allowed for an investigation is extended beyond four months.",
     ),
     EventType(
@@ -385,7 +349,7 @@ _TYPES: tuple[EventType, ...] = (
             _f("reasons?", "text", "the stated reasons for the outcome"),
             _f("child_not_heard_reason?", "text", _NOT_HEARD_DOC),
         ),
-        legal=(_sol("11 kap. 2 §", "H", "investigation to be completed without delay"),),
+        legal=(*_sol("11 kap. 2 §", "H", "investigation to be completed without delay"),),
         description="An investigation is closed with a stated outcome.",
     ),
     EventType(
@@ -406,7 +370,7 @@ _TYPES: tuple[EventType, ...] = (
         ),
         legal=(
             LegalReference("JO", "5219-2018", "", "H", "consent during förhandsbedömning"),
-            _sol("14 kap. 1 § tredje stycket", "M", "duty to inform during utredning"),
+            *_sol("14 kap. 1 § tredje stycket", "M", "duty to inform during utredning"),
         ),
         description="The social services ask another party (BVC, preschool, school, police, "
         "health care) for information about the child.",
@@ -462,7 +426,7 @@ _TYPES: tuple[EventType, ...] = (
             _f("child_views?", "text", "the views the child expressed"),
         ),
         legal=(
-            _sol(
+            *_sol(
                 "11 kap. 10 § tredje stycket",
                 "H",
                 "talking with the child without the guardians' consent or presence",
@@ -710,7 +674,7 @@ _TYPES: tuple[EventType, ...] = (
         ),
         legal=(
             _lvu("11 §", "M", "the committee decides how care under LVU is given"),
-            _sol("6 kap. 6 §", "M", "placement in a foster home or HVB"),
+            *_sol("6 kap. 6 §", "M", "placement in a foster home or HVB"),
         ),
         description="The child is placed outside the home.",
     ),
@@ -737,7 +701,7 @@ _TYPES: tuple[EventType, ...] = (
             _f("revision", "bool", "whether this revises an earlier plan"),
             _f("purpose?", "text", "what the plan is for, e.g. hemflytt"),
         ),
-        legal=(_sol("11 kap. 3 §", "H", "care plan and implementation plan"),),
+        legal=(*_sol("11 kap. 3 §", "H", "care plan and implementation plan"),),
         description="A care plan or implementation plan is adopted or revised.",
     ),
     EventType(
@@ -843,7 +807,7 @@ _TYPES: tuple[EventType, ...] = (
         False,
         (_f("scope?", "text", "what the lex Sarah investigation covers"),),
         legal=(
-            _sol("14 kap. 3–7 §§", "H", "lex Sarah: reporting and investigating misconduct"),
+            *_sol("14 kap. 3–7 §§", "H", "lex Sarah: reporting and investigating misconduct"),
             LegalReference("SOSFS", "2011:5", "", "H", "lex Sarah regulations"),
         ),
         description="The provider opens a lex Sarah investigation of a misconduct or risk of "
@@ -867,7 +831,7 @@ _TYPES: tuple[EventType, ...] = (
         "oversight",
         False,
         (_f("investigation?", "ref", "the lex Sarah investigation the report concerns"),),
-        legal=(_sol("14 kap. 7 §", "M", "a serious missförhållande reported to IVO"),),
+        legal=(*_sol("14 kap. 7 §", "M", "a serious missförhållande reported to IVO"),),
         description="The committee reports a serious missförhållande (or risk of one) to IVO.",
     ),
     EventType(

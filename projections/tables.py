@@ -217,7 +217,7 @@ def type_card(spec: EventType) -> str:
             if ref.in_force_from or ref.in_force_until:
                 period = f" [in force {ref.in_force_from or '…'} → {ref.in_force_until or ''}]"
             note = f" — {ref.note}" if ref.note else ""
-            lines.append(f"    {ref.short()} ({ref.confidence}){period}{note}")
+            lines.append(f"    {ref.cited()} ({ref.confidence}){period}{note}")
     return "\n".join(lines) + "\n"
 
 
@@ -321,7 +321,7 @@ def decisions_table(
             decider += f", on behalf of {d.on_behalf_of} (delegation)"
         lines.append(f"  decided by   {decider or 'not recorded'}")
         if view.legal:
-            lines.append(f"  legal ref    {'; '.join(ref.short() for ref in view.legal)}")
+            lines.append(f"  legal ref    {'; '.join(ref.cited() for ref in view.legal)}")
         lines.append(f"  basis        {_seqs(view.basis) or 'none stated'}")
         lines.append(
             f"  known then   {len(view.known_at_decision)} entries: "

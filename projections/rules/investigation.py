@@ -19,7 +19,7 @@ from projections.rules.judging import (
     judge,
     triggers,
 )
-from projections.rules.law import sol, sol_2025
+from projections.rules.law import sol
 from projections.rules.model import Rule, type_name
 from projections.rules.wording import join, name
 
@@ -166,10 +166,7 @@ INVESTIGATION = Rule(
     "deadline then in force (one computation, shared with `known`)",
     in_force_from=None,
     in_force_until=None,
-    legal=(
-        sol("11 kap. 2 §", "four-month time limit and its extension", "M"),
-        sol_2025("20 kap. 3 §", "four-month time limit and its extension"),
-    ),
+    legal=(*sol("11 kap. 2 §", "four-month time limit and its extension", "M"),),
     source="SoL 11:2 (M: the 2013 wording not read from the statute)",
     confidence="M",
     check=_check_investigation,
@@ -189,10 +186,8 @@ CHILD_NOT_HEARD = Rule(
     in_force_from=None,
     in_force_until=None,
     legal=(
-        sol("11 kap. 10 §", "the child is to be heard", "M"),
-        sol("1 kap. 2 §", "the child's best interest", "H"),
-        sol_2025("20 kap. 7 §", "the child may be heard without the guardians' consent"),
-        sol_2025("3 kap. 1 §", "the child's best interest"),
+        *sol("11 kap. 10 §", "the child is to be heard", "M"),
+        *sol("1 kap. 2 §", "the child's best interest", "H"),
     ),
     source="SoL 11:10 and 1:2 (M); SOSFS 2014:5 on documenting why not (U)",
     confidence="M",

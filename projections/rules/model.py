@@ -33,8 +33,6 @@ _CONFIDENCES = ("H", "M", "U")
 # and their delegates. Courts, IVO, BVC, school and police are sources, never judged.
 JUDGES_AUTHORITY = "authority"
 
-NOT_VERIFIED = "paragraph not verified"
-
 
 def type_name(name: str) -> str:
     """A vocabulary type name, checked when the module using it is imported: a typo in a
@@ -107,9 +105,7 @@ class Rule:
         refs = self.legal_at(moment)
         if not refs:
             return self.source
-        return "; ".join(
-            ref.short() + (f" ({NOT_VERIFIED})" if ref.confidence == "U" else "") for ref in refs
-        )
+        return "; ".join(ref.cited() for ref in refs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from projections.rules.judging import (
     possibly_known,
     triggers,
 )
-from projections.rules.law import sol, sol_2025
+from projections.rules.law import sol
 from projections.rules.model import Rule, type_name
 from projections.rules.wording import name
 
@@ -187,10 +187,9 @@ SAME_DAY = Rule(
     in_force_from="2013-01-01",
     in_force_until=None,
     legal=(
-        sol("11 kap. 1 a § första stycket", "immediate assessment of the need of protection", "M"),
-        sol_2025("20 kap. 1 §", "immediate assessment of the need of protection"),
+        *sol("11 kap. 1 a § första stycket", "immediate assessment of the need of protection", "M"),
     ),
-    source='SoL 11:1a first para (M: quoted in prop. 2012/13:10, statute text not read); '
+    source="SoL 11:1a first para (M: quoted in prop. 2012/13:10, statute text not read); "
     'prop. 2012/13:10 p. 60 on "same day" (M)',
     confidence="M",
     check=_check_same_day,
@@ -210,12 +209,11 @@ PRELIMINARY = Rule(
     in_force_from="2013-01-01",
     in_force_until=None,
     legal=(
-        sol(
+        *sol(
             "11 kap. 1 a § andra stycket",
             'decision on an investigation within 14 days "om det inte finns synnerliga skäl"',
             "M",
         ),
-        sol_2025("20 kap. 2 §", "decision within 14 days unless synnerliga skäl"),
     ),
     source="SoL 11:1a second para (M: quoted in prop. 2012/13:10, statute text not read)",
     confidence="M",
