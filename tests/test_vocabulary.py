@@ -107,7 +107,7 @@ def test_legal_column_names_each_reference_with_version_and_confidence(name):
     legal = str(_ROWS[name]["legal"])
     assert bool(legal) is bool(etype.legal)
     for ref in etype.legal:
-        assert f"{ref.short()} ({ref.confidence}" in legal
+        assert f"{ref.cited()} ({ref.confidence}" in legal
         for date in (ref.in_force_from, ref.in_force_until):
             assert not date or date in legal
 
@@ -265,7 +265,10 @@ def test_unknown_type_suggests_close_match():
     with pytest.raises(vocab.UnknownEventType) as info:
         vocab.event_type("ConcernReport")
     message = str(info.value)
-    assert message == "unknown event type 'ConcernReport' (did you mean ConcernReportReceived?)"
+    assert message == (
+        "unknown event type 'ConcernReport' (did you mean ConcernReportReceived or "
+        "PoliceReportFiled?)"
+    )
     assert "\n" not in message
     assert isinstance(info.value, KeyError)
 
