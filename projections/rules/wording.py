@@ -44,6 +44,14 @@ NOUN: dict[str, str] = {
     "JudgementRecorded": "judgement",
     "HomeVisit": "home visit",
     "MeetingHeld": "meeting",
+    "InvestigationNotified": "notice of the investigation",
+    "ContactRestrictionDecided": "contact restriction",
+    "ContactRestrictionReviewed": "consideration of the contact restriction",
+    "PlacementStarted": "placement",
+    "PlacementEnded": "end of the placement",
+    "PlacementVisit": "visit to the placed child",
+    "CustodyTransferConsidered": "consideration of a transfer of custody",
+    "CustodyTransferDecided": "judgment on the transfer of custody",
 }
 
 
