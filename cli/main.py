@@ -60,9 +60,18 @@ if TYPE_CHECKING:
     default=None,
     help="Why you are reading, for the access log, e.g. 'lex Sarah 2024:3'.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(("sv", "en")),
+    default=None,
+    help="Language of tables, messages and diagrams: sv (Swedish) or en (English) "
+    "(default: $LEDGER_LANG, else sv). JSON keys and codes do not change.",
+)
 @click.version_option(package_name="child-case-ledger", prog_name="ledger")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, user: str | None, purpose: str | None) -> None:
+def cli(
+    ctx: click.Context, db: str | None, user: str | None, purpose: str | None, lang: str | None
+) -> None:
     """An event-sourced timeline and audit ledger for child-protection cases.
 
     Every case action is an immutable entry with three clocks: when it occurred, when the
@@ -73,6 +82,14 @@ def cli(ctx: click.Context, db: str | None, user: str | None, purpose: str | Non
         ledger import examples/lilla-hjartat.jsonl
         ledger timeline NK-LH --as-known-at 2019-12-31
     """
+    from projections.language import UnknownLanguage, resolve, using
+
+    try:
+        chosen = resolve(lang, os.environ.get("LEDGER_LANG"))
+    except UnknownLanguage as error:
+        raise UserError(f"LEDGER_LANG: {error}") from None
+    # The whole command speaks the chosen language; the context ends with the command.
+    ctx.with_resource(using(chosen))
     ctx.obj = State(db, user, purpose)
 
 

@@ -24,6 +24,7 @@ import graphviz
 from ledger.timeparse import STOCKHOLM, Moment, known_state
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.decisions import Decision
+from projections.language import _
 from projections.ordering import chronological
 from projections.phrases import point_phrase
 from projections.records import Record, case_owner
@@ -86,7 +87,7 @@ def lane_rank(agency: str, owner: str | None) -> tuple[int, str]:
     if owner is not None and agency == owner:
         return (0, agency)
     lowered = agency.lower()
-    for index, (_, words) in enumerate(LANE_ORDER, start=1):
+    for index, (_code, words) in enumerate(LANE_ORDER, start=1):
         if any(word in lowered for word in words):
             return (index, agency)
     return (len(LANE_ORDER) + 1, agency)
@@ -224,9 +225,9 @@ def timeline_graph(
     node_of = {r.seq: g.node_id for g in groups for r in g.records}
 
     graph = graphviz.Digraph(name=f"timeline_{_ident(case)}")
-    title = f"{case} — timeline" + (f" {title_suffix}" if title_suffix else "")
+    title = _("{case} — timeline").format(case=case) + (f" {title_suffix}" if title_suffix else "")
     if point is not None:
-        title += f" · as known at {point_phrase(point)}"
+        title += " · " + _("as known at {point}").format(point=point_phrase(point))
     graph.attr(
         rankdir="LR",
         newrank="true",
@@ -258,13 +259,13 @@ def timeline_graph(
         # The cut gets a rank of its own right after the period that contains T.
         cut_key = _cut_bucket(at, unit)
         position = sum(1 for key in buckets if key <= cut_key)
-        label = f"known at\\n{point_phrase(point)}"
+        label = _("known at") + "\\n" + point_phrase(point)
         axis.insert(position, ("t_cut", label, {"fontcolor": RED, "fontsize": "12"}))
     with graph.subgraph(name="cluster_axis") as axis_graph:
         axis_graph.attr(label="time", style="invis")
         for node_id, label, extra in axis:
             axis_graph.node(node_id, label, **({"shape": "plaintext", "fontsize": "11"} | extra))
-        for (first, _, _), (second, _, _) in itertools.pairwise(axis):
+        for (first, _l1, _x1), (second, _l2, _x2) in itertools.pairwise(axis):
             axis_graph.edge(first, second, style="invis", weight="100")
 
     lanes = sorted({g.lane for g in groups}, key=lambda lane: lane_rank(lane, owner))
