@@ -9,12 +9,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_DB := demo.db
 
-.PHONY: demo test lint bench docs clean
+.PHONY: demo test lint bench docs i18n clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --upgrade pip
+	$(BIN)/pip install -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -48,9 +48,22 @@ docs: $(STAMP)
 	$(BIN)/ledger --db docs/.docs.db import -q examples/lilla-hjartat.jsonl
 	$(BIN)/ledger --db docs/.docs.db timeline NK-LH --as-known-at 2019-12-31 --format dot -o docs/lilla-hjartat.dot
 	$(BIN)/ledger --db docs/.docs.db decisions NK-LH --format dot -o docs/lilla-hjartat-decisions.dot
-	dot -Tsvg docs/lilla-hjartat.dot -o docs/lilla-hjartat.svg
-	dot -Tsvg docs/lilla-hjartat-decisions.dot -o docs/lilla-hjartat-decisions.svg
+	rm -f docs/lilla-hjartat*.svg
+	$(BIN)/ledger --db docs/.docs.db timeline NK-LH --as-known-at 2019-12-31 --format svg -o docs/lilla-hjartat.svg
+	$(BIN)/ledger --db docs/.docs.db decisions NK-LH --format svg -o docs/lilla-hjartat-decisions.svg
 	rm -f docs/.docs.db
+
+# The message catalogs: extract the marked strings into the template, merge them into each
+# language's .po (translate the new ones there), compile the .mo files that are committed, so a
+# fresh clone needs no build step (tests/test_language.py checks the .mo matches its .po).
+LOCALES := projections/locale
+i18n: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output \
+	  --project child-case-ledger --copyright-holder "child-case-ledger" \
+	  -o $(LOCALES)/ledger.pot projections
+	$(BIN)/pybabel -q update -i $(LOCALES)/ledger.pot -d $(LOCALES) -D ledger \
+	  --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(BIN)/pybabel -q compile -d $(LOCALES) -D ledger --statistics
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) lilla-hjartat.svg lilla-hjartat.dot .pytest_cache .ruff_cache

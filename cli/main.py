@@ -21,7 +21,10 @@ from cli.context import (
     State,
     case_history,
     format_option,
+    ledger_state,
     output_option,
+    page_files,
+    page_option,
     parse_point_option,
     parse_start_option,
     parse_view_point_option,
@@ -60,9 +63,18 @@ if TYPE_CHECKING:
     default=None,
     help="Why you are reading, for the access log, e.g. 'lex Sarah 2024:3'.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(("sv", "en")),
+    default=None,
+    help="Language of tables, messages and diagrams: sv (Swedish) or en (English) "
+    "(default: $LEDGER_LANG, else sv). JSON keys and codes do not change.",
+)
 @click.version_option(package_name="child-case-ledger", prog_name="ledger")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, user: str | None, purpose: str | None) -> None:
+def cli(
+    ctx: click.Context, db: str | None, user: str | None, purpose: str | None, lang: str | None
+) -> None:
     """An event-sourced timeline and audit ledger for child-protection cases.
 
     Every case action is an immutable entry with three clocks: when it occurred, when the
@@ -73,6 +85,14 @@ def cli(ctx: click.Context, db: str | None, user: str | None, purpose: str | Non
         ledger import examples/lilla-hjartat.jsonl
         ledger timeline NK-LH --as-known-at 2019-12-31
     """
+    from projections.language import UnknownLanguage, resolve, using
+
+    try:
+        chosen = resolve(lang, os.environ.get("LEDGER_LANG"))
+    except UnknownLanguage as error:
+        raise UserError(f"LEDGER_LANG: {error}") from None
+    # The whole command speaks the chosen language; the context ends with the command.
+    ctx.with_resource(using(chosen))
     ctx.obj = State(db, user, purpose)
 
 
@@ -480,6 +500,7 @@ def types(type_name: str | None, fmt: str, output: str | None, width: int | None
 @format_option(*DIAGRAM_FORMATS)
 @output_option
 @width_option
+@page_option
 @pass_state
 def timeline(
     state: State,
@@ -493,13 +514,15 @@ def timeline(
     fmt: str,
     output: str | None,
     width: int | None,
+    page: str,
 ) -> None:
     """The chronology of CASE, optionally as known at, as of, or as recorded at T.
 
     T may be imprecise (2019, 2019-12, 2019-12-31): it means the end of that period. With
     --format svg|png|pdf|dot it draws the timeline diagram for a report: one lane per agency,
     decisions as diamonds, stated bases dashed, hindsight gaps red; with --as-known-at what
-    was not yet known is greyed and a red line marks T.
+    was not yet known is greyed and a red line marks T. --page a4|a3 (landscape) splits it
+    by period into pages whose text prints at 8 pt or more (FILE-1.svg, FILE-2.svg, ...).
 
     \b
     Example:
@@ -525,17 +548,19 @@ def timeline(
     state.log_read("timeline", case)
     if fmt in DIAGRAM_FORMATS:
         from projections.decisions import decisions as build_decisions
-        from projections.diagram import Window, timeline_graph
+        from projections.diagram import PAPERS, Window, timeline_pages
 
         visible = as_recorded(records, view.recorded_by)
-        graph = timeline_graph(
+        pages = timeline_pages(
             case,
             visible,
+            paper=PAPERS[page],
             as_known_at=view.as_known_at,
             window=Window(window_start, window_end),
             decisions=build_decisions(visible),
+            ledger_state=ledger_state(state, case),
         )
-        _emit_diagram(graph, fmt, output)
+        _emit_diagram(pages, fmt, output)
         return
     entries = build_timeline(records, view, order)  # type: ignore[arg-type]
     if window_start or window_end:
@@ -556,20 +581,23 @@ def timeline(
         emit(timeline_table(entries, table_width(width), view=view, case=case), output)
 
 
-def _emit_diagram(graph: Any, fmt: str, output: str | None) -> None:
-    """DOT to stdout or a file; rendered formats need -o. Without `dot`, keep the DOT."""
+def _emit_diagram(pages: Sequence[Any], fmt: str, output: str | None) -> None:
+    """DOT to stdout or a file (several pages: one graph after another); rendered formats
+    need -o, and several pages go to FILE-1.EXT, FILE-2.EXT, ... Without `dot`, keep the
+    DOT."""
     from pathlib import Path
 
     from projections.diagram import DotMissing, render
 
-    source = graph.source
+    source = "".join(page.source for page in pages)
     if fmt == "dot":
         emit(source, output)
         return
     if output in (None, "-"):
         raise UserError(f"--format {fmt} writes a binary file: give -o FILE.{fmt}")
+    names = [output] if len(pages) == 1 else page_files(output, len(pages))
     try:
-        emit(render(graph, fmt), output)
+        rendered = [render(page, fmt) for page in pages]
     except DotMissing:
         dot_path = Path(output).with_suffix(".dot")
         emit(source, str(dot_path))
@@ -577,6 +605,10 @@ def _emit_diagram(graph: Any, fmt: str, output: str | None) -> None:
             f"the Graphviz program `dot` is not installed (install the system package "
             f"'graphviz', e.g. apt-get install graphviz); wrote {dot_path} instead"
         ) from None
+    for name, data in zip(names, rendered, strict=True):
+        emit(data, name)
+    if len(names) > 1:
+        click.echo(f"{len(names)} pages: {', '.join(names)}", err=True)
 
 
 def _records_as_recorded(
@@ -652,6 +684,7 @@ def known(
 @cli.command()
 @click.argument("case")
 @view_options(*DIAGRAM_FORMATS)
+@page_option
 @pass_state
 def decisions(
     state: State,
@@ -660,6 +693,7 @@ def decisions(
     fmt: str,
     output: str | None,
     width: int | None,
+    page: str,
 ) -> None:
     """Who decided what in CASE, on what stated basis, knowing what, with what outstanding.
 
@@ -683,9 +717,12 @@ def decisions(
     state.log_read("decisions", case)
     views = build_decisions(records)
     if fmt in DIAGRAM_FORMATS:
-        from projections.diagram import decisions_graph
+        from projections.diagram import PAPERS, decisions_pages
 
-        _emit_diagram(decisions_graph(case, views, records), fmt, output)
+        pages = decisions_pages(
+            case, views, records, paper=PAPERS[page], ledger_state=ledger_state(state, case)
+        )
+        _emit_diagram(pages, fmt, output)
     elif fmt == "json":
         emit(to_json(decisions_document(case, views, refs, view)), output)
     elif fmt == "ndjson":

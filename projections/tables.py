@@ -13,14 +13,18 @@ from projections.decisions import Decision
 from projections.formats import Column, fit_line, table
 from projections.gaps import Gaps
 from projections.knowledge import PendingRequest, Snapshot
+from projections.language import _, ngettext
 from projections.phrases import delay_phrase, view_heading
 from projections.records import Record
 from projections.timeline import TimelineEntry, ViewPoint
 
-MARKER_LEGEND = (
-    "D decision · A assessment (a judgement) · ? possibly known/occurred · c corrected · "
-    "x retracted"
-)
+
+def marker_legend() -> str:
+    """What the marker letters of the timeline mean."""
+    return _(
+        "D decision · A assessment (a judgement) · ? possibly known/occurred · c corrected · "
+        "x retracted"
+    )
 
 
 def marker(record: Record) -> str:
@@ -65,11 +69,11 @@ def timeline_table(
     """The chronology; with a `view` that has a point in time, a first line says which."""
     columns = [
         Column("#", 3, ">"),
-        Column("occurred → known", 23),
-        Column("agency", 16),
+        Column(_("occurred → known"), 23),
+        Column(_("agency"), 16),
         Column("", 4),
-        Column("type", TYPE_WIDTH),
-        Column("summary", 0),
+        Column(_("type"), TYPE_WIDTH),
+        Column(_("summary"), 0),
     ]
     rows = []
     for entry in entries:
@@ -85,7 +89,8 @@ def timeline_table(
                 record.summary or "",
             ]
         )
-    footer = f"{len(entries)} entries. {MARKER_LEGEND}\n" if legend else ""
+    count = ngettext("{n} entry.", "{n} entries.", len(entries)).format(n=len(entries))
+    footer = f"{count} {marker_legend()}\n" if legend else ""
     heading = view_heading(case, view)
     return (
         (fit_line(heading, width) + "\n" if heading else "") + table(columns, rows, width) + footer
@@ -286,7 +291,7 @@ def known_table(case: str, snap: Snapshot, width: int = 120, view: ViewPoint | N
         f"\nHELD ELSEWHERE: had occurred but was not yet known — hindsight "
         f"({len(snap.held_elsewhere)})\n" + entry_rows(snap.held_elsewhere, width)
     )
-    return parts + f"\n{MARKER_LEGEND}\n"
+    return parts + f"\n{marker_legend()}\n"
 
 
 def pending_line(pending: PendingRequest) -> str:

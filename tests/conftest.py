@@ -36,6 +36,7 @@ LEDGER_SETTINGS = (
     "LEDGER_CIPHER_KEY",
     "LEDGER_DEBUG",
     "LEDGER_USER",
+    "LEDGER_LANG",
 )
 
 

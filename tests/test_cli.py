@@ -636,7 +636,7 @@ def test_timeline_table_fits_120_columns(filled: Path) -> None:
     lines = out.splitlines()
     assert len(lines) == 1 + 10 + 1  # header, entries, legend
     assert max(len(line) for line in lines) <= 120, "\n".join(lines)
-    assert lines[-1].startswith("10 entries.")
+    assert lines[-1].startswith("10 händelser.")
     assert any("…" in line for line in lines)  # the long summary was cut, not wrapped
     assert "~2019-11 → 2020-01-10" in out  # known later than occurred is shown
     assert "2019-03-01 " in out and "2019-03-01 →" not in out  # an assumed known is not
@@ -696,7 +696,7 @@ def test_timeline_as_known_at_shows_only_what_was_known(filled: Path) -> None:
             or entry["known"]["approximate"]
         )
     table = ok(invoke(filled, "timeline", CASE, "--as-known-at", T, "--width", "120")).stdout
-    assert table.splitlines()[-1].startswith("5 entries.")
+    assert table.splitlines()[-1].startswith("5 händelser.")
 
 
 def test_timeline_as_of_filters_by_occurred(filled: Path) -> None:

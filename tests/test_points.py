@@ -29,27 +29,36 @@ def run(db: str, *args: str) -> str:
     return result.stdout
 
 
+def run_en(db: str, *args: str) -> str:
+    return run(db, "--lang", "en", *args)
+
+
 @pytest.mark.parametrize(
-    ("text", "phrase"),
+    ("lang", "text", "phrase"),
     [
-        ("2019-12-31", "the end of 2019-12-31"),
-        ("2019-12", "the end of 2019-12"),
-        ("2019", "the end of 2019"),
-        ("2019-12-31T14:00", "2019-12-31 14:00"),
+        ("en", "2019-12-31", "the end of 2019-12-31"),
+        ("en", "2019-12", "the end of 2019-12"),
+        ("en", "2019", "the end of 2019"),
+        ("en", "2019-12-31T14:00", "2019-12-31 14:00"),
+        ("sv", "2019-12-31", "vid utgången av 2019-12-31"),
+        ("sv", "2019-12", "vid utgången av 2019-12"),
+        ("sv", "2019-12-31T14:00", "2019-12-31 14:00"),
     ],
 )
-def test_a_point_is_printed_as_given(text: str, phrase: str) -> None:
+def test_a_point_is_printed_as_given(lang: str, text: str, phrase: str) -> None:
     from ledger.timeparse import parse_point_moment
+    from projections.language import using
     from projections.phrases import point_phrase
 
-    assert point_phrase(parse_point_moment(text)) == phrase
+    with using(lang):
+        assert point_phrase(parse_point_moment(text)) == phrase
 
 
 def test_known_says_at_the_end_of_the_day_never_the_next_midnight(db: str) -> None:
-    table = run(db, "known", "NK-LH", "--at", "2019-12-31")
+    table = run_en(db, "known", "NK-LH", "--at", "2019-12-31")
     assert table.splitlines()[0] == "NK-LH as known at the end of 2019-12-31 (Stockholm)"
     assert "2020-01-01" not in table.splitlines()[0]
-    doc = orjson.loads(run(db, "known", "NK-LH", "--at", "2019-12-31", "--format", "json"))
+    doc = orjson.loads(run_en(db, "known", "NK-LH", "--at", "2019-12-31", "--format", "json"))
     for point in (doc["at"], doc["view"]["as_known_at"]):
         assert point == {
             "text": "2019-12-31",
@@ -60,25 +69,37 @@ def test_known_says_at_the_end_of_the_day_never_the_next_midnight(db: str) -> No
 
 
 def test_every_view_table_says_what_was_asked(db: str) -> None:
-    known_at = run(db, "timeline", "NK-LH", "--as-known-at", "2019-12")
+    known_at = run_en(db, "timeline", "NK-LH", "--as-known-at", "2019-12")
     assert known_at.splitlines()[0] == "NK-LH as known at the end of 2019-12 (Stockholm)"
-    both = run(db, "timeline", "NK-LH", "--as-of", "2019-12-10T14:00", "--as-recorded-at", "2100")
+    both = run_en(
+        db, "timeline", "NK-LH", "--as-of", "2019-12-10T14:00", "--as-recorded-at", "2100"
+    )
     assert both.splitlines()[0] == (
         "NK-LH as of 2019-12-10 14:00 · as recorded at the end of 2100 (Stockholm)"
     )
-    plain = run(db, "timeline", "NK-LH")
+    plain = run_en(db, "timeline", "NK-LH")
     assert not plain.startswith("NK-LH")  # no point asked, no such line
     for command in ("decisions", "gaps"):
-        table = run(db, command, "NK-LH", "--as-recorded-at", "2100-01-02")
+        table = run_en(db, command, "NK-LH", "--as-recorded-at", "2100-01-02")
         assert "NK-LH as recorded at the end of 2100-01-02 (Stockholm)" in table.splitlines()[:3]
-    known = run(db, "known", "NK-LH", "--at", "2019-12-31", "--as-recorded-at", "2100")
+    known = run_en(db, "known", "NK-LH", "--at", "2019-12-31", "--as-recorded-at", "2100")
     assert known.splitlines()[0] == (
         "NK-LH as known at the end of 2019-12-31 · as recorded at the end of 2100 (Stockholm)"
     )
 
 
 def test_the_diagram_title_and_cut_line_say_the_point_as_given(db: str) -> None:
-    source = run(db, "timeline", "NK-LH", "--as-known-at", "2019-12-31", "--format", "dot")
-    assert 'label="NK-LH — timeline · as known at the end of 2019-12-31"' in source
+    source = run_en(db, "timeline", "NK-LH", "--as-known-at", "2019-12-31", "--format", "dot")
+    assert 'label="NK-LH — timeline · as known at the end of 2019-12-31 · ' in source
     assert 't_cut [label="known at\\nthe end of 2019-12-31"' in source
     assert "2020-01-01 00:00" not in source
+
+
+def test_the_swedish_tables_say_the_point_in_swedish(db: str) -> None:
+    table = run(db, "known", "NK-LH", "--at", "2019-12-31", "--as-recorded-at", "2100")
+    assert table.splitlines()[0] == (
+        "NK-LH känt vid utgången av 2019-12-31 · som liggaren såg ut vid utgången av 2100 "
+        "(svensk tid)"
+    )
+    both = run(db, "timeline", "NK-LH", "--as-of", "2019-12-10T14:00")
+    assert both.splitlines()[0] == "NK-LH inträffat 2019-12-10 14:00 (svensk tid)"

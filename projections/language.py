@@ -1,0 +1,95 @@
+"""The reader's language: Swedish first, English on request.
+
+Every human word the read side prints goes through the gettext catalog of this package
+(`projections/locale/<lang>/LC_MESSAGES/ledger.po`, compiled to the committed `.mo`). Message
+ids are English, so English needs no catalog. JSON keys and codes never pass through here: they
+are the contract for other tools.
+
+The language is a context variable rather than a parameter of every view function: the words
+are chosen where they are written (deep inside tables, rule messages, diagram legends), and the
+command line sets it once for the whole command with `using(lang)`.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+LANGUAGES: tuple[str, ...] = ("sv", "en")
+DEFAULT = "sv"
+DOMAIN = "ledger"
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+class UnknownLanguage(ValueError):
+    """A language the ledger has no words for."""
+
+
+_active: ContextVar[str] = ContextVar("ledger_language", default=DEFAULT)
+
+
+@cache
+def translator(lang: str) -> _gettext.NullTranslations:
+    """The translations of `lang` (`sv` or `en`); English is the message ids themselves."""
+    if lang not in LANGUAGES:
+        raise UnknownLanguage(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    if lang == "en":
+        return _gettext.NullTranslations()
+    # fallback=False: a missing compiled catalog is a packaging bug, not a reason to switch
+    # the reader's language silently.
+    return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang])
+
+
+def resolve(option: str | None, environment: str | None) -> str:
+    """The language asked for: the `--lang` option, else `LEDGER_LANG`, else Swedish."""
+    for given in (option, environment):
+        if given:
+            lang = given.strip().lower()
+            if lang not in LANGUAGES:
+                raise UnknownLanguage(
+                    f"unknown language {given!r}; choose one of {', '.join(LANGUAGES)}"
+                )
+            return lang
+    return DEFAULT
+
+
+def current() -> str:
+    """The language in use."""
+    return _active.get()
+
+
+@contextmanager
+def using(lang: str) -> Iterator[str]:
+    """Speak `lang` inside the block (the command line wraps each command in it)."""
+    translator(lang)  # refuses an unknown language before anything is written
+    token = _active.set(lang)
+    try:
+        yield lang
+    finally:
+        _active.reset(token)
+
+
+def _(message: str) -> str:
+    """`message` (English) in the reader's language."""
+    return translator(_active.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for `n`, in the reader's language."""
+    return translator(_active.get()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` in the reader's language where the same English word needs different
+    translations (a status word, a code's name)."""
+    return translator(_active.get()).pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Marks `message` for extraction where it is only defined (a table of words); it is
+    translated where it is shown."""
+    return message
