@@ -30,6 +30,7 @@ from cli.context import (
     view_options,
     width_option,
 )
+from cli.draft import draft
 from cli.integrity import checkpoint, keygen, verify
 from cli.output import UserError, emit, table_width
 
@@ -936,7 +937,7 @@ def main() -> None:
         sys.exit(1)
 
 
-for _command in (check, rules, keygen, checkpoint, verify, access_log):
+for _command in (check, rules, keygen, checkpoint, verify, access_log, draft):
     cli.add_command(_command)
 
 if __name__ == "__main__":
