@@ -170,8 +170,8 @@ INVESTIGATION = Rule(
         sol("11 kap. 2 §", "four-month time limit and its extension", "M"),
         sol_2025("20 kap. 3 §", "four-month time limit and its extension"),
     ),
-    source="SoL 11:2 (H)",
-    confidence="H",
+    source="SoL 11:2 (M: the 2013 wording not read from the statute)",
+    confidence="M",
     check=_check_investigation,
 )
 

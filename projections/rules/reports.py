@@ -190,8 +190,9 @@ SAME_DAY = Rule(
         sol("11 kap. 1 a § första stycket", "immediate assessment of the need of protection", "M"),
         sol_2025("20 kap. 1 §", "immediate assessment of the need of protection"),
     ),
-    source='SoL 11:1a first para (H); prop. 2012/13:10 p. 60 on "same day" (M)',
-    confidence="H",
+    source='SoL 11:1a first para (M: quoted in prop. 2012/13:10, statute text not read); '
+    'prop. 2012/13:10 p. 60 on "same day" (M)',
+    confidence="M",
     check=_check_same_day,
     local_policy=("protection_cutoff_hour",),
 )
@@ -216,8 +217,8 @@ PRELIMINARY = Rule(
         ),
         sol_2025("20 kap. 2 §", "decision within 14 days unless synnerliga skäl"),
     ),
-    source="SoL 11:1a second para (H)",
-    confidence="H",
+    source="SoL 11:1a second para (M: quoted in prop. 2012/13:10, statute text not read)",
+    confidence="M",
     check=_check_preliminary,
 )
 
