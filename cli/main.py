@@ -33,6 +33,8 @@ from cli.context import (
     view_options,
     width_option,
 )
+from cli.draft import draft
+from cli.export import export
 from cli.integrity import checkpoint, keygen, verify
 from cli.output import UserError, emit, table_width
 
@@ -113,8 +115,9 @@ def init(state: State) -> None:
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, metavar="FILE... | -")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.option("--dry-run", is_flag=True, help="Check everything as for real; store nothing.")
 @pass_state
-def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
+def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) -> None:
     """Import JSONL entries (one JSON object a line) from FILEs or `-` for stdin.
 
     The whole input is validated first; on any problem every one is reported with its line
@@ -125,7 +128,7 @@ def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
         ledger import examples/lilla-hjartat.jsonl examples/astorp.jsonl
         cat case.jsonl | ledger import -
     """
-    from ledger.importer import ImportFailed, import_sources
+    from ledger.importer import ImportFailed, NotImportFormat, import_sources
 
     sources, total = _open_sources(files)
     new_file = state.new_sqlite_file()
@@ -134,9 +137,13 @@ def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
     try:
         if show_bar:
             with click.progressbar(length=total, label="validating", file=sys.stderr) as bar:
-                report = import_sources(ledger, sources, progress=bar.update)
+                report = import_sources(ledger, sources, progress=bar.update, dry_run=dry_run)
         else:
-            report = import_sources(ledger, sources)
+            report = import_sources(ledger, sources, dry_run=dry_run)
+    except NotImportFormat as error:
+        if new_file is not None:
+            state.discard(new_file)
+        raise UserError(str(error)) from None
     except ImportFailed as failed:
         if new_file is not None:
             state.discard(new_file)  # bad input changes nothing, not even the file system
@@ -151,7 +158,21 @@ def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
             close = getattr(source.lines, "close", None)
             if close is not None and source.lines is not sys.stdin.buffer:
                 close()
-    if not quiet:
+    if not report.lines:
+        if new_file is not None:
+            state.discard(new_file)
+        raise UserError(f"{', '.join(files)}: the input is empty; nothing was imported")
+    if dry_run and new_file is not None:
+        state.discard(new_file)  # a dry run leaves no trace, not even a new file
+    if dry_run:
+        cases = len(report.cases)
+        click.echo(
+            f"dry run: {report.recorded} entries would be imported into {cases} "
+            f"case{'s' * (cases != 1)}; {report.skipped} already stored; {report.lines} lines "
+            "read; nothing was stored",
+            err=True,
+        )
+    elif not quiet:
         cases = len(report.cases)
         click.echo(
             f"imported {report.recorded} entries into {cases} case{'s' * (cases != 1)}; "
@@ -973,7 +994,7 @@ def main() -> None:
         sys.exit(1)
 
 
-for _command in (check, rules, keygen, checkpoint, verify, access_log):
+for _command in (check, rules, keygen, checkpoint, verify, access_log, draft, export):
     cli.add_command(_command)
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from eventsourcing.utils import Environment, EnvType
 
 from ledger.access import ACCESS_TOPIC  # importing it also registers the access log's topic
 from ledger.case import Case, CaseRejected, Outcome, case_id
+from ledger.draft_area import DraftArea
 from ledger.entry import Draft, Problem
 from ledger.storage import StorageError, Store
 from ledger.transcoder import OrjsonTranscoder
@@ -60,6 +61,7 @@ class CaseLedger(Application[UUID]):
     def __init__(self, store: Store) -> None:
         self.store = store
         self.id_secret = store.id_secret()
+        self._drafts: DraftArea | None = None
         for attempt in write_attempts():
             try:
                 super().__init__(env=dict(store.settings))
@@ -178,6 +180,16 @@ class CaseLedger(Application[UUID]):
             if len(notifications) < page:
                 return
             after = notifications[-1].id
+
+    @property
+    def drafts(self) -> DraftArea:
+        """The draft area beside the entries (ledger/draft_area.py), opened on first use."""
+        if self._drafts is None:
+            from ledger.draft_area import open_drafts
+
+            datastore = getattr(self.recorder, "datastore", None)
+            self._drafts = open_drafts(self.store, datastore)
+        return self._drafts
 
     def load(self, key: str) -> Case | None:
         """The case as stored, or None when it has no entries."""

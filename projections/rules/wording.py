@@ -9,7 +9,19 @@ from datetime import datetime, time, timedelta
 from ledger.timeparse import STOCKHOLM, Moment, Precision, format_instant
 from projections.records import Record
 
-PRECISION_RANK: dict[str, int] = {"year": 0, "month": 1, "day": 2, "minute": 3, "second": 4}
+# Journal forms between a month and a day (a part of a month, a week, an interval of days)
+# rank below a day: a deadline that needs the day cannot be judged on them.
+PRECISION_RANK: dict[str, int] = {
+    "year": 0,
+    "season": 1,
+    "month": 2,
+    "part_of_month": 3,
+    "week": 3,
+    "interval": 3,
+    "day": 4,
+    "minute": 5,
+    "second": 6,
+}
 
 NOUN: dict[str, str] = {
     "ConcernReportReceived": "report",
@@ -98,7 +110,7 @@ def imprecision(parts: Sequence[tuple[Record, Moment, Precision]]) -> list[str]:
             what = (
                 "has no time of day"
                 if moment.precision == "day"
-                else (f"is dated only to the {moment.precision}")
+                else (f"is dated only to the {moment.precision.replace('_', ' ')}")
             )
             bits.append(f"{name(record)} {what} ({moment.text})")
     return bits
