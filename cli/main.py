@@ -36,6 +36,7 @@ from cli.context import (
 from cli.draft import draft
 from cli.export import export
 from cli.integrity import checkpoint, keygen, verify
+from cli.migrate import migrate
 from cli.output import UserError, emit, table_width
 
 if TYPE_CHECKING:
@@ -994,7 +995,7 @@ def main() -> None:
         sys.exit(1)
 
 
-for _command in (check, rules, keygen, checkpoint, verify, access_log, draft, export):
+for _command in (check, rules, keygen, checkpoint, verify, access_log, draft, export, migrate):
     cli.add_command(_command)
 
 if __name__ == "__main__":

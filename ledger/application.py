@@ -167,13 +167,15 @@ class CaseLedger(Application[UUID]):
                 yield self.mapper.to_domain_event(notification)  # type: ignore[misc]
 
     def notification_pages(
-        self, topic: str, after: int = 0, page: int = 1000
+        self, topic: str | None, after: int = 0, page: int = 1000
     ) -> Iterator[list[Notification]]:
-        """The stored events of one topic after notification id `after`, in the order the
-        ledger stored them, `page` at a time (the last page may be shorter)."""
+        """The stored events of one topic (None: every row, whatever its topic) after
+        notification id `after`, in the order the ledger stored them, `page` at a time (the
+        last page may be shorter)."""
+        topics = [topic] if topic is not None else []
         while True:
             notifications = self.recorder.select_notifications(
-                start=after, limit=page, topics=[topic], inclusive_of_start=False
+                start=after, limit=page, topics=topics, inclusive_of_start=False
             )
             if notifications:
                 yield notifications
