@@ -30,7 +30,7 @@ from cli.context import (
     width_option,
 )
 from cli.integrity import checkpoint, keygen, verify
-from cli.output import UserError, emit, table_width
+from cli.output import LedgerGroup, UserError, emit, table_width
 
 if TYPE_CHECKING:
     from ledger.application import CaseLedger, Entry
@@ -39,7 +39,10 @@ if TYPE_CHECKING:
     from ledger.references import Reference
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LedgerGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--db",
     metavar="PATH",

@@ -18,12 +18,14 @@ from uuid import UUID
 import orjson
 import pytest
 from click.testing import CliRunner, Result
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.persistence import Mapper, StoredEvent
 
 from cli.integrity import checkpoint, keygen, verify
 from cli.main import cli
 from ledger import merkle
 from ledger.application import CaseLedger
+from ledger.case import Case
 from ledger.chain import entry_hash
 from ledger.checkpoint import parse_checkpoint, read_log
 from ledger.checkpoint import verify as verify_note
@@ -498,3 +500,128 @@ def test_a_third_party_holding_a_checkpoint_checks_that_the_ledger_only_grew(
     assert not merkle.verify_consistency(
         old.size, forged.new_size, old.root, forged.new_root, forged.path
     )
+
+
+# ---- every row accounted for: alias topics, rows outside the tree, moved ciphertext ----
+#
+# eventsourcing resolves any `module:qualname` topic, so a row stored under
+# `ledger.case:Case.EntryRecorded` decoded as an entry although `verify`, the Merkle tree and
+# checkpoints read only the exact topic `ledger:EntryRecorded`. With encryption on and no
+# key, another case's ciphertext copied into NK-LH as seq 29 under that alias made `show
+# NK-LH#29` print the other child's entry while `verify` said "intact".
+
+ALIAS = "ledger.case:Case.EntryRecorded"
+
+
+def insert(table: Table, row: Row) -> None:
+    table.sql(
+        "INSERT INTO {t} (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
+        table._id(row.originator_id),
+        row.version,
+        row.topic,
+        row.state,
+    )
+
+
+def prepared(target_for: Callable[..., Target], encrypted: bool) -> Target:
+    target = target_for(AESCipher.create_key(32) if encrypted else None)
+    target.import_(LILLA, ASTORP)
+    target.checkpoint()
+    assert target.verify().exit_code == 0
+    return target
+
+
+def copy_into_nk_lh(target: Target, topic: str) -> None:
+    """The attack: AS-2020's entry #3, ciphertext and all, becomes NK-LH#29."""
+    table = target.table()
+    source = table.row(target.case_id("AS-2020"), 3)
+    insert(table, Row(0, target.case_id("NK-LH"), 29, topic, source.state))
+
+
+def assert_refused_to_show(target: Target) -> None:
+    for args in (["show", "NK-LH#29"], ["timeline", "NK-LH"], ["check", "NK-LH"]):
+        shown = target.run("--user", "t", *args)
+        assert shown.exit_code == 1, (args, shown.output)
+        assert shown.output.lower().startswith("error: ") and shown.output.count("\n") == 1
+        assert "NK-LH#29" in shown.output, shown.output
+        assert "AS-2020" not in shown.output and "moved-home" not in shown.output
+
+
+@pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted", "clear"])
+def test_a_row_under_an_alias_topic_is_refused_and_reported(
+    target_for: Callable[..., Target], encrypted: bool
+) -> None:
+    target = prepared(target_for, encrypted)
+    copy_into_nk_lh(target, ALIAS)
+    assert_refused_to_show(target)
+    result = target.verify()
+    assert result.exit_code == 1, result.output
+    assert first_line(result).startswith("NK-LH#29: "), result.output
+    assert ALIAS in first_line(result)
+
+
+def test_another_cases_ciphertext_under_the_exact_topic_does_not_decrypt(
+    target_for: Callable[..., Target],
+) -> None:
+    target = prepared(target_for, encrypted=True)
+    copy_into_nk_lh(target, Case.EntryRecorded.TOPIC)
+    assert_refused_to_show(target)
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result).startswith("NK-LH#29: undecodable state"), result.output
+
+
+def test_a_ciphertext_moved_to_another_seq_of_its_own_case_does_not_decrypt(
+    target_for: Callable[..., Target],
+) -> None:
+    """Two encrypted entries of one case swapped: each is bound to its own place."""
+    target = prepared(target_for, encrypted=True)
+    table = target.table()
+    nk = target.case_id("NK-LH")
+    third, fourth = table.row(nk, 3), table.row(nk, 4)
+    table.set_state(third, fourth.state)
+    table.set_state(fourth, third.state)
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result).startswith("NK-LH#3: undecodable state"), result.output
+
+
+@pytest.mark.parametrize("topic", ["ledger:Something", "ledger:AccessRecorded", ALIAS])
+def test_verify_reports_rows_of_unknown_topics_and_streams(
+    target_for: Callable[..., Target], topic: str
+) -> None:
+    """A row in a stream that is no case, under a topic the ledger does not write (or one it
+    does, in the wrong stream): named by its stream and version."""
+    target = prepared(target_for, encrypted=False)
+    table = target.table()
+    source = table.row(target.case_id("AS-2020"), 2)
+    stray = Row(0, target.case_id("NO-SUCH-CASE"), 7, topic, source.state)
+    insert(table, stray)
+    result = target.verify()
+    assert result.exit_code == 1, result.output
+    assert f"case {stray.originator_id}#7" in result.stdout, result.output
+
+
+def test_a_ledger_written_without_row_binding_still_reads_and_verifies(
+    target_for: Callable[..., Target],
+) -> None:
+    """Rows encrypted before ciphertext was bound to its row (eventsourcing's own mapper
+    and cipher, no associated data) still read and verify."""
+    key = AESCipher.create_key(32)
+    target = target_for(key)
+    target.import_(LILLA)
+    ledger = CaseLedger(target.store)
+    try:
+        env = type("Env", (), {"get": lambda self, name, default=None: key})()
+        legacy = Mapper(ledger.mapper.transcoder, cipher=AESCipher(env))  # type: ignore[arg-type]
+        table = target.table()
+        for row in table.rows():
+            event = ledger.mapper.to_domain_event(
+                StoredEvent(row.originator_id, row.version, row.topic, row.state)
+            )
+            table.set_state(row, legacy.to_stored_event(event).state)
+    finally:
+        ledger.close()
+    assert target.verify().exit_code == 0
+    shown = target.run("--user", "t", "show", "NK-LH#3")
+    assert shown.exit_code == 0, shown.output
