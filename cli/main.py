@@ -107,7 +107,7 @@ def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
         ledger import examples/lilla-hjartat.jsonl examples/astorp.jsonl
         cat case.jsonl | ledger import -
     """
-    from ledger.importer import ImportFailed, import_sources
+    from ledger.importer import ImportFailed, WorkerDied, import_sources
 
     sources, total = _open_sources(files)
     new_file = state.new_sqlite_file()
@@ -128,6 +128,10 @@ def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
         raise UserError(
             f"{len(failed.errors)} problem(s) in the input{more}; nothing was imported"
         ) from None
+    except WorkerDied as died:
+        if new_file is not None:
+            state.discard(new_file)
+        raise UserError(str(died)) from None
     finally:
         for source in sources:
             close = getattr(source.lines, "close", None)
