@@ -302,7 +302,8 @@ def _summary(report: Report, path: Path | None) -> str:
         checkpoints = f"{good} of {len(checks)} checkpoints consistent ({path})"
     return (
         f"{report.entries} entries in {report.cases} case{'s' * (report.cases != 1)}; "
-        f"tree root {_b64(report.root)}; {checkpoints}"
+        f"tree root {_b64(report.root)}; {report.access_records} access "
+        f"record{'s' * (report.access_records != 1)} in their own tree; {checkpoints}"
     )
 
 
@@ -341,6 +342,8 @@ def _json(report: Report, path: Path | None) -> bytes:
             cases=report.cases,
             tree_size=report.entries,
             root=_b64(report.root),
+            access_records=report.access_records,
+            access_root=_b64(report.access_root),
             checkpoints_log=str(path) if path is not None else None,
             checkpoints=checkpoints,
             problems=[p.to_json() for p in report.problems],

@@ -625,3 +625,147 @@ def test_a_ledger_written_without_row_binding_still_reads_and_verifies(
     assert target.verify().exit_code == 0
     shown = target.run("--user", "t", "show", "NK-LH#3")
     assert shown.exit_code == 0, shown.output
+
+
+# ---- the access log anchored in every checkpoint ----
+#
+# Each access log is hash-chained, but deleting a case's newest read records, its whole log,
+# or rewriting a user name with every later hash recomputed left every chain whole and
+# `verify` said "intact" with a signed checkpoint present.
+
+
+def read_three_times(target: Target) -> None:
+    for user in ("granskare A", "granskare B", "granskare C"):
+        assert target.run("--user", user, "show", "NK-LH#1").exit_code == 0
+
+
+def access_rows(target: Target, key: str) -> list[Row]:
+    from ledger.access import ACCESS_TOPIC, access_log_id
+
+    ledger = target.ledger()
+    try:
+        log_id = access_log_id(ledger, key)
+    finally:
+        ledger.close()
+    rows = [r for r in target.table().rows() if r.topic == ACCESS_TOPIC]
+    return [r for r in rows if r.originator_id == log_id]
+
+
+def checkpointed_reads(target_for: Callable[..., Target]) -> Target:
+    target = target_for()
+    target.import_(LILLA)
+    read_three_times(target)
+    target.checkpoint()
+    assert target.verify().exit_code == 0
+    return target
+
+
+def assert_access_tampering_found(target: Target) -> None:
+    result = target.verify()
+    assert result.exit_code == 1, result.output
+    assert "access" in first_line(result), result.output
+    assert "1 checkpoint consistent" not in result.stdout
+
+
+def test_deleting_the_newest_read_records_is_found(target_for: Callable[..., Target]) -> None:
+    target = checkpointed_reads(target_for)
+    table = target.table()
+    for row in access_rows(target, "NK-LH")[-2:]:
+        table.delete(row)
+    assert_access_tampering_found(target)
+
+
+def test_deleting_a_cases_whole_access_log_is_found(target_for: Callable[..., Target]) -> None:
+    target = checkpointed_reads(target_for)
+    table = target.table()
+    for row in access_rows(target, "NK-LH"):
+        table.delete(row)
+    assert_access_tampering_found(target)
+
+
+def test_a_rewritten_user_with_recomputed_hashes_is_found(
+    target_for: Callable[..., Target],
+) -> None:
+    target = checkpointed_reads(target_for)
+    table = target.table()
+    ledger = target.ledger()
+    try:
+        prev_hash = None
+        for row in access_rows(target, "NK-LH"):
+            stored = StoredEvent(row.originator_id, row.version, row.topic, row.state)
+            record = ledger.mapper.to_domain_event(stored)
+            if record.user == "granskare B":  # type: ignore[attr-defined]
+                record.__dict__["user"] = "granskare A"
+            if prev_hash is not None:
+                record.__dict__["prev_hash"] = prev_hash
+            record.__dict__["hash"] = entry_hash(record.hashed_payload())  # type: ignore[attr-defined]
+            prev_hash = record.hash  # type: ignore[attr-defined]
+            table.set_state(row, ledger.mapper.to_stored_event(record).state)
+    finally:
+        ledger.close()
+    # Every chain is whole again: only the checkpoint can tell.
+    assert_access_tampering_found(target)
+
+
+def test_reads_after_a_checkpoint_keep_the_ledger_intact(
+    target_for: Callable[..., Target],
+) -> None:
+    target = checkpointed_reads(target_for)
+    read_three_times(target)
+    target.checkpoint()
+    read_three_times(target)
+    result = target.verify()
+    assert result.exit_code == 0, result.output
+    assert "2 checkpoints consistent" in result.stdout
+
+
+def test_a_checkpoint_made_before_access_records_were_anchored_still_verifies(
+    target_for: Callable[..., Target],
+) -> None:
+    """Older checkpoints hold no access line: they vouch for the entries only."""
+    from ledger.checkpoint import append_log, checkpoint_body, parse_signer, sign
+
+    target = target_for()
+    target.import_(LILLA)
+    target.checkpoint()  # makes the key
+    Path(target.log).unlink()
+    ledger = target.ledger()
+    try:
+        tree = merkle.Tree(
+            merkle.leaf_hash(
+                bytes.fromhex(r.originator_id.hex)
+                + r.version.to_bytes(8, "big")
+                + bytes.fromhex(
+                    ledger.mapper.to_domain_event(
+                        StoredEvent(r.originator_id, r.version, r.topic, r.state)
+                    ).hash
+                )  # type: ignore[attr-defined]
+            )
+            for r in target.table().rows()
+            if r.topic == Case.EntryRecorded.TOPIC
+        )
+    finally:
+        ledger.close()
+    signer = parse_signer(Path(target.key).read_text().strip())
+    append_log(target.log, sign(checkpoint_body(signer.name, tree.size, tree.root()), signer))
+    result = target.verify()
+    assert result.exit_code == 0, result.output
+    assert "1 checkpoint consistent" in result.stdout
+
+
+def test_a_malformed_access_line_makes_the_checkpoint_invalid(
+    target_for: Callable[..., Target],
+) -> None:
+    from ledger.checkpoint import append_log, checkpoint_body, parse_signer, sign
+
+    target = target_for()
+    target.import_(LILLA)
+    target.checkpoint()
+    (note,) = read_log(target.log)
+    signer = parse_signer(Path(target.key).read_text().strip())
+    checkpoint = parse_checkpoint(verify_note(note.text, signer.verifier()))
+    body = checkpoint_body(checkpoint.origin, checkpoint.size, checkpoint.root, ("access 1 x",))
+    append_log(target.log, sign(body, signer))
+    result = target.verify()
+    assert result.exit_code == 1
+    assert "checkpoint 2 of the log is not valid: malformed access line" in result.stdout
