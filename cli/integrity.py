@@ -201,14 +201,18 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
         ledger checkpoint --key review.key --origin review.example.org/ledger
     """
     from ledger.checkpoint import NoteError, append_log
+    from ledger.custody import keep_notes, kept_notes, to_catch_up
     from ledger.integrity import checkpoint_of, make_checkpoint
 
     signer = _signer(key_file)
     path = checkpoints_path(state, log_file)
     notes = _read_log(path)
     ledger = state.ledger()
+    logged = [n.text for n in notes]
+    # A ledger checkpointed before it kept copies of its checkpoints gets them first.
+    keep_notes(ledger, to_catch_up(kept_notes(ledger), logged))
     try:
-        note, report = make_checkpoint(ledger, signer, origin, [n.text for n in notes])
+        note, report = make_checkpoint(ledger, signer, origin, logged)
     except NoteError as error:
         raise UserError(f"--origin: {error}") from None
     if not report.intact:
@@ -221,6 +225,7 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
         click.echo(notes[-1].text, nl=False)
         click.echo(f"unchanged since checkpoint {len(notes)} in {path}; nothing appended", err=True)
         return
+    keep_notes(ledger, [note])  # the ledger's own copy first, then the exported log
     try:
         append_log(path, note)
     except OSError as error:
@@ -264,6 +269,7 @@ def verify(
         ledger verify --verifier-key review.key.pub
         ledger verify --verifier-key review.key.pub --format json | jq .first
     """
+    from ledger.custody import kept_notes
     from ledger.integrity import verify_ledger
 
     if log_file is not None and not Path(log_file).is_file():
@@ -271,13 +277,15 @@ def verify(
     path = checkpoints_path(state, log_file) if log_file or state.store().kind != "memory" else None
     notes = _read_log(path) if path is not None else []
     verifier = _verifier(verifier_key) if verifier_key else None
-    if notes and verifier is None:
+    ledger = state.ledger()
+    held = max(len(notes), len(kept_notes(ledger)))
+    if held and verifier is None:
         raise UserError(
-            f"{path} holds {len(notes)} checkpoint(s): give --verifier-key FILE.pub "
+            f"the ledger and {path} hold {held} checkpoint(s): give --verifier-key FILE.pub "
             "(or set LEDGER_VERIFIER_KEY) to check them"
         )
-    ledger = state.ledger()
-    report = verify_ledger(ledger, [n.text for n in notes], verifier)
+    exists = path is not None and path.exists()
+    report = verify_ledger(ledger, [n.text for n in notes], verifier, log_exists=exists)
     if fmt == "json":
         emit(_json(report, path), output)
     else:
@@ -294,8 +302,8 @@ def _summary(report: Report, path: Path | None) -> str:
     checks = report.checkpoints
     good = sum(c.ok for c in checks)
     if not checks:
-        where = f" (none in {path})" if path is not None else ""
-        checkpoints = f"no checkpoints{where}"
+        where = f" (none in {path} or the ledger)" if path is not None else ""
+        checkpoints = f"no checkpoints{where}: deleting the newest entries cannot be detected"
     elif good == len(checks):
         checkpoints = f"{good} checkpoint{'s' * (good != 1)} consistent ({path})"
     else:

@@ -60,6 +60,13 @@ from ledger.checkpoint import (
     sign,
     verify,
 )
+from ledger.custody import (
+    CHECKPOINT_TOPIC,
+    CHECKPOINTS_STREAM,
+    custody_problems,
+    kept_notes,
+    notes_to_check,
+)
 from ledger.merkle import EMPTY_ROOT, Tree, leaf_hash, verify_consistency
 
 if TYPE_CHECKING:
@@ -203,7 +210,12 @@ def scan(ledger: CaseLedger) -> Scan:
                 result.notification_ids.append(notification.id)
                 position = len(result.notification_ids)
                 result.leaves += leaf_hash(_check_entry(ledger, result, notification, position))
-            elif notification.topic != ACCESS_TOPIC:  # access records: scan_access
+            elif notification.topic == ACCESS_TOPIC:
+                continue  # access records: scan_access
+            elif (
+                notification.topic != CHECKPOINT_TOPIC
+                or notification.originator_id != CHECKPOINTS_STREAM
+            ):
                 strays.append(notification)
     for stray in strays:
         case_id = stray.originator_id
@@ -331,12 +343,16 @@ def _entry_at(ledger: CaseLedger, result: Scan, position: int) -> tuple[str | No
 
 def verify_ledger(
     ledger: CaseLedger,
-    checkpoints: Sequence[str],
+    logged: Sequence[str],
     verifier_key: str | Verifier | None,
+    log_exists: bool = True,
 ) -> Report:
-    """Check the chains, the tree and every checkpoint note (oldest first) of the log.
+    """Check the chains, the tree, and every checkpoint (oldest first) of the checkpoints
+    log (`logged`) and of the ledger's own copy, and that the two copies agree.
 
     With checkpoints, a verifier key is required (NoteError otherwise)."""
+    kept = kept_notes(ledger)
+    checkpoints = notes_to_check(kept, logged)
     if checkpoints and verifier_key is None:
         raise NoteError("checking checkpoints needs the verifier key")
     verifier = parse_verifier(verifier_key) if isinstance(verifier_key, str) else verifier_key
@@ -354,6 +370,10 @@ def verify_ledger(
         more_problems=result.more_problems,
     )
     report.problems.extend(access_problems)
+    report.problems.extend(
+        Problem(what, checkpoint=number)
+        for number, what in custody_problems(kept, logged, log_exists)
+    )
     good_sizes: list[int] = []
     failures: list[Problem] = []
     for number, note in enumerate(checkpoints, start=1):

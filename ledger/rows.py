@@ -33,8 +33,9 @@ from eventsourcing.persistence import (
 
 from ledger.access import ACCESS_TOPIC
 from ledger.case import Case
+from ledger.custody import CHECKPOINT_TOPIC
 
-LEDGER_TOPICS = frozenset({Case.EntryRecorded.TOPIC, ACCESS_TOPIC})
+LEDGER_TOPICS = frozenset({Case.EntryRecorded.TOPIC, ACCESS_TOPIC, CHECKPOINT_TOPIC})
 """Every topic the ledger writes; a row under any other topic is not the ledger's."""
 
 _NONCE, _TAG = 12, 16
