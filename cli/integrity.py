@@ -4,14 +4,17 @@ Registered in cli/main.py with `cli.add_command(...)`, like cli/check.py. The le
 are imported inside the commands.
 
 The checkpoints log is a text file (format in ledger/checkpoint.py): `--checkpoints FILE`,
-else $LEDGER_CHECKPOINTS, else `<db>.checkpoints` next to an SQLite ledger and
-`./ledger.checkpoints` for PostgreSQL.
+else $LEDGER_CHECKPOINTS, else `<db>.checkpoints` next to an SQLite ledger and one file per
+database in the user's state directory for PostgreSQL. The ledger keeps a copy of every
+checkpoint in its own database too (ledger/custody.py).
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +29,6 @@ if TYPE_CHECKING:
 
 DEFAULT_KEY = "ledger.key"
 DEFAULT_NAME = "ledger"
-POSTGRES_LOG = "ledger.checkpoints"
 SHOWN_PROBLEMS = 20
 
 checkpoints_option = click.option(
@@ -38,7 +40,7 @@ checkpoints_option = click.option(
     # Read before -o, so that -o can refuse to overwrite it.
     is_eager=True,
     help="The checkpoints log (default: $LEDGER_CHECKPOINTS, else <db>.checkpoints beside an "
-    f"SQLite ledger, ./{POSTGRES_LOG} for PostgreSQL).",
+    "SQLite ledger, for PostgreSQL ~/.local/state/ledger/HOST-PORT-DB[-SCHEMA].checkpoints).",
 )
 
 
@@ -49,8 +51,24 @@ def checkpoints_path(state: State, given: str | None) -> Path:
     if store.kind == "sqlite":
         return Path(store.location + ".checkpoints")
     if store.kind == "postgres":
-        return Path(POSTGRES_LOG)
+        return postgres_log(store.settings)
     raise UserError("an in-memory ledger has no checkpoints log; give --checkpoints FILE")
+
+
+def postgres_log(settings: Mapping[str, str], environ: Mapping[str, str] | None = None) -> Path:
+    """A PostgreSQL ledger's checkpoints log: one per database (and schema), in the user's
+    state directory, never the working directory, where every ledger run from there would
+    share one."""
+    environ = os.environ if environ is None else environ
+    home = environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    parts = [
+        settings["POSTGRES_HOST"],
+        settings["POSTGRES_PORT"],
+        settings["POSTGRES_DBNAME"],
+        settings.get("POSTGRES_SCHEMA", ""),
+    ]
+    name = "-".join(re.sub(r"[^A-Za-z0-9._]", "_", part) for part in parts if part)
+    return Path(home) / "ledger" / f"{name}.checkpoints"
 
 
 def _read_log(path: Path) -> list[LoggedNote]:
@@ -227,6 +245,7 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
         return
     keep_notes(ledger, [note])  # the ledger's own copy first, then the exported log
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         append_log(path, note)
     except OSError as error:
         raise UserError(f"{path}: {error.strerror}") from None
@@ -253,10 +272,23 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
     show_default=True,
     help="Output format: lines for people, or JSON.",
 )
+@click.option(
+    "--against",
+    "against_files",
+    metavar="FILE",
+    multiple=True,
+    help="A checkpoints log kept by someone else (a reviewer, a witness): each of its "
+    "checkpoints must be consistent with the ledger too. Repeatable.",
+)
 @output_option
 @pass_state
 def verify(
-    state: State, verifier_key: str | None, log_file: str | None, fmt: str, output: str | None
+    state: State,
+    verifier_key: str | None,
+    log_file: str | None,
+    fmt: str,
+    against_files: tuple[str, ...],
+    output: str | None,
 ) -> None:
     """Check the ledger for tampering: every case's hash chain, the Merkle tree over all
     entries, and every signed checkpoint in the log (signature and consistency proof).
@@ -268,6 +300,7 @@ def verify(
     Example:
         ledger verify --verifier-key review.key.pub
         ledger verify --verifier-key review.key.pub --format json | jq .first
+        ledger verify --verifier-key review.key.pub --against their.checkpoints
     """
     from ledger.custody import kept_notes
     from ledger.integrity import verify_ledger
@@ -277,6 +310,13 @@ def verify(
     path = checkpoints_path(state, log_file) if log_file or state.store().kind != "memory" else None
     notes = _read_log(path) if path is not None else []
     verifier = _verifier(verifier_key) if verifier_key else None
+    against: list[tuple[str, str]] = []
+    for name in against_files:
+        if not Path(name).is_file():
+            raise UserError(f"--against {name}: no such file")
+        against += [(f"{name} checkpoint {n.number}", n.text) for n in _read_log(Path(name))]
+    if against and verifier is None:
+        raise UserError("--against: give --verifier-key FILE.pub to check its checkpoints")
     ledger = state.ledger()
     held = max(len(notes), len(kept_notes(ledger)))
     if held and verifier is None:
@@ -285,7 +325,9 @@ def verify(
             "(or set LEDGER_VERIFIER_KEY) to check them"
         )
     exists = path is not None and path.exists()
-    report = verify_ledger(ledger, [n.text for n in notes], verifier, log_exists=exists)
+    report = verify_ledger(
+        ledger, [n.text for n in notes], verifier, log_exists=exists, against=against
+    )
     if fmt == "json":
         emit(_json(report, path), output)
     else:
@@ -308,6 +350,11 @@ def _summary(report: Report, path: Path | None) -> str:
         checkpoints = f"{good} checkpoint{'s' * (good != 1)} consistent ({path})"
     else:
         checkpoints = f"{good} of {len(checks)} checkpoints consistent ({path})"
+    if report.against:
+        theirs = sum(c.ok for c in report.against)
+        checkpoints += (
+            f"; {theirs} of {len(report.against)} checkpoints given with --against consistent"
+        )
     return (
         f"{report.entries} entries in {report.cases} case{'s' * (report.cases != 1)}; "
         f"tree root {_b64(report.root)}; {report.access_records} access "

@@ -102,9 +102,12 @@ class Problem:
     seq: int | None = None
     position: int | None = None  # 1-based place in notification order (tree index + 1)
     checkpoint: int | None = None  # the checkpoint's number in the log
+    source: str | None = None  # a checkpoint from elsewhere: "FILE checkpoint N"
 
     @property
     def where(self) -> str:
+        if self.source is not None:
+            return self.source
         if self.case is not None or self.case_id is not None:
             name = self.case if self.case is not None else f"case {self.case_id}"
             return f"{name}#{self.seq}" if self.seq is not None else name
@@ -149,6 +152,7 @@ class Report:
     access_records: int = 0  # the access tree: every access record, in store order
     access_root: bytes = EMPTY_ROOT
     checkpoints: list[CheckpointCheck] = field(default_factory=list)
+    against: list[CheckpointCheck] = field(default_factory=list)  # third parties' checkpoints
     problems: list[Problem] = field(default_factory=list)
     more_problems: int = 0  # found but not kept (beyond MAX_PROBLEMS)
 
@@ -346,14 +350,16 @@ def verify_ledger(
     logged: Sequence[str],
     verifier_key: str | Verifier | None,
     log_exists: bool = True,
+    against: Sequence[tuple[str, str]] = (),
 ) -> Report:
     """Check the chains, the tree, and every checkpoint (oldest first) of the checkpoints
-    log (`logged`) and of the ledger's own copy, and that the two copies agree.
+    log (`logged`) and of the ledger's own copy, and that the two copies agree; `against`
+    holds checkpoints a third party kept, (label, note), checked for consistency too.
 
     With checkpoints, a verifier key is required (NoteError otherwise)."""
     kept = kept_notes(ledger)
     checkpoints = notes_to_check(kept, logged)
-    if checkpoints and verifier_key is None:
+    if (checkpoints or against) and verifier_key is None:
         raise NoteError("checking checkpoints needs the verifier key")
     verifier = parse_verifier(verifier_key) if isinstance(verifier_key, str) else verifier_key
     result = scan(ledger)
@@ -387,6 +393,11 @@ def verify_ledger(
             continue
         failures.append(_place(ledger, result, check, good_sizes))
     report.problems.extend(failures)
+    for label, note in against:
+        check = _check_checkpoint(0, note, verifier, tree, access_tree)  # type: ignore[arg-type]
+        report.against.append(check)
+        if not check.ok:
+            report.problems.append(Problem(check.status, source=label))
     return report
 
 

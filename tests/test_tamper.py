@@ -845,3 +845,61 @@ def test_a_log_from_before_the_ledger_kept_copies_verifies_and_is_copied(
     kept = [r for r in table.rows() if r.topic == CHECKPOINT_TOPIC]
     assert len(kept) == len(read_log(target.log)) == 1
     assert target.verify().exit_code == 0
+
+
+def test_a_third_partys_checkpoint_finds_what_both_copies_lost(
+    target: Target, tmp_path: Path
+) -> None:
+    from ledger.custody import CHECKPOINT_TOPIC
+
+    target.checkpoint()
+    theirs = tmp_path / "reviewer.checkpoints"
+    theirs.write_text(Path(target.log).read_text())  # handed to a reviewer
+    cut_the_tail(target)
+    table = target.table()
+    for row in table.rows():
+        if row.topic == CHECKPOINT_TOPIC:
+            table.delete(row)
+    Path(target.log).unlink()
+    key = ["--verifier-key", target.key + ".pub"]
+    fooled = target.run("verify", *key)
+    assert fooled.exit_code == 0 and "cannot be detected" in fooled.stdout
+    result = target.run("verify", *key, "--against", str(theirs))
+    assert result.exit_code == 1, result.output
+    assert first_line(result).startswith(
+        f"{theirs} checkpoint 1: tree no longer consistent with checkpoint of size 33"
+    )
+    assert "0 of 1 checkpoints given with --against consistent" in result.stdout
+    missing = target.run("verify", *key, "--against", str(tmp_path / "none"))
+    assert missing.exit_code == 2
+
+
+def test_postgres_checkpoints_log_is_per_database_not_the_working_directory(
+    postgres_schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    state = tmp_path / "state"
+    env = {name: "" for name in ENVIRONMENT} | {"XDG_STATE_HOME": str(state)}
+    key = str(tmp_path / "k.key")
+    assert CliRunner().invoke(cli, ["keygen", "--key", key]).exit_code == 0
+    written = []
+    for schema in (postgres_schema, None):
+        db = f"{POSTGRES_URL}?schema={schema}" if schema else None
+        if db is None:  # a second database: another schema of the same server
+            other = f"{postgres_schema}_b"
+            with postgres_connection(postgres_store(POSTGRES_URL)) as conn:
+                conn.execute(f'CREATE SCHEMA "{other}"')
+            db = f"{POSTGRES_URL}?schema={other}"
+        try:
+            run = lambda *a, db=db: CliRunner().invoke(cli, ["--db", db, *a], env=env)  # noqa: E731
+            assert run("import", "-q", str(LILLA)).exit_code == 0
+            made = run("checkpoint", "--key", key)
+            assert made.exit_code == 0, made.output
+            written.append(sorted(p.name for p in (state / "ledger").iterdir()))
+            assert run("verify", "--verifier-key", key + ".pub").exit_code == 0
+        finally:
+            if schema is None:
+                with postgres_connection(postgres_store(POSTGRES_URL)) as conn:
+                    conn.execute(f'DROP SCHEMA "{postgres_schema}_b" CASCADE')
+    assert not list(tmp_path.glob("*.checkpoints"))  # nothing in the working directory
+    assert len(written[0]) == 1 and len(written[1]) == 2  # one log per database
