@@ -39,8 +39,8 @@ DEFAULT_BATCH = 5000
     metavar="FILE",
     envvar="LEDGER_CHECKPOINTS",
     default=None,
-    help="The source's checkpoints log (default: $LEDGER_CHECKPOINTS, else <db>.checkpoints "
-    "beside an SQLite ledger, ./ledger.checkpoints for PostgreSQL).",
+    help="The source's checkpoints log (default: $LEDGER_CHECKPOINTS, else where `verify` "
+    "looks for the source's).",
 )
 @click.option(
     "--to-checkpoints",

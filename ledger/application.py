@@ -11,6 +11,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     IntegrityError,
     InternalError,
+    Mapper,
     MapperDeserialisationError,
     Notification,
     StoredEvent,
@@ -22,6 +23,7 @@ from ledger.access import ACCESS_TOPIC  # importing it also registers the access
 from ledger.case import Case, CaseRejected, Outcome, case_id
 from ledger.draft_area import DraftArea
 from ledger.entry import Draft, Problem
+from ledger.rows import RowMapper, TamperedRow
 from ledger.storage import StorageError, Store
 from ledger.transcoder import OrjsonTranscoder
 
@@ -99,6 +101,10 @@ class CaseLedger(Application[UUID]):
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
 
+    def construct_mapper(self) -> Mapper[UUID]:
+        # Only the ledger's own topics are read, and ciphertext is bound to its row.
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=RowMapper)
+
     def case_id(self, key: str) -> UUID:
         return case_id(key, self.id_secret)
 
@@ -151,11 +157,27 @@ class CaseLedger(Application[UUID]):
         self.recorder.insert_events(events)
 
     def history(self, key: str) -> list[Entry]:
-        """Every entry of a case in seq order, as stored."""
-        entries = list(self.events.get(self.case_id(key)))
+        """Every entry of a case in seq order, as stored.
+
+        Raise `TamperedRow` for a row that cannot be this case's entry: another topic, a
+        state that does not decode or decrypt in its place, another case's entry."""
+        entries: list[Entry] = []
+        for stored in self.recorder.select_events(self.case_id(key)):
+            where = f"{key}#{stored.originator_version}"
+            if stored.topic != Entry.TOPIC:
+                raise TamperedRow(f"{where}: stored under topic {stored.topic!r}, not as an entry")
+            try:
+                entry = self.mapper.to_domain_event(stored)
+            except MapperDeserialisationError:
+                raise TamperedRow(
+                    f"{where}: the stored entry cannot be read (altered or moved)"
+                ) from None
+            if not isinstance(entry, Entry) or entry.case != key:
+                raise TamperedRow(f"{where}: the stored entry belongs to another case")
+            entries.append(entry)
         if not entries:
             raise UnknownCase(key)
-        return entries  # type: ignore[return-value]
+        return entries
 
     def has_case(self, key: str) -> bool:
         return bool(self.recorder.select_events(self.case_id(key), limit=1))

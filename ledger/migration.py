@@ -3,14 +3,14 @@
 Everything that makes a ledger checkable lives in its stored rows: each entry's `recorded_at`,
 hash and `prev_hash` are inside its state, the Merkle tree is built over the entries in the
 order they were stored, access records are chained the same way, and with encryption on the
-state is ciphertext that only this key opens (and that may be bound to its row's place: stream
-id, version, topic). So a migration copies the rows themselves, never the decoded events:
-every row of the event store (whatever its topic: entries, access records, and any other row
-the ledger keeps there) with its stream id, version, topic and state byte for byte, in
-notification order, a page per transaction; then the draft area's rows as they lie
-(ledger/draft_area.py). Nothing is decoded, so neither the key nor the ciphertext changes,
-and the target's tree root is the source's. The notification ids themselves are the target's (its own sequence); only their
-order carries meaning.
+state is ciphertext that only this key opens, bound to its row's place (stream id, version,
+topic; ledger/rows.py). So a migration copies the rows themselves, never the decoded events:
+every row of the event store (whatever its topic: entries, access records, the ledger's own
+copy of its checkpoints, and any row a later version keeps there) with its stream id, version,
+topic and state byte for byte, in notification order, a page per transaction; then the draft
+area's rows as they lie (ledger/draft_area.py). Nothing is decoded, so neither the key nor the
+ciphertext changes, and the target's tree root is the source's. The notification ids themselves
+are the target's (its own sequence); only their order carries meaning.
 
 Resuming: an interrupted migration leaves the target holding the source's first rows (each
 page is one transaction). Run again, it first checks that the rows already on the target are
@@ -222,6 +222,7 @@ def write_log(copy: LogCopy) -> None:
     """Write the planned log whole or not at all (a temporary file renamed into place)."""
     if copy.content is None:
         return
+    copy.target.parent.mkdir(parents=True, exist_ok=True)
     partial = copy.target.with_name(copy.target.name + ".partial")
     partial.unlink(missing_ok=True)
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)

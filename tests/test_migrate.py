@@ -38,6 +38,8 @@ def place(
     for name in ("LEDGER_DB", "LEDGER_DATABASE_URL", "LEDGER_CIPHER_KEY", "LEDGER_CHECKPOINTS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+    # A PostgreSQL ledger's checkpoints log lives in the user's state directory: the test's.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     made: list[str] = []
 
     def make(kind: str, name: str) -> str:
@@ -170,6 +172,8 @@ def test_a_ledger_moves_verbatim(
 
     assert "15 copied" in done.stdout and "1 copied to target.checkpoints" in done.stdout
     assert rows(target, key) == rows(source, key)  # the migration's own access record too
+    topics = {row[2] for row in rows(target, key)}
+    assert topics == {"ledger:EntryRecorded", "ledger:AccessRecorded", "ledger:CheckpointKept"}
     assert drafts(target, key) == drafts(source, key) and len(drafts(source, key)) == 15
     after = json.loads(
         ok(
