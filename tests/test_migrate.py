@@ -163,6 +163,11 @@ def test_a_ledger_moves_verbatim(
     source, target = place(source_kind, "source"), place(target_kind, "target")
     pub = fill(source, key, tmp_path)
     before = verified(source, pub, key)
+    said = ok(ledger_cli(source, "verify", "--verifier-key", pub, key=key)).stdout
+    assert said.endswith(
+        "\ndrafts: 15 rows outside the chains and the tree by design "
+        "(mutable until `ledger draft seal`)\n"
+    )
 
     done = ok(
         ledger_cli(
@@ -199,6 +204,20 @@ def test_a_ledger_moves_verbatim(
         ok(ledger_cli(target, "draft", "list", "K", "--format", "json", key=key)).stdout
     )
     assert len(listed["drafts"]) == 15
+    # New drafts on the target take ids after the copied ones.
+    ok(
+        ledger_cli(
+            target,
+            "draft",
+            "import",
+            str(EXAMPLES / "kronologi-nk-lh.csv"),
+            "--case",
+            "K2",
+            key=key,
+        )
+    )
+    new_ids = [d[0] for d in drafts(target, key)][15:]
+    assert len(new_ids) == 15 and min(new_ids) > max(d[0] for d in drafts(source, key))
     log = json.loads(ok(ledger_cli(target, "access-log", "--format", "json", key=key)).stdout)
     assert "migrate" in [r["command"] for r in log["entries"]]
 
