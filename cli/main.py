@@ -37,6 +37,7 @@ from cli.draft import draft
 from cli.export import export
 from cli.integrity import checkpoint, keygen, verify
 from cli.output import UserError, emit, table_width
+from cli.report import report
 
 if TYPE_CHECKING:
     from ledger.application import CaseLedger, Entry
@@ -994,7 +995,7 @@ def main() -> None:
         sys.exit(1)
 
 
-for _command in (check, rules, keygen, checkpoint, verify, access_log, draft, export):
+for _command in (check, rules, keygen, checkpoint, verify, access_log, draft, export, report):
     cli.add_command(_command)
 
 if __name__ == "__main__":
