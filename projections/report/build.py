@@ -221,7 +221,7 @@ def _chronology(
                 _("Known to the social services"),
             ),
             tuple(rows),
-            (5, 9, 34, 16, 14, 9, 13),
+            (5, 9, 31, 16, 15, 10, 14),
         )
     )
     count = ngettext("{n} entry.", "{n} entries.", len(rows)).format(n=len(rows))

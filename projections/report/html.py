@@ -52,12 +52,12 @@ p.note { border-left: 3px solid #c0392b; padding-left: 2mm; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; margin: 0 0 4mm 0;
   font-size: 8pt; }
 thead { display: table-header-group; }
-th { background: #e8e8e8; text-align: left; font-weight: bold; }
+th { background: #e8e8e8; text-align: left; font-weight: bold; font-size: 7.5pt; }
 th, td { border: 0.5pt solid #888; padding: 1mm 1.2mm; vertical-align: top;
   overflow-wrap: break-word; }
 tr { break-inside: avoid; }
 table.facts { font-size: 9pt; break-inside: avoid; }
-table.facts th { background: #f3f3f3; }
+table.facts th { background: #f3f3f3; font-size: inherit; }
 .titleblock table.facts { font-size: 9.5pt; }
 .titleblock { border: 1px solid #999; padding: 3mm 4mm; margin-bottom: 6mm; }
 ul { margin: 0 0 3mm 0; padding-left: 5mm; }
