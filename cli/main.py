@@ -36,7 +36,7 @@ from cli.context import (
 from cli.draft import draft
 from cli.export import export
 from cli.integrity import checkpoint, keygen, verify
-from cli.output import UserError, emit, table_width
+from cli.output import LedgerGroup, UserError, emit, table_width
 from cli.report import report
 
 if TYPE_CHECKING:
@@ -46,7 +46,10 @@ if TYPE_CHECKING:
     from ledger.references import Reference
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LedgerGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--db",
     metavar="PATH",
@@ -129,7 +132,7 @@ def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) ->
         ledger import examples/lilla-hjartat.jsonl examples/astorp.jsonl
         cat case.jsonl | ledger import -
     """
-    from ledger.importer import ImportFailed, NotImportFormat, import_sources
+    from ledger.importer import ImportFailed, NotImportFormat, WorkerDied, import_sources
 
     sources, total = _open_sources(files)
     new_file = state.new_sqlite_file()
@@ -154,6 +157,10 @@ def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) ->
         raise UserError(
             f"{len(failed.errors)} problem(s) in the input{more}; nothing was imported"
         ) from None
+    except WorkerDied as died:
+        if new_file is not None:
+            state.discard(new_file)
+        raise UserError(str(died)) from None
     finally:
         for source in sources:
             close = getattr(source.lines, "close", None)

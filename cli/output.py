@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from typing import Any
 
 import click
 
@@ -12,6 +13,28 @@ class UserError(click.ClickException):
     """A problem with what the user asked for: one line on stderr, exit status 2."""
 
     exit_code = 2
+
+
+class Tampered(click.ClickException):
+    """The store was changed behind the ledger's back: one line on stderr, exit status 1."""
+
+    exit_code = 1
+
+
+class LedgerGroup(click.Group):
+    """The `ledger` command group: a stored row that the ledger cannot have written stops any
+    command with one line, exit 1, whichever command read it."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException:
+            raise
+        except Exception as error:
+            rows = sys.modules.get("ledger.rows")  # not loaded: no row was read, nothing to map
+            if rows is not None and isinstance(error, rows.TamperedRow):
+                raise Tampered(f"{error}; run `ledger verify`") from None
+            raise
 
 
 def emit(data: str | bytes, output: str | None) -> None:

@@ -27,13 +27,16 @@ import os
 import re
 import struct
 import tempfile
+import threading
+import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
-from multiprocessing.pool import AsyncResult, Pool
 from typing import IO, Any
 from uuid import UUID
 
@@ -106,6 +109,11 @@ class NotImportFormat(ImportFailed):
 
     def __str__(self) -> str:
         return str(self.errors[0])
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without handing back its chunk; the ledger was not changed
+    (SQLite), or holds only whole cases a re-run completes (other stores)."""
 
 
 @dataclass
@@ -256,9 +264,18 @@ class _Checker:
 _checker: _Checker | None = None
 
 
-def _adopt(checker: _Checker) -> None:
+def _adopt(checker: _Checker, importer: int) -> None:
     global _checker
     _checker = checker
+    # A worker outlives a killed importer: it waits on a queue whose other end its siblings
+    # still hold, keeping the importer's pipes open (and its caller waiting) forever.
+    threading.Thread(target=_exit_with, args=(importer,), daemon=True).start()
+
+
+def _exit_with(importer: int) -> None:
+    while os.getppid() == importer:
+        time.sleep(0.2)
+    os._exit(1)
 
 
 def _check_in_worker(chunk: Chunk) -> _Checked:
@@ -365,24 +382,35 @@ def _checking(
     if not workers:
         yield lambda chunks: map(checker.check, chunks)
         return
-    pool = get_context("fork").Pool(workers, initializer=_adopt, initargs=(checker,))
+    # Not multiprocessing.Pool: it replaces a worker that dies (killed, out of memory) and
+    # waits forever for the chunk that worker held, with the store's write lock held. The
+    # executor notices the death at once and fails every outstanding chunk.
+    pool = ProcessPoolExecutor(
+        workers, mp_context=get_context("fork"), initializer=_adopt, initargs=(checker, os.getpid())
+    )
     try:
         yield lambda chunks: _in_order(pool, chunks, ahead=2 * workers)
     finally:
-        pool.terminate()
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _in_order(pool: Pool, chunks: Iterable[Chunk], ahead: int) -> Iterator[_Checked]:
+def _in_order(pool: ProcessPoolExecutor, chunks: Iterable[Chunk], ahead: int) -> Iterator[_Checked]:
     """Results in input order, at most `ahead` chunks in flight: memory stays bounded when the
-    workers check faster than the store takes their rows."""
-    pending: deque[AsyncResult[_Checked]] = deque()
-    for chunk in chunks:
-        if len(pending) >= ahead:
-            yield pending.popleft().get()
-        pending.append(pool.apply_async(_check_in_worker, (chunk,)))
-    while pending:
-        yield pending.popleft().get()
+    workers check faster than the store takes their rows. Raise `WorkerDied` when a worker
+    process ends without handing back its chunk."""
+    pending: deque[Future[_Checked]] = deque()
+    try:
+        for chunk in chunks:
+            if len(pending) >= ahead:
+                yield pending.popleft().result()
+            pending.append(pool.submit(_check_in_worker, chunk))
+        while pending:
+            yield pending.popleft().result()
+    except BrokenProcessPool:
+        raise WorkerDied(
+            "a worker process checking the input died (killed, or out of memory); "
+            "nothing was imported"
+        ) from None
 
 
 class _Discard:

@@ -141,17 +141,23 @@ def entry_card(record: Record, item: dict[str, Any]) -> str:
     for name in ("actor", "role", "agency", "on_behalf_of", "summary", "source"):
         value = getattr(record, name)
         if value:
-            lines.append(f"  {name:<12} {value}")
+            lines.append(f"  {name:<12} {_one_line(value)}")
     lines.append(f"  assessment   {'yes (a judgement)' if record.assessment else 'no (a fact)'}")
     if item["basis"]:
         lines.append(f"  basis        {_refs_text(item['basis'])}")
     for name, value in item["fields"].items():
-        lines.append(f"  {name:<12} {_value_text(value)}")
+        lines.append(f"  {name:<12} {_one_line(_value_text(value))}")
     integrity = item.get("integrity")
     if integrity:
         lines.append(f"  hash         {integrity['hash']}")
         lines.append(f"  prev hash    {integrity['prev_hash']}")
     return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    # A field is one line of the card: line breaks in stored text must not print as lines
+    # of their own (a forged "recorded at" or "hash" line).
+    return " ⏎ ".join(str(text).splitlines())
 
 
 def _refs_text(refs: list[dict[str, Any]]) -> str:
