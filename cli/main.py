@@ -38,6 +38,7 @@ from cli.draft import draft
 from cli.export import export
 from cli.integrity import checkpoint, keygen, verify
 from cli.output import LedgerGroup, UserError, emit, table_width
+from cli.report import report
 
 if TYPE_CHECKING:
     from ledger.application import CaseLedger, Entry
@@ -1002,7 +1003,18 @@ def main() -> None:
         sys.exit(1)
 
 
-for _command in (check, rules, analysis, keygen, checkpoint, verify, access_log, draft, export):
+for _command in (
+    check,
+    rules,
+    analysis,
+    keygen,
+    checkpoint,
+    verify,
+    access_log,
+    draft,
+    export,
+    report,
+):
     cli.add_command(_command)
 
 if __name__ == "__main__":
