@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.access import access_log
+from cli.analysis import analysis
 from cli.check import check, rules
 from cli.context import (
     DIAGRAM_FORMATS,
@@ -38,6 +39,7 @@ from cli.export import export
 from cli.integrity import checkpoint, keygen, verify
 from cli.migrate import migrate
 from cli.output import LedgerGroup, UserError, emit, table_width
+from cli.report import report
 
 if TYPE_CHECKING:
     from ledger.application import CaseLedger, Entry
@@ -1002,7 +1004,19 @@ def main() -> None:
         sys.exit(1)
 
 
-for _command in (check, rules, keygen, checkpoint, verify, access_log, draft, export, migrate):
+for _command in (
+    check,
+    rules,
+    analysis,
+    keygen,
+    checkpoint,
+    verify,
+    access_log,
+    draft,
+    export,
+    report,
+    migrate,
+):
     cli.add_command(_command)
 
 if __name__ == "__main__":
