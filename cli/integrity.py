@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.context import State, output_option, pass_state
-from cli.output import UserError, emit
+from cli.output import LedgerCommand, UserError, emit
 
 if TYPE_CHECKING:
     from ledger.checkpoint import LoggedNote, Signer, Verifier
@@ -123,7 +123,7 @@ def _verifier(value: str) -> Verifier:
         raise UserError(f"--verifier-key: {error}") from None
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.option(
     "--name",
     default=DEFAULT_NAME,
@@ -189,7 +189,7 @@ def keygen(ctx: click.Context, name: str, key_file: str, force: bool, cipher: bo
     click.echo(f"signer key written to {path} (keep it secret); verifier key to {public}", err=True)
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.option(
     "--key",
     "key_file",
@@ -253,7 +253,7 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
     click.echo(f"checkpoint {len(notes) + 1} appended to {path}", err=True)
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.option(
     "--verifier-key",
     "verifier_key",
