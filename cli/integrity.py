@@ -328,6 +328,13 @@ def verify(
     report = verify_ledger(
         ledger, [n.text for n in notes], verifier, log_exists=exists, against=against
     )
+    # The kept views (case index, rule results) rebuilt from the entries and compared: the
+    # comparison needs the projections, which the ledger's own verification must not import.
+    from ledger.views import open_views
+    from projections.kept.audit import view_problems
+
+    report.problems.extend(view_problems(ledger, open_views(ledger.store)))
+    report.views_checked = True
     if fmt == "json":
         emit(_json(report, path), output)
     else:
@@ -355,10 +362,11 @@ def _summary(report: Report, path: Path | None) -> str:
         checkpoints += (
             f"; {theirs} of {len(report.against)} checkpoints given with --against consistent"
         )
+    views = "; kept views rebuilt and compared" if report.views_checked else ""
     return (
         f"{report.entries} entries in {report.cases} case{'s' * (report.cases != 1)}; "
         f"tree root {_b64(report.root)}; {report.access_records} access "
-        f"record{'s' * (report.access_records != 1)} in their own tree; {checkpoints}"
+        f"record{'s' * (report.access_records != 1)} in their own tree{views}; {checkpoints}"
     )
 
 

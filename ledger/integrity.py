@@ -155,6 +155,7 @@ class Report:
     against: list[CheckpointCheck] = field(default_factory=list)  # third parties' checkpoints
     problems: list[Problem] = field(default_factory=list)
     more_problems: int = 0  # found but not kept (beyond MAX_PROBLEMS)
+    views_checked: bool = False  # the kept views were compared too (by the caller)
 
     @property
     def intact(self) -> bool:
