@@ -35,7 +35,7 @@ from cli.context import (
 )
 from cli.draft import draft
 from cli.export import export
-from cli.integrity import checkpoint, keygen, verify
+from cli.integrity import checkpoint, keygen, prove, verify, verify_proof
 from cli.output import LedgerGroup, UserError, emit, table_width
 
 if TYPE_CHECKING:
@@ -1001,7 +1001,18 @@ def main() -> None:
         sys.exit(1)
 
 
-for _command in (check, rules, keygen, checkpoint, verify, access_log, draft, export):
+for _command in (
+    check,
+    rules,
+    keygen,
+    checkpoint,
+    verify,
+    prove,
+    verify_proof,
+    access_log,
+    draft,
+    export,
+):
     cli.add_command(_command)
 
 if __name__ == "__main__":
