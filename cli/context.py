@@ -11,6 +11,7 @@ import click
 from cli.output import UserError
 
 if TYPE_CHECKING:
+    from ledger.access import AccessRecorded
     from ledger.application import CaseLedger
     from ledger.storage import Store
     from ledger.timeparse import Moment
@@ -27,11 +28,11 @@ class State:
         self._ledger: CaseLedger | None = None
         self._store: Store | None = None
 
-    def log_read(self, command: str, case: str | None) -> None:
+    def log_read(self, command: str, case: str | None) -> AccessRecorded:
         """Record this read in the access log before anything is shown (loggkontroll)."""
         from cli.access import log_read
 
-        log_read(self, command, case, self.user, self.purpose)
+        return log_read(self, command, case, self.user, self.purpose)
 
     def store(self) -> Store:
         if self._store is None:

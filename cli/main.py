@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.access import access_log
+from cli.analysis import analysis
 from cli.check import check, rules
 from cli.context import (
     DIAGRAM_FORMATS,
@@ -37,6 +38,7 @@ from cli.draft import draft
 from cli.export import export
 from cli.integrity import checkpoint, keygen, prove, verify, verify_proof
 from cli.output import LedgerGroup, UserError, emit, table_width
+from cli.report import report
 
 if TYPE_CHECKING:
     from ledger.application import CaseLedger, Entry
@@ -1004,6 +1006,7 @@ def main() -> None:
 for _command in (
     check,
     rules,
+    analysis,
     keygen,
     checkpoint,
     verify,
@@ -1012,6 +1015,7 @@ for _command in (
     access_log,
     draft,
     export,
+    report,
 ):
     cli.add_command(_command)
 

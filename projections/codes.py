@@ -47,6 +47,23 @@ CODE_WORDS: dict[tuple[str, str], str] = {
     ("grade", "no_criticism"): N_("no criticism"),
     ("grade", "deficiency"): N_("deficiency"),
     ("grade", "statement"): N_("statement"),
+    ("area", "communication_information"): N_("communication and information"),
+    ("area", "knowledge_competence"): N_("knowledge and competence"),
+    ("area", "routines"): N_("routines and guidelines"),
+    ("area", "organisation_workload"): N_("organisation and workload"),
+    ("area", "technology"): N_("technology and equipment"),
+    ("area", "environment"): N_("environment"),
+    ("kind", "root_cause"): N_("root cause"),
+    ("kind", "contributing_factor"): N_("contributing factor"),
+    ("kind", "deficiency"): N_("deficiency (not judged a cause)"),
+    ("state", "held"): N_("held"),
+    ("state", "failed"): N_("failed"),
+    ("state", "missing"): N_("missing"),
+    ("status", "planned"): N_("planned"),
+    ("status", "started"): N_("started"),
+    ("status", "implemented"): N_("carried out"),
+    ("status", "evaluated"): N_("effect evaluated"),
+    ("status", "cancelled"): N_("cancelled"),
 }
 
 

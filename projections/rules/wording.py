@@ -64,6 +64,8 @@ NOUN: dict[str, str] = {
     "PlacementVisit": "visit to the placed child",
     "CustodyTransferConsidered": "consideration of a transfer of custody",
     "CustodyTransferDecided": "judgment on the transfer of custody",
+    "MeasureDecided": "measure",
+    "MeasureStatusChanged": "status change of the measure",
 }
 
 
