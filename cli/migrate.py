@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cli.context import State, pass_state
-from cli.output import UserError
+from cli.output import LedgerCommand, UserError
 
 if TYPE_CHECKING:
     from ledger.application import CaseLedger
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 DEFAULT_BATCH = 5000
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.option(
     "--to",
     "to_url",
