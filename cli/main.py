@@ -410,7 +410,7 @@ def show(state: State, reference: str, fmt: str, output: str | None) -> None:
     from projections.formats import to_csv, to_json, to_ndjson
     from projections.records import labels, to_records
     from projections.serialize import document, record_json
-    from projections.tables import entry_card, history_lines
+    from projections.tables import show_card
 
     ref = _case_reference(reference)
     assert ref.case is not None
@@ -433,10 +433,7 @@ def show(state: State, reference: str, fmt: str, output: str | None) -> None:
     elif fmt == "csv":
         emit(to_csv([item], ref.case), output)
     else:
-        card = entry_card(record_, item) + history_lines(corrections)
-        if corrections:
-            card += "  as it reads now\n" + entry_card(current, item["current"])
-        emit(card, output)
+        emit(show_card(record_, item, corrections, current), output)
 
 
 @cli.command()

@@ -12,9 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ledger.timeparse import precedes
-from ledger.vocabulary import LegalReference
+from ledger.vocabulary import NOT_DOCUMENTED, LegalReference
+from projections.code_words import code_word
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.knowledge import Knowledge, PendingRequest, pending_requests
+from projections.language import N_, _
 from projections.ordering import chronological
 from projections.records import Record, case_authority
 
@@ -45,20 +47,33 @@ class Decision:
         return self.decision.on_behalf_of is not None
 
 
-def outcome_of(record: Record) -> str | None:
-    """The decision's result in words: its `outcome`, or what its type-specific field says."""
+def outcome_of(record: Record, *, human: bool = False) -> str | None:
+    """The decision's result: its `outcome`, or what its type-specific field says. As codes
+    for JSON ("grounds lvu_2"); with `human`, in the reader's words ("grunder: LVU 2 §")."""
     fields = record.fields
+
+    def word(field: str) -> str:
+        value = fields.get(field)
+        return code_word(field, value) if human else str(value)
+
+    def phrase(english: str) -> str:
+        return _(english) if human else english
+
     if "outcome" in fields:
-        return str(fields["outcome"])
+        return word("outcome")
     if "immediate_protection_needed" in fields:
         needed = fields["immediate_protection_needed"]
-        return "immediate protection needed" if needed else "no immediate protection needed"
+        if needed == NOT_DOCUMENTED:
+            return code_word("", needed) if human else str(needed)
+        if needed:
+            return phrase(N_("immediate protection needed"))
+        return phrase(N_("no immediate protection needed"))
     if record.type == "PlacementStarted":
-        return f"{fields.get('setting')} ({fields.get('legal_form')})"
+        return f"{word('setting')} ({word('legal_form')})"
     if record.type == "HomeTransitionPlanned":
-        return f"led by {fields.get('led_by')}"
+        return phrase(N_("led by {who}")).format(who=word("led_by"))
     if record.type == "CareApplicationFiled" or record.type == "CareOrdered":
-        return f"grounds {fields.get('grounds')}"
+        return phrase(N_("grounds {grounds}")).format(grounds=word("grounds"))
     return None
 
 

@@ -23,7 +23,7 @@ import graphviz
 
 from ledger.timeparse import STOCKHOLM, Moment, known_state
 from projections.corrections import CORRECTION_TYPES, as_known
-from projections.decisions import Decision
+from projections.decisions import Decision, outcome_of
 from projections.language import _
 from projections.ordering import chronological
 from projections.phrases import point_phrase
@@ -511,7 +511,8 @@ def decisions_graph(
                 color="#bbbbbb",
                 fontsize="11",
             )
-            outcome = f"\\n→ {_escape(view.outcome)}" if view.outcome else ""
+            words = outcome_of(view.decision, human=True)
+            outcome = f"\\n→ {_escape(words)}" if words else ""
             sub.node(prefix, node_label(d) + outcome, **node_style(d))
             for seq in view.basis:
                 basis = by_seq.get(seq)

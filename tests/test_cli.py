@@ -204,7 +204,7 @@ def write(path: Path, lines: Sequence[dict[str, Any] | str]) -> Path:
     return path
 
 
-pytestmark = pytest.mark.usefixtures("isolated")
+pytestmark = pytest.mark.usefixtures("isolated", "english")
 
 
 @pytest.fixture
@@ -636,7 +636,7 @@ def test_timeline_table_fits_120_columns(filled: Path) -> None:
     lines = out.splitlines()
     assert len(lines) == 1 + 10 + 1  # header, entries, legend
     assert max(len(line) for line in lines) <= 120, "\n".join(lines)
-    assert lines[-1].startswith("10 händelser.")
+    assert lines[-1].startswith("10 entries.")
     assert any("…" in line for line in lines)  # the long summary was cut, not wrapped
     assert "~2019-11 → 2020-01-10" in out  # known later than occurred is shown
     assert "2019-03-01 " in out and "2019-03-01 →" not in out  # an assumed known is not
@@ -696,7 +696,7 @@ def test_timeline_as_known_at_shows_only_what_was_known(filled: Path) -> None:
             or entry["known"]["approximate"]
         )
     table = ok(invoke(filled, "timeline", CASE, "--as-known-at", T, "--width", "120")).stdout
-    assert table.splitlines()[-1].startswith("5 händelser.")
+    assert table.splitlines()[-1].startswith("5 entries.")
 
 
 def test_timeline_as_of_filters_by_occurred(filled: Path) -> None:
@@ -819,7 +819,7 @@ def test_show_table_spells_out_every_clock_and_field(filled: Path) -> None:
     assert "occurred     2019-12-10" in card
     assert "known        2019-12-12" in card and "assumed" not in card
     assert "recorded at  " in card
-    assert "reporter_category bvc" in card.replace("  ", " ")
+    assert "reporter_category BVC (bvc)" in card.replace("  ", " ")
     label_card = ok(invoke(filled, "show", f"{CASE}@pa-1")).stdout
     assert "report       #2 (@report-1)" in label_card
     assert "immediate_protection_needed no" in label_card

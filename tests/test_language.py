@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import orjson
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
@@ -152,3 +153,62 @@ def test_an_unknown_language_is_a_one_line_error(example_db: Path) -> None:
     assert result.exit_code == 2
     result = CliRunner().invoke(cli, ["--db", str(example_db), "--lang", "de", "timeline", "NK-LH"])
     assert result.exit_code == 2
+
+
+def test_codes_read_as_words_in_swedish_and_english() -> None:
+    from projections.code_words import code_word, status_word
+
+    assert code_word("grounds", "lvu_2") == "LVU 2 §"
+    assert code_word("led_by", "foraldrar") == "föräldrarna"
+    assert code_word("led_by", "familjehem") == "familjehemmet"
+    assert code_word("setting", "familjehem") == "familjehem"
+    assert status_word("no_record") == "ej dokumenterat i granskade handlingar"
+    assert status_word("breach") == "brist"
+    assert code_word("grounds", "unheard_of") == "unheard_of"  # a code without words stays
+    with using("en"):
+        assert code_word("grounds", "lvu_2") == "LVU section 2"
+        assert code_word("led_by", "foraldrar") == "the parents"
+        assert status_word("breach") == "breach"
+
+
+def test_known_speaks_swedish_and_english(example_db: Path) -> None:
+    swedish = run(example_db, "known", "NK-LH", "--at", "2019-12-31")
+    for words in (
+        "LÄGE",
+        "var barnet bor: föräldrarna, sedan 2019-04",
+        "OBESVARADE BEGÄRANDEN OM UPPGIFTER (1)",
+        "till BVC: möjligen besvarad",
+        "FAKTA: kända vid tidpunkten",
+        "FANNS HOS ANDRA",
+    ):
+        assert words in swedish
+    english = run(example_db, "--lang", "en", "known", "NK-LH", "--at", "2019-12-31")
+    for words in ("STATUS", "the child lives: the parents", "PENDING INFORMATION REQUESTS (1)"):
+        assert words in english
+    assert "LÄGE" not in english and "FAKTA" not in english
+
+
+def test_decisions_name_codes_in_words(example_db: Path) -> None:
+    swedish = run(example_db, "decisions", "NK-LH")
+    assert "(14 beslut)" in swedish
+    assert "dom om vård enligt LVU — grund: LVU 2 §" in swedish
+    assert "skyddsbedömning — inget behov av omedelbart skydd" in swedish
+    assert "beslutat av" in swedish and "underlag" in swedish
+    assert "lvu_2" not in swedish and "foraldrar" not in swedish
+    english = run(example_db, "--lang", "en", "decisions", "NK-LH")
+    assert "CareOrdered (dom om vård enligt LVU) — grounds LVU section 2" in english
+    assert "no immediate protection needed" in english and "decided by" in english
+    # the JSON keeps its codes whatever the language
+    doc = orjson.loads(run(example_db, "decisions", "NK-LH", "--format", "json"))
+    assert {d["outcome"] for d in doc["decisions"]} >= {"grounds lvu_2"}
+
+
+def test_gaps_and_cases_speak_swedish_and_english(example_db: Path) -> None:
+    swedish = run(example_db, "gaps", "NK-LH")
+    assert "BESLUT SOM SAKNADE UPPGIFTER" in swedish and "0–29 dagar, uppskattat" in swedish
+    english = run(example_db, "--lang", "en", "gaps", "NK-LH")
+    assert "DECISIONS THAT LACKED INFORMATION" in english and "0–29 days, estimated" in english
+    cases = run(example_db, "cases")
+    assert cases.splitlines()[0].split()[:2] == ["ärende", "antal"]
+    assert cases.rstrip().endswith("1 ärende.")
+    assert run(example_db, "--lang", "en", "cases").rstrip().endswith("1 case.")

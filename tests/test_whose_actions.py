@@ -15,6 +15,9 @@ from projections.records import Record
 
 from .test_knowledge import record
 
+# The assertions read the English wording (Swedish is tested in test_language.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 EXAMPLE = str(Path(__file__).resolve().parents[1] / "examples" / "lilla-hjartat.jsonl")
 OWNER = "Socialtjänsten"
 
