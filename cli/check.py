@@ -24,6 +24,7 @@ from cli.context import (
     width_option,
 )
 from cli.output import UserError, emit, table_width
+from projections.language import ngettext
 
 if TYPE_CHECKING:
     from projections.records import Record
@@ -159,8 +160,11 @@ def check(
         failing = [status for status in findings if status in FAIL_ON[fail_on]]
         if failing:
             click.echo(
-                f"check: {len(failing)} finding{'s' * (len(failing) != 1)} at or above "
-                f"--fail-on {fail_on}",
+                ngettext(
+                    "check: {n} finding at or above --fail-on {level}",
+                    "check: {n} findings at or above --fail-on {level}",
+                    len(failing),
+                ).format(n=len(failing), level=fail_on),
                 err=True,
             )
             sys.exit(1)
@@ -215,11 +219,11 @@ def _check_all(
     output: str | None,
     width: int | None,
 ) -> list[str]:
-    from ledger.timeparse import format_instant, to_stockholm
+    from ledger.timeparse import to_stockholm
     from projections.formats import to_csv, to_json, to_ndjson_each
     from projections.records import labels
     from projections.rules import all_document, check, check_all_table, finding_json
-    from projections.rules.wording import point_text
+    from projections.rules.output import horizon_text
 
     point, asked = horizon
     now = to_stockholm(datetime.now(UTC))
@@ -269,11 +273,7 @@ def _check_all(
         else:
             emit(to_csv(items), output)
     else:
-        horizon = (
-            f"as known at {point_text(asked)} (Stockholm)"
-            if point is not None
-            else f"as the records stand now ({format_instant(now)[:16]} Stockholm)"
-        )
+        horizon = horizon_text(asked, point, now)
         emit(
             check_all_table(reports, refs, group_by, policy, horizon, table_width(width), explain),
             output,

@@ -29,7 +29,8 @@ from tests.conftest import EXAMPLES
 
 CATALOG = LOCALE_DIR / "sv" / "LC_MESSAGES" / "ledger.po"
 COMPILED = LOCALE_DIR / "sv" / "LC_MESSAGES" / "ledger.mo"
-PROJECTIONS = Path(__file__).resolve().parents[1] / "projections"
+ROOT = Path(__file__).resolve().parents[1]
+EXTRACTED = (ROOT / "projections", ROOT / "cli")
 
 
 def sv_catalog():
@@ -40,11 +41,12 @@ def sv_catalog():
 def source_messages() -> set[str | tuple[str, str]]:
     """Every message the read side marks for translation, as `make i18n` extracts it."""
     found: set[str | tuple[str, str]] = set()
-    for _filename, _lineno, message, _comments, context in extract_from_dir(
-        str(PROJECTIONS), method_map=[("**.py", "python")]
-    ):
-        msgid = message if isinstance(message, str) else message[0]
-        found.add((context, msgid) if context else msgid)
+    for directory in EXTRACTED:
+        for _filename, _lineno, message, _comments, context in extract_from_dir(
+            str(directory), method_map=[("**.py", "python")]
+        ):
+            msgid = message if isinstance(message, str) else message[0]
+            found.add((context, msgid) if context else msgid)
     return found
 
 
@@ -212,3 +214,44 @@ def test_gaps_and_cases_speak_swedish_and_english(example_db: Path) -> None:
     assert cases.splitlines()[0].split()[:2] == ["ärende", "antal"]
     assert cases.rstrip().endswith("1 ärende.")
     assert run(example_db, "--lang", "en", "cases").rstrip().endswith("1 case.")
+
+
+def test_check_speaks_swedish_with_codes_kept_in_json(example_db: Path) -> None:
+    swedish = run(example_db, "check", "NK-LH", "--as-known-at", "2020-01-05")
+    assert swedish.startswith("NK-LH: regelgranskning, känt vid utgången av 2020-01-05")
+    assert "iakttagelser:" in swedish and "REGISTRERADE BEDÖMNINGAR I EFTERHAND" in swedish
+    assert "Skyddsbedömning samma dag" in swedish  # the rule's Swedish title
+    english = run(example_db, "--lang", "en", "check", "NK-LH", "--as-known-at", "2020-01-05")
+    assert english.startswith("NK-LH: rule check, as known at the end of 2020-01-05")
+    assert "Protection assessment the same day" in english
+    sv_doc = orjson.loads(run(example_db, "check", "NK-LH", "--format", "json"))
+    en_doc = orjson.loads(run(example_db, "--lang", "en", "check", "NK-LH", "--format", "json"))
+    # The same findings with the same codes; only the human texts follow the language.
+    codes = [(f["rule"], f["status"], f["severity"]) for f in sv_doc["findings"]]
+    assert codes == [(f["rule"], f["status"], f["severity"]) for f in en_doc["findings"]]
+    assert sv_doc.keys() == en_doc.keys()
+    assert {f["status"] for f in sv_doc["findings"]} <= {
+        "breach",
+        "warning",
+        "no_record",
+        "undetermined",
+        "pending",
+        "info",
+    }
+    sv_reasons = " ".join(f["reason"] or "" for f in sv_doc["findings"])
+    en_reasons = " ".join(f["reason"] or "" for f in en_doc["findings"])
+    assert "ej dokumenterat i granskade handlingar" in sv_reasons
+    assert "not documented in the examined records" in en_reasons
+    pairs = zip(sv_doc["findings"], en_doc["findings"], strict=True)
+    assert all(f["message"] != g["message"] for f, g in pairs)
+
+
+def test_check_all_keeps_results_per_language(example_db: Path) -> None:
+    swedish = run(example_db, "check", "--all")
+    english = run(example_db, "--lang", "en", "check", "--all")
+    assert swedish.startswith("regelgranskning av 1 ärende") and "IAKTTAGELSER" in swedish
+    assert english.startswith("rule check of 1 case") and "FINDINGS" in english
+    # the kept results of one language never answer in the other
+    again = run(example_db, "check", "--all")
+    assert again.splitlines()[1:] == swedish.splitlines()[1:]
+    assert "FINDINGS" not in again

@@ -8,6 +8,7 @@ from typing import Any
 
 from ledger.timeparse import precedes
 from projections.deadlines import investigation_deadline
+from projections.language import _
 from projections.records import Record
 from projections.rules.judging import (
     MET,
@@ -17,6 +18,7 @@ from projections.rules.judging import (
     Trigger,
     documented,
     judge,
+    not_documented_reason,
     triggers,
 )
 from projections.rules.law import sol, sol_2025
@@ -66,10 +68,14 @@ def _check_investigation(rule_: Rule, ctx: Context) -> list[Trigger]:
             trigger=opened,
             time=opened.occurred,
             due=deadline.due,
-            opening=f"{name(opened, True)} opened {opened.occurred.display()}",
-            wanted="closing of it",
-            due_words="within four months" + (" or as extended" if span.extensions else ""),
-            deadline_name="the four-month deadline",
+            opening=_("{name} opened {time}").format(
+                name=name(opened, True), time=opened.occurred.display()
+            ),
+            wanted=_("closing of it"),
+            due_words=_("within four months or as extended")
+            if span.extensions
+            else _("within four months"),
+            deadline_name=_("the four-month deadline"),
             status=rule_.severity,
             ends=ctx.deaths(),
             notes=" ".join(deadline.notes),
@@ -112,10 +118,15 @@ def _check_child_heard(rule_: Rule, ctx: Context) -> list[Trigger]:
         heard = [c for c in conversations if before(c) == "yes"]
         if heard:
             return MET
-        where = "in the investigation" if since is not None else "before the decision"
-        message = (
-            f"{name(decision, True)} ({decision.occurred.display()}): no conversation with the "
-            f"child {where} and no recorded reason why the child was not heard{ctx.at_words}."
+        where = _("in the investigation") if since is not None else _("before the decision")
+        message = _(
+            "{name} ({time}): no conversation with the child {where} and no recorded reason "
+            "why the child was not heard{at}."
+        ).format(
+            name=name(decision, True),
+            time=decision.occurred.display(),
+            where=where,
+            at=ctx.at_words,
         )
         maybe = [c for c in conversations if before(c) == "possibly"]
         if maybe:
@@ -125,8 +136,9 @@ def _check_child_heard(rule_: Rule, ctx: Context) -> list[Trigger]:
                 (decision.seq, maybe[0].seq),
                 met=maybe[0].occurred,
                 message=message,
-                reason=f"{name(maybe[0])} ({maybe[0].occurred.display()}) may have come "
-                f"before or after it",
+                reason=_("{name} ({time}) may have come before or after it").format(
+                    name=name(maybe[0]), time=maybe[0].occurred.display()
+                ),
             )
         if ctx.coverage.covers(
             since.occurred.earliest if since else decision.occurred.earliest,
@@ -138,7 +150,7 @@ def _check_child_heard(rule_: Rule, ctx: Context) -> list[Trigger]:
             "no_record",
             (decision.seq,),
             message=message,
-            reason=f"not documented in the examined records: {ctx.coverage.words()}",
+            reason=not_documented_reason(ctx),
         )
 
     decisions = [

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ledger.timeparse import Moment
 from ledger.vocabulary import LegalReference, event_type
 from projections.deadlines import Due, in_period
+from projections.language import N_, _
 from projections.rules_config import POLICY_DOCS, Policy
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ _CONFIDENCES = ("H", "M", "U")
 # and their delegates. Courts, IVO, BVC, school and police are sources, never judged.
 JUDGES_AUTHORITY = "authority"
 
-NOT_VERIFIED = "paragraph not verified"
+NOT_VERIFIED = N_("paragraph not verified")
 
 
 def type_name(name: str) -> str:
@@ -85,7 +86,7 @@ class Rule:
     def period(self) -> str:
         """The in-force period in words, e.g. "2022-07-01 →" or "always"."""
         if self.in_force_from is None and self.in_force_until is None:
-            return "always"
+            return _("always")
         return f"{self.in_force_from or '…'} → {self.in_force_until or ''}".rstrip()
 
     def in_force(self, moment: Moment) -> Literal["yes", "no", "possibly"]:
@@ -108,7 +109,7 @@ class Rule:
         if not refs:
             return self.source
         return "; ".join(
-            ref.short() + (f" ({NOT_VERIFIED})" if ref.confidence == "U" else "") for ref in refs
+            ref.short() + (f" ({_(NOT_VERIFIED)})" if ref.confidence == "U" else "") for ref in refs
         )
 
 
