@@ -189,6 +189,11 @@ _REASONS: dict[str, tuple[str, ...]] = {
     "apply": ("a move now would risk harming the child",),
     "not_apply": ("a move home is judged not to harm the child",),
 }
+_BEST_INTEREST = (
+    "The child's best interest is to stay at home with support.",
+    "The child needs care outside the home for now.",
+    "Contact with both parents is in the child's best interest.",
+)
 _CORRECTION_REASONS = (
     "wrong date of the visit was noted",
     "the summary mixed up the parents",
@@ -727,6 +732,22 @@ class _CaseWriter:
         )
         started = self.today
         gathered = [opened]
+        if self.rng.random() < 0.85:
+            self.emit(
+                "InvestigationNotified",
+                self.step(0.1),
+                self.worker(),
+                investigation=f"@{opened}",
+                notified=["vårdnadshavare 1", "vårdnadshavare 2"],
+            )
+        if self.rng.random() < 0.5:
+            self.emit(
+                "InvestigationPlanned",
+                self.step(0.2),
+                self.worker(),
+                investigation=f"@{opened}",
+                scope="The child's situation at home; information from BVC and preschool.",
+            )
         open_requests: list[tuple[str, str]] = []
         for _ in range(self.rng.randint(2, 6)):
             pick = self.rng.random()
@@ -740,6 +761,10 @@ class _CaseWriter:
                 gathered.append(self.conversation())
             elif pick < 0.85:
                 gathered.append(self.meeting(("mamman", "pappan", self.workers[0])))
+            elif pick < 0.9:
+                gathered.append(self.consultation())
+            elif pick < 0.93:
+                gathered += self.drug_test()
             else:
                 counterparty = self.rng.choice(("polis", "BVC", "förskola", "skola"))
                 self.step()
@@ -762,6 +787,24 @@ class _CaseWriter:
                 reason="Information from "
                 + self.rng.choice(("BVC", "the police", "school"))
                 + " is still missing.",
+            )
+        if self.rng.random() < 0.5:
+            self.emit(
+                "MaterialCommunicated",
+                self.step(0.3),
+                self.worker(),
+                parties=["vårdnadshavare 1", "vårdnadshavare 2"],
+            )
+        if self.rng.random() < 0.3:
+            gathered.append(
+                self.emit(
+                    "BestInterestAssessed",
+                    self.step(0.2),
+                    self.worker(),
+                    assessment=True,
+                    conclusion=self.rng.choice(_BEST_INTEREST),
+                    child_views=self.rng.choice((*_VIEWS_AT_HOME, None)),
+                )
             )
         outcome = (
             _enum("InvestigationClosed", "outcome", "care_application")
@@ -803,6 +846,39 @@ class _CaseWriter:
             ),
         )
 
+    def consultation(self) -> str:
+        counterparty = self.rng.choice(("BVC", "förskola", "skola", "polis"))
+        return self.emit(
+            "ConsultationHeld",
+            self.step(),
+            self.worker(),
+            counterparty=_enum("ConsultationHeld", "counterparty", counterparty),
+            topic=self.rng.choice(_ANY_REQUEST_TOPIC),
+            anonymised=self.rng.random() < 0.3,
+        )
+
+    def drug_test(self) -> list[str]:
+        """A drug test asked of a guardian: taken (mostly negative) or declined."""
+        asked = self.emit(
+            "DrugTestRequested",
+            self.step(),
+            self.worker(),
+            tested="vårdnadshavare 1",
+            subject=_enum("DrugTestRequested", "subject", "guardian"),
+        )
+        if self.rng.random() < 0.25:
+            answer = self.emit(
+                "DrugTestDeclined", self.step(0.2), self.worker(), request=f"@{asked}"
+            )
+        else:
+            result = self.pick(
+                "DrugTestTaken", "result", {"negative": 7, "positive": 2, "pending": 1}
+            )
+            answer = self.emit(
+                "DrugTestTaken", self.step(0.2), self.worker(), request=f"@{asked}", result=result
+            )
+        return [asked, answer]
+
     def meeting(self, participants: tuple[str, ...], topic: str | None = None) -> str:
         topic = topic or self.rng.choice(_MEETING_TOPICS)
         return self.emit(
@@ -827,6 +903,10 @@ class _CaseWriter:
             ),
             setting,
         )
+        if setting != "jourhem" and self.rng.random() < 0.75:
+            self.plan("vardplan", revision=False)
+            if self.rng.random() < 0.7:
+                self.plan("genomforandeplan", revision=False)
 
     def end_placement(self) -> str | None:
         if self.placement is None:
@@ -941,8 +1021,14 @@ class _CaseWriter:
     def care_period(self) -> None:
         for _ in range(self.rng.randint(1, 3)):
             pick = self.rng.random()
-            if pick < 0.3:
+            if pick < 0.15:
                 self.home_visit(at_home=False)
+            elif pick < 0.3:
+                self.placement_visit()
+            elif pick < 0.4:
+                self.contact_visit()
+            elif pick < 0.43 and self.in_care:
+                self.contact_restriction()
             elif pick < 0.5:
                 kind = self.rng.choice(_SUPPORT)
                 self.emit(
@@ -956,6 +1042,49 @@ class _CaseWriter:
                 self.meeting(("familjehemmet", self.workers[0]), "the child's daily life")
             else:
                 self.conversation()
+
+    def placement_visit(self) -> str:
+        seen = self.rng.random() < 0.9
+        return self.emit(
+            "PlacementVisit",
+            self.step(),
+            self.worker(),
+            child_seen=seen,
+            spoke_alone=seen and self.rng.random() < 0.7,
+            placement=f"@{self.placement[0]}" if self.placement else None,
+        )
+
+    def contact_visit(self) -> str:
+        return self.emit(
+            "ContactVisitHeld",
+            self.step(),
+            self.worker(),
+            with_whom=self.rng.choice(("mamman", "pappan", "mamman och pappan", "syskon")),
+            supervised=self.rng.random() < 0.6,
+        )
+
+    def contact_restriction(self) -> None:
+        """An LVU 14 § restriction of contact, mostly reconsidered within three months."""
+        restriction = self.emit(
+            "ContactRestrictionDecided",
+            self.step(),
+            self.delegate(),
+            restriction=self.pick(
+                "ContactRestrictionDecided", "restriction", {"umgange": 9, "vistelseort": 1}
+            ),
+            concerns=self.rng.choice(("vårdnadshavare 1", "vårdnadshavare 2")),
+        )
+        for _ in range(self.rng.randint(0, 2)):
+            self.today += timedelta(days=self.rng.randint(60, 100))
+            self.emit(
+                "ContactRestrictionReviewed",
+                self.today,
+                self.delegate(),
+                restriction=f"@{restriction}",
+                outcome=self.pick(
+                    "ContactRestrictionReviewed", "outcome", {"continue": 4, "end": 1}
+                ),
+            )
 
     def removal_ban(self) -> bool:
         """Whether a removal ban keeps the child in the foster home."""
@@ -1071,7 +1200,22 @@ class _CaseWriter:
             self.step()
             self.end_placement()
         else:
+            kind = self.pick(
+                "SupportDecided",
+                "kind",
+                {"familjebehandling": 4, "kontaktperson": 3, "oppenvard": 2, "kontaktfamilj": 1},
+            )
+            decided = self.emit(
+                "SupportDecided",
+                self.step(0.5),
+                self.delegate(),
+                kind=kind,
+                outcome=_enum("SupportDecided", "outcome", "granted"),
+            )
+            self.emit("SupportStarted", self.step(), self.worker(), decision=f"@{decided}")
             self.meeting(("mamman", "pappan", self.workers[0]), "the support offered")
+            if self.rng.random() < 0.6:
+                self.emit("SupportEnded", self.step(2.0), self.worker(), decision=f"@{decided}")
 
     def incident_review(self) -> None:
         self.emit(
@@ -1081,11 +1225,33 @@ class _CaseWriter:
             description="The child was taken to hospital with injuries.",
         )
         self.emit(
+            "LexSarahReportMade",
+            self.step(0.2),
+            self.worker(),
+            reported_by="socialsekreterare",
+            concerns="The handling of the case before the child was injured.",
+        )
+        self.emit(
             "LexSarahInvestigationOpened",
             self.step(0.3),
             self.delegate(),
             scope="The handling of the case from the move home onwards.",
         )
+        for _ in range(self.rng.randint(1, 2)):
+            self.emit(
+                "InterviewStatement",
+                self.step(0.3),
+                {"actor": self.manager, "role": "utredare", "agency": self.agency},
+                interviewee=self.rng.choice(self.workers),
+                interviewee_role="socialsekreterare",
+                about="The risk assessment before the move home.",
+                statement="The caseload left no time for a home visit before the move.",
+                reliability=self.pick(
+                    "InterviewStatement",
+                    "reliability",
+                    {"corroborated": 3, "consistent": 4, "uncorroborated": 2, "contradicted": 1},
+                ),
+            )
         self.emit(
             "LexSarahInvestigationClosed",
             self.step(),

@@ -21,7 +21,9 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Literal, get_args
 
+from ledger.legal import LegalReference
 from ledger.quoting import quote
+from ledger.sol_conversion import sol
 
 __all__ = [
     "AFTER",
@@ -79,8 +81,6 @@ FIELD_KIND_DOCS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_CONFIDENCES = ("H", "M", "U")
-
 # The value a reviewer records where a field is required but the act's detail is not in the
 # examined records (an act documented without its outcome, e.g. a förhandsbedömning whose
 # result is not public). Every field of every type except the corrections accepts it, whatever
@@ -93,9 +93,6 @@ NOT_DOCUMENTED = "not_documented"
 # explicit decision not to criticise, a deficiency found (without formal criticism), or a
 # neutral statement of the authority's duties.
 JUDGEMENT_GRADES: tuple[str, ...] = ("criticism", "no_criticism", "deficiency", "statement")
-
-# Acts cited with their SFS number in parentheses: "SoL (2001:453) 11 kap. 1 §".
-_STATUTES = frozenset({"SoL", "LVU", "LUD"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,36 +117,6 @@ class FieldSpec:
                 raise ValueError(f"enum field {self.name!r} has duplicate choices")
         elif self.choices:
             raise ValueError(f"field {self.name!r} of kind {self.kind!r} cannot have choices")
-
-
-@dataclass(frozen=True, slots=True)
-class LegalReference:
-    """A legal reference stored as data, with the version of the law it cites."""
-
-    law: str  # "SoL", "LVU", "prop.", "JO", "SOSFS", "LUD", "IVO"
-    sfs: str  # the law's version/number ("2001:453", "5219-2018", ...), "" when none
-    provision: str  # Swedish statute style: "11 kap. 1 a § första stycket", "6 §", ""
-    confidence: str  # "H", "M" or "U"
-    note: str = ""
-    in_force_from: str = ""  # ISO date when relevant, else ""
-    in_force_until: str = ""  # ISO date when relevant, else ""
-
-    def __post_init__(self) -> None:
-        if not self.law:
-            raise ValueError("legal reference without a law")
-        if self.confidence not in _CONFIDENCES:
-            raise ValueError(
-                f"legal reference {self.law} {self.sfs}: confidence must be one of "
-                f"{', '.join(_CONFIDENCES)}, not {self.confidence!r}"
-            )
-
-    def short(self) -> str:
-        """E.g. "SoL (2001:453) 11 kap. 1 a § första stycket", "JO 5219-2018"."""
-        if self.law in _STATUTES and self.sfs:
-            head = f"{self.law} ({self.sfs})"
-        else:
-            head = " ".join(part for part in (self.law, self.sfs) if part)
-        return f"{head} {self.provision}" if self.provision else head
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,21 +192,32 @@ def _f(name: str, kind: FieldKind, doc: str, choices: tuple[str, ...] = ()) -> F
     return FieldSpec(name.rstrip("?"), kind, required, choices, doc)
 
 
-_SOL_2001 = "2001:453"
-_SOL_2001_UNTIL = "2025-07-01"  # replaced by SoL (2025:400)
 _LVU = "1990:52"
 
 
-def _sol(provision: str, confidence: str, note: str = "") -> LegalReference:
-    """A reference to the Social Services Act as in force 2019–2020 (SFS 2001:453)."""
-    return LegalReference(
-        "SoL", _SOL_2001, provision, confidence, note, in_force_until=_SOL_2001_UNTIL
-    )
+def _sol(provision: str, confidence: str, note: str = "") -> tuple[LegalReference, ...]:
+    """A paragraph of SoL (2001:453) until 2025-07-01, and its counterpart in
+    socialtjänstlag (2025:400) from then, from the one conversion table."""
+    return sol(provision, note, confidence)
 
 
 def _lvu(provision: str, confidence: str, note: str = "") -> LegalReference:
     """A reference to the Care of Young Persons Act (LVU, SFS 1990:52)."""
     return LegalReference("LVU", _LVU, provision, confidence, note)
+
+
+def _lvu_since(provision: str, confidence: str, note: str, since: str) -> LegalReference:
+    """An LVU paragraph brought or reworded by an amendment in force from `since`."""
+    return LegalReference("LVU", _LVU, provision, confidence, note, in_force_from=since)
+
+
+def _law(law: str, sfs: str, provision: str, confidence: str, note: str) -> LegalReference:
+    """A paragraph of another act: FB (1949:381), FL (2017:900), OSL (2009:400), HSL (2017:30)."""
+    return LegalReference(law, sfs, provision, confidence, note)
+
+
+_FB = "1949:381"
+_LEX_LILLA_HJARTAT = "2022-07-01"  # SFS 2022:664 (LVU) and 2022:665 (SoL)
 
 
 # Enumerations, exactly the words of vocabulary.md.
@@ -258,6 +236,23 @@ _COUNTERPARTIES = ("BVC", "förskola", "skola", "polis", "sjukvård", "other")
 _LEGAL_GROUNDS = ("consent", "duty_to_inform", "other")
 _LVU_GROUNDS = ("lvu_2", "lvu_3")
 _CONTINUE_END = ("continue", "end")
+_PLACEMENT_SETTINGS = (
+    "familjehem",
+    "natverkshem",
+    "jourhem",
+    "hvb",
+    "sis",
+    "stodboende",
+    "hemmet",
+    "other",
+)
+_SUPPORT_KINDS = ("kontaktperson", "kontaktfamilj", "familjebehandling", "oppenvard", "other")
+_GRANTED_REFUSED = ("granted", "refused")
+_APPLY = ("apply", "not_apply")
+_CHANGED_DOC = (
+    "the recorded statement of how the circumstances that led to care have changed (from "
+    "2022-07-01 LVU 2 § care may end only after a lasting and thorough change, LVU 21 §)"
+)
 
 _ENDED_BY_COURT_DOC = "the court that decided the end of care, when a court decided it"
 _NOT_HEARD_DOC = "the recorded reason why the child was not heard before this decision"
@@ -290,7 +285,7 @@ _TYPES: tuple[EventType, ...] = (
             _f("mandatory_reporter?", "bool", "whether the reporter has a duty to report"),
             _f("concern", "text", "what the reporter is worried about"),
         ),
-        legal=(_sol("14 kap. 1 §", "H", "duty to report concern for a child"),),
+        legal=(*_sol("14 kap. 1 §", "H", "duty to report concern for a child"),),
         description="A report of concern about a child (orosanmälan) reaches the social services.",
     ),
     EventType(
@@ -308,7 +303,7 @@ _TYPES: tuple[EventType, ...] = (
             _f("child_seen?", "bool", "whether the child was seen for the assessment"),
         ),
         legal=(
-            _sol(
+            *_sol(
                 "11 kap. 1 a § första stycket",
                 "H",
                 "immediate assessment of the child's need of protection",
@@ -339,7 +334,7 @@ _TYPES: tuple[EventType, ...] = (
             ),
         ),
         legal=(
-            _sol(
+            *_sol(
                 "11 kap. 1 a § andra stycket",
                 "H",
                 "decision on opening an investigation within 14 days",
@@ -353,8 +348,15 @@ _TYPES: tuple[EventType, ...] = (
         "utredning inledd",
         "decision",
         True,
-        (_f("reports?", "refs", "the concern reports that led to the investigation"),),
-        legal=(_sol("11 kap. 1 §", "H", "duty to investigate"),),
+        (
+            _f("reports?", "refs", "the concern reports that led to the investigation"),
+            _f(
+                "not_notified_reason?",
+                "text",
+                "the recorded särskilda skäl for not telling the person concerned",
+            ),
+        ),
+        legal=(*_sol("11 kap. 1 §", "H", "duty to investigate"),),
         description="An investigation (utredning) of the child's need of protection or "
         "support is opened.",
     ),
@@ -367,7 +369,7 @@ _TYPES: tuple[EventType, ...] = (
             _f("new_deadline", "moment", "the new date by which the investigation must end"),
             _f("reason", "text", "why the investigation needs more time"),
         ),
-        legal=(_sol("11 kap. 2 §", "H", "four-month time limit and its extension"),),
+        legal=(*_sol("11 kap. 2 §", "H", "four-month time limit and its extension"),),
         description="The time allowed for an investigation is extended beyond four months.",
     ),
     EventType(
@@ -385,8 +387,59 @@ _TYPES: tuple[EventType, ...] = (
             _f("reasons?", "text", "the stated reasons for the outcome"),
             _f("child_not_heard_reason?", "text", _NOT_HEARD_DOC),
         ),
-        legal=(_sol("11 kap. 2 §", "H", "investigation to be completed without delay"),),
+        legal=(*_sol("11 kap. 2 §", "H", "investigation to be completed without delay"),),
         description="An investigation is closed with a stated outcome.",
+    ),
+    EventType(
+        "InvestigationPlanned",
+        "utredningsplan",
+        "plan",
+        False,
+        (
+            _f("investigation?", "ref", "the investigation the plan is for"),
+            _f("scope?", "text", "what the investigation will look into, and how"),
+        ),
+        description="A plan for an investigation (utredningsplan) is drawn up.",
+    ),
+    EventType(
+        "InvestigationNotified",
+        "underrättelse om inledd utredning",
+        "contact",
+        False,
+        (
+            _f("investigation", "ref", "the investigation the person concerned is told of"),
+            _f("notified", "texts", "who was told (guardians, the child; pseudonyms or roles)"),
+        ),
+        legal=(
+            *_sol(
+                "11 kap. 2 § tredje stycket",
+                "M",
+                "the person concerned told that an investigation was opened, unless "
+                "särskilda skäl speak against it",
+            ),
+        ),
+        description="The person concerned is told that an investigation was opened.",
+    ),
+    EventType(
+        "MaterialCommunicated",
+        "kommunicering",
+        "information",
+        False,
+        (
+            _f("decision?", "ref", "the decision the material is communicated before"),
+            _f("parties", "texts", "the parties told of the material (pseudonyms or roles)"),
+            _f("reply_by?", "moment", "by when the parties may answer"),
+        ),
+        legal=(
+            _law(
+                "FL",
+                "2017:900",
+                "25 §",
+                "M",
+                "parties told of the material before a decision (in force from 2018-07-01)",
+            ),
+        ),
+        description="The parties are told of the material before a decision (kommunicering).",
     ),
     EventType(
         "InformationRequested",
@@ -406,7 +459,7 @@ _TYPES: tuple[EventType, ...] = (
         ),
         legal=(
             LegalReference("JO", "5219-2018", "", "H", "consent during förhandsbedömning"),
-            _sol("14 kap. 1 § tredje stycket", "M", "duty to inform during utredning"),
+            *_sol("14 kap. 1 § tredje stycket", "M", "duty to inform during utredning"),
         ),
         description="The social services ask another party (BVC, preschool, school, police, "
         "health care) for information about the child.",
@@ -422,6 +475,183 @@ _TYPES: tuple[EventType, ...] = (
             _f("includes?", "refs", "the observations this information brought"),
         ),
         description="Information from another party reaches the social services.",
+    ),
+    EventType(
+        "ConsultationHeld",
+        "samråd / konsultation",
+        "information",
+        False,
+        (
+            _f("counterparty", "enum", "whom the social services consulted", _COUNTERPARTIES),
+            _f("topic", "text", "what the consultation was about"),
+            _f("anonymised?", "bool", "whether the child was not named (avidentifierad)"),
+        ),
+        description="The social services consult BVC, preschool, school, police or health care "
+        "as an act of its own.",
+    ),
+    EventType(
+        "CoordinatedPlanMeeting",
+        "samordnad individuell plan (SIP)",
+        "plan",
+        False,
+        (
+            _f("participants", "texts", "the agencies and people taking part"),
+            _f("plan_adopted?", "bool", "whether a SIP was adopted at the meeting"),
+            _f("topic?", "text", "what the plan coordinates"),
+        ),
+        legal=(
+            *_sol("2 kap. 7 §", "M", "samordnad individuell plan"),
+            _law("HSL", "2017:30", "16 kap. 4 §", "M", "samordnad individuell plan"),
+        ),
+        description="A coordinated individual plan (SIP) meeting of the social services and "
+        "health care is held.",
+    ),
+    EventType(
+        "ConsentGiven",
+        "samtycke lämnat",
+        "information",
+        False,
+        (
+            _f("given_by", "text", "who consented (a guardian, the child; pseudonym or role)"),
+            _f("scope", "text", "to what: a placement, information from BVC, ..."),
+            _f("form?", "enum", "written or oral consent", ("written", "oral")),
+        ),
+        description="Consent is given, e.g. to a voluntary placement or to gathering information.",
+    ),
+    EventType(
+        "ConsentWithdrawn",
+        "samtycke återkallat",
+        "information",
+        False,
+        (
+            _f("consent?", "ref", "the consent withdrawn"),
+            _f("withdrawn_by", "text", "who withdrew it (pseudonym or role)"),
+        ),
+        description="A consent is withdrawn.",
+    ),
+    EventType(
+        "PoliceReportFiled",
+        "polisanmälan av socialtjänsten",
+        "information",
+        False,
+        (
+            _f("suspected_offence", "text", "the suspected crime against the child"),
+            _f("concerning?", "text", "whom the report concerns (pseudonym or role)"),
+        ),
+        legal=(
+            _law(
+                "OSL",
+                "2009:400",
+                "10 kap. 21 §",
+                "U",
+                "secrecy does not prevent reporting suspected crimes against a child",
+            ),
+        ),
+        description="The social services report a suspected crime against the child to the police.",
+    ),
+    EventType(
+        "BarnahusConsultation",
+        "samråd på barnahus",
+        "information",
+        False,
+        (
+            _f("participants", "texts", "the agencies taking part (police, prosecutor, ...)"),
+            _f("outcome?", "text", "what was agreed"),
+        ),
+        description="A joint consultation at a barnahus (police, prosecutor, social services, "
+        "health care).",
+    ),
+    EventType(
+        "MedicalExaminationOrdered",
+        "beslut om läkarundersökning (LVU 32 §)",
+        "decision",
+        True,
+        (_f("reason?", "text", "why the examination is needed"),),
+        legal=(_lvu("32 §", "M", "the committee may decide on a medical examination"),),
+        description="The committee decides that the child be examined by a doctor.",
+    ),
+    EventType(
+        "MedicalExaminationHeld",
+        "läkarundersökning",
+        "information",
+        False,
+        (
+            _f("examined_by", "text", "who examined the child (role)"),
+            _f("ordered?", "ref", "the decision that ordered the examination"),
+            _f("findings?", "text", "what the examination found"),
+        ),
+        description="A doctor examines the child.",
+    ),
+    EventType(
+        "ProsecutionBrought",
+        "åtal väckt",
+        "court",
+        False,
+        (
+            _f("offence", "text", "the offence charged"),
+            _f("defendant", "text", "whom the charge is against (pseudonym or role)"),
+        ),
+        description="A prosecutor brings charges for a crime against the child.",
+    ),
+    EventType(
+        "CriminalJudgment",
+        "dom i brottmål",
+        "court",
+        True,
+        (
+            _f("court", "text", "the court that judged"),
+            _f("outcome", "enum", "the judgment", ("convicted", "acquitted", "partly")),
+            _f("offence?", "text", "the offence judged"),
+            _f("case_number?", "text", "the court's case number (målnummer)"),
+            _f("prosecution?", "ref", "the charge judged"),
+        ),
+        description="A court judges a criminal case concerning the child.",
+    ),
+    EventType(
+        "DrugTestRequested",
+        "begäran om drogtest",
+        "information",
+        False,
+        (
+            _f("tested", "text", "who is asked to take the test (pseudonym or role)"),
+            _f(
+                "subject",
+                "enum",
+                "whether the child, a guardian, a parent or another is tested",
+                ("child", "guardian", "parent", "other"),
+            ),
+        ),
+        legal=(
+            _lvu_since(
+                "32 a–32 c §§",
+                "M",
+                "drug tests under LVU (SFS 2022:664)",
+                _LEX_LILLA_HJARTAT,
+            ),
+        ),
+        description="The social services ask someone to take a drug test.",
+    ),
+    EventType(
+        "DrugTestTaken",
+        "drogtest taget",
+        "information",
+        False,
+        (
+            _f("request?", "ref", "the request the test answers"),
+            _f("result", "enum", "the result", ("negative", "positive", "pending")),
+        ),
+        description="A drug test is taken.",
+    ),
+    EventType(
+        "DrugTestDeclined",
+        "drogtest vägrat",
+        "information",
+        False,
+        (
+            _f("request?", "ref", "the request declined"),
+            _f("reason?", "text", "the reason given"),
+        ),
+        description="A requested drug test is declined.",
     ),
     EventType(
         "ObservationRecorded",
@@ -460,15 +690,93 @@ _TYPES: tuple[EventType, ...] = (
             _f("guardian_consent?", "bool", "whether the guardians consented to the conversation"),
             _f("guardian_present?", "bool", "whether a guardian was present"),
             _f("child_views?", "text", "the views the child expressed"),
+            _f("alone?", "bool", "whether the child was spoken with alone"),
         ),
         legal=(
-            _sol(
+            *_sol(
                 "11 kap. 10 § tredje stycket",
                 "H",
                 "talking with the child without the guardians' consent or presence",
             ),
         ),
         description="Social workers talk with the child.",
+    ),
+    EventType(
+        "ContactVisitHeld",
+        "umgänge",
+        "contact",
+        False,
+        (
+            _f("with_whom", "text", "whom the child met (parent, sibling; pseudonyms or roles)"),
+            _f("supervised?", "bool", "whether staff or an umgängesstöd was present"),
+            _f("place?", "text", "where the contact took place"),
+            _f("overnight?", "bool", "whether the child stayed overnight"),
+            _f("observations?", "text", "what was observed"),
+        ),
+        legal=(_lvu("14 § första stycket", "M", "the child's need of contact with parents"),),
+        description="A placed child meets a parent or someone close (umgänge); a gradual move "
+        "home is a series of these.",
+    ),
+    EventType(
+        "ContactRestrictionDecided",
+        "umgängesbegränsning / hemlighållande av vistelseort",
+        "decision",
+        True,
+        (
+            _f(
+                "restriction",
+                "enum",
+                "how contact is exercised (14 § andra stycket 1) or the whereabouts kept "
+                "secret (2)",
+                ("umgange", "vistelseort"),
+            ),
+            _f("concerns", "text", "the guardian or parent it concerns (pseudonym or role)"),
+            _f("terms?", "text", "how contact is to take place, or what is kept secret"),
+            _f("until?", "moment", "when a time-limited decision ends"),
+        ),
+        legal=(_lvu("14 § andra stycket", "H", "wording of SFS 2018:686, in force 2019-01-01"),),
+        description="The committee restricts contact with a guardian or parent, or keeps the "
+        "child's whereabouts secret (LVU 14 §).",
+    ),
+    EventType(
+        "ContactRestrictionReviewed",
+        "övervägande av umgängesbegränsning / hemlighållande",
+        "decision",
+        True,
+        (
+            _f("restriction", "ref", "the restriction decision considered"),
+            _f("outcome", "enum", "whether the restriction continues or ends", _CONTINUE_END),
+        ),
+        legal=(
+            _lvu(
+                "14 § tredje stycket",
+                "H",
+                'considered "minst en gång var tredje månad" (wording of SFS 2018:686)',
+            ),
+        ),
+        description="The committee considers whether a contact restriction or secrecy of "
+        "whereabouts is still needed.",
+    ),
+    EventType(
+        "PlacementVisit",
+        "besök hos placerat barn",
+        "contact",
+        False,
+        (
+            _f("child_seen", "bool", "whether the social worker saw the child"),
+            _f("spoke_alone", "bool", "whether the social worker talked with the child alone"),
+            _f("placement?", "ref", "the placement visited"),
+            _f("observations?", "text", "what was observed"),
+        ),
+        legal=(
+            *_sol(
+                "6 kap. 7 b §",
+                "M",
+                "regular personal visits and conversations alone with a placed child",
+            ),
+        ),
+        description="The responsible social worker visits a placed child in the foster home, "
+        "HVB or other placement.",
     ),
     EventType(
         "MeetingHeld",
@@ -480,6 +788,57 @@ _TYPES: tuple[EventType, ...] = (
             _f("topic", "text", "what the meeting was about"),
         ),
         description="A meeting with parents, the network or the foster home is held.",
+    ),
+    EventType(
+        "SupportDecided",
+        "beslut om bistånd (insats enligt SoL)",
+        "decision",
+        True,
+        (
+            _f("kind", "enum", "the insats applied for", _SUPPORT_KINDS),
+            _f("outcome", "enum", "whether it was granted or refused", _GRANTED_REFUSED),
+            _f("description?", "text", "the insats in words"),
+        ),
+        legal=(*_sol("4 kap. 1 §", "M", "bistånd"),),
+        description="The committee decides on an insats other than placement: kontaktperson, "
+        "kontaktfamilj, familjebehandling, öppenvård.",
+    ),
+    EventType(
+        "SupportStarted",
+        "insats påbörjad",
+        "contact",
+        False,
+        (_f("decision?", "ref", "the decision granting the insats"),),
+        description="A granted insats starts.",
+    ),
+    EventType(
+        "SupportEnded",
+        "insats avslutad",
+        "contact",
+        False,
+        (
+            _f("decision?", "ref", "the decision granting the insats"),
+            _f("reason?", "text", "why it ended"),
+        ),
+        description="An insats ends.",
+    ),
+    EventType(
+        "OpenCareDecided",
+        "beslut om vård i öppna former (LVU 22 §)",
+        "decision",
+        True,
+        (
+            _f(
+                "measure",
+                "enum",
+                "regular contact with a kontaktperson, or treatment in open forms",
+                ("kontaktperson", "behandling"),
+            ),
+            _f("terms?", "text", "the terms of the decision"),
+            _f("until?", "moment", "when the decision ends"),
+        ),
+        legal=(_lvu("22 §", "M", "open-form measures for a young person under LVU"),),
+        description="The committee decides on open-form measures under LVU 22 §.",
     ),
     EventType(
         "ImmediateCustodyOrdered",
@@ -587,6 +946,7 @@ _TYPES: tuple[EventType, ...] = (
             ),
             _f("request?", "ref", "the CareTerminationRequested this decision answers"),
             _f("child_not_heard_reason?", "text", _NOT_HEARD_DOC),
+            _f("circumstances_changed?", "text", _CHANGED_DOC),
         ),
         legal=(_lvu("21 §", "M", "the committee decides whether care shall end; appealable"),),
         description="The committee decides whether care under LVU shall end, e.g. on a "
@@ -600,6 +960,7 @@ _TYPES: tuple[EventType, ...] = (
         (
             _f("decided_by_court?", "text", _ENDED_BY_COURT_DOC),
             _f("effective?", "moment", "when the end of care takes effect"),
+            _f("circumstances_changed?", "text", _CHANGED_DOC),
         ),
         legal=(_lvu("21 §", "H", "care to end when no longer needed"),),
         description="Care under LVU is decided to end.",
@@ -689,17 +1050,84 @@ _TYPES: tuple[EventType, ...] = (
         description="The committee considers whether a removal ban is still needed.",
     ),
     EventType(
+        "CustodyTransferConsidered",
+        "övervägande av vårdnadsöverflyttning",
+        "assessment",
+        True,
+        (
+            _f("outcome", "enum", "whether the committee will apply for a transfer", _APPLY),
+            _f("placement?", "ref", "the placement in the foster home concerned"),
+            _f("reasons?", "text", "the stated reasons"),
+        ),
+        legal=(
+            LegalReference(
+                "LVU",
+                _LVU,
+                "13 § tredje stycket",
+                "H",
+                "after three years in the same familjehem, then yearly (SFS 2020:1259)",
+                in_force_from="2021-03-01",
+                in_force_until=_LEX_LILLA_HJARTAT,
+            ),
+            _lvu_since(
+                "13 c §",
+                "H",
+                "after two years in the same familjehem, then yearly (SFS 2022:664)",
+                _LEX_LILLA_HJARTAT,
+            ),
+            *_sol("6 kap. 8 a §", "U", "SoL placements: after two years (SFS 2022:665)"),
+        ),
+        description="The committee considers whether to apply for a transfer of custody to "
+        "the foster parents (FB 6 kap. 8 §).",
+    ),
+    EventType(
+        "CustodyTransferApplied",
+        "ansökan om överflyttning av vårdnaden",
+        "decision",
+        True,
+        (_f("proposed_guardians?", "text", "the proposed guardians (pseudonyms)"),),
+        legal=(_law("FB", _FB, "6 kap. 8 §", "M", "transfer of custody to the foster parents"),),
+        description="The committee applies to the district court for a transfer of custody.",
+    ),
+    EventType(
+        "CustodyTransferDecided",
+        "dom om överflyttning av vårdnaden",
+        "court",
+        True,
+        (
+            _f("court", "text", "the court that decided"),
+            _f("outcome", "enum", "whether custody was transferred", ("granted", "rejected")),
+            _f("guardians?", "text", "the särskilt förordnade vårdnadshavare (pseudonyms)"),
+        ),
+        legal=(_law("FB", _FB, "6 kap. 8 §", "M", "transfer of custody to the foster parents"),),
+        description="A court decides on a transfer of custody.",
+    ),
+    EventType(
+        "SpecialGuardianAppointed",
+        "särskilt förordnad vårdnadshavare",
+        "court",
+        True,
+        (
+            _f("guardian", "text", "the appointed guardian (pseudonym or role)"),
+            _f("court?", "text", "the court that appointed"),
+            _f("ground?", "text", "why a special guardian was appointed"),
+        ),
+        legal=(_law("FB", _FB, "6 kap. 7–10 §§", "U", "särskilt förordnad vårdnadshavare"),),
+        description="A court appoints a särskilt förordnad vårdnadshavare for the child.",
+    ),
+    EventType(
         "PlacementStarted",
-        "placering (familjehem, jourhem, HVB)",
+        "placering",
         "placement",
         True,
         (
             _f(
                 "setting",
                 "enum",
-                "where the child is placed: foster home, emergency foster home or residential "
-                "home (HVB)",
-                ("familjehem", "jourhem", "hvb", "other"),
+                "where the child is placed: foster home, network (kin) foster home, emergency "
+                "foster home, residential home (HVB), a SiS special youth home (LVU 12 §), "
+                "supported housing, or care in the child's own home (LVU 11 § andra stycket)",
+                _PLACEMENT_SETTINGS,
             ),
             _f(
                 "legal_form",
@@ -710,7 +1138,8 @@ _TYPES: tuple[EventType, ...] = (
         ),
         legal=(
             _lvu("11 §", "M", "the committee decides how care under LVU is given"),
-            _sol("6 kap. 6 §", "M", "placement in a foster home or HVB"),
+            _lvu("12 §", "M", "special youth homes (SiS)"),
+            *_sol("6 kap. 6 §", "M", "placement in a foster home or HVB"),
         ),
         description="The child is placed outside the home.",
     ),
@@ -737,7 +1166,7 @@ _TYPES: tuple[EventType, ...] = (
             _f("revision", "bool", "whether this revises an earlier plan"),
             _f("purpose?", "text", "what the plan is for, e.g. hemflytt"),
         ),
-        legal=(_sol("11 kap. 3 §", "H", "care plan and implementation plan"),),
+        legal=(*_sol("11 kap. 3 §", "H", "care plan and implementation plan"),),
         description="A care plan or implementation plan is adopted or revised.",
     ),
     EventType(
@@ -794,6 +1223,23 @@ _TYPES: tuple[EventType, ...] = (
         description="The social services give the foster carers support and supervision.",
     ),
     EventType(
+        "BestInterestAssessed",
+        "barnets bästa-bedömning",
+        "assessment",
+        False,
+        (
+            _f("conclusion", "text", "what the assessment concludes is best for the child"),
+            _f("decision?", "ref", "the decision the assessment informs"),
+            _f("child_views?", "text", "the child's views as taken into account"),
+            _f("considerations?", "texts", "the circumstances weighed"),
+        ),
+        legal=(
+            *_sol("1 kap. 2 §", "H", "the child's best interest"),
+            _lvu("1 § femte stycket", "M", "the child's best interest decisive under LVU"),
+        ),
+        description="A documented assessment of the child's best interest (barnets bästa).",
+    ),
+    EventType(
         "FollowUpStarted",
         "uppföljning efter avslutad vård",
         "followup",
@@ -843,7 +1289,7 @@ _TYPES: tuple[EventType, ...] = (
         False,
         (_f("scope?", "text", "what the lex Sarah investigation covers"),),
         legal=(
-            _sol("14 kap. 3–7 §§", "H", "lex Sarah: reporting and investigating misconduct"),
+            *_sol("14 kap. 3–7 §§", "H", "lex Sarah: reporting and investigating misconduct"),
             LegalReference("SOSFS", "2011:5", "", "H", "lex Sarah regulations"),
         ),
         description="The provider opens a lex Sarah investigation of a misconduct or risk of "
@@ -867,8 +1313,21 @@ _TYPES: tuple[EventType, ...] = (
         "oversight",
         False,
         (_f("investigation?", "ref", "the lex Sarah investigation the report concerns"),),
-        legal=(_sol("14 kap. 7 §", "M", "a serious missförhållande reported to IVO"),),
+        legal=(*_sol("14 kap. 7 §", "M", "a serious missförhållande reported to IVO"),),
         description="The committee reports a serious missförhållande (or risk of one) to IVO.",
+    ),
+    EventType(
+        "LexSarahReportMade",
+        "lex Sarah-rapport",
+        "review",
+        False,
+        (
+            _f("reported_by", "text", "the member of staff who reported (role)"),
+            _f("concerns", "text", "the missförhållande or risk reported"),
+        ),
+        legal=(*_sol("14 kap. 3 §", "M", "staff report a missförhållande or risk of one"),),
+        description="A member of staff reports a missförhållande or a risk of one (lex Sarah "
+        "rapport), before any investigation.",
     ),
     EventType(
         "SupervisionOpened",
@@ -898,6 +1357,95 @@ _TYPES: tuple[EventType, ...] = (
         False,
         (_f("in_reply_to?", "ref", "the supervision decision this report answers"),),
         description="The committee reports to IVO the measures it has taken.",
+    ),
+    EventType(
+        "StatementRequested",
+        "begäran om yttrande",
+        "oversight",
+        False,
+        (
+            _f("requested_by", "enum", "who asks", ("ivo", "jo", "court", "other")),
+            _f("reply_due?", "moment", "by when the statement is to be given"),
+            _f("questions?", "text", "what the statement is to answer"),
+        ),
+        description="IVO, JO or another body asks the committee for a statement (yttrande).",
+    ),
+    EventType(
+        "StatementSubmitted",
+        "yttrande",
+        "oversight",
+        False,
+        (_f("in_reply_to?", "ref", "the request answered"),),
+        description="The committee gives its statement (yttrande).",
+    ),
+    EventType(
+        "ComplaintReceived",
+        "klagomål",
+        "oversight",
+        False,
+        (
+            _f(
+                "lodged_with",
+                "enum",
+                "where the complaint was lodged",
+                ("ivo", "jo", "municipality", "other"),
+            ),
+            _f("complainant", "text", "who complained (pseudonym or role)"),
+            _f("concerns", "text", "what the complaint is about"),
+        ),
+        description="A complaint about the handling of the case is lodged.",
+    ),
+    EventType(
+        "OmbudsmanDecision",
+        "JO:s beslut",
+        "oversight",
+        True,
+        (
+            _f("case_number?", "text", "JO's diary number"),
+            _f(
+                "outcome",
+                "enum",
+                "criticism, no criticism, or no action taken",
+                ("criticism", "no_criticism", "no_action"),
+            ),
+            _f("findings", "text", "what JO found"),
+        ),
+        description="The Parliamentary Ombudsmen (JO) decide a complaint or inquiry.",
+    ),
+    EventType(
+        "ChildDeathReviewed",
+        "Socialstyrelsens utredning av ett barns död",
+        "review",
+        False,
+        (
+            _f("report?", "text", "the report's number or title"),
+            _f("findings?", "text", "what the review found"),
+        ),
+        legal=(LegalReference("LUD", "2007:606", "", "H", "child-death review"),),
+        description="Socialstyrelsen reviews a child's death under lag (2007:606).",
+    ),
+    EventType(
+        "InterviewStatement",
+        "intervjuuppgift",
+        "review",
+        False,
+        (
+            _f("interviewee", "text", "who was interviewed (pseudonym)"),
+            _f("interviewee_role", "text", "their role (socialsekreterare, BVC-sjuksköterska)"),
+            _f("about", "text", "what the statement is about"),
+            _f("statement", "text", "what they said"),
+            _f(
+                "reliability",
+                "enum",
+                "how far the statement is supported: by records, consistent with other "
+                "statements, supported by nothing else, or contradicted",
+                ("corroborated", "consistent", "uncorroborated", "contradicted"),
+            ),
+            _f("concerns?", "refs", "the entries the statement is about"),
+            _f("interviewed_by?", "text", "who interviewed (role)"),
+        ),
+        description="A statement from an interview in a review (lex Sarah, händelseanalys): "
+        "who, in what role, when, about what, and how reliable.",
     ),
     EventType(
         "CoverageDeclared",
@@ -950,6 +1498,35 @@ _TYPES: tuple[EventType, ...] = (
         description="A later judgement (IVO's decision, a lex Sarah conclusion, a reviewer's "
         "finding) about earlier entries, dated when it was made: never typed into the "
         "entries it judges.",
+    ),
+    EventType(
+        "CaseTransferRequested",
+        "begäran om överflyttning av ärende",
+        "admin",
+        True,
+        (_f("to_municipality", "text", "the municipality asked to take over the case"),),
+        legal=(*_sol("2 a kap. 10 §", "M", "transfer of a case to another municipality"),),
+        description="The committee asks another municipality to take over the case.",
+    ),
+    EventType(
+        "CaseTransferAnswered",
+        "svar på begäran om överflyttning",
+        "admin",
+        True,
+        (
+            _f("request", "ref", "the request answered"),
+            _f("outcome", "enum", "whether the case was accepted", ("accepted", "refused")),
+            _f("municipality?", "text", "the municipality that answered"),
+        ),
+        description="The other municipality accepts or refuses to take over the case.",
+    ),
+    EventType(
+        "CaseClosed",
+        "ärendet avslutat",
+        "admin",
+        True,
+        (_f("reason?", "text", "why the case is closed"),),
+        description="The case is closed as a whole (not only an investigation).",
     ),
     EventType(
         "NoteRecorded",

@@ -4,6 +4,7 @@ granskade handlingar"). JSON keeps the codes; only human output uses these words
 
 from __future__ import annotations
 
+from ledger.legal import LegalReference
 from projections.language import N_, _
 
 # The same code may read differently by field ("familjehem" is a setting, or who led a move
@@ -16,6 +17,8 @@ _BY_FIELD: dict[tuple[str, str], str] = {
     ("outcome", "end"): N_("ends"),
     ("judge", "other"): N_("another body"),
     ("counterparty", "other"): N_("another party"),
+    ("result", "pending"): N_("result awaited"),
+    ("subject", "child"): N_("the child"),
 }
 
 _BY_CODE: dict[str, str] = {
@@ -78,6 +81,32 @@ _BY_CODE: dict[str, str] = {
     "no_criticism": N_("no criticism"),
     "deficiency": N_("deficiency noted"),
     "statement": N_("statement"),
+    # whole-case acts
+    "written": N_("in writing"),
+    "oral": N_("orally"),
+    "convicted": N_("convicted"),
+    "acquitted": N_("acquitted"),
+    "guardian": N_("a guardian"),
+    "parent": N_("a parent"),
+    "negative": N_("negative"),
+    "positive": N_("positive"),
+    "umgange": N_("contact with parents (umgänge)"),
+    "vistelseort": N_("whereabouts kept secret"),
+    "kontaktperson": N_("contact person"),
+    "kontaktfamilj": N_("contact family"),
+    "familjebehandling": N_("family therapy"),
+    "oppenvard": N_("non-residential care"),
+    "behandling": N_("treatment"),
+    "natverkshem": N_("network home"),
+    "sis": N_("SiS special residential home"),
+    "stodboende": N_("supported housing"),
+    "hemmet": N_("the child's own home"),
+    "municipality": N_("the municipality"),
+    "corroborated": N_("corroborated"),
+    "consistent": N_("consistent"),
+    "uncorroborated": N_("uncorroborated"),
+    "contradicted": N_("contradicted"),
+    "accepted": N_("accepted"),
     # a field the records do not give
     "not_documented": N_("not documented"),
 }
@@ -115,3 +144,13 @@ def status_word(status: str, *, short: bool = False) -> str:
     """A finding's status or severity in words ("breach" → "brist")."""
     words = (_STATUS_SHORT if short else _STATUS).get(status)
     return _(words) if words else status
+
+
+# ledger.legal.NOT_VERIFIED in the reader's language (tests/test_language.py holds them equal).
+NOT_VERIFIED_WORDS = N_("paragraph not verified")
+
+
+def cited(ref: LegalReference) -> str:
+    """A legal reference as cited, with "(paragraph not verified)" in the reader's language
+    when the reading is unverified (`LegalReference.cited` says it in English)."""
+    return ref.short() + (f" ({_(NOT_VERIFIED_WORDS)})" if ref.confidence == "U" else "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, Protocol
 
 from ledger.timeparse import Moment, parse_moment
@@ -82,8 +83,8 @@ class Record:
     def references(self) -> set[int]:
         """Every entry this one points at: its basis and its reference fields."""
         found = set(self.basis)
-        for spec in self.spec.reference_fields:
-            value = self.fields.get(spec.name)
+        for name in _reference_names(self.type):
+            value = self.fields.get(name)
             if isinstance(value, int):
                 found.add(value)
             elif isinstance(value, list):
@@ -95,6 +96,13 @@ class Record:
         if by == "known":
             return (*self.known.sort_key(), *self.occurred.sort_key(), self.seq)
         return (*self.occurred.sort_key(), *self.known.sort_key(), self.seq)
+
+
+@cache
+def _reference_names(type_name: str) -> tuple[str, ...]:
+    """The names of a type's reference fields, read from the registry once per type: every
+    view asks them of every entry."""
+    return tuple(spec.name for spec in event_type(type_name).reference_fields)
 
 
 def to_record(entry: StoredEntry) -> Record:

@@ -9,6 +9,8 @@ municipality overrides them in the `[rules]` table of a TOML file (`ledger.toml`
     followup_start_months = 2       # a follow-up after LVU care starts within this many months
     no_contact_months = 3           # contact with the child or family after a move home
     lex_sarah_report_days = 14      # a serious lex Sarah matter reported to IVO "snarast"
+    investigation_notice_days = 7   # the person concerned told "genast" of an investigation
+    placed_child_visit_months = 3   # a placed child visited and spoken with alone
 
 Every override is kept visible (`Policy.overrides()`), so a finding can always be traced to the
 threshold it was judged against. An unknown key, a wrong type or a value out of range is a
@@ -38,6 +40,8 @@ class Policy:
     followup_start_months: int = 1
     no_contact_months: int = 3
     lex_sarah_report_days: int = 14
+    investigation_notice_days: int = 7
+    placed_child_visit_months: int = 3
     source: str | None = None  # the file the values came from, None for the defaults
 
     def __post_init__(self) -> None:
@@ -69,6 +73,8 @@ _RANGES: dict[str, tuple[int, int]] = {
     "followup_start_months": (1, 12),
     "no_contact_months": (1, 24),
     "lex_sarah_report_days": (1, 90),
+    "investigation_notice_days": (0, 90),
+    "placed_child_visit_months": (1, 12),
 }
 
 POLICY_DOCS: dict[str, str] = {
@@ -86,6 +92,14 @@ POLICY_DOCS: dict[str, str] = {
     ),
     "lex_sarah_report_days": (
         'a serious lex Sarah matter is reported to IVO "snarast": within this many days'
+    ),
+    "investigation_notice_days": (
+        'the person concerned is told "genast" that an investigation was opened: within this '
+        "many days"
+    ),
+    "placed_child_visit_months": (
+        "a placed child is visited and spoken with alone (regelbundna besök, enskilda samtal) "
+        "at least once in this many months"
     ),
 }
 

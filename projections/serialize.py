@@ -213,7 +213,7 @@ def decision_json(view: Decision, labels: Mapping[int, str | None]) -> dict[str,
     item.update(
         outcome=view.outcome,
         delegated=view.delegated,
-        legal_references=[ref.short() for ref in view.legal],
+        legal_references=[ref.cited() for ref in view.legal],
         known_at_decision=refs_json(view.known_at_decision, labels),
         possibly_known_at_decision=refs_json(view.possibly_known_at_decision, labels),
         pending_requests=[pending_json(p, labels) for p in view.pending_requests],

@@ -9,7 +9,7 @@ from typing import Any
 from ledger.timeparse import format_instant
 from ledger.vocabulary import NOT_DOCUMENTED, EventType, event_type
 from projections.cases import CaseSummary
-from projections.code_words import code_word
+from projections.code_words import cited, code_word
 from projections.decisions import Decision, outcome_of
 from projections.formats import Column, fit_line, table
 from projections.gaps import Gaps
@@ -254,7 +254,7 @@ def type_card(spec: EventType) -> str:
             if ref.in_force_from or ref.in_force_until:
                 period = f" [in force {ref.in_force_from or '…'} → {ref.in_force_until or ''}]"
             note = f" — {ref.note}" if ref.note else ""
-            lines.append(f"    {ref.short()} ({ref.confidence}){period}{note}")
+            lines.append(f"    {ref.cited()} ({ref.confidence}){period}{note}")
     return "\n".join(lines) + "\n"
 
 
@@ -402,7 +402,7 @@ def decisions_table(
             decider += _(", on behalf of {body} (delegation)").format(body=d.on_behalf_of)
         lines.append(_line(_("decided by"), decider or _("not recorded")))
         if view.legal:
-            lines.append(_line(_("legal ref"), "; ".join(ref.short() for ref in view.legal)))
+            lines.append(_line(_("legal ref"), "; ".join(cited(ref) for ref in view.legal)))
         lines.append(_line(_("basis"), _seqs(view.basis) or _("none stated")))
         known = ngettext("{n} entry", "{n} entries", len(view.known_at_decision)).format(
             n=len(view.known_at_decision)

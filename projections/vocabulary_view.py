@@ -46,7 +46,7 @@ def legal_json(ref: LegalReference) -> dict[str, Any]:
         "law": ref.law,
         "sfs": ref.sfs,
         "provision": ref.provision,
-        "citation": ref.short(),
+        "citation": ref.cited(),
         "confidence": ref.confidence,
         "note": ref.note,
         "in_force_from": ref.in_force_from or None,
@@ -116,7 +116,7 @@ def _legal_markdown(ref: LegalReference) -> str:
         period = f", in force until {ref.in_force_until}"
     else:
         period = ""
-    return f"{ref.short()} ({ref.confidence}{period})"
+    return f"{ref.cited()} ({ref.confidence}{period})"
 
 
 def _cell(text: str) -> str:

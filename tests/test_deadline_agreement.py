@@ -4,41 +4,16 @@ day, and `known` honoured an extension decided too late)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.timeparse import parse_moment, parse_point_moment
+from ledger.timeparse import parse_point_moment
 from projections.knowledge import snapshot
-from projections.records import Record
 from projections.rules import check
 
-AGENCY = "Socialtjänsten Testköping"
-
-
-def record(seq: int, type_: str, occurred: str, **fields: Any) -> Record:
-    moment = parse_moment(occurred)
-    return Record(
-        case="T-1",
-        seq=seq,
-        ref=f"e{seq}",
-        type=type_,
-        occurred=moment,
-        known=moment,
-        known_assumed=True,
-        recorded_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=seq),
-        actor=None,
-        role=None,
-        agency=AGENCY,
-        on_behalf_of=None,
-        summary=None,
-        source=None,
-        assessment=False,
-        basis=(),
-        fields=fields,
-    )
+from .test_rules import record
 
 
 def _day(start: datetime, days: int, precision: str) -> str:

@@ -255,3 +255,14 @@ def test_check_all_keeps_results_per_language(example_db: Path) -> None:
     again = run(example_db, "check", "--all")
     assert again.splitlines()[1:] == swedish.splitlines()[1:]
     assert "FINDINGS" not in again
+
+
+def test_an_unverified_paragraph_says_so_in_the_readers_language() -> None:
+    from ledger.legal import NOT_VERIFIED, LegalReference
+    from projections.code_words import NOT_VERIFIED_WORDS, cited
+
+    assert NOT_VERIFIED_WORDS == NOT_VERIFIED  # one wording, translated here
+    ref = LegalReference("SoL", "2025:400", "", "U")
+    assert cited(ref) == "SoL (2025:400) (paragrafen inte verifierad)"
+    with using("en"):
+        assert cited(ref) == ref.cited()

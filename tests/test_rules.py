@@ -42,23 +42,6 @@ IDS = (
     "preliminary-assessment-14-days",
     "investigation-4-months",
     "immediate-custody-submitted-1-week",
-    "care-review-6-months",
-    "removal-ban-review-3-months",
-    "removal-ban-considered-at-care-end",
-    "followup-after-care",
-    "decision-with-outstanding-request",
-    "decision-without-basis",
-    "protection-assessed-without-seeing-child",
-    "late-documentation",
-    "home-transition-led-by-parents",
-    "home-move-without-revised-plan",
-    "foster-carer-support-during-transition",
-)
-IDS = (
-    "protection-assessment-same-day",
-    "preliminary-assessment-14-days",
-    "investigation-4-months",
-    "immediate-custody-submitted-1-week",
     "care-application-4-weeks",
     "care-review-6-months",
     "removal-ban-review-3-months",
@@ -75,6 +58,13 @@ IDS = (
     "foster-carer-support-during-transition",
     "lex-sarah-reported-promptly",
     "measures-reported-to-ivo",
+    "investigation-notified",
+    "contact-restriction-review-3-months",
+    "custody-transfer-considered",
+    "custody-transfer-considered-yearly",
+    "care-end-lasting-change",
+    "care-plan-for-placement",
+    "placed-child-visited",
 )
 
 
@@ -173,7 +163,13 @@ def assessment(seq: int, occurred: str, report: int = 1, **fields: Any) -> Recor
 def test_the_pack_holds_exactly_the_fifteen_rules_of_rules_md_in_order() -> None:
     assert tuple(r.id for r in RULES) == IDS
     severities = {r.id: r.severity for r in RULES}
-    assert [i for i in IDS if severities[i] == "breach"] == [*IDS[:9], "measures-reported-to-ivo"]
+    assert [i for i in IDS if severities[i] == "breach"] == [
+        *IDS[:9],
+        "measures-reported-to-ivo",
+        *IDS[20:24],
+        "care-plan-for-placement",
+    ]
+    assert severities["care-end-lasting-change"] == "info"
     assert severities["protection-assessed-without-seeing-child"] == "info"
     assert all(r.judges == "authority" for r in RULES)
     # Principle 2: a local-policy threshold never gives a breach.
@@ -196,6 +192,8 @@ def test_in_force_periods_and_local_policy_as_rules_md_says() -> None:
         "followup_start_months": 1,
         "no_contact_months": 3,
         "lex_sarah_report_days": 14,
+        "investigation_notice_days": 7,
+        "placed_child_visit_months": 3,
     }
     assert all(r.confidence in ("H", "M", "U") and r.source for r in RULES)
 

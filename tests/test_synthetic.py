@@ -150,3 +150,27 @@ def test_every_case_declares_its_journal_complete_from_the_start() -> None:
     for objs in (generate_case("K-1", 30, random.Random(s)) for s in range(10)):
         opened = next(o for o in objs if o["type"] == "CaseOpened")
         assert parse_moment(objs[0]["occurred"]).start <= parse_moment(opened["occurred"]).end
+
+
+def test_the_whole_case_acts_appear_in_realistic_proportions() -> None:
+    types = Counter(o["type"] for o in generate(200, 40, seed=8))
+    for name in (
+        "InvestigationNotified",
+        "InvestigationPlanned",
+        "ConsultationHeld",
+        "DrugTestRequested",
+        "MaterialCommunicated",
+        "BestInterestAssessed",
+        "PlacementVisit",
+        "ContactVisitHeld",
+        "SupportDecided",
+        "SupportStarted",
+    ):
+        assert types[name] > 0, name
+    # Most investigations are notified; a drug test is answered once; acts around an
+    # investigation are rarer than the investigations themselves.
+    assert types["InvestigationOpened"] * 0.7 <= types["InvestigationNotified"]
+    assert types["InvestigationNotified"] <= types["InvestigationOpened"]
+    answered = types["DrugTestTaken"] + types["DrugTestDeclined"]
+    assert answered <= types["DrugTestRequested"] and types["DrugTestDeclined"] < answered
+    assert types["ConsultationHeld"] < types["InvestigationOpened"]

@@ -107,7 +107,7 @@ def test_legal_column_names_each_reference_with_version_and_confidence(name):
     legal = str(_ROWS[name]["legal"])
     assert bool(legal) is bool(etype.legal)
     for ref in etype.legal:
-        assert f"{ref.short()} ({ref.confidence}" in legal
+        assert f"{ref.cited()} ({ref.confidence}" in legal
         for date in (ref.in_force_from, ref.in_force_until):
             assert not date or date in legal
 
@@ -265,7 +265,10 @@ def test_unknown_type_suggests_close_match():
     with pytest.raises(vocab.UnknownEventType) as info:
         vocab.event_type("ConcernReport")
     message = str(info.value)
-    assert message == "unknown event type 'ConcernReport' (did you mean ConcernReportReceived?)"
+    assert message == (
+        "unknown event type 'ConcernReport' (did you mean ConcernReportReceived or "
+        "PoliceReportFiled?)"
+    )
     assert "\n" not in message
     assert isinstance(info.value, KeyError)
 
@@ -313,7 +316,19 @@ def test_sol_2001_references_end_2025_07_01():
 def test_references_are_well_formed():
     for name, ref in _all_references():
         assert ref.confidence in ("H", "M", "U"), name
-        assert ref.law in ("SoL", "LVU", "prop.", "JO", "SOSFS", "LUD", "IVO"), name
+        assert ref.law in (
+            "SoL",
+            "LVU",
+            "prop.",
+            "JO",
+            "SOSFS",
+            "LUD",
+            "IVO",
+            "FB",
+            "FL",
+            "OSL",
+            "HSL",
+        ), name
         if ref.law == "LVU":
             assert ref.sfs == "1990:52"
         for date in (ref.in_force_from, ref.in_force_until):
@@ -323,7 +338,8 @@ def test_references_are_well_formed():
 def test_short_forms():
     pa = vocab.event_type("ProtectionAssessmentMade").legal[0]
     assert pa.short() == "SoL (2001:453) 11 kap. 1 a § första stycket"
-    jo, duty = vocab.event_type("InformationRequested").legal
+    jo, duty, duty_2025 = vocab.event_type("InformationRequested").legal
+    assert duty_2025.short() == "SoL (2025:400) 20 kap. 6 §"
     assert jo.short() == "JO 5219-2018"
     assert duty.short() == "SoL (2001:453) 14 kap. 1 § tredje stycket"
     assert duty.confidence == "M"
@@ -334,7 +350,11 @@ def test_short_forms():
     died = vocab.event_type("ChildDied").legal[0]
     assert (died.law, died.sfs) == ("LUD", "2007:606")
     lex = vocab.event_type("LexSarahInvestigationOpened").legal
-    assert [r.short() for r in lex] == ["SoL (2001:453) 14 kap. 3–7 §§", "SOSFS 2011:5"]
+    assert [r.short() for r in lex] == [
+        "SoL (2001:453) 14 kap. 3–7 §§",
+        "SoL (2025:400) 27 kap. 2–6 §§",
+        "SOSFS 2011:5",
+    ]
 
 
 def test_legal_reference_rejects_bad_confidence():

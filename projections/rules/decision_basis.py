@@ -20,7 +20,7 @@ from projections.rules.judging import (
     not_documented_reason,
     triggers,
 )
-from projections.rules.law import IVO_LILLA_HJARTAT, SOSFS_2014_5, sol, sol_2025
+from projections.rules.law import IVO_LILLA_HJARTAT, SOSFS_2014_5, sol
 from projections.rules.model import Rule
 from projections.rules.wording import instant_text, join, label, name
 
@@ -154,13 +154,12 @@ OUTSTANDING = Rule(
     in_force_from=None,
     in_force_until=None,
     legal=(
-        sol(
+        *sol(
             "11 kap. 1 a §",
             "the preliminary and protection assessments rest on sufficient information",
             "M",
         ),
-        sol("11 kap. 1 §", "the duty to investigate without delay", "M"),
-        sol_2025("20 kap. 1–2 §§", "protection and preliminary assessments"),
+        *sol("11 kap. 1 §", "the duty to investigate without delay", "M"),
     ),
     source="SoL 11:1 a / 11:1 duty to investigate sufficiently (M); IVO 2020-10-13 as illustration",
     confidence="M",

@@ -3,12 +3,12 @@ it closes or before a decision on a move home or on ending care (SoL 11:10)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ledger.timeparse import precedes
-from projections.deadlines import investigation_deadline
-from projections.language import _
+from projections.deadlines import before, days_after, investigation_deadline, window
+from projections.language import _, ngettext
 from projections.records import Record
 from projections.rules.judging import (
     MET,
@@ -19,11 +19,12 @@ from projections.rules.judging import (
     documented,
     judge,
     not_documented_reason,
+    possibly_known,
     triggers,
 )
-from projections.rules.law import sol, sol_2025
+from projections.rules.law import sol
 from projections.rules.model import Rule, type_name
-from projections.rules.wording import join, name
+from projections.rules.wording import join, label, name
 
 _OPENED = type_name("InvestigationOpened")
 _EXTENDED = type_name("InvestigationExtended")
@@ -178,12 +179,9 @@ INVESTIGATION = Rule(
     "deadline then in force (one computation, shared with `known`)",
     in_force_from=None,
     in_force_until=None,
-    legal=(
-        sol("11 kap. 2 §", "four-month time limit and its extension", "M"),
-        sol_2025("20 kap. 3 §", "four-month time limit and its extension"),
-    ),
-    source="SoL 11:2 (H)",
-    confidence="H",
+    legal=(*sol("11 kap. 2 §", "four-month time limit and its extension", "M"),),
+    source="SoL 11:2 (M: the 2013 wording not read from the statute)",
+    confidence="M",
     check=_check_investigation,
 )
 
@@ -201,12 +199,100 @@ CHILD_NOT_HEARD = Rule(
     in_force_from=None,
     in_force_until=None,
     legal=(
-        sol("11 kap. 10 §", "the child is to be heard", "M"),
-        sol("1 kap. 2 §", "the child's best interest", "H"),
-        sol_2025("20 kap. 7 §", "the child may be heard without the guardians' consent"),
-        sol_2025("3 kap. 1 §", "the child's best interest"),
+        *sol("11 kap. 10 §", "the child is to be heard", "M"),
+        *sol("1 kap. 2 §", "the child's best interest", "H"),
     ),
     source="SoL 11:10 and 1:2 (M); SOSFS 2014:5 on documenting why not (U)",
     confidence="M",
     check=_check_child_heard,
+)
+
+
+# --- SoL 11:2 third para: the person concerned told at once that an investigation was opened --
+
+_NOTIFIED = type_name("InvestigationNotified")
+
+
+def _check_notified(rule_: Rule, ctx: Context) -> list[Trigger]:
+    days = ctx.policy.investigation_notice_days
+
+    def evaluate(span: Span) -> Result:
+        opened = span.opened
+        if documented(opened.fields.get("not_notified_reason")):
+            return MET  # särskilda skäl recorded on the decision
+        told = [r for r in ctx.of(_NOTIFIED) if r.fields.get("investigation") == opened.seq]
+        maybe = [r for r in ctx.maybe_of(_NOTIFIED) if r.fields.get("investigation") == opened.seq]
+        opening = _("{name} opened {time}").format(
+            name=name(opened, True), time=opened.occurred.display()
+        )
+        if span.closed is not None:
+            # By the close "genast" has certainly passed: no notice at all is the statute's.
+            statutory = Deadline(
+                trigger=opened,
+                time=opened.occurred,
+                due=before(
+                    span.closed.occurred, _("the closing {ref}").format(ref=label(span.closed))
+                ),
+                opening=opening,
+                wanted=_("notice to the person concerned"),
+                due_words=_("before the investigation closed"),
+                deadline_name=_("whether the notice came before the close"),
+                status=rule_.severity,
+                ends=ctx.deaths(),
+                extra_refs=(span.closed.seq,),
+            )
+            result = judge(statutory, ctx, told, doubtful=possibly_known(ctx, maybe))
+            if result.kind != "met":
+                return result
+        local = Deadline(
+            trigger=opened,
+            time=opened.occurred,
+            due=window(opened.occurred, days_after(days)),
+            opening=opening,
+            wanted=_("notice to the person concerned"),
+            due_words=ngettext(
+                '"genast": within {n} day (local policy)',
+                '"genast": within {n} days (local policy)',
+                days,
+            ).format(n=days),
+            deadline_name=_("the local notice threshold"),
+            status="warning",
+            ends=ctx.deaths(),
+        )
+        late = judge(local, ctx, told, doubtful=possibly_known(ctx, maybe))
+        if late.kind == "finding":
+            return replace(late, policy="local")
+        return late
+
+    return [
+        Trigger(s.opened, s.opened.occurred, lambda s=s: evaluate(s)) for s in investigations(ctx)
+    ]
+
+
+NOTIFIED = Rule(
+    id="investigation-notified",
+    title_sv="Underrättelse om inledd utredning",
+    title_en="The person concerned told that an investigation was opened",
+    severity="breach",
+    starts_at="InvestigationOpened",
+    triggers=(_OPENED,),
+    satisfied_by=(_NOTIFIED,),
+    deadline="breach when no InvestigationNotified is recorded before the investigation "
+    'closed; "genast" is read as within 7 days (local policy: a later notice is a warning); a '
+    "not_notified_reason (särskilda skäl) on the opening meets it",
+    in_force_from=None,
+    in_force_until=None,
+    legal=(
+        *sol(
+            "11 kap. 2 § tredje stycket",
+            'the person concerned told "genast" that an investigation was opened, unless '
+            "särskilda skäl speak against it",
+            "M",
+        ),
+    ),
+    source='SoL 11:2 third para (M: prop. 2012/13:10; the older wording without "genast" '
+    "per SOSFS 2006:12); 2025:400 20 kap. 4 § (H)",
+    confidence="M",
+    check=_check_notified,
+    local_policy=("investigation_notice_days",),
 )

@@ -8,38 +8,17 @@ never the norm (rules.md Principle 5).
 
 from __future__ import annotations
 
-from ledger.vocabulary import LegalReference
+from ledger.legal import LegalReference
+from ledger.sol_conversion import sol as sol_pair
 
-SOL_2001 = "2001:453"
-SOL_2001_UNTIL = "2025-07-01"
-SOL_2025 = "2025:400"
 LVU = "1990:52"
 LEX_LILLA_HJARTAT_FROM = "2022-07-01"
 
-# Acts from 2025-07-01 fall under socialtjänstlag (2025:400), which renumbered the old act.
-# Its paragraphs below were found by reading the new law's consolidated text beside the old
-# one (public consolidated SFS texts); the official conversion key of prop. 2024/25:89 was not
-# read, hence confidence M rather than H.
-_SOL_2025_SOURCE = "socialtjänstlag (2025:400), consolidated text, compared with SoL (2001:453)"
 
-
-def sol_2025(provision: str, note: str, confidence: str = "M") -> LegalReference:
-    """A paragraph of socialtjänstlag (2025:400), in force from 2025-07-01."""
-    return LegalReference(
-        "SoL",
-        SOL_2025,
-        provision,
-        confidence,
-        f"{note} ({_SOL_2025_SOURCE})",
-        in_force_from=SOL_2001_UNTIL,
-    )
-
-
-def sol(provision: str, note: str, confidence: str = "H") -> LegalReference:
-    """A paragraph of SoL (2001:453), in force until 2025-07-01."""
-    return LegalReference(
-        "SoL", SOL_2001, provision, confidence, note, in_force_until=SOL_2001_UNTIL
-    )
+def sol(provision: str, note: str, confidence: str = "H") -> tuple[LegalReference, ...]:
+    """SoL (2001:453) `provision` until 2025-07-01 and its counterpart in socialtjänstlag
+    (2025:400) from then: one row of the one conversion table (`ledger.sol_conversion`)."""
+    return sol_pair(provision, note, confidence)
 
 
 # LVU paragraphs read from the act's consolidated text (its list of amending acts included):

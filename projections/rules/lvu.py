@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ledger.legal import LegalReference
 from ledger.timeparse import Moment, TimeParseError, add_months, parse_moment, precedes
 from projections.deadlines import days_after, months_after, window
 from projections.language import _, ngettext
@@ -21,7 +22,7 @@ from projections.rules.judging import (
     possibly_known,
     triggers,
 )
-from projections.rules.law import LEX_LILLA_HJARTAT_FROM, lvu
+from projections.rules.law import LEX_LILLA_HJARTAT_FROM, LVU, lvu
 from projections.rules.model import Rule, type_name
 from projections.rules.wording import join, name
 
@@ -521,4 +522,180 @@ FOLLOW_UP = Rule(
     confidence="H",
     check=_check_followup,
     local_policy=("followup_start_months",),
+)
+
+
+# --- LVU 14 §: a contact restriction or secret whereabouts reconsidered every three months -----
+
+_RESTRICTION = type_name("ContactRestrictionDecided")
+_RESTRICTION_REVIEWED = type_name("ContactRestrictionReviewed")
+
+
+def _check_restriction_review(rule_: Rule, ctx: Context) -> list[Trigger]:
+    found: list[Trigger] = []
+    for decision in ctx.of(_RESTRICTION):
+        if not ctx.authority.acts(decision):
+            continue
+        chain = [decision]
+        for record in ctx.of(_RESTRICTION_REVIEWED):
+            if record.fields.get("restriction") != decision.seq:
+                continue
+            chain.append(record)
+            if record.fields.get("outcome") == "end":
+                break
+        # A 14 § decision holds only while care under LVU lasts.
+        ended = [r for r in ctx.of(_ENDED) if precedes(r.occurred, decision.occurred) != "yes"]
+        end = End(ended[0], _("care ended")) if ended else None
+        found += _periodic(
+            rule_,
+            ctx,
+            chain,
+            end,
+            3,
+            _("next consideration of the restriction"),
+            _("within three months"),
+        )
+    return found
+
+
+CONTACT_RESTRICTION_REVIEW = Rule(
+    id="contact-restriction-review-3-months",
+    title_sv="Umgängesbegränsning och hemlighållande övervägda var tredje månad",
+    title_en="Contact restriction or secret whereabouts reconsidered every three months",
+    severity="breach",
+    starts_at="the committee's ContactRestrictionDecided, and every ContactRestrictionReviewed "
+    "after it",
+    triggers=(_RESTRICTION, _RESTRICTION_REVIEWED),
+    satisfied_by=(_RESTRICTION_REVIEWED,),
+    deadline="3 months from the decision and from each consideration, while the restriction "
+    "and the care last",
+    in_force_from=None,
+    in_force_until=None,
+    legal=(
+        LegalReference(
+            "LVU",
+            LVU,
+            "14 § tredje stycket",
+            "M",
+            "the three-monthly consideration, as secondary sources state it before the "
+            "wording of SFS 2018:686",
+            in_force_until="2019-01-01",
+        ),
+        lvu(
+            "14 § tredje stycket",
+            '"minst en gång var tredje månad överväga om ett sådant beslut ... fortfarande '
+            'behövs" (SFS 2018:686)',
+            "H",
+            "2019-01-01",
+        ),
+    ),
+    source="LVU 14 § third para, wording of SFS 2018:686 in force 2019-01-01 (H); the same "
+    "duty before it per lawline.se and socfamratt.se (M)",
+    confidence="H",
+    check=_check_restriction_review,
+)
+
+
+# --- LVU 21 § from 2022-07-01: 2 § care ends only after a lasting and thorough change ---------
+
+_REVIEWED_END = "end"
+
+
+def _care_ground(ctx: Context, decision: Record) -> object:
+    """The ground of the care order in force before `decision` (None when none recorded)."""
+    ordered = [r for r in ctx.of(_ORDERED) if precedes(r.occurred, decision.occurred) == "yes"]
+    return ordered[-1].fields.get("grounds") if ordered else None
+
+
+def _ends_care(ctx: Context, record: Record) -> bool:
+    """The committee's own decision that care shall end."""
+    if not ctx.authority.acts(record):
+        return False
+    if record.type == _TERMINATION:
+        return record.fields.get("outcome") == "granted"
+    if record.type == _REVIEWED:
+        return record.fields.get("outcome") == _REVIEWED_END
+    if record.type == _ENDED:
+        # The CareEnded that carries out the committee's own granted 21 § decision is the
+        # same decision: judged once, on the decision.
+        granted = [
+            r
+            for r in ctx.of(_TERMINATION, _REVIEWED)
+            if r.seq != record.seq
+            and ctx.authority.acts(r)
+            and r.fields.get("outcome") in ("granted", _REVIEWED_END)
+            and precedes(r.occurred, record.occurred) != "no"
+        ]
+        return not documented(record.fields.get("decided_by_court")) and not granted
+    return False
+
+
+def _check_lasting_change(rule_: Rule, ctx: Context) -> list[Trigger]:
+    def evaluate(decision: Record) -> Result:
+        stated = decision.fields.get("circumstances_changed")
+        if documented(stated):
+            return Result("met")
+        ground = _care_ground(ctx, decision)
+        opening = f"{name(decision, True)} {decision.occurred.display()}"
+        why = _(
+            "whether the circumstances that led to care had changed lastingly and thoroughly "
+            "is a judgement, and whether a change was lasting shows only later: the rules "
+            "cannot make it without hindsight. Record the answer as a JudgementRecorded "
+            "naming this rule ({rule})"
+        ).format(rule=rule_.id)
+        reasons = [why]
+        if stated == "not_documented":
+            reasons.insert(0, _("the statement of the change is not documented in the records"))
+        if ground != "lvu_2":
+            reasons.insert(0, _("the ground of the care (2 § or 3 §) is not recorded"))
+        return Result(
+            "finding",
+            "info",
+            (decision.seq,),
+            message=_(
+                "{opening}: the committee decided that care shall end, and its record states no "
+                "lasting and thorough change of the circumstances that led to care (LVU 21 §, "
+                "care under 2 §)."
+            ).format(opening=opening),
+            reason="; ".join(reasons),
+        )
+
+    return triggers(
+        [
+            r
+            for r in ctx.live
+            if r.type in (_TERMINATION, _REVIEWED, _ENDED)
+            and _ends_care(ctx, r)
+            and _care_ground(ctx, r) != "lvu_3"
+        ],
+        evaluate,
+    )
+
+
+LASTING_CHANGE = Rule(
+    id="care-end-lasting-change",
+    title_sv="Vård enligt 2 § avslutad: varaktig och genomgripande förändring?",
+    title_en="Care under 2 § ended: a lasting and thorough change?",
+    severity="info",
+    starts_at="the committee's decision that care under LVU 2 § shall end "
+    "(CareTerminationDecided granted, CareReviewed end, or CareEnded by the committee)",
+    triggers=(_TERMINATION, _REVIEWED, _ENDED),
+    satisfied_by=(),
+    deadline="asks the reviewer, when the decision's record states no change "
+    "(circumstances_changed): the rule cannot judge the change itself, only that the record "
+    "is silent on it",
+    in_force_from=LEX_LILLA_HJARTAT_FROM,
+    in_force_until=None,
+    legal=(
+        lvu(
+            "21 § första stycket",
+            'care under 2 § may not end "förrän de omständigheter som föranleder vården har '
+            'förändrats på ett varaktigt och genomgripande sätt" (SFS 2022:664)',
+            "H",
+            LEX_LILLA_HJARTAT_FROM,
+        ),
+    ),
+    source="LVU 21 § first para as amended by SFS 2022:664 (H)",
+    confidence="H",
+    check=_check_lasting_change,
 )

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ledger.timeparse import Moment
 from ledger.vocabulary import LegalReference, event_type
+from projections.code_words import cited
 from projections.deadlines import Due, in_period
-from projections.language import N_, _
+from projections.language import _
 from projections.rules_config import POLICY_DOCS, Policy
 
 if TYPE_CHECKING:
@@ -33,8 +34,6 @@ _CONFIDENCES = ("H", "M", "U")
 # Whom a rule judges (rules.md Principle 1): only the case-owning authority, its committee
 # and their delegates. Courts, IVO, BVC, school and police are sources, never judged.
 JUDGES_AUTHORITY = "authority"
-
-NOT_VERIFIED = N_("paragraph not verified")
 
 
 def type_name(name: str) -> str:
@@ -108,9 +107,7 @@ class Rule:
         refs = self.legal_at(moment)
         if not refs:
             return self.source
-        return "; ".join(
-            ref.short() + (f" ({_(NOT_VERIFIED)})" if ref.confidence == "U" else "") for ref in refs
-        )
+        return "; ".join(cited(ref) for ref in refs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from projections.rules.judging import (
     possibly_known,
     triggers,
 )
-from projections.rules.law import IVO_ASTORP, IVO_LILLA_HJARTAT, lvu, sol, sol_2025
+from projections.rules.law import IVO_ASTORP, IVO_LILLA_HJARTAT, lvu, sol
 from projections.rules.model import Rule, type_name
 from projections.rules.wording import label, name
 
@@ -195,9 +195,8 @@ LED_BY_PARENTS = Rule(
     in_force_from=None,
     in_force_until=None,
     legal=(
-        sol("1 kap. 2 §", "the child's best interest to be decisive", "H"),
+        *sol("1 kap. 2 §", "the child's best interest to be decisive", "H"),
         lvu("1 §", "the child's best interest decisive under LVU", "M"),
-        sol_2025("3 kap. 1 §", "the child's best interest"),
     ),
     source="SoL 1:2 / LVU 1 § (M); IVO 2020-10-13 as illustration",
     confidence="M",
@@ -216,10 +215,7 @@ REVISED_PLAN = Rule(
     deadline="a PlanAdopted with revision true or purpose hemflytt, known before the move",
     in_force_from=None,
     in_force_until=None,
-    legal=(
-        sol("11 kap. 3 §", "vårdplan and genomförandeplan", "M"),
-        sol_2025("9 kap. 12 §", "vårdplan and genomförandeplan"),
-    ),
+    legal=(*sol("11 kap. 3 §", "vårdplan and genomförandeplan", "M"),),
     source="SoL 11:3 (M); IVO Åstorp (decided by 2020-06-18) as illustration",
     confidence="M",
     check=_check_revised_plan,
@@ -237,10 +233,7 @@ FOSTER_SUPPORT = Rule(
     deadline="a FosterCarerSupportProvided between the plan and ChildMovedHome",
     in_force_from=None,
     in_force_until=None,
-    legal=(
-        sol("6 kap. 7 §", "support and supervision to those caring for the child", "U"),
-        sol_2025("22 kap. 10 §", "support and supervision to those caring for the child"),
-    ),
+    legal=(*sol("6 kap. 7 §", "support and supervision to those caring for the child", "U"),),
     source="SoL 6:7 (U: verify); IVO Åstorp (decided by 2020-06-18) as illustration",
     confidence="U",
     check=_check_foster_support,
@@ -259,10 +252,7 @@ NO_CONTACT = Rule(
     "conversation, meeting, follow-up, observation) within 3 months (local policy)",
     in_force_from=None,
     in_force_until=None,
-    legal=(
-        sol("5 kap. 1 §", "the committee's responsibility for children", "U"),
-        sol_2025("18 kap. 1 §", "the committee's responsibility for children"),
-    ),
+    legal=(*sol("5 kap. 1 §", "the committee's responsibility for children", "U"),),
     source="SoL 5:1 (U: verify): the committee's responsibility continues after care ends; "
     "IVO 2020-10-13 as illustration",
     confidence="U",

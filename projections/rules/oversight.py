@@ -17,7 +17,7 @@ from projections.rules.judging import (
     judge,
     triggers,
 )
-from projections.rules.law import sol, sol_2025
+from projections.rules.law import sol
 from projections.rules.model import Rule, type_name
 from projections.rules.wording import name
 
@@ -103,10 +103,7 @@ LEX_SARAH = Rule(
     deadline='"snarast"; 14 days (local policy)',
     in_force_from="2011-07-01",
     in_force_until=None,
-    legal=(
-        sol("14 kap. 7 §", "a serious missförhållande reported to IVO snarast", "M"),
-        sol_2025("27 kap. 6 §", 'a serious missförhållande reported to IVO "snarast"'),
-    ),
+    legal=(*sol("14 kap. 7 §", "a serious missförhållande reported to IVO snarast", "M"),),
     source="SoL 14:7 (M)",
     confidence="M",
     check=_check_lex_sarah,

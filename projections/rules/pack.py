@@ -5,18 +5,26 @@ from __future__ import annotations
 
 from projections.rules.decision_basis import OUTSTANDING, WITHOUT_BASIS
 from projections.rules.documentation import LATE_DOCUMENTATION
-from projections.rules.investigation import CHILD_NOT_HEARD, INVESTIGATION
+from projections.rules.investigation import CHILD_NOT_HEARD, INVESTIGATION, NOTIFIED
 from projections.rules.lvu import (
     BAN_CONSIDERED,
     BAN_REVIEW,
     CARE_APPLICATION,
     CARE_REVIEW,
+    CONTACT_RESTRICTION_REVIEW,
     CUSTODY_SUBMITTED,
     FOLLOW_UP,
+    LASTING_CHANGE,
 )
 from projections.rules.model import Rule
 from projections.rules.move_home import FOSTER_SUPPORT, LED_BY_PARENTS, NO_CONTACT, REVISED_PLAN
 from projections.rules.oversight import LEX_SARAH, MEASURES
+from projections.rules.placement import (
+    CARE_PLAN,
+    CUSTODY_TRANSFER,
+    CUSTODY_TRANSFER_YEARLY,
+    PLACED_CHILD_VISITED,
+)
 from projections.rules.reports import CHILD_NOT_SEEN, PRELIMINARY, SAME_DAY
 
 RULES: tuple[Rule, ...] = (
@@ -40,6 +48,13 @@ RULES: tuple[Rule, ...] = (
     FOSTER_SUPPORT,
     LEX_SARAH,
     MEASURES,
+    NOTIFIED,
+    CONTACT_RESTRICTION_REVIEW,
+    CUSTODY_TRANSFER,
+    CUSTODY_TRANSFER_YEARLY,
+    LASTING_CHANGE,
+    CARE_PLAN,
+    PLACED_CHILD_VISITED,
 )
 
 _BY_ID: dict[str, Rule] = {r.id: r for r in RULES}

@@ -18,7 +18,7 @@ from projections.rules.judging import (
     possibly_known,
     triggers,
 )
-from projections.rules.law import sol, sol_2025
+from projections.rules.law import sol
 from projections.rules.model import Rule, type_name
 from projections.rules.wording import name
 
@@ -207,11 +207,11 @@ SAME_DAY = Rule(
     in_force_from="2013-01-01",
     in_force_until=None,
     legal=(
-        sol("11 kap. 1 a § första stycket", "immediate assessment of the need of protection", "M"),
-        sol_2025("20 kap. 1 §", "immediate assessment of the need of protection"),
+        *sol("11 kap. 1 a § första stycket", "immediate assessment of the need of protection", "M"),
     ),
-    source='SoL 11:1a first para (H); prop. 2012/13:10 p. 60 on "same day" (M)',
-    confidence="H",
+    source="SoL 11:1a first para (M: quoted in prop. 2012/13:10, statute text not read); "
+    'prop. 2012/13:10 p. 60 on "same day" (M)',
+    confidence="M",
     check=_check_same_day,
     local_policy=("protection_cutoff_hour",),
 )
@@ -229,15 +229,14 @@ PRELIMINARY = Rule(
     in_force_from="2013-01-01",
     in_force_until=None,
     legal=(
-        sol(
+        *sol(
             "11 kap. 1 a § andra stycket",
             'decision on an investigation within 14 days "om det inte finns synnerliga skäl"',
             "M",
         ),
-        sol_2025("20 kap. 2 §", "decision within 14 days unless synnerliga skäl"),
     ),
-    source="SoL 11:1a second para (H)",
-    confidence="H",
+    source="SoL 11:1a second para (M: quoted in prop. 2012/13:10, statute text not read)",
+    confidence="M",
     check=_check_preliminary,
 )
 

@@ -47,6 +47,14 @@ NOUN: dict[str, str] = {
     "JudgementRecorded": N_("judgement"),
     "HomeVisit": N_("home visit"),
     "MeetingHeld": N_("meeting"),
+    "InvestigationNotified": N_("notice of the investigation"),
+    "ContactRestrictionDecided": N_("contact restriction"),
+    "ContactRestrictionReviewed": N_("consideration of the contact restriction"),
+    "PlacementStarted": N_("placement"),
+    "PlacementEnded": N_("end of the placement"),
+    "PlacementVisit": N_("visit to the placed child"),
+    "CustodyTransferConsidered": N_("consideration of a transfer of custody"),
+    "CustodyTransferDecided": N_("judgment on the transfer of custody"),
 }
 
 
