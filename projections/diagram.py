@@ -174,7 +174,7 @@ def node_label(record: Record, extra: str = "") -> str:
     head = f"#{record.seq} {record.occurred.display()}"
     if not record.known_assumed and record.known.text != record.occurred.text:
         head += f" (known {record.known.display()})"
-    parts = [_escape(head), _escape(record.spec.swedish[:34]), short(record.summary)]
+    parts = [_escape(head), _escape(record.spec.swedish[:34]), short(record.headline)]
     if extra:
         parts.append(_escape(extra))
     return _text("\\n".join(p for p in parts if p))
@@ -386,7 +386,7 @@ def _group_attrs(group: Group, as_known_at: datetime | None) -> dict[str, str]:
                 style=attrs["style"] + ",dashed", label=attrs["label"] + "\\n(possibly known)"
             )
     attrs["label"] = _text(attrs["label"])
-    attrs["tooltip"] = _escape(record.summary or record.type)
+    attrs["tooltip"] = _escape(record.headline or record.type)
     return attrs
 
 

@@ -11,7 +11,7 @@ from ledger.vocabulary import NOT_DOCUMENTED, EventType, event_type
 from projections.cases import CaseSummary
 from projections.code_words import cited, code_word
 from projections.decisions import Decision, outcome_of
-from projections.formats import Column, fit_line, table
+from projections.formats import Column, table, wrap_lines
 from projections.gaps import Gaps
 from projections.knowledge import PendingRequest, Snapshot
 from projections.language import N_, _, current, ngettext
@@ -45,19 +45,12 @@ def when(record: Record) -> str:
     return f"{occurred} → {record.known.display()}"
 
 
-def type_label(record: Record, width: int) -> str:
-    """The entry's type for people: the Swedish term in Swedish; in English the type name
-    with the Swedish term beside it while it fits."""
-    swedish = record.spec.swedish
+def type_label(record: Record) -> str:
+    """The entry's type for people: the Swedish term in Swedish; in English the type name with
+    the Swedish term beside it (the column wraps it, never cuts it)."""
     if current() == "sv":
-        return swedish
-    english = record.type
-    room = width - len(english) - 3
-    if room < 6:
-        return english
-    if len(swedish) > room:
-        swedish = swedish[: room - 1] + "…"
-    return f"{english} ({swedish})"
+        return record.spec.swedish
+    return f"{record.type} ({record.spec.swedish})"
 
 
 TYPE_WIDTH = 36
@@ -75,7 +68,7 @@ def timeline_table(
     columns = [
         Column("#", 3, ">"),
         Column(_("occurred → known"), 23),
-        Column(_("agency"), 16),
+        Column(_("agency"), 20),
         Column("", 4),
         Column(_("type"), TYPE_WIDTH),
         Column(_("summary"), 0),
@@ -90,16 +83,14 @@ def timeline_table(
                 when(record),
                 record.agency or "—",
                 marker(record) + flag,
-                type_label(record, TYPE_WIDTH),
-                record.summary or "",
+                type_label(record),
+                record.headline or "",
             ]
         )
     count = ngettext("{n} entry.", "{n} entries.", len(entries)).format(n=len(entries))
-    footer = f"{count} {marker_legend()}\n" if legend else ""
+    footer = wrap_lines([f"{count} {marker_legend()}"], width) if legend else ""
     heading = view_heading(case, view)
-    return (
-        (fit_line(heading, width) + "\n" if heading else "") + table(columns, rows, width) + footer
-    )
+    return (wrap_lines([heading], width) if heading else "") + table(columns, rows, width) + footer
 
 
 def cases_table(summaries: Sequence[CaseSummary], width: int = 120) -> str:
@@ -261,7 +252,7 @@ def type_card(spec: EventType) -> str:
 def entry_rows(records: Sequence[Record], width: int = 120, *, possibly: bool = False) -> str:
     """The timeline layout for a plain list of entries (used inside other views)."""
     if not records:
-        return "  (none)\n"
+        return _("  (none)") + "\n"
     entries = [TimelineEntry(r, "possibly" if possibly else None) for r in records]
     return timeline_table(entries, width, legend=False)
 
@@ -337,26 +328,36 @@ def known_table(case: str, snap: Snapshot, width: int = 120, view: ViewPoint | N
         _("PENDING INFORMATION REQUESTS ({n})").format(n=len(snap.pending_requests)),
     ]
     lines += [pending_line(p) for p in snap.pending_requests] or [_("  (none)")]
-    parts = "\n".join(lines) + "\n"
-    parts += "\n" + _("FACTS: known at the time ({n})").format(n=len(snap.facts)) + "\n"
+    parts = wrap_lines(lines, width)
+    parts += "\n" + wrap_lines(
+        [_("FACTS: known at the time ({n})").format(n=len(snap.facts))], width
+    )
     parts += entry_rows(snap.facts, width)
     parts += (
         "\n"
-        + _("POSSIBLY KNOWN: the clock straddles the moment ({n})").format(
-            n=len(snap.possibly_known)
+        + wrap_lines(
+            [
+                _("POSSIBLY KNOWN: the clock straddles the moment ({n})").format(
+                    n=len(snap.possibly_known)
+                )
+            ],
+            width,
         )
-        + "\n"
         + entry_rows(snap.possibly_known, width, possibly=True)
     )
     parts += (
         "\n"
-        + _("HELD ELSEWHERE: had occurred but was not yet known — hindsight ({n})").format(
-            n=len(snap.held_elsewhere)
+        + wrap_lines(
+            [
+                _("HELD ELSEWHERE: had occurred but was not yet known — hindsight ({n})").format(
+                    n=len(snap.held_elsewhere)
+                )
+            ],
+            width,
         )
-        + "\n"
         + entry_rows(snap.held_elsewhere, width)
     )
-    return parts + f"\n{marker_legend()}\n"
+    return parts + "\n" + wrap_lines([marker_legend()], width)
 
 
 def pending_line(pending: PendingRequest) -> str:
@@ -429,7 +430,7 @@ def decisions_table(
             lines.append(
                 _line(_("later"), f"{ref_text(record)} {record.occurred.display()} {kind}")
             )
-    return "\n".join(fit_line(line, width) for line in lines) + "\n"
+    return wrap_lines(lines, width)
 
 
 def _line(label: str, value: str) -> str:
@@ -474,7 +475,7 @@ def gaps_table(case: str, found: Gaps, width: int = 120, view: ViewPoint | None 
         Column(_("maybe"), 5, ">"),
         Column(_("median"), 22),
         Column(_("longest"), 22),
-        Column(_("decisions lacking"), 0),
+        Column(_("decisions lacking"), 10, ">"),
     ]
     rows = [
         [
@@ -488,7 +489,7 @@ def gaps_table(case: str, found: Gaps, width: int = 120, view: ViewPoint | None 
         ]
         for a in found.agencies
     ]
-    return "\n".join(fit_line(line, width) for line in lines) + "\n" + table(columns, rows, width)
+    return wrap_lines(lines, width) + table(columns, rows, width)
 
 
 def _seqs(seqs: Sequence[int]) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from ledger.timeparse import Moment, format_instant, parse_moment
 from ledger.vocabulary import NOT_DOCUMENTED
 from projections.code_words import code_word, status_word
-from projections.formats import Column, fit_line, table
+from projections.formats import Column, table, wrap_lines
 from projections.language import N_, _, current, ngettext
 from projections.rules.engine import RULE_RANK
 from projections.rules.model import (
@@ -483,7 +483,7 @@ def check_table(
         lines += _concordance_lines(report.concordance, labels, width)
     if explain:
         lines += _explain_lines(report.explain, width)
-    return "\n".join(fit_line(line, width) for line in lines).rstrip("\n") + "\n"
+    return wrap_lines(lines, width).rstrip("\n") + "\n"
 
 
 def _coverage_line(report: Report, labels: Mapping[int, str | None]) -> str:
@@ -588,21 +588,9 @@ def _explain_lines(explain: Sequence[RuleExplain | Mapping[str, Any]], width: in
             rule_id, status, note = item["rule"], item["status"], item["note"]
         rows.append([rule_id, _(_OUTCOME[status]), note])
     columns = [Column(_("rule"), 40), Column(_("outcome"), 14), Column(_("what happened"), 0)]
-    body = _wrapped_table(columns, rows, width)
+    body = table(columns, rows, width)
     heading = _("RULES ({n}): what happened to each").format(n=len(rows))
     return [heading, *body.rstrip("\n").split("\n"), ""]
-
-
-def _wrapped_table(columns: Sequence[Any], rows: Sequence[Sequence[str]], width: int) -> str:
-    """Like formats.table, but the last column wraps instead of being cut."""
-    fixed = sum(c.width for c in columns[:-1]) + len(columns) - 1
-    room = max(20, width - fixed)
-    out_rows: list[list[str]] = []
-    for row in rows:
-        pieces = textwrap.wrap(row[-1], width=room) or [""]
-        out_rows.append([*row[:-1], pieces[0]])
-        out_rows += [[""] * (len(row) - 1) + [piece] for piece in pieces[1:]]
-    return table(columns, out_rows, width)
 
 
 def check_all_table(
@@ -660,7 +648,7 @@ def check_all_table(
     lines += table(columns, rows, width).rstrip("\n").split("\n") if rows else [_("  (none)")]
     if explain:
         lines += ["", *_explain_lines(merge_explain(reports), width)]
-    return "\n".join(fit_line(line, width) for line in lines).rstrip("\n") + "\n"
+    return wrap_lines(lines, width).rstrip("\n") + "\n"
 
 
 def rules_table(width: int = 120, policy: Policy = DEFAULT_POLICY) -> str:
@@ -683,7 +671,7 @@ def rules_table(width: int = 120, policy: Policy = DEFAULT_POLICY) -> str:
         ]
         for r in RULES
     ]
-    lines = _wrapped_table(columns, rows, width).rstrip("\n").split("\n")
+    lines = table(columns, rows, width).rstrip("\n").split("\n")
     lines += [
         _(
             "{n} rules. conf: H statute or two sources, M one reliable secondary source, "
@@ -698,4 +686,4 @@ def rules_table(width: int = 120, policy: Policy = DEFAULT_POLICY) -> str:
         lines += _wrap(f"{key} = {values[key]}  — {doc} ({users})", width, "  ", "      ")
     if policy.source:
         lines.append("  " + _("(from {source})").format(source=policy.source))
-    return "\n".join(fit_line(line, width) for line in lines) + "\n"
+    return wrap_lines(lines, width)
