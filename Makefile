@@ -48,8 +48,9 @@ docs: $(STAMP)
 	$(BIN)/ledger --db docs/.docs.db import -q examples/lilla-hjartat.jsonl
 	$(BIN)/ledger --db docs/.docs.db timeline NK-LH --as-known-at 2019-12-31 --format dot -o docs/lilla-hjartat.dot
 	$(BIN)/ledger --db docs/.docs.db decisions NK-LH --format dot -o docs/lilla-hjartat-decisions.dot
-	dot -Tsvg docs/lilla-hjartat.dot -o docs/lilla-hjartat.svg
-	dot -Tsvg docs/lilla-hjartat-decisions.dot -o docs/lilla-hjartat-decisions.svg
+	rm -f docs/lilla-hjartat*.svg
+	$(BIN)/ledger --db docs/.docs.db timeline NK-LH --as-known-at 2019-12-31 --format svg -o docs/lilla-hjartat.svg
+	$(BIN)/ledger --db docs/.docs.db decisions NK-LH --format svg -o docs/lilla-hjartat-decisions.svg
 	rm -f docs/.docs.db
 
 # The message catalogs: extract the marked strings into the template, merge them into each
@@ -57,7 +58,7 @@ docs: $(STAMP)
 # fresh clone needs no build step (tests/test_language.py checks the .mo matches its .po).
 LOCALES := projections/locale
 i18n: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output -k NC_:1c,2 \
 	  --project child-case-ledger --copyright-holder "child-case-ledger" \
 	  -o $(LOCALES)/ledger.pot projections cli
 	$(BIN)/pybabel -q update -i $(LOCALES)/ledger.pot -d $(LOCALES) -D ledger \

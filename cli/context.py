@@ -223,3 +223,47 @@ def case_history(state: State, case: str) -> list[Any]:
         return state.ledger().history(case)
     except UnknownCase as error:
         raise UserError(str(error)) from None
+
+
+page_option = click.option(
+    "--page",
+    type=click.Choice(("a4", "a3")),
+    default="a4",
+    show_default=True,
+    help="Diagrams: the paper (landscape) the pages are made for; text prints at 8 pt or more.",
+)
+
+
+def page_files(output: str, count: int) -> list[str]:
+    """FILE.svg for several pages: FILE-1.svg, FILE-2.svg, ..."""
+    from pathlib import Path
+
+    path = Path(output)
+    return [str(path.with_name(f"{path.stem}-{n}{path.suffix}")) for n in range(1, count + 1)]
+
+
+def ledger_state(state: State, case: str) -> Any:
+    """The ledger state a diagram or report is made from (`projections.provenance`): the
+    case's entries, the Merkle tree's size and root from the ledger's integrity functions,
+    and the latest note of the checkpoints log."""
+    from ledger.checkpoint import NoteError, parse_checkpoint, read_log
+    from ledger.integrity import tree_head
+    from projections.provenance import LatestCheckpoint, LedgerState
+
+    ledger = state.ledger()
+    head = tree_head(ledger)
+    latest = None
+    try:
+        from cli.integrity import checkpoints_path
+
+        notes = read_log(checkpoints_path(state, None))
+    except (UserError, NoteError, OSError):
+        notes = []  # no log for this store, or a broken one (`verify` says so): none shown
+    if notes:
+        body = notes[-1].text.split("\n\n", 1)[0] + "\n"
+        try:
+            point = parse_checkpoint(body)
+            latest = LatestCheckpoint(len(notes), point.size, point.root)
+        except NoteError:
+            latest = None
+    return LedgerState(len(case_history(state, case)), head.size, head.root, latest)

@@ -4,14 +4,17 @@ Registered in cli/main.py with `cli.add_command(...)`, like cli/check.py. The le
 are imported inside the commands.
 
 The checkpoints log is a text file (format in ledger/checkpoint.py): `--checkpoints FILE`,
-else $LEDGER_CHECKPOINTS, else `<db>.checkpoints` next to an SQLite ledger and
-`./ledger.checkpoints` for PostgreSQL.
+else $LEDGER_CHECKPOINTS, else `<db>.checkpoints` next to an SQLite ledger and one file per
+database in the user's state directory for PostgreSQL. The ledger keeps a copy of every
+checkpoint in its own database too (ledger/custody.py).
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +29,6 @@ if TYPE_CHECKING:
 
 DEFAULT_KEY = "ledger.key"
 DEFAULT_NAME = "ledger"
-POSTGRES_LOG = "ledger.checkpoints"
 SHOWN_PROBLEMS = 20
 
 checkpoints_option = click.option(
@@ -38,7 +40,7 @@ checkpoints_option = click.option(
     # Read before -o, so that -o can refuse to overwrite it.
     is_eager=True,
     help="The checkpoints log (default: $LEDGER_CHECKPOINTS, else <db>.checkpoints beside an "
-    f"SQLite ledger, ./{POSTGRES_LOG} for PostgreSQL).",
+    "SQLite ledger, for PostgreSQL ~/.local/state/ledger/HOST-PORT-DB[-SCHEMA].checkpoints).",
 )
 
 
@@ -49,8 +51,24 @@ def checkpoints_path(state: State, given: str | None) -> Path:
     if store.kind == "sqlite":
         return Path(store.location + ".checkpoints")
     if store.kind == "postgres":
-        return Path(POSTGRES_LOG)
+        return postgres_log(store.settings)
     raise UserError("an in-memory ledger has no checkpoints log; give --checkpoints FILE")
+
+
+def postgres_log(settings: Mapping[str, str], environ: Mapping[str, str] | None = None) -> Path:
+    """A PostgreSQL ledger's checkpoints log: one per database (and schema), in the user's
+    state directory, never the working directory, where every ledger run from there would
+    share one."""
+    environ = os.environ if environ is None else environ
+    home = environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    parts = [
+        settings["POSTGRES_HOST"],
+        settings["POSTGRES_PORT"],
+        settings["POSTGRES_DBNAME"],
+        settings.get("POSTGRES_SCHEMA", ""),
+    ]
+    name = "-".join(re.sub(r"[^A-Za-z0-9._]", "_", part) for part in parts if part)
+    return Path(home) / "ledger" / f"{name}.checkpoints"
 
 
 def _read_log(path: Path) -> list[LoggedNote]:
@@ -201,14 +219,18 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
         ledger checkpoint --key review.key --origin review.example.org/ledger
     """
     from ledger.checkpoint import NoteError, append_log
+    from ledger.custody import keep_notes, kept_notes, to_catch_up
     from ledger.integrity import checkpoint_of, make_checkpoint
 
     signer = _signer(key_file)
     path = checkpoints_path(state, log_file)
     notes = _read_log(path)
     ledger = state.ledger()
+    logged = [n.text for n in notes]
+    # A ledger checkpointed before it kept copies of its checkpoints gets them first.
+    keep_notes(ledger, to_catch_up(kept_notes(ledger), logged))
     try:
-        note, report = make_checkpoint(ledger, signer, origin, [n.text for n in notes])
+        note, report = make_checkpoint(ledger, signer, origin, logged)
     except NoteError as error:
         raise UserError(f"--origin: {error}") from None
     if not report.intact:
@@ -221,7 +243,9 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
         click.echo(notes[-1].text, nl=False)
         click.echo(f"unchanged since checkpoint {len(notes)} in {path}; nothing appended", err=True)
         return
+    keep_notes(ledger, [note])  # the ledger's own copy first, then the exported log
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         append_log(path, note)
     except OSError as error:
         raise UserError(f"{path}: {error.strerror}") from None
@@ -248,10 +272,23 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
     show_default=True,
     help="Output format: lines for people, or JSON.",
 )
+@click.option(
+    "--against",
+    "against_files",
+    metavar="FILE",
+    multiple=True,
+    help="A checkpoints log kept by someone else (a reviewer, a witness): each of its "
+    "checkpoints must be consistent with the ledger too. Repeatable.",
+)
 @output_option
 @pass_state
 def verify(
-    state: State, verifier_key: str | None, log_file: str | None, fmt: str, output: str | None
+    state: State,
+    verifier_key: str | None,
+    log_file: str | None,
+    fmt: str,
+    against_files: tuple[str, ...],
+    output: str | None,
 ) -> None:
     """Check the ledger for tampering: every case's hash chain, the Merkle tree over all
     entries, and every signed checkpoint in the log (signature and consistency proof).
@@ -263,7 +300,9 @@ def verify(
     Example:
         ledger verify --verifier-key review.key.pub
         ledger verify --verifier-key review.key.pub --format json | jq .first
+        ledger verify --verifier-key review.key.pub --against their.checkpoints
     """
+    from ledger.custody import kept_notes
     from ledger.integrity import verify_ledger
 
     if log_file is not None and not Path(log_file).is_file():
@@ -271,13 +310,24 @@ def verify(
     path = checkpoints_path(state, log_file) if log_file or state.store().kind != "memory" else None
     notes = _read_log(path) if path is not None else []
     verifier = _verifier(verifier_key) if verifier_key else None
-    if notes and verifier is None:
+    against: list[tuple[str, str]] = []
+    for name in against_files:
+        if not Path(name).is_file():
+            raise UserError(f"--against {name}: no such file")
+        against += [(f"{name} checkpoint {n.number}", n.text) for n in _read_log(Path(name))]
+    if against and verifier is None:
+        raise UserError("--against: give --verifier-key FILE.pub to check its checkpoints")
+    ledger = state.ledger()
+    held = max(len(notes), len(kept_notes(ledger)))
+    if held and verifier is None:
         raise UserError(
-            f"{path} holds {len(notes)} checkpoint(s): give --verifier-key FILE.pub "
+            f"the ledger and {path} hold {held} checkpoint(s): give --verifier-key FILE.pub "
             "(or set LEDGER_VERIFIER_KEY) to check them"
         )
-    ledger = state.ledger()
-    report = verify_ledger(ledger, [n.text for n in notes], verifier)
+    exists = path is not None and path.exists()
+    report = verify_ledger(
+        ledger, [n.text for n in notes], verifier, log_exists=exists, against=against
+    )
     if fmt == "json":
         emit(_json(report, path), output)
     else:
@@ -294,15 +344,21 @@ def _summary(report: Report, path: Path | None) -> str:
     checks = report.checkpoints
     good = sum(c.ok for c in checks)
     if not checks:
-        where = f" (none in {path})" if path is not None else ""
-        checkpoints = f"no checkpoints{where}"
+        where = f" (none in {path} or the ledger)" if path is not None else ""
+        checkpoints = f"no checkpoints{where}: deleting the newest entries cannot be detected"
     elif good == len(checks):
         checkpoints = f"{good} checkpoint{'s' * (good != 1)} consistent ({path})"
     else:
         checkpoints = f"{good} of {len(checks)} checkpoints consistent ({path})"
+    if report.against:
+        theirs = sum(c.ok for c in report.against)
+        checkpoints += (
+            f"; {theirs} of {len(report.against)} checkpoints given with --against consistent"
+        )
     return (
         f"{report.entries} entries in {report.cases} case{'s' * (report.cases != 1)}; "
-        f"tree root {_b64(report.root)}; {checkpoints}"
+        f"tree root {_b64(report.root)}; {report.access_records} access "
+        f"record{'s' * (report.access_records != 1)} in their own tree; {checkpoints}"
     )
 
 
@@ -341,6 +397,8 @@ def _json(report: Report, path: Path | None) -> bytes:
             cases=report.cases,
             tree_size=report.entries,
             root=_b64(report.root),
+            access_records=report.access_records,
+            access_root=_b64(report.access_root),
             checkpoints_log=str(path) if path is not None else None,
             checkpoints=checkpoints,
             problems=[p.to_json() for p in report.problems],

@@ -21,7 +21,9 @@ from cli.context import (
     case_history,
     csv_dialect_option,
     format_option,
+    ledger_state,
     output_option,
+    page_option,
     parse_point_option,
     parse_start_option,
     parse_view_point_option,
@@ -30,8 +32,10 @@ from cli.context import (
     view_options,
     width_option,
 )
+from cli.draft import draft
+from cli.export import export
 from cli.integrity import checkpoint, keygen, verify
-from cli.output import UserError, deliver
+from cli.output import LedgerGroup, UserError, deliver
 from projections.render import DIAGRAM_FORMATS, SPREADSHEET
 
 if TYPE_CHECKING:
@@ -41,7 +45,10 @@ if TYPE_CHECKING:
     from ledger.references import Reference
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LedgerGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--db",
     metavar="PATH",
@@ -111,8 +118,9 @@ def init(state: State) -> None:
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, metavar="FILE... | -")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.option("--dry-run", is_flag=True, help="Check everything as for real; store nothing.")
 @pass_state
-def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
+def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) -> None:
     """Import JSONL entries (one JSON object a line) from FILEs or `-` for stdin.
 
     The whole input is validated first; on any problem every one is reported with its line
@@ -123,7 +131,7 @@ def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
         ledger import examples/lilla-hjartat.jsonl examples/astorp.jsonl
         cat case.jsonl | ledger import -
     """
-    from ledger.importer import ImportFailed, import_sources
+    from ledger.importer import ImportFailed, NotImportFormat, WorkerDied, import_sources
 
     sources, total = _open_sources(files)
     new_file = state.new_sqlite_file()
@@ -132,9 +140,13 @@ def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
     try:
         if show_bar:
             with click.progressbar(length=total, label="validating", file=sys.stderr) as bar:
-                report = import_sources(ledger, sources, progress=bar.update)
+                report = import_sources(ledger, sources, progress=bar.update, dry_run=dry_run)
         else:
-            report = import_sources(ledger, sources)
+            report = import_sources(ledger, sources, dry_run=dry_run)
+    except NotImportFormat as error:
+        if new_file is not None:
+            state.discard(new_file)
+        raise UserError(str(error)) from None
     except ImportFailed as failed:
         if new_file is not None:
             state.discard(new_file)  # bad input changes nothing, not even the file system
@@ -144,12 +156,30 @@ def import_(state: State, files: tuple[str, ...], quiet: bool) -> None:
         raise UserError(
             f"{len(failed.errors)} problem(s) in the input{more}; nothing was imported"
         ) from None
+    except WorkerDied as died:
+        if new_file is not None:
+            state.discard(new_file)
+        raise UserError(str(died)) from None
     finally:
         for source in sources:
             close = getattr(source.lines, "close", None)
             if close is not None and source.lines is not sys.stdin.buffer:
                 close()
-    if not quiet:
+    if not report.lines:
+        if new_file is not None:
+            state.discard(new_file)
+        raise UserError(f"{', '.join(files)}: the input is empty; nothing was imported")
+    if dry_run and new_file is not None:
+        state.discard(new_file)  # a dry run leaves no trace, not even a new file
+    if dry_run:
+        cases = len(report.cases)
+        click.echo(
+            f"dry run: {report.recorded} entries would be imported into {cases} "
+            f"case{'s' * (cases != 1)}; {report.skipped} already stored; {report.lines} lines "
+            "read; nothing was stored",
+            err=True,
+        )
+    elif not quiet:
         cases = len(report.cases)
         click.echo(
             f"imported {report.recorded} entries into {cases} case{'s' * (cases != 1)}; "
@@ -491,6 +521,7 @@ def types(type_name: str | None, fmt: str, output: str | None, width: int | None
 @csv_dialect_option
 @output_option
 @width_option
+@page_option
 @pass_state
 def timeline(
     state: State,
@@ -505,13 +536,15 @@ def timeline(
     csv_dialect: str,
     output: str | None,
     width: int | None,
+    page: str,
 ) -> None:
     """The chronology of CASE, optionally as known at, as of, or as recorded at T.
 
     T may be imprecise (2019, 2019-12, 2019-12-31): it means the end of that period. With
     --format svg|png|pdf|dot it draws the timeline diagram for a report: one lane per agency,
     decisions as diamonds, stated bases dashed, hindsight gaps red; with --as-known-at what
-    was not yet known is greyed and a red line marks T.
+    was not yet known is greyed and a red line marks T. --page a4|a3 (landscape) splits it
+    by period into pages whose text prints at 8 pt or more (FILE-1.svg, FILE-2.svg, ...).
 
     \b
     Example:
@@ -536,17 +569,19 @@ def timeline(
     records = to_records(case_history(state, case))
     state.log_read("timeline", case)
 
-    def graph() -> Any:
+    def pages() -> Any:
         from projections.decisions import decisions as build_decisions
-        from projections.diagram import Window, timeline_graph
+        from projections.diagram import PAPERS, Window, timeline_pages
 
         visible = as_recorded(records, view.recorded_by)
-        return timeline_graph(
+        return timeline_pages(
             case,
             visible,
+            paper=PAPERS[page],
             as_known_at=view.as_known_at,
             window=Window(window_start, window_end),
             decisions=build_decisions(visible),
+            ledger_state=ledger_state(state, case),
         )
 
     entries = build_timeline(records, view, order)  # type: ignore[arg-type]
@@ -564,7 +599,7 @@ def timeline(
         lambda width: timeline_table(entries, width, view=view, case=case),
         case=case,
         sheet=case,
-        graph=graph,
+        pages=pages,
     )
     deliver(output_view, fmt, output, width, csv_dialect)
 
@@ -641,6 +676,7 @@ def known(
 @cli.command()
 @click.argument("case")
 @view_options(SPREADSHEET, *DIAGRAM_FORMATS)
+@page_option
 @pass_state
 def decisions(
     state: State,
@@ -650,6 +686,7 @@ def decisions(
     csv_dialect: str,
     output: str | None,
     width: int | None,
+    page: str,
 ) -> None:
     """Who decided what in CASE, on what stated basis, knowing what, with what outstanding.
 
@@ -673,10 +710,12 @@ def decisions(
     state.log_read("decisions", case)
     views = build_decisions(records)
 
-    def graph() -> Any:
-        from projections.diagram import decisions_graph
+    def pages() -> Any:
+        from projections.diagram import PAPERS, decisions_pages
 
-        return decisions_graph(case, views, records)
+        return decisions_pages(
+            case, views, records, paper=PAPERS[page], ledger_state=ledger_state(state, case)
+        )
 
     output_view = View(
         decisions_document(case, views, refs, view),
@@ -684,7 +723,7 @@ def decisions(
         lambda width: decisions_table(case, views, width, view),
         case=case,
         sheet=case,
-        graph=graph,
+        pages=pages,
     )
     deliver(output_view, fmt, output, width, csv_dialect)
 
@@ -929,7 +968,7 @@ def main() -> None:
         sys.exit(1)
 
 
-for _command in (check, rules, keygen, checkpoint, verify, access_log):
+for _command in (check, rules, keygen, checkpoint, verify, access_log, draft, export):
     cli.add_command(_command)
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +16,28 @@ class UserError(click.ClickException):
     """A problem with what the user asked for: one line on stderr, exit status 2."""
 
     exit_code = 2
+
+
+class Tampered(click.ClickException):
+    """The store was changed behind the ledger's back: one line on stderr, exit status 1."""
+
+    exit_code = 1
+
+
+class LedgerGroup(click.Group):
+    """The `ledger` command group: a stored row that the ledger cannot have written stops any
+    command with one line, exit 1, whichever command read it."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException:
+            raise
+        except Exception as error:
+            rows = sys.modules.get("ledger.rows")  # not loaded: no row was read, nothing to map
+            if rows is not None and isinstance(error, rows.TamperedRow):
+                raise Tampered(f"{error}; run `ledger verify`") from None
+            raise
 
 
 def emit(data: str | bytes, output: str | None) -> None:
@@ -88,26 +110,41 @@ def deliver(
     csv_dialect: str = "plain",
 ) -> None:
     """The one way every command writes its view: rendered in `fmt`, to -o FILE or stdout.
-    Binary formats (xlsx, png, pdf) need -o; without the `dot` program a diagram is kept as
-    its DOT source beside the file asked for."""
+    Binary formats (xlsx, png, pdf) need -o; a diagram of several pages goes to FILE-1.EXT,
+    FILE-2.EXT, ...; without the `dot` program a diagram is kept as its DOT source."""
     from pathlib import Path
 
-    from projections.render import BINARY_FORMATS, DIAGRAM_FORMATS, render
+    from projections.render import BINARY_FORMATS, DIAGRAM_FORMATS, render, render_pages
 
     if fmt in BINARY_FORMATS and output in (None, "-"):
         raise UserError(f"--format {fmt} writes a binary file: give -o FILE.{fmt}")
     if fmt not in DIAGRAM_FORMATS or fmt == "dot":
         emit(render(view, fmt, width=table_width(width), csv_dialect=csv_dialect), output)
         return
+    from cli.context import page_files
     from projections.diagram import DotMissing
 
     try:
-        emit(render(view, fmt), output)
+        drawn = render_pages(view, fmt)
     except DotMissing:
-        assert view.graph is not None and output is not None
-        dot_path = Path(output).with_suffix(".dot") if output != "-" else Path("diagram.dot")
-        emit(view.graph().source, str(dot_path))
+        dot_path = Path(output).with_suffix(".dot") if output not in (None, "-") else None
+        if dot_path is None:
+            raise UserError(
+                "the Graphviz program `dot` is not installed (install the system package "
+                "'graphviz'); --format dot writes the diagram's source"
+            ) from None
+        emit(render(view, "dot"), str(dot_path))
         raise UserError(
             f"the Graphviz program `dot` is not installed (install the system package "
             f"'graphviz', e.g. apt-get install graphviz); wrote {dot_path} instead"
         ) from None
+    if output in (None, "-"):
+        if len(drawn) > 1:
+            raise UserError(f"the diagram has {len(drawn)} pages: give -o FILE.{fmt}")
+        emit(drawn[0], output)  # an SVG may go to stdout
+        return
+    names = [output] if len(drawn) == 1 else page_files(output, len(drawn))
+    for name, data in zip(names, drawn, strict=True):
+        emit(data, name)
+    if len(names) > 1:
+        click.echo(f"{len(names)} pages: {', '.join(names)}", err=True)

@@ -11,6 +11,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     IntegrityError,
     InternalError,
+    Mapper,
     MapperDeserialisationError,
     Notification,
     StoredEvent,
@@ -20,7 +21,9 @@ from eventsourcing.utils import Environment, EnvType
 
 from ledger.access import ACCESS_TOPIC  # importing it also registers the access log's topic
 from ledger.case import Case, CaseRejected, Outcome, case_id
+from ledger.draft_area import DraftArea
 from ledger.entry import Draft, Problem
+from ledger.rows import RowMapper, TamperedRow
 from ledger.storage import StorageError, Store
 from ledger.transcoder import OrjsonTranscoder
 
@@ -60,6 +63,7 @@ class CaseLedger(Application[UUID]):
     def __init__(self, store: Store) -> None:
         self.store = store
         self.id_secret = store.id_secret()
+        self._drafts: DraftArea | None = None
         for attempt in write_attempts():
             try:
                 super().__init__(env=dict(store.settings))
@@ -96,6 +100,10 @@ class CaseLedger(Application[UUID]):
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        # Only the ledger's own topics are read, and ciphertext is bound to its row.
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=RowMapper)
 
     def case_id(self, key: str) -> UUID:
         return case_id(key, self.id_secret)
@@ -149,11 +157,27 @@ class CaseLedger(Application[UUID]):
         self.recorder.insert_events(events)
 
     def history(self, key: str) -> list[Entry]:
-        """Every entry of a case in seq order, as stored."""
-        entries = list(self.events.get(self.case_id(key)))
+        """Every entry of a case in seq order, as stored.
+
+        Raise `TamperedRow` for a row that cannot be this case's entry: another topic, a
+        state that does not decode or decrypt in its place, another case's entry."""
+        entries: list[Entry] = []
+        for stored in self.recorder.select_events(self.case_id(key)):
+            where = f"{key}#{stored.originator_version}"
+            if stored.topic != Entry.TOPIC:
+                raise TamperedRow(f"{where}: stored under topic {stored.topic!r}, not as an entry")
+            try:
+                entry = self.mapper.to_domain_event(stored)
+            except MapperDeserialisationError:
+                raise TamperedRow(
+                    f"{where}: the stored entry cannot be read (altered or moved)"
+                ) from None
+            if not isinstance(entry, Entry) or entry.case != key:
+                raise TamperedRow(f"{where}: the stored entry belongs to another case")
+            entries.append(entry)
         if not entries:
             raise UnknownCase(key)
-        return entries  # type: ignore[return-value]
+        return entries
 
     def has_case(self, key: str) -> bool:
         return bool(self.recorder.select_events(self.case_id(key), limit=1))
@@ -165,19 +189,31 @@ class CaseLedger(Application[UUID]):
                 yield self.mapper.to_domain_event(notification)  # type: ignore[misc]
 
     def notification_pages(
-        self, topic: str, after: int = 0, page: int = 1000
+        self, topic: str | None, after: int = 0, page: int = 1000
     ) -> Iterator[list[Notification]]:
-        """The stored events of one topic after notification id `after`, in the order the
-        ledger stored them, `page` at a time (the last page may be shorter)."""
+        """The stored events of one topic (None: every row, whatever its topic) after
+        notification id `after`, in the order the ledger stored them, `page` at a time (the
+        last page may be shorter)."""
+        topics = [topic] if topic is not None else []
         while True:
             notifications = self.recorder.select_notifications(
-                start=after, limit=page, topics=[topic], inclusive_of_start=False
+                start=after, limit=page, topics=topics, inclusive_of_start=False
             )
             if notifications:
                 yield notifications
             if len(notifications) < page:
                 return
             after = notifications[-1].id
+
+    @property
+    def drafts(self) -> DraftArea:
+        """The draft area beside the entries (ledger/draft_area.py), opened on first use."""
+        if self._drafts is None:
+            from ledger.draft_area import open_drafts
+
+            datastore = getattr(self.recorder, "datastore", None)
+            self._drafts = open_drafts(self.store, datastore)
+        return self._drafts
 
     def load(self, key: str) -> Case | None:
         """The case as stored, or None when it has no entries."""

@@ -27,13 +27,16 @@ import os
 import re
 import struct
 import tempfile
+import threading
+import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
-from multiprocessing.pool import AsyncResult, Pool
 from typing import IO, Any
 from uuid import UUID
 
@@ -67,6 +70,27 @@ class LineError:
         return f"{self.where}: {self.message}"
 
 
+# Keys that only the ledger's own outputs carry: a view item has its seq and recorded_at, a
+# view document its schema_version.
+_VIEW_KEYS = (("seq", "recorded_at"), ("schema_version",))
+
+
+def _view_output(line: bytes) -> str | None:
+    if line.strip() in (b"{", b"["):
+        return "a JSON document over several lines, such as the JSON output of a view"
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    if all(key in obj for key in _VIEW_KEYS[0]):
+        return "the NDJSON output of a view (a view stays a view)"
+    if _VIEW_KEYS[1][0] in obj:
+        return "the JSON output of a view (a view stays a view)"
+    return None
+
+
 class ImportFailed(ValueError):
     """The input had problems; the ledger was not changed."""
 
@@ -74,6 +98,22 @@ class ImportFailed(ValueError):
         super().__init__(f"{len(errors)} problem(s) in the input; nothing was imported")
         self.errors = errors
         self.truncated = truncated
+
+
+class NotImportFormat(ImportFailed):
+    """The input is something else the ledger writes (a view's NDJSON or JSON document),
+    named by its first line: one problem, said in one line."""
+
+    def __init__(self, error: LineError) -> None:
+        super().__init__([error])
+
+    def __str__(self) -> str:
+        return str(self.errors[0])
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without handing back its chunk; the ledger was not changed
+    (SQLite), or holds only whole cases a re-run completes (other stores)."""
 
 
 @dataclass
@@ -118,6 +158,14 @@ class _Lines:
                     progress(len(line))
                 if not line.strip():
                     continue
+                if not self.count and (view := _view_output(line)) is not None:
+                    raise NotImportFormat(
+                        LineError(
+                            f"{source.name}:{number}",
+                            f"this is {view}, not the import format; "
+                            "`ledger export` writes the import format",
+                        )
+                    )
                 self.count += 1
                 leading = _LEADING_CASE.match(line)
                 key = leading[1].decode() if leading else _case_key(line)
@@ -216,9 +264,18 @@ class _Checker:
 _checker: _Checker | None = None
 
 
-def _adopt(checker: _Checker) -> None:
+def _adopt(checker: _Checker, importer: int) -> None:
     global _checker
     _checker = checker
+    # A worker outlives a killed importer: it waits on a queue whose other end its siblings
+    # still hold, keeping the importer's pipes open (and its caller waiting) forever.
+    threading.Thread(target=_exit_with, args=(importer,), daemon=True).start()
+
+
+def _exit_with(importer: int) -> None:
+    while os.getppid() == importer:
+        time.sleep(0.2)
+    os._exit(1)
 
 
 def _check_in_worker(chunk: Chunk) -> _Checked:
@@ -231,8 +288,10 @@ def import_sources(
     sources: Iterable[Source],
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Validate all sources and record them; raise `ImportFailed` and store nothing on error.
+    With `dry_run` everything is checked as for real, and nothing is stored.
 
     `workers` is the number of processes checking cases (default: one per usable core, and
     none for small inputs); 0 checks everything in this process.
@@ -249,7 +308,7 @@ def import_sources(
                 for _ in write_attempts():
                     report = ImportReport(lines=lines.count, cases=set(lines.by_case))
                     try:
-                        _store(ledger, lines, check, report, list(unplaced))
+                        _store(ledger, lines, check, report, list(unplaced), dry_run)
                     except IntegrityError:
                         continue  # another writer added to one of the cases: check again
                     return report
@@ -264,8 +323,13 @@ def _store(
     check: Callable[[Iterable[Chunk]], Iterator[_Checked]],
     report: ImportReport,
     errors: list[LineError],
+    dry_run: bool = False,
 ) -> None:
-    sink = _Transaction(ledger) if ledger.store.kind == "sqlite" else _Spool(ledger)
+    sink: _Transaction | _Spool | _Discard
+    if dry_run:
+        sink = _Discard()
+    else:
+        sink = _Transaction(ledger) if ledger.store.kind == "sqlite" else _Spool(ledger)
     with sink:
         for checked in check(_chunks(ledger, lines)):
             report.recorded += checked.recorded
@@ -318,24 +382,48 @@ def _checking(
     if not workers:
         yield lambda chunks: map(checker.check, chunks)
         return
-    pool = get_context("fork").Pool(workers, initializer=_adopt, initargs=(checker,))
+    # Not multiprocessing.Pool: it replaces a worker that dies (killed, out of memory) and
+    # waits forever for the chunk that worker held, with the store's write lock held. The
+    # executor notices the death at once and fails every outstanding chunk.
+    pool = ProcessPoolExecutor(
+        workers, mp_context=get_context("fork"), initializer=_adopt, initargs=(checker, os.getpid())
+    )
     try:
         yield lambda chunks: _in_order(pool, chunks, ahead=2 * workers)
     finally:
-        pool.terminate()
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _in_order(pool: Pool, chunks: Iterable[Chunk], ahead: int) -> Iterator[_Checked]:
+def _in_order(pool: ProcessPoolExecutor, chunks: Iterable[Chunk], ahead: int) -> Iterator[_Checked]:
     """Results in input order, at most `ahead` chunks in flight: memory stays bounded when the
-    workers check faster than the store takes their rows."""
-    pending: deque[AsyncResult[_Checked]] = deque()
-    for chunk in chunks:
-        if len(pending) >= ahead:
-            yield pending.popleft().get()
-        pending.append(pool.apply_async(_check_in_worker, (chunk,)))
-    while pending:
-        yield pending.popleft().get()
+    workers check faster than the store takes their rows. Raise `WorkerDied` when a worker
+    process ends without handing back its chunk."""
+    pending: deque[Future[_Checked]] = deque()
+    try:
+        for chunk in chunks:
+            if len(pending) >= ahead:
+                yield pending.popleft().result()
+            pending.append(pool.submit(_check_in_worker, chunk))
+        while pending:
+            yield pending.popleft().result()
+    except BrokenProcessPool:
+        raise WorkerDied(
+            "a worker process checking the input died (killed, or out of memory); "
+            "nothing was imported"
+        ) from None
+
+
+class _Discard:
+    """A dry run: the checked rows go nowhere."""
+
+    def __enter__(self) -> _Discard:
+        return self
+
+    def add(self, rows: list[Row]) -> None:
+        pass
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
 
 
 class _Transaction:

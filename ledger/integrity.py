@@ -36,14 +36,17 @@ which cases the removed entries belonged to is nowhere recorded).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import re
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from ledger.access import access_entries, chain_problems
+from ledger.access import ACCESS_TOPIC, access_log_id, chain_problems
 from ledger.case import Case
 from ledger.chain import GENESIS, entry_hash
 from ledger.checkpoint import (
@@ -56,6 +59,13 @@ from ledger.checkpoint import (
     parse_verifier,
     sign,
     verify,
+)
+from ledger.custody import (
+    CHECKPOINT_TOPIC,
+    CHECKPOINTS_STREAM,
+    custody_problems,
+    kept_notes,
+    notes_to_check,
 )
 from ledger.merkle import EMPTY_ROOT, Tree, leaf_hash, verify_consistency
 
@@ -92,9 +102,12 @@ class Problem:
     seq: int | None = None
     position: int | None = None  # 1-based place in notification order (tree index + 1)
     checkpoint: int | None = None  # the checkpoint's number in the log
+    source: str | None = None  # a checkpoint from elsewhere: "FILE checkpoint N"
 
     @property
     def where(self) -> str:
+        if self.source is not None:
+            return self.source
         if self.case is not None or self.case_id is not None:
             name = self.case if self.case is not None else f"case {self.case_id}"
             return f"{name}#{self.seq}" if self.seq is not None else name
@@ -124,6 +137,7 @@ class CheckpointCheck:
     origin: str | None = None
     size: int | None = None
     root: bytes | None = None
+    access_failed: bool = False  # the entries match; the access records do not
 
     @property
     def ok(self) -> bool:
@@ -135,7 +149,10 @@ class Report:
     entries: int = 0
     cases: int = 0
     root: bytes = EMPTY_ROOT
+    access_records: int = 0  # the access tree: every access record, in store order
+    access_root: bytes = EMPTY_ROOT
     checkpoints: list[CheckpointCheck] = field(default_factory=list)
+    against: list[CheckpointCheck] = field(default_factory=list)  # third parties' checkpoints
     problems: list[Problem] = field(default_factory=list)
     more_problems: int = 0  # found but not kept (beyond MAX_PROBLEMS)
 
@@ -187,12 +204,34 @@ def entry_notifications(ledger: CaseLedger, page: int = PAGE) -> Iterator[Notifi
 
 
 def scan(ledger: CaseLedger) -> Scan:
-    """Read every entry once: check each case's chain and collect the Merkle leaves."""
+    """Read every row of the store once: check each case's chain and collect the Merkle
+    leaves; a row under a topic the ledger does not write is reported where it lies."""
     result = Scan()
-    for notification in entry_notifications(ledger):
-        result.notification_ids.append(notification.id)
-        position = len(result.notification_ids)
-        result.leaves += leaf_hash(_check_entry(ledger, result, notification, position))
+    strays: list[Notification] = []
+    for notifications in ledger.notification_pages(None, page=PAGE):
+        for notification in notifications:
+            if notification.topic == ENTRY_TOPIC:
+                result.notification_ids.append(notification.id)
+                position = len(result.notification_ids)
+                result.leaves += leaf_hash(_check_entry(ledger, result, notification, position))
+            elif notification.topic == ACCESS_TOPIC:
+                continue  # access records: scan_access
+            elif (
+                notification.topic != CHECKPOINT_TOPIC
+                or notification.originator_id != CHECKPOINTS_STREAM
+            ):
+                strays.append(notification)
+    for stray in strays:
+        case_id = stray.originator_id
+        assert isinstance(case_id, UUID)
+        result.add(
+            Problem(
+                f"a row under topic {stray.topic!r}, which the ledger does not write "
+                "(outside the tree)",
+                case_id=case_id,
+                seq=stray.originator_version,
+            )
+        )
     _finish(result)
     return result
 
@@ -308,56 +347,130 @@ def _entry_at(ledger: CaseLedger, result: Scan, position: int) -> tuple[str | No
 
 def verify_ledger(
     ledger: CaseLedger,
-    checkpoints: Sequence[str],
+    logged: Sequence[str],
     verifier_key: str | Verifier | None,
+    log_exists: bool = True,
+    against: Sequence[tuple[str, str]] = (),
 ) -> Report:
-    """Check the chains, the tree and every checkpoint note (oldest first) of the log.
+    """Check the chains, the tree, and every checkpoint (oldest first) of the checkpoints
+    log (`logged`) and of the ledger's own copy, and that the two copies agree; `against`
+    holds checkpoints a third party kept, (label, note), checked for consistency too.
 
     With checkpoints, a verifier key is required (NoteError otherwise)."""
-    if checkpoints and verifier_key is None:
+    kept = kept_notes(ledger)
+    checkpoints = notes_to_check(kept, logged)
+    if (checkpoints or against) and verifier_key is None:
         raise NoteError("checking checkpoints needs the verifier key")
     verifier = parse_verifier(verifier_key) if isinstance(verifier_key, str) else verifier_key
     result = scan(ledger)
     tree = tree_of(result)
+    access_problems, access_leaves = scan_access(ledger)
+    access_tree = Tree(access_leaves)
     report = Report(
         entries=result.size,
         cases=len(result.chains),
         root=tree.root(),
+        access_records=access_tree.size,
+        access_root=access_tree.root(),
         problems=list(result.problems),
         more_problems=result.more_problems,
     )
-    report.problems.extend(access_log_problems(ledger))
+    report.problems.extend(access_problems)
+    report.problems.extend(
+        Problem(what, checkpoint=number)
+        for number, what in custody_problems(kept, logged, log_exists)
+    )
     good_sizes: list[int] = []
     failures: list[Problem] = []
     for number, note in enumerate(checkpoints, start=1):
-        check = _check_checkpoint(number, note, verifier, tree)  # type: ignore[arg-type]
+        check = _check_checkpoint(number, note, verifier, tree, access_tree)  # type: ignore[arg-type]
         report.checkpoints.append(check)
         if check.ok:
             good_sizes.append(check.size or 0)
             continue
+        if check.access_failed:
+            failures.append(Problem(check.status, checkpoint=check.number))
+            continue
         failures.append(_place(ledger, result, check, good_sizes))
     report.problems.extend(failures)
+    for label, note in against:
+        check = _check_checkpoint(0, note, verifier, tree, access_tree)  # type: ignore[arg-type]
+        report.against.append(check)
+        if not check.ok:
+            report.problems.append(Problem(check.status, source=label))
     return report
 
 
-def access_log_problems(ledger: CaseLedger) -> list[Problem]:
-    """Breaks in the access logs' own hash chains (the tree covers case entries only)."""
+def scan_access(ledger: CaseLedger) -> tuple[list[Problem], bytearray]:
+    """Every access record once, in store order: breaks in the access logs' own hash chains,
+    records that cannot be read or lie outside their case's log, and the leaf hashes of the
+    access tree (a tree of their own, beside the entries' tree, whose leaves are built like
+    an entry's: log id ‖ seq ‖ the record's hash). Its size and root go into every
+    checkpoint, so deleting the newest reads or rewriting one, hashes recomputed, no longer
+    goes unseen."""
     logs: dict[UUID, list[Any]] = {}
-    for record in access_entries(ledger):
-        logs.setdefault(record.originator_id, []).append(record)
     problems = []
+    leaves = bytearray()
+    for notifications in ledger.notification_pages(ACCESS_TOPIC, page=PAGE):
+        for notification in notifications:
+            stream = notification.originator_id
+            version = notification.originator_version
+            assert isinstance(stream, UUID)
+            try:
+                record = ledger.mapper.to_domain_event(notification)
+                in_its_log = access_log_id(ledger, record.case) == stream  # type: ignore[attr-defined]
+                leaves += leaf_hash(leaf_data(stream, version, record.hash))  # type: ignore[attr-defined]
+            except Exception as error:  # altered, moved (sealed to its place) or mistyped
+                leaves += leaf_hash(_fallback_leaf(stream, version, notification.state))
+                what = f"access log: undecodable access record ({type(error).__name__})"
+                problems.append(Problem(what, case_id=stream, seq=version))
+                continue
+            if not in_its_log:
+                what = "access log: an access record stored outside its case's access log"
+                problems.append(Problem(what, case_id=stream, seq=notification.originator_version))
+                continue
+            logs.setdefault(stream, []).append(record)
     for records in logs.values():
         records.sort(key=lambda r: r.originator_version)
         case = records[0].case or "(all cases)"
         problems.extend(
             Problem(f"access log: {text}", case=case) for text in chain_problems(records)
         )
-    return problems
+    return problems, leaves
 
 
-def _check_checkpoint(number: int, note: str, verifier: Verifier, tree: Tree) -> CheckpointCheck:
+ACCESS_EXTENSION = "access"
+"""A checkpoint's extension line `access SIZE ROOT`: the access tree's size and root (base64)."""
+
+
+def access_line(size: int, root: bytes) -> str:
+    return f"{ACCESS_EXTENSION} {size} {base64.b64encode(root).decode()}"
+
+
+def access_anchor(checkpoint: Checkpoint) -> tuple[int, bytes] | None:
+    """The access tree's size and root a checkpoint vouches for (None: made before access
+    records were anchored); NoteError when the line is malformed."""
+    for line in checkpoint.extensions:
+        name, _, rest = line.partition(" ")
+        if name != ACCESS_EXTENSION:
+            continue
+        size_text, _, root_text = rest.partition(" ")
+        try:
+            root = base64.b64decode(root_text, validate=True)
+        except binascii.Error:
+            root = b""
+        if not re.fullmatch(r"0|[1-9][0-9]*", size_text) or len(root) != 32:
+            raise NoteError(f"malformed access line {line[:60]!r}")
+        return int(size_text), root
+    return None
+
+
+def _check_checkpoint(
+    number: int, note: str, verifier: Verifier, tree: Tree, access_tree: Tree
+) -> CheckpointCheck:
     try:
         checkpoint = parse_checkpoint(verify(note, verifier))
+        anchor = access_anchor(checkpoint)
     except NoteError as error:
         return CheckpointCheck(number, f"checkpoint {number} of the log is not valid: {error}")
     check = CheckpointCheck(number, "consistent", checkpoint.origin, checkpoint.size)
@@ -377,7 +490,28 @@ def _check_checkpoint(number: int, note: str, verifier: Verifier, tree: Tree) ->
             check.status = (
                 f"tree no longer consistent with checkpoint of size {size} (root mismatch)"
             )
+    if check.ok and anchor is not None:
+        problem = _consistency(access_tree, *anchor)
+        if problem:
+            check.status = f"access log no longer consistent with this checkpoint: {problem}"
+            check.access_failed = True
     return check
+
+
+def _consistency(tree: Tree, size: int, root: bytes) -> str | None:
+    """What is wrong between a tree and an earlier (size, root) of it, or None."""
+    if size > tree.size:
+        missing = f"{tree.size + 1}–{size}" if size > tree.size + 1 else f"{size}"
+        return (
+            f"{tree.size} access records where the checkpoint vouches for {size} "
+            f"(in store order, record {missing} missing)"
+        )
+    if size == 0:
+        return None if root == EMPTY_ROOT else "size 0 without the empty tree's root"
+    proof = tree.consistency_proof(size)
+    if verify_consistency(size, tree.size, root, tree.root(), proof):
+        return None
+    return f"root mismatch at size {size} (an access record was changed, removed or reordered)"
 
 
 def _place(ledger: CaseLedger, result: Scan, check: CheckpointCheck, good: list[int]) -> Problem:
@@ -449,7 +583,12 @@ def make_checkpoint(
     report = verify_ledger(ledger, log, signer.verifier())
     if not report.intact:
         return "", report
-    body = checkpoint_body(origin or signer.name, report.entries, report.root)
+    body = checkpoint_body(
+        origin or signer.name,
+        report.entries,
+        report.root,
+        (access_line(report.access_records, report.access_root),),
+    )
     return sign(body, signer), report
 
 

@@ -21,7 +21,8 @@ class StorageError(ValueError):
     """The store configuration cannot be used."""
 
 
-CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
+# eventsourcing's AES-GCM cipher with each row's place as associated data (ledger/rows.py).
+CIPHER_TOPIC = "ledger.rows:RowCipher"
 
 
 @dataclass(frozen=True, slots=True)

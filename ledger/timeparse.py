@@ -3,6 +3,16 @@
 A written time such as ``2019-12`` or ``~2020-01-07T16:01`` becomes a `Moment`: the half-open
 interval ``[start, end)`` it names, its precision, and whether it was marked approximate.
 
+Besides these ISO forms, the dates of journal prints and chronologies are read (`_journal`):
+ISO 8601 intervals (``2019-12-20/2019-12-31``, also what a deadline prints), ISO weeks
+(``2019-W52``, ``v. 52 2019``), EDTF qualifiers (``2019-12~``, ``2019-12?``) and seasons
+(``2019-21``), Swedish months, days, parts of months and seasons ("20 december 2019", "sen
+december 2019", "början av december 2019", "våren 2018"), and ``ca`` for approximate. Each is
+an interval at its own precision, and its canonical text keeps that precision: a form that
+means exactly an ISO time becomes that time (``december 2019`` is ``2019-12``, ``ca
+2019-12-20`` is ``~2019-12-20``); a phrase with no ISO equivalent keeps its words, normalised
+(``sen december 2019``), so what the ledger prints it reads back as the same Moment.
+
 Every datetime this module returns is aware and shows Stockholm local wall time, but its
 tzinfo is a fixed offset (``+01:00`` or ``+02:00``), not ``ZoneInfo("Europe/Stockholm")``.
 Python compares two datetimes that share one ZoneInfo by wall time and ignores ``fold``, so
@@ -38,7 +48,9 @@ __all__ = [
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
-Precision = Literal["year", "month", "day", "minute", "second"]
+Precision = Literal[
+    "year", "season", "month", "part_of_month", "week", "interval", "day", "minute", "second"
+]
 
 MIN_YEAR = 1900
 MAX_YEAR = 2200
@@ -53,8 +65,8 @@ _FORM = re.compile(
 )
 _FRACTION = re.compile(r"T?[0-9]{2}:[0-9]{2}:[0-9]{2}[.,][0-9]")
 _EXPECTED = (
-    "expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] with optional Z or ±HH:MM,"
-    " optionally prefixed by ~"
+    "expected YYYY, YYYY-MM, YYYY-MM-DD[THH:MM[:SS][Z|±HH:MM]] (optionally ~), A/B,"
+    " v. 52 2019, våren 2019 or sen december 2019"
 )
 # Real zones lie between -12:00 and +14:00; anything further out is a typo.
 _MIN_OFFSET = timedelta(hours=-12)
@@ -95,7 +107,10 @@ class Moment:
         return _shift(self.end, self.precision, 1) if self.approximate else self.end
 
     def display(self) -> str:
-        """Stockholm local time at its own precision, e.g. ``~2020-01-07``."""
+        """Stockholm local time at its own precision, e.g. ``~2020-01-07``; a journal form
+        (an interval, a week, a season, a part of a month, an uncertain date) as its text."""
+        if self.precision not in _FORMAT or self.text[-1] in _UNCERTAIN:
+            return self.text
         prefix = "~" if self.approximate else ""
         return prefix + self.start.strftime(_FORMAT[self.precision])
 
@@ -130,7 +145,11 @@ def _parse_text(text: str) -> Moment:
     if not body:
         raise _error(text, "nothing after ~" if approximate else "empty")
     match = _FORM.fullmatch(body)
-    if match is None:
+    if match is None or (match["month"] is not None and match["day"] is None and body[5] == "2"):
+        # Not today's forms, or an EDTF season (2019-21): a journal form, or an error.
+        journal = _journal(text, body, approximate)
+        if journal is not None:
+            return journal
         if body.startswith("~"):
             raise _error(text, "only one ~ is allowed")
         if _FRACTION.search(body):
@@ -152,7 +171,10 @@ def parse_point_moment(text: str) -> Moment:
     """
     if isinstance(text, str) and text.strip().startswith("~"):
         raise TimeParseError(f"a point in time cannot be approximate: {_quote(text)}")
-    return parse_moment(text)
+    moment = parse_moment(text)
+    if moment.approximate:  # ca, 2019-12?, 2019-12~
+        raise TimeParseError(f"a point in time cannot be approximate: {_quote(text)}")
+    return moment
 
 
 def known_state(known: Moment, at: datetime) -> Literal["known", "possibly", "unknown"]:
@@ -263,6 +285,224 @@ def _build(text: str, match: re.Match[str], approximate: bool) -> Moment:
     return Moment(f"{tilde}{start.strftime(shown)}{suffix}", start, end, precision, approximate)
 
 
+# --- journal dates -----------------------------------------------------------------------------
+
+_UNCERTAIN = "?%"
+"""EDTF's uncertain (`?`) and uncertain-and-approximate (`%`) qualifiers: read as approximate
+(the interval is widened like `~`) and kept in the text, so the doubt is not lost."""
+
+# How an approximate journal form is widened: by one of its own units, in calendar terms.
+_JOURNAL_UNITS: dict[str, tuple[Precision, int]] = {
+    "season": ("month", 3),
+    "part_of_month": ("day", 10),
+    "week": ("day", 7),
+}
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("januari", "jan", "january"),
+            ("februari", "feb", "february"),
+            ("mars", "mar", "march"),
+            ("april", "apr"),
+            ("maj", "may"),
+            ("juni", "jun", "june"),
+            ("juli", "jul", "july"),
+            ("augusti", "aug", "august"),
+            ("september", "sep", "sept"),
+            ("oktober", "okt", "oct", "october"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<year>[0-9]{4})"
+
+# Parts of a month as journals write them: the first, middle and last ten days or so.
+PARTS = {
+    "början av": "early",
+    "i början av": "early",
+    "tidig": "early",
+    "tidigt i": "early",
+    "mitten av": "mid",
+    "i mitten av": "mid",
+    "slutet av": "late",
+    "i slutet av": "late",
+    "sen": "late",
+    "sent i": "late",
+}
+_PART_DAYS = {"early": (1, 11), "mid": (11, 21), "late": (21, None)}  # [first, next) day
+# EDTF seasons (21-23) and the Swedish words; the months are Sweden's meteorological seasons.
+SEASONS = {"21": (3, "våren"), "22": (6, "sommaren"), "23": (9, "hösten")}
+_SEASON_WORDS = {
+    "våren": "21",
+    "vår": "21",
+    "sommaren": "22",
+    "sommar": "22",
+    "hösten": "23",
+    "höst": "23",
+}
+_APPROXIMATE_WORDS = r"(?:ca\.?|cirka|c:a|omkring|ungefär)"
+
+_EDTF_QUALIFIED = re.compile(r"(?P<base>[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)(?P<q>[~?%])")
+_EDTF_SEASON = re.compile(r"(?P<year>[0-9]{4})-(?P<season>2[0-9])")
+_ISO_WEEK = re.compile(r"(?P<year>[0-9]{4})-?w(?P<week>[0-9]{2})")
+_SV_WEEK = re.compile(r"(?:v\.?|vecka|week)\s*(?P<week>[0-9]{1,2}),?\s+(?:år\s+)?" + _YEAR)
+_SV_DAY = re.compile(r"(?:den\s+)?(?P<day>[0-9]{1,2})\s+" + _MONTH + r",?\s+" + _YEAR)
+_SV_MONTH = re.compile(r"(?:i\s+)?" + _MONTH + r"\s+" + _YEAR)
+_SV_PART = re.compile(
+    "(?P<part>" + "|".join(sorted(PARTS, key=len, reverse=True)) + r")\s+" + _MONTH + r"\s+" + _YEAR
+)
+_SV_SEASON = re.compile(
+    r"(?:under\s+|på\s+)?(?P<season>"
+    + "|".join(sorted(_SEASON_WORDS, key=len, reverse=True))
+    + r")\s+"
+    + _YEAR
+)
+_SV_WINTER = re.compile(
+    r"(?:under\s+|på\s+)?(?:vintern|vinter)\s+"
+    + _YEAR
+    + r"(?:\s*[/-]\s*(?P<next>[0-9]{2}|[0-9]{4}))?"
+)
+_SV_APPROXIMATE = re.compile(_APPROXIMATE_WORDS + r"\s+(?P<rest>.+)")
+_SPACES = re.compile(r"\s+")
+
+
+def _journal(text: str, body: str, approximate: bool) -> Moment | None:
+    """A journal form (module docstring), or None when `body` is none of them.
+
+    `body` is the stripped text without a leading `~` (then `approximate` is set); a form
+    that is recognised but wrong (week 54, an interval that ends before it starts) raises.
+    """
+    words = _SPACES.sub(" ", body.casefold())
+    if approximate and _SV_APPROXIMATE.fullmatch(words):
+        raise _error(text, "only one of ~ and ca is allowed")
+    if not approximate and (match := _SV_APPROXIMATE.fullmatch(words)):
+        inner = _parse_text(match["rest"])
+        if inner.approximate:
+            raise _error(text, "only one of ~ and ca is allowed")
+        if inner.precision == "interval":
+            raise _error(text, "an interval cannot be approximate; widen it instead")
+        return _approximately(inner, "ca ")
+    if "/" in body and not _SV_WINTER.fullmatch(words):
+        return _interval(text, body, approximate)
+    found = _journal_exact(text, body, words)
+    if found is None:
+        return None
+    if approximate:
+        if found.approximate:
+            raise _error(text, "only one ~ is allowed")
+        return _approximately(found, "~")
+    return found
+
+
+def _journal_exact(text: str, body: str, words: str) -> Moment | None:
+    """A journal form without a leading ~ or ca."""
+    if match := _EDTF_QUALIFIED.fullmatch(body):
+        base = _parse_text(match["base"])
+        if match["q"] == "~":  # the same as today's ~ prefix, so written as that
+            return _parse_text("~" + base.text)
+        return Moment(base.text + match["q"], base.start, base.end, base.precision, True)
+    if match := _EDTF_SEASON.fullmatch(body):
+        year = _year(text, match["year"])
+        code = match["season"]
+        if code == "24":
+            raise _error(text, "winter spans two years: write 'vintern 2019/2020' or an interval")
+        if code not in SEASONS:
+            raise _error(text, "month must be 01-12 (or 21-23 for spring, summer, autumn)")
+        return _months(f"{year:04d}-{code}", year, SEASONS[code][0], 3, "season")
+    if match := _ISO_WEEK.fullmatch(words) or _SV_WEEK.fullmatch(words):
+        return _week(text, _year(text, match["year"]), int(match["week"]))
+    if match := _SV_DAY.fullmatch(words):
+        year, month = _year(text, match["year"]), MONTHS[match["month"]]
+        day = int(match["day"])
+        if not 1 <= day <= _days_in_month(year, month):
+            raise _error(text, f"{year:04d}-{month:02d} has no day {day}")
+        return _parse_text(f"{year:04d}-{month:02d}-{day:02d}")
+    if match := _SV_MONTH.fullmatch(words):
+        return _parse_text(f"{_year(text, match['year']):04d}-{MONTHS[match['month']]:02d}")
+    if match := _SV_PART.fullmatch(words):
+        year, month = _year(text, match["year"]), MONTHS[match["month"]]
+        first, following = _PART_DAYS[PARTS[match["part"]]]
+        start = _midnight(year, month, first)
+        end = (
+            _midnight(year, month, following)
+            if following is not None
+            else _shift(_midnight(year, month, 1), "month", 1)
+        )
+        phrase = f"{match['part'].removeprefix('i ')} {_month_name(month)} {year:04d}"
+        return Moment(phrase, start, end, "part_of_month", False)
+    if match := _SV_SEASON.fullmatch(words):
+        year = _year(text, match["year"])
+        code = _SEASON_WORDS[match["season"]]
+        first, name = SEASONS[code]
+        return _months(f"{name} {year:04d}", year, first, 3, "season")
+    if match := _SV_WINTER.fullmatch(words):
+        year = _year(text, match["year"])
+        following = match["next"]
+        if following is None:
+            raise _error(text, "winter spans two years: write 'vintern 2019/2020' or an interval")
+        wanted = f"{year + 1:04d}"
+        if following not in (wanted, wanted[2:]):
+            raise _error(text, f"the winter after {year} ends in {year + 1}")
+        return _months(f"vintern {year:04d}/{year + 1:04d}", year, 12, 3, "season")
+    return None
+
+
+def _interval(text: str, body: str, approximate: bool) -> Moment | None:
+    """An ISO 8601 interval of two times in today's forms, ``A/B``: from A's start to B's
+    end. None when it is not two parts (the caller then says what is expected)."""
+    parts = body.split("/")
+    if len(parts) != 2 or not all(_FORM.fullmatch(part.strip()) for part in parts):
+        return None
+    if approximate:
+        raise _error(text, "an interval cannot be approximate; widen it instead")
+    first, last = (_parse_text(part) for part in parts)
+    if last.start < first.start or last.end < first.end:
+        raise _error(text, f"the interval ends ({last.text}) before it starts ({first.text})")
+    if first == last:
+        return first
+    return Moment(f"{first.text}/{last.text}", first.start, last.end, "interval", False)
+
+
+def _approximately(moment: Moment, mark: str) -> Moment:
+    """The same interval marked approximate: ISO forms take `~`, phrases `ca `."""
+    if moment.precision in _FORMAT:
+        return _parse_text("~" + moment.text)
+    prefix = "~" if moment.text[:1].isdigit() else "ca "
+    return Moment(prefix + moment.text, moment.start, moment.end, moment.precision, True)
+
+
+def _week(text: str, year: int, week: int) -> Moment:
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise _error(text, f"{year:04d} has no ISO week {week}") from None
+    following = monday + timedelta(days=7)
+    start = _midnight(monday.year, monday.month, monday.day)
+    end = _midnight(following.year, following.month, following.day)
+    return Moment(f"{year:04d}-W{week:02d}", start, end, "week", False)
+
+
+def _months(shown: str, year: int, month: int, count: int, precision: Precision) -> Moment:
+    start = _midnight(year, month, 1)
+    return Moment(shown, start, _shift(start, "month", count), precision, False)
+
+
+def _month_name(month: int) -> str:
+    return next(name for name, number in MONTHS.items() if number == month)
+
+
+def _year(text: str, digits: str) -> int:
+    year = int(digits)
+    _check_year(text, year)
+    return year
+
+
 _DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -305,6 +545,8 @@ def _shift(edge: datetime, precision: Precision, units: int) -> datetime:
     """`edge` moved by whole units of `precision`; calendar units move in local wall time."""
     if precision in _STEP:
         return to_stockholm(edge + units * _STEP[precision])
+    if precision in _JOURNAL_UNITS:
+        precision, units = _JOURNAL_UNITS[precision][0], units * _JOURNAL_UNITS[precision][1]
     wall = edge.replace(tzinfo=None)
     if precision == "year":
         wall = wall.replace(year=wall.year + units)

@@ -1537,6 +1537,20 @@ _TYPES: tuple[EventType, ...] = (
         description="A journal note that no more specific event type fits.",
     ),
     EventType(
+        "ChronologyEntry",
+        "kronologipost",
+        "note",
+        False,
+        (
+            _f("text?", "text", "the line of the chronology as written"),
+            _f("comment?", "text", "the reviewer's comment on the line"),
+        ),
+        description=(
+            "A line of a review's chronology that the reviewer chose not to classify: "
+            "information only, it starts no rule."
+        ),
+    ),
+    EventType(
         "EntryCorrected",
         "rättelse",
         "correction",

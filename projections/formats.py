@@ -91,7 +91,7 @@ CSV_DIALECTS = ("plain", "excel")
 
 def to_csv(
     items: Iterable[Mapping[str, Any]], case: str | None = None, dialect: str = "plain"
-) -> str:
+) -> str | bytes:
     """CSV of flat rows. `excel` is for a Swedish spreadsheet: a byte-order mark so it reads
     UTF-8 and `;` between columns (the Swedish list separator)."""
     rows = rows_of(items, case)
@@ -109,7 +109,10 @@ def to_csv(
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _csv_cell(v) for k, v in row.items()})
-    return ("\ufeff" if excel else "") + out.getvalue()
+    if not excel:
+        return out.getvalue()
+    # The byte-order mark goes in as bytes: text for a terminal never carries one.
+    return b"\xef\xbb\xbf" + printable(out.getvalue(), lines=True).encode()
 
 
 def to_xlsx(items: Iterable[Mapping[str, Any]], case: str | None = None, sheet: str = "") -> bytes:
@@ -250,7 +253,20 @@ def wrap_lines(lines: Iterable[str], width: int) -> str:
 
 
 # C0 and C1 control characters: stored as given, never sent raw to a reviewer's terminal.
-_CONTROLS = dict.fromkeys([*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)], "\ufffd")
+# Nor are bidi controls (a right-to-left override makes "BVC" print as "CVB" and reorders
+# the rest of the line), zero-width characters (two names that print the same) and the
+# Unicode line and paragraph separators (lines a terminal or editor may break at).
+_INVISIBLE = [
+    0x061C,  # arabic letter mark
+    *range(0x200B, 0x2010),  # zero-width space, non-joiner, joiner; LRM, RLM
+    0x2028,
+    0x2029,
+    *range(0x202A, 0x202F),  # LRE, RLE, PDF, LRO, RLO
+    *range(0x2060, 0x2065),  # word joiner, invisible operators
+    *range(0x2066, 0x206A),  # LRI, RLI, FSI, PDI
+    0xFEFF,  # zero-width no-break space
+]
+_CONTROLS = dict.fromkeys([*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_INVISIBLE], "\ufffd")
 
 
 _LINE_CONTROLS = {k: v for k, v in _CONTROLS.items() if k not in (0x09, 0x0A)}

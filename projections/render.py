@@ -34,11 +34,12 @@ class View:
     key: str = "case"  # without a case: the item field NDJSON writes as each line's case
     sheet: str = ""  # the xlsx sheet's name
     others: Mapping[str, Callable[[], str | bytes]] = field(default_factory=dict)  # md, …
-    graph: Callable[[], Any] | None = None  # the Graphviz diagram, for the diagram formats
+    pages: Callable[[], Sequence[Any]] | None = None  # the diagram's pages (Graphviz graphs)
 
 
 def render(view: View, fmt: str, *, width: int = 120, csv_dialect: str = "plain") -> str | bytes:
-    """`view` in the format `fmt`: text for table, csv, dot and Markdown; bytes otherwise."""
+    """`view` in the format `fmt`: text for table, csv, dot and Markdown; bytes otherwise.
+    Diagrams drawn by Graphviz come page by page from `render_pages`."""
     if fmt == "table":
         return view.table(width)
     if fmt == "json":
@@ -53,9 +54,15 @@ def render(view: View, fmt: str, *, width: int = 120, csv_dialect: str = "plain"
         return to_xlsx(view.items, view.case, view.sheet)
     if fmt in view.others:
         return view.others[fmt]()
-    if fmt in DIAGRAM_FORMATS and view.graph is not None:
-        from projections.diagram import render as draw
-
-        graph = view.graph()
-        return graph.source if fmt == "dot" else draw(graph, fmt)
+    if fmt == "dot" and view.pages is not None:
+        return "".join(page.source for page in view.pages())  # one graph after another
     raise NotOffered(f"--format {fmt} is not offered here")
+
+
+def render_pages(view: View, fmt: str) -> list[bytes]:
+    """Each page of the view's diagram drawn by Graphviz in `fmt` (svg, png, pdf)."""
+    from projections.diagram import render as draw
+
+    if view.pages is None or fmt not in DIAGRAM_FORMATS:
+        raise NotOffered(f"--format {fmt} is not offered here")
+    return [draw(page, fmt) for page in view.pages()]

@@ -9,8 +9,8 @@ from typing import Any
 from ledger.timeparse import format_instant
 from ledger.vocabulary import NOT_DOCUMENTED, EventType, event_type
 from projections.cases import CaseSummary
-from projections.code_words import cited, code_word
-from projections.decisions import Decision, outcome_of
+from projections.codes import cited, code_words, outcome_words
+from projections.decisions import Decision
 from projections.formats import Column, table, wrap_lines
 from projections.gaps import Gaps
 from projections.knowledge import PendingRequest, Snapshot
@@ -137,14 +137,14 @@ def entry_card(record: Record, item: dict[str, Any]) -> str:
     for name in ("actor", "role", "agency", "on_behalf_of", "summary", "source"):
         value = getattr(record, name)
         if value:
-            lines.append(_card(_FIELD_WORDS[name], value))
+            lines.append(_card(_FIELD_WORDS[name], _one_line(value)))
     lines.append(
         _card(_("assessment"), _("yes (a judgement)") if record.assessment else _("no (a fact)"))
     )
     if item["basis"]:
         lines.append(_card(_("basis"), _refs_text(item["basis"])))
     for name, value in item["fields"].items():
-        lines.append(_card(name, _value_text(value, name)))
+        lines.append(_card(name, _one_line(_value_text(value, name))))
     integrity = item.get("integrity")
     if integrity:
         lines.append(_card(_("hash"), integrity["hash"]))
@@ -169,13 +169,19 @@ def _card(label: str, value: str) -> str:
     return f"  {_(label):<12} {value}"
 
 
+def _one_line(text: str) -> str:
+    # A field is one line of the card: line breaks in stored text must not print as lines
+    # of their own (a forged "recorded at" or "hash" line).
+    return " ⏎ ".join(str(text).splitlines())
+
+
 def _refs_text(refs: list[dict[str, Any]]) -> str:
     return ", ".join(f"#{r['seq']}" + (f" (@{r['ref']})" if r["ref"] else "") for r in refs)
 
 
 def _value_text(value: Any, field: str = "") -> str:
     if value == NOT_DOCUMENTED:
-        return code_word(field, NOT_DOCUMENTED)
+        return code_words(field, NOT_DOCUMENTED)
     if isinstance(value, dict) and "text" in value and "start" in value:
         return str(value["text"])  # a clock
     if isinstance(value, dict) and set(value) == {"seq", "ref"}:
@@ -192,7 +198,7 @@ def _value_text(value: Any, field: str = "") -> str:
 def _worded(field: str, value: Any) -> str:
     """A field's value in words, with the code beside it when they differ (the code is what
     `correct --set` and the import format take)."""
-    words = code_word(field, value)
+    words = code_words(field, value)
     return words if words == str(value) else f"{words} ({value})"
 
 
@@ -287,8 +293,8 @@ def known_table(case: str, snap: Snapshot, width: int = 120, view: ViewPoint | N
         p = status.placement
         lines.append(
             _("  placement: {setting} ({form}) since {time} ({ref})").format(
-                setting=code_word("setting", p.fields.get("setting")),
-                form=code_word("legal_form", p.fields.get("legal_form")),
+                setting=code_words("setting", p.fields.get("setting")),
+                form=code_words("legal_form", p.fields.get("legal_form")),
                 time=p.occurred.display(),
                 ref=ref_text(p),
             )
@@ -297,7 +303,7 @@ def known_table(case: str, snap: Snapshot, width: int = 120, view: ViewPoint | N
         where = status.living.fields.get("to") or status.living.fields.get("setting")
         lines.append(
             _("  the child lives: {where} since {time} ({ref})").format(
-                where=code_word("to", where),
+                where=code_words("to", where),
                 time=status.living.occurred.display(),
                 ref=ref_text(status.living),
             )
@@ -372,7 +378,7 @@ def pending_line(pending: PendingRequest) -> str:
     line = _("  {ref} {time} to {whom}: {answer}").format(
         ref=ref_text(request),
         time=request.occurred.display(),
-        whom=code_word("counterparty", request.fields.get("counterparty")),
+        whom=code_words("counterparty", request.fields.get("counterparty")),
         answer=answer,
     )
     if replies:
@@ -395,7 +401,7 @@ def decisions_table(
         d = view.decision
         kind = d.spec.swedish if current() == "sv" else f"{d.type} ({d.spec.swedish})"
         head = f"{ref_text(d)}  {d.occurred.display()}  {kind}"
-        outcome = outcome_of(d, human=True) or ""
+        outcome = outcome_words(d) or ""
         lines += ["", head + (f" — {outcome}" if outcome else "")]
         who = " ".join(x for x in (d.actor, d.role and f"({d.role})") if x)
         decider = ", ".join(x for x in (who, d.agency if d.agency != d.actor else None) if x)
@@ -517,7 +523,7 @@ def history_lines(corrections: Sequence[Record]) -> str:
             else _("corrected")
             + " "
             + ", ".join(
-                f"{k}={code_word(k, v) if v == NOT_DOCUMENTED else repr(v)}"
+                f"{k}={code_words(k, v) if v == NOT_DOCUMENTED else repr(v)}"
                 for k, v in c.fields.get("changes", {}).items()
             )
         )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
@@ -43,7 +43,9 @@ def source_messages() -> set[str | tuple[str, str]]:
     found: set[str | tuple[str, str]] = set()
     for directory in EXTRACTED:
         for _filename, _lineno, message, _comments, context in extract_from_dir(
-            str(directory), method_map=[("**.py", "python")]
+            str(directory),
+            method_map=[("**.py", "python")],
+            keywords={**DEFAULT_KEYWORDS, "NC_": ((1, "c"), 2)},
         ):
             msgid = message if isinstance(message, str) else message[0]
             found.add((context, msgid) if context else msgid)
@@ -158,18 +160,18 @@ def test_an_unknown_language_is_a_one_line_error(example_db: Path) -> None:
 
 
 def test_codes_read_as_words_in_swedish_and_english() -> None:
-    from projections.code_words import code_word, status_word
+    from projections.codes import code_words, status_word
 
-    assert code_word("grounds", "lvu_2") == "LVU 2 §"
-    assert code_word("led_by", "foraldrar") == "föräldrarna"
-    assert code_word("led_by", "familjehem") == "familjehemmet"
-    assert code_word("setting", "familjehem") == "familjehem"
+    assert code_words("grounds", "lvu_2") == "2 § LVU (hemförhållandena)"
+    assert code_words("led_by", "foraldrar") == "föräldrarna"
+    assert code_words("led_by", "familjehem") == "familjehemmet"
+    assert code_words("setting", "familjehem") == "familjehem"
     assert status_word("no_record") == "ej dokumenterat i granskade handlingar"
     assert status_word("breach") == "brist"
-    assert code_word("grounds", "unheard_of") == "unheard_of"  # a code without words stays
+    assert code_words("grounds", "unheard_of") == "unheard_of"  # a code without words stays
     with using("en"):
-        assert code_word("grounds", "lvu_2") == "LVU section 2"
-        assert code_word("led_by", "foraldrar") == "the parents"
+        assert code_words("grounds", "lvu_2") == "LVU 2 § (conditions at home)"
+        assert code_words("led_by", "foraldrar") == "the parents"
         assert status_word("breach") == "breach"
 
 
@@ -193,12 +195,12 @@ def test_known_speaks_swedish_and_english(example_db: Path) -> None:
 def test_decisions_name_codes_in_words(example_db: Path) -> None:
     swedish = run(example_db, "decisions", "NK-LH")
     assert "(14 beslut)" in swedish
-    assert "dom om vård enligt LVU — grund: LVU 2 §" in swedish
+    assert "dom om vård enligt LVU — grund: 2 § LVU (hemförhållandena)" in swedish
     assert "skyddsbedömning — inget behov av omedelbart skydd" in swedish
     assert "beslutat av" in swedish and "underlag" in swedish
     assert "lvu_2" not in swedish and "foraldrar" not in swedish
     english = run(example_db, "--lang", "en", "decisions", "NK-LH")
-    assert "CareOrdered (dom om vård enligt LVU) — grounds LVU section 2" in english
+    assert "CareOrdered (dom om vård enligt LVU) — grounds: LVU 2 § (conditions at home)" in english
     assert "no immediate protection needed" in english and "decided by" in english
     # the JSON keeps its codes whatever the language
     doc = orjson.loads(run(example_db, "decisions", "NK-LH", "--format", "json"))
@@ -259,7 +261,7 @@ def test_check_all_keeps_results_per_language(example_db: Path) -> None:
 
 def test_an_unverified_paragraph_says_so_in_the_readers_language() -> None:
     from ledger.legal import NOT_VERIFIED, LegalReference
-    from projections.code_words import NOT_VERIFIED_WORDS, cited
+    from projections.codes import NOT_VERIFIED_WORDS, cited
 
     assert NOT_VERIFIED_WORDS == NOT_VERIFIED  # one wording, translated here
     ref = LegalReference("SoL", "2025:400", "", "U")

@@ -182,13 +182,18 @@ def test_files_with_case_data_are_private(db: Path, tmp_path: Path) -> None:
 
 
 def test_on_postgresql_o_refuses_the_checkpoints_log(tmp_path: Path, postgres_schema: str) -> None:
+    from cli.integrity import postgres_log
+    from ledger.storage import postgres_store
+
     url = f"{POSTGRES_URL}?schema={postgres_schema}"
-    env = {"LEDGER_DATABASE_URL": url}
+    env = {"LEDGER_DATABASE_URL": url, "XDG_STATE_HOME": str(tmp_path / "state")}
     done = ledger(tmp_path, "import", "-q", str(EXAMPLES / "astorp.jsonl"), env=env)
     assert done.returncode == 0, done.stderr
-    (tmp_path / "ledger.checkpoints").write_text("")
-    done = ledger(tmp_path, "timeline", "AS-2020", "-o", "ledger.checkpoints", env=env)
-    assert_refused(done, "ledger.checkpoints")
-    assert (tmp_path / "ledger.checkpoints").read_text() == ""
+    log = postgres_log(postgres_store(url).settings, env)
+    log.parent.mkdir(parents=True)
+    log.write_text("")
+    done = ledger(tmp_path, "timeline", "AS-2020", "-o", str(log), env=env)
+    assert_refused(done, str(log))
+    assert log.read_text() == ""
     assert ledger(tmp_path, "timeline", "AS-2020", "-o", "out.txt", env=env).returncode == 0
     assert stat.S_IMODE((tmp_path / "out.txt").stat().st_mode) == 0o600

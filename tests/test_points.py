@@ -90,7 +90,7 @@ def test_every_view_table_says_what_was_asked(db: str) -> None:
 
 def test_the_diagram_title_and_cut_line_say_the_point_as_given(db: str) -> None:
     source = run_en(db, "timeline", "NK-LH", "--as-known-at", "2019-12-31", "--format", "dot")
-    assert 'label="NK-LH — timeline · as known at the end of 2019-12-31"' in source
+    assert 'label="NK-LH — timeline · as known at the end of 2019-12-31 · ' in source
     assert 't_cut [label="known at\\nthe end of 2019-12-31"' in source
     assert "2020-01-01 00:00" not in source
 

@@ -18,12 +18,14 @@ from uuid import UUID
 import orjson
 import pytest
 from click.testing import CliRunner, Result
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.persistence import Mapper, StoredEvent
 
 from cli.integrity import checkpoint, keygen, verify
 from cli.main import cli
 from ledger import merkle
 from ledger.application import CaseLedger
+from ledger.case import Case
 from ledger.chain import entry_hash
 from ledger.checkpoint import parse_checkpoint, read_log
 from ledger.checkpoint import verify as verify_note
@@ -362,11 +364,13 @@ def test_a_deleted_middle_event(target: Target) -> None:
 def test_the_last_events_deleted_after_a_checkpoint(target: Target) -> None:
     target.checkpoint()
     table = target.table()
-    rows = table.rows()
+    rows = [r for r in table.rows() if r.topic == Case.EntryRecorded.TOPIC]
     for row in rows[-2:]:
         table.delete(row)
-    silent = target.run("verify")  # the chains alone cannot see a cut-off end
-    assert silent.exit_code == 0
+    # The chains alone cannot see a cut-off end; the ledger keeps its checkpoints, so verify
+    # will not go on without the key to check them.
+    unchecked = target.run("verify")
+    assert unchecked.exit_code == 2 and "--verifier-key" in unchecked.output
     result = target.verify()
     assert result.exit_code == 1
     assert first_line(result) == (
@@ -378,11 +382,10 @@ def test_the_last_events_deleted_after_a_checkpoint(target: Target) -> None:
 def test_a_last_event_deleted_and_recorded_again_after_a_checkpoint(target: Target) -> None:
     target.checkpoint()
     table = target.table()
-    last = table.rows()[-1]
-    table.delete(last)
+    entries = [r for r in table.rows() if r.topic == Case.EntryRecorded.TOPIC]
+    table.delete(entries[-1])
     target.import_(LILLA, ASTORP)  # stores the missing entry again, with a new recorded_at
-    assert len(table.rows()) == TOTAL
-    assert target.run("verify").exit_code == 0
+    assert len([r for r in table.rows() if r.topic == Case.EntryRecorded.TOPIC]) == TOTAL
     result = target.verify()
     assert result.exit_code == 1
     assert first_line(result).endswith(
@@ -504,3 +507,405 @@ def test_a_third_party_holding_a_checkpoint_checks_that_the_ledger_only_grew(
     assert not merkle.verify_consistency(
         old.size, forged.new_size, old.root, forged.new_root, forged.path
     )
+
+
+# ---- every row accounted for: alias topics, rows outside the tree, moved ciphertext ----
+#
+# eventsourcing resolves any `module:qualname` topic, so a row stored under
+# `ledger.case:Case.EntryRecorded` decoded as an entry although `verify`, the Merkle tree and
+# checkpoints read only the exact topic `ledger:EntryRecorded`. With encryption on and no
+# key, another case's ciphertext copied into NK-LH as seq 29 under that alias made `show
+# NK-LH#29` print the other child's entry while `verify` said "intact".
+
+ALIAS = "ledger.case:Case.EntryRecorded"
+
+
+def insert(table: Table, row: Row) -> None:
+    table.sql(
+        "INSERT INTO {t} (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
+        table._id(row.originator_id),
+        row.version,
+        row.topic,
+        row.state,
+    )
+
+
+def prepared(target_for: Callable[..., Target], encrypted: bool) -> Target:
+    target = target_for(AESCipher.create_key(32) if encrypted else None)
+    target.import_(LILLA, ASTORP)
+    target.checkpoint()
+    assert target.verify().exit_code == 0
+    return target
+
+
+def copy_into_nk_lh(target: Target, topic: str) -> None:
+    """The attack: AS-2020's entry #3, ciphertext and all, becomes NK-LH#29."""
+    table = target.table()
+    source = table.row(target.case_id("AS-2020"), 3)
+    insert(table, Row(0, target.case_id("NK-LH"), 29, topic, source.state))
+
+
+def assert_refused_to_show(target: Target) -> None:
+    for args in (["show", "NK-LH#29"], ["timeline", "NK-LH"], ["check", "NK-LH"]):
+        shown = target.run("--user", "t", *args)
+        assert shown.exit_code == 1, (args, shown.output)
+        assert shown.output.lower().startswith("error: ") and shown.output.count("\n") == 1
+        assert "NK-LH#29" in shown.output, shown.output
+        assert "AS-2020" not in shown.output and "moved-home" not in shown.output
+
+
+@pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted", "clear"])
+def test_a_row_under_an_alias_topic_is_refused_and_reported(
+    target_for: Callable[..., Target], encrypted: bool
+) -> None:
+    target = prepared(target_for, encrypted)
+    copy_into_nk_lh(target, ALIAS)
+    assert_refused_to_show(target)
+    result = target.verify()
+    assert result.exit_code == 1, result.output
+    assert first_line(result).startswith("NK-LH#29: "), result.output
+    assert ALIAS in first_line(result)
+
+
+def test_another_cases_ciphertext_under_the_exact_topic_does_not_decrypt(
+    target_for: Callable[..., Target],
+) -> None:
+    target = prepared(target_for, encrypted=True)
+    copy_into_nk_lh(target, Case.EntryRecorded.TOPIC)
+    assert_refused_to_show(target)
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result).startswith("NK-LH#29: undecodable state"), result.output
+
+
+def test_a_ciphertext_moved_to_another_seq_of_its_own_case_does_not_decrypt(
+    target_for: Callable[..., Target],
+) -> None:
+    """Two encrypted entries of one case swapped: each is bound to its own place."""
+    target = prepared(target_for, encrypted=True)
+    table = target.table()
+    nk = target.case_id("NK-LH")
+    third, fourth = table.row(nk, 3), table.row(nk, 4)
+    table.set_state(third, fourth.state)
+    table.set_state(fourth, third.state)
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result).startswith("NK-LH#3: undecodable state"), result.output
+
+
+@pytest.mark.parametrize("topic", ["ledger:Something", "ledger:AccessRecorded", ALIAS])
+def test_verify_reports_rows_of_unknown_topics_and_streams(
+    target_for: Callable[..., Target], topic: str
+) -> None:
+    """A row in a stream that is no case, under a topic the ledger does not write (or one it
+    does, in the wrong stream): named by its stream and version."""
+    target = prepared(target_for, encrypted=False)
+    table = target.table()
+    source = table.row(target.case_id("AS-2020"), 2)
+    stray = Row(0, target.case_id("NO-SUCH-CASE"), 7, topic, source.state)
+    insert(table, stray)
+    result = target.verify()
+    assert result.exit_code == 1, result.output
+    assert f"case {stray.originator_id}#7" in result.stdout, result.output
+
+
+def test_a_ledger_written_without_row_binding_still_reads_and_verifies(
+    target_for: Callable[..., Target],
+) -> None:
+    """Rows encrypted before ciphertext was bound to its row (eventsourcing's own mapper
+    and cipher, no associated data) still read and verify."""
+    key = AESCipher.create_key(32)
+    target = target_for(key)
+    target.import_(LILLA)
+    ledger = CaseLedger(target.store)
+    try:
+        env = type("Env", (), {"get": lambda self, name, default=None: key})()
+        legacy = Mapper(ledger.mapper.transcoder, cipher=AESCipher(env))  # type: ignore[arg-type]
+        table = target.table()
+        for row in table.rows():
+            event = ledger.mapper.to_domain_event(
+                StoredEvent(row.originator_id, row.version, row.topic, row.state)
+            )
+            table.set_state(row, legacy.to_stored_event(event).state)
+    finally:
+        ledger.close()
+    assert target.verify().exit_code == 0
+    shown = target.run("--user", "t", "show", "NK-LH#3")
+    assert shown.exit_code == 0, shown.output
+
+
+# ---- the access log anchored in every checkpoint ----
+#
+# Each access log is hash-chained, but deleting a case's newest read records, its whole log,
+# or rewriting a user name with every later hash recomputed left every chain whole and
+# `verify` said "intact" with a signed checkpoint present.
+
+
+def read_three_times(target: Target) -> None:
+    for user in ("granskare A", "granskare B", "granskare C"):
+        assert target.run("--user", user, "show", "NK-LH#1").exit_code == 0
+
+
+def access_rows(target: Target, key: str) -> list[Row]:
+    from ledger.access import ACCESS_TOPIC, access_log_id
+
+    ledger = target.ledger()
+    try:
+        log_id = access_log_id(ledger, key)
+    finally:
+        ledger.close()
+    rows = [r for r in target.table().rows() if r.topic == ACCESS_TOPIC]
+    return [r for r in rows if r.originator_id == log_id]
+
+
+def checkpointed_reads(target_for: Callable[..., Target]) -> Target:
+    target = target_for()
+    target.import_(LILLA)
+    read_three_times(target)
+    target.checkpoint()
+    assert target.verify().exit_code == 0
+    return target
+
+
+def assert_access_tampering_found(target: Target) -> None:
+    result = target.verify()
+    assert result.exit_code == 1, result.output
+    assert "access" in first_line(result), result.output
+    assert "1 checkpoint consistent" not in result.stdout
+
+
+def test_deleting_the_newest_read_records_is_found(target_for: Callable[..., Target]) -> None:
+    target = checkpointed_reads(target_for)
+    table = target.table()
+    for row in access_rows(target, "NK-LH")[-2:]:
+        table.delete(row)
+    assert_access_tampering_found(target)
+
+
+def test_deleting_a_cases_whole_access_log_is_found(target_for: Callable[..., Target]) -> None:
+    target = checkpointed_reads(target_for)
+    table = target.table()
+    for row in access_rows(target, "NK-LH"):
+        table.delete(row)
+    assert_access_tampering_found(target)
+
+
+def test_a_rewritten_user_with_recomputed_hashes_is_found(
+    target_for: Callable[..., Target],
+) -> None:
+    target = checkpointed_reads(target_for)
+    table = target.table()
+    ledger = target.ledger()
+    try:
+        prev_hash = None
+        for row in access_rows(target, "NK-LH"):
+            stored = StoredEvent(row.originator_id, row.version, row.topic, row.state)
+            record = ledger.mapper.to_domain_event(stored)
+            if record.user == "granskare B":  # type: ignore[attr-defined]
+                record.__dict__["user"] = "granskare A"
+            if prev_hash is not None:
+                record.__dict__["prev_hash"] = prev_hash
+            record.__dict__["hash"] = entry_hash(record.hashed_payload())  # type: ignore[attr-defined]
+            prev_hash = record.hash  # type: ignore[attr-defined]
+            table.set_state(row, ledger.mapper.to_stored_event(record).state)
+    finally:
+        ledger.close()
+    # Every chain is whole again: only the checkpoint can tell.
+    assert_access_tampering_found(target)
+
+
+def test_reads_after_a_checkpoint_keep_the_ledger_intact(
+    target_for: Callable[..., Target],
+) -> None:
+    target = checkpointed_reads(target_for)
+    read_three_times(target)
+    target.checkpoint()
+    read_three_times(target)
+    result = target.verify()
+    assert result.exit_code == 0, result.output
+    assert "2 checkpoints consistent" in result.stdout
+
+
+def test_a_checkpoint_made_before_access_records_were_anchored_still_verifies(
+    target_for: Callable[..., Target],
+) -> None:
+    """Older checkpoints hold no access line: they vouch for the entries only."""
+    from ledger.checkpoint import append_log, checkpoint_body, parse_signer, sign
+
+    target = target_for()
+    target.import_(LILLA)
+    assert CliRunner().invoke(cli, ["keygen", "--key", target.key]).exit_code == 0
+    ledger = target.ledger()
+    try:
+        tree = merkle.Tree(
+            merkle.leaf_hash(
+                bytes.fromhex(r.originator_id.hex)
+                + r.version.to_bytes(8, "big")
+                + bytes.fromhex(
+                    ledger.mapper.to_domain_event(
+                        StoredEvent(r.originator_id, r.version, r.topic, r.state)
+                    ).hash
+                )  # type: ignore[attr-defined]
+            )
+            for r in target.table().rows()
+            if r.topic == Case.EntryRecorded.TOPIC
+        )
+    finally:
+        ledger.close()
+    signer = parse_signer(Path(target.key).read_text().strip())
+    append_log(target.log, sign(checkpoint_body(signer.name, tree.size, tree.root()), signer))
+    result = target.verify()
+    assert result.exit_code == 0, result.output
+    assert "1 checkpoint consistent" in result.stdout
+
+
+def test_a_malformed_access_line_makes_the_checkpoint_invalid(
+    target_for: Callable[..., Target],
+) -> None:
+    from ledger.checkpoint import append_log, checkpoint_body, parse_signer, sign
+
+    target = target_for()
+    target.import_(LILLA)
+    target.checkpoint()
+    (note,) = read_log(target.log)
+    signer = parse_signer(Path(target.key).read_text().strip())
+    checkpoint = parse_checkpoint(verify_note(note.text, signer.verifier()))
+    body = checkpoint_body(checkpoint.origin, checkpoint.size, checkpoint.root, ("access 1 x",))
+    append_log(target.log, sign(body, signer))
+    result = target.verify()
+    assert result.exit_code == 1
+    assert "checkpoint 2 of the log is not valid: malformed access line" in result.stdout
+
+
+# ---- checkpoints kept in the ledger as well as in the exported log ----
+#
+# Deleting or emptying the checkpoints file made `verify --verifier-key` say intact after
+# the newest entries were deleted.
+
+
+def cut_the_tail(target: Target) -> None:
+    table = target.table()
+    for row in [r for r in table.rows() if r.topic == Case.EntryRecorded.TOPIC][-2:]:
+        table.delete(row)
+
+
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+def test_a_tail_deletion_is_found_when_the_checkpoints_file_is_gone(
+    target: Target, how: str
+) -> None:
+    target.checkpoint()
+    cut_the_tail(target)
+    args = ["verify", "--verifier-key", target.key + ".pub"]
+    if how == "deleted":
+        Path(target.log).unlink()
+    else:
+        Path(target.log).write_text("")
+        args += ["--checkpoints", target.log]
+    result = target.run(*args)
+    assert result.exit_code == 1, result.output
+    assert f"tree no longer consistent with checkpoint of size {TOTAL}" in result.stdout
+    if how == "emptied":
+        assert "missing from the checkpoints log (deleted or emptied)" in result.stdout
+
+
+def test_checkpoints_deleted_from_the_database_are_found(
+    target_for: Callable[..., Target],
+) -> None:
+    from ledger.custody import CHECKPOINT_TOPIC
+
+    target = target_for()
+    target.import_(LILLA)
+    target.checkpoint()
+    target.import_(ASTORP)
+    target.checkpoint()
+    table = target.table()
+    newest = [r for r in table.rows() if r.topic == CHECKPOINT_TOPIC][-1]
+    table.delete(newest)
+    result = target.verify()
+    assert result.exit_code == 1, result.output
+    assert "not in the ledger's copy (deleted from the database)" in result.stdout
+
+
+def test_without_any_checkpoint_verify_says_a_tail_deletion_cannot_be_detected(
+    target: Target,
+) -> None:
+    result = target.verify()
+    assert result.exit_code == 0
+    assert "no checkpoints" in result.stdout
+    assert "deleting the newest entries cannot be detected" in result.stdout
+
+
+def test_a_log_from_before_the_ledger_kept_copies_verifies_and_is_copied(
+    target: Target,
+) -> None:
+    from ledger.custody import CHECKPOINT_TOPIC
+
+    target.checkpoint()
+    table = target.table()
+    for row in table.rows():
+        if row.topic == CHECKPOINT_TOPIC:
+            table.delete(row)  # as a ledger checkpointed by an earlier version stands
+    assert target.verify().exit_code == 0
+    target.import_(LILLA)
+    target.checkpoint()  # unchanged tree: nothing appended, but the old note is copied
+    kept = [r for r in table.rows() if r.topic == CHECKPOINT_TOPIC]
+    assert len(kept) == len(read_log(target.log)) == 1
+    assert target.verify().exit_code == 0
+
+
+def test_a_third_partys_checkpoint_finds_what_both_copies_lost(
+    target: Target, tmp_path: Path
+) -> None:
+    from ledger.custody import CHECKPOINT_TOPIC
+
+    target.checkpoint()
+    theirs = tmp_path / "reviewer.checkpoints"
+    theirs.write_text(Path(target.log).read_text())  # handed to a reviewer
+    cut_the_tail(target)
+    table = target.table()
+    for row in table.rows():
+        if row.topic == CHECKPOINT_TOPIC:
+            table.delete(row)
+    Path(target.log).unlink()
+    key = ["--verifier-key", target.key + ".pub"]
+    fooled = target.run("verify", *key)
+    assert fooled.exit_code == 0 and "cannot be detected" in fooled.stdout
+    result = target.run("verify", *key, "--against", str(theirs))
+    assert result.exit_code == 1, result.output
+    assert first_line(result).startswith(
+        f"{theirs} checkpoint 1: tree no longer consistent with checkpoint of size {TOTAL}"
+    )
+    assert "0 of 1 checkpoints given with --against consistent" in result.stdout
+    missing = target.run("verify", *key, "--against", str(tmp_path / "none"))
+    assert missing.exit_code == 2
+
+
+def test_postgres_checkpoints_log_is_per_database_not_the_working_directory(
+    postgres_schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    state = tmp_path / "state"
+    env = {name: "" for name in ENVIRONMENT} | {"XDG_STATE_HOME": str(state)}
+    key = str(tmp_path / "k.key")
+    assert CliRunner().invoke(cli, ["keygen", "--key", key]).exit_code == 0
+    written = []
+    for schema in (postgres_schema, None):
+        db = f"{POSTGRES_URL}?schema={schema}" if schema else None
+        if db is None:  # a second database: another schema of the same server
+            other = f"{postgres_schema}_b"
+            with postgres_connection(postgres_store(POSTGRES_URL)) as conn:
+                conn.execute(f'CREATE SCHEMA "{other}"')
+            db = f"{POSTGRES_URL}?schema={other}"
+        try:
+            run = lambda *a, db=db: CliRunner().invoke(cli, ["--db", db, *a], env=env)  # noqa: E731
+            assert run("import", "-q", str(LILLA)).exit_code == 0
+            made = run("checkpoint", "--key", key)
+            assert made.exit_code == 0, made.output
+            written.append(sorted(p.name for p in (state / "ledger").iterdir()))
+            assert run("verify", "--verifier-key", key + ".pub").exit_code == 0
+        finally:
+            if schema is None:
+                with postgres_connection(postgres_store(POSTGRES_URL)) as conn:
+                    conn.execute(f'DROP SCHEMA "{postgres_schema}_b" CASCADE')
+    assert not list(tmp_path.glob("*.checkpoints"))  # nothing in the working directory
+    assert len(written[0]) == 1 and len(written[1]) == 2  # one log per database

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from projections.code_words import code_word, status_word
+from projections.codes import code_words, status_word
 from projections.language import _
 from projections.rules.judging import Context
 from projections.rules.model import Agreement, Concordance, Evidence, Finding, RuleExplain
@@ -139,7 +139,7 @@ def concordance(
                     seq=other.seq,
                     judge=judge_name(str(other.fields.get("judge"))),
                     time=other.occurred.display(),
-                    grade=code_word("grade", other.fields.get("grade")),
+                    grade=code_words("grade", other.fields.get("grade")),
                 )
             )
         agreements = {e.agreement for e in evidence if e.agreement != "related"}

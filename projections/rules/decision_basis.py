@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.vocabulary import decision_types
-from projections.code_words import code_word
+from projections.codes import code_words
 from projections.decisions import knowledge_map
 from projections.knowledge import REPLY, REQUEST, pending_requests
 from projections.language import _, current
@@ -56,7 +56,7 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
             refs.append(request.seq)
             text = _("{name} to {whom} ({time})").format(
                 name=name(request),
-                whom=code_word("counterparty", request.fields.get("counterparty")),
+                whom=code_words("counterparty", request.fields.get("counterparty")),
                 time=request.occurred.display(),
             )
             if p.request_known == "possibly" and request.seq in doubtful:

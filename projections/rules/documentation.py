@@ -23,10 +23,12 @@ _OUTSIDE_TYPES = frozenset(
 _OBSERVATION = type_name("ObservationRecorded")
 # A review's own entries (coverage, judgements) and corrections are not acts on the case.
 _NOT_ACTS = frozenset({"review", "oversight", "correction"})
+# A chronology line the reviewer left unclassified is information only: it starts no rule.
+_INFORMATION_ONLY = frozenset({type_name("ChronologyEntry")})
 
 
 def _own_action(record: Record, authority: Authority) -> bool:
-    if record.known_assumed or record.type in _OUTSIDE_TYPES:
+    if record.known_assumed or record.type in _OUTSIDE_TYPES or record.type in _INFORMATION_ONLY:
         return False
     if record.agency != authority.agency or record.spec.category in _NOT_ACTS:
         return False

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ledger.timeparse import Moment, format_instant, known_state, to_stockholm
-from projections.code_words import status_word
+from projections.codes import status_word
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.language import _
 from projections.ordering import chronological

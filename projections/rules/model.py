@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ledger.timeparse import Moment
 from ledger.vocabulary import LegalReference, event_type
-from projections.code_words import cited
+from projections.codes import cited
 from projections.deadlines import Due, in_period
 from projections.language import _
 from projections.rules_config import POLICY_DOCS, Policy

@@ -11,9 +11,9 @@ from typing import Any
 
 from ledger.timeparse import Moment, format_instant, parse_moment
 from ledger.vocabulary import NOT_DOCUMENTED
-from projections.code_words import code_word, status_word
+from projections.codes import code_words, status_word
 from projections.formats import Column, table, wrap_lines
-from projections.language import N_, _, current, ngettext
+from projections.language import N_, NC_, _, current, ngettext, pgettext
 from projections.rules.engine import RULE_RANK
 from projections.rules.model import (
     STATUSES,
@@ -466,7 +466,7 @@ def check_table(
             # rules.md / ivo-findings A1: no finding may read as criticism of a decision a
             # judge did not criticise without saying so.
             lines[-1:-1] = _wrap(
-                _label(N_("note"))
+                _label(NC_("finding", "note"))
                 + _(
                     "{judge} ({time}, {judgement}) did not criticise {judged}; this finding "
                     "asks another question"
@@ -501,7 +501,7 @@ def _coverage_line(report: Report, labels: Mapping[int, str | None]) -> str:
         )
         complete = _("complete") if d.complete else _("not complete")
         parts.append(
-            f"{_refs_text([d.seq], labels)} {code_word('sources', d.sources)}, {complete}{period}"
+            f"{_refs_text([d.seq], labels)} {code_words('sources', d.sources)}, {complete}{period}"
         )
     return _("coverage: {parts}").format(parts="; ".join(parts))
 
@@ -517,7 +517,7 @@ _AGREEMENT = {
 
 def _label(english: str) -> str:
     """A label of a finding's block in the reader's language, padded to one column."""
-    return f"{_(english):<7}"
+    return f"{pgettext('finding', english):<7}"
 
 
 def _concordance_lines(
@@ -531,7 +531,7 @@ def _concordance_lines(
         judged = _refs_text(item.judges, labels) if item.judges else _("the case as a whole")
         lines.append(
             f"{_refs_text([item.judgement], labels)} {judge_name(item.judge)} "
-            f"{item.made.display()} [{code_word('grade', item.grade)}] — "
+            f"{item.made.display()} [{code_words('grade', item.grade)}] — "
             f"{_(_AGREEMENT[item.summary])}"
         )
         lines += _wrap(str(item.criterion), width, "  ")
@@ -546,7 +546,7 @@ def _concordance_lines(
                 " " * 15,
             )
         for question in item.open_questions:
-            lines += _wrap(_label(N_("open")) + question, width, "  ", " " * 9)
+            lines += _wrap(_label(NC_("finding", "open")) + question, width, "  ", " " * 9)
         lines.append("")
     return lines
 
@@ -561,13 +561,15 @@ def _finding_block(finding: Finding, labels: Mapping[int, str | None], width: in
     ]
     lines += _wrap(finding.message, width, "  ")
     if finding.reason:
-        lines += _wrap(_label(N_("why")) + finding.reason, width, "  ", " " * 9)
-    lines.append("  " + _label(N_("refs")) + _refs_text(finding.refs, labels))
+        lines += _wrap(_label(NC_("finding", "why")) + finding.reason, width, "  ", " " * 9)
+    lines.append("  " + _label(NC_("finding", "refs")) + _refs_text(finding.refs, labels))
     if finding.due is not None or finding.met is not None:
         due = finding.due.words() if finding.due is not None else "—"
         met = finding.met.display() if finding.met is not None else "—"
-        lines.append("  " + _label(N_("due")) + _("{due} · done {met}").format(due=due, met=met))
-    lines.append("  " + _label(N_("law")) + finding.legal_reference)
+        lines.append(
+            "  " + _label(NC_("finding", "due")) + _("{due} · done {met}").format(due=due, met=met)
+        )
+    lines.append("  " + _label(NC_("finding", "law")) + finding.legal_reference)
     lines.append("")
     return lines
 

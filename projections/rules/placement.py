@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from ledger.legal import LegalReference
 from ledger.timeparse import Moment, add_months, precedes
-from projections.code_words import code_word
+from projections.codes import code_words
 from projections.deadlines import Due, before, midnight, months_after, window
 from projections.language import N_, _, ngettext
 from projections.records import Record
@@ -139,7 +139,7 @@ def _evaluate_plan(rule_: Rule, ctx: Context, placement: Placement, kind: str) -
     plans = [p for p in ctx.of(_PLAN) if relevant(p)]
     maybe = [p for p in ctx.maybe_of(_PLAN) if relevant(p)]
     opening = (
-        f"{name(started, True)} ({code_word('setting', started.fields.get('setting'))}) "
+        f"{name(started, True)} ({code_words('setting', started.fields.get('setting'))}) "
         f"{started.occurred.display()}"
     )
     wanted = _(_PLAN_KINDS[kind])
@@ -316,7 +316,7 @@ def _check_custody_transfer(rule_: Rule, ctx: Context) -> list[Trigger]:
                 due=mark.due,
                 opening=_("{name} in {setting} ({law}) {time}").format(
                     name=name(started, True),
-                    setting=code_word("setting", started.fields.get("setting")),
+                    setting=code_words("setting", started.fields.get("setting")),
                     law=_law_words(placement),
                     time=started.occurred.display(),
                 ),

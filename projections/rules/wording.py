@@ -7,12 +7,24 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from ledger.timeparse import STOCKHOLM, Moment, Precision, format_instant
-from projections.code_words import code_word
+from projections.codes import code_words
 from projections.language import N_, _
 from projections.phrases import point_phrase
 from projections.records import Record
 
-PRECISION_RANK: dict[str, int] = {"year": 0, "month": 1, "day": 2, "minute": 3, "second": 4}
+# Journal forms between a month and a day (a part of a month, a week, an interval of days)
+# rank below a day: a deadline that needs the day cannot be judged on them.
+PRECISION_RANK: dict[str, int] = {
+    "year": 0,
+    "season": 1,
+    "month": 2,
+    "part_of_month": 3,
+    "week": 3,
+    "interval": 3,
+    "day": 4,
+    "minute": 5,
+    "second": 6,
+}
 
 NOUN: dict[str, str] = {
     "ConcernReportReceived": N_("report"),
@@ -60,7 +72,7 @@ NOUN: dict[str, str] = {
 
 def judge_name(code: str) -> str:
     """Who judged, in words; the code stays in JSON."""
-    return code_word("judge", code)
+    return code_words("judge", code)
 
 
 def label(record: Record) -> str:
@@ -80,6 +92,19 @@ def join(*parts: str | None) -> str | None:
     return "; ".join(kept) if kept else None
 
 
+# Why a clock is too coarse, by its precision.
+_COARSE = {
+    "year": N_("{name} is dated only to the year ({time})"),
+    "season": N_("{name} is dated only to the season ({time})"),
+    "month": N_("{name} is dated only to the month ({time})"),
+    "part_of_month": N_("{name} is dated only to part of a month ({time})"),
+    "week": N_("{name} is dated only to the week ({time})"),
+    "interval": N_("{name} is dated only to an interval of days ({time})"),
+    "day": N_("{name} has no time of day ({time})"),
+    "minute": N_("{name} is dated only to the minute ({time})"),
+}
+
+
 def imprecision(parts: Sequence[tuple[Record, Moment, Precision]]) -> list[str]:
     """Which clocks are too coarse (or approximate) to decide, in words."""
     bits = []
@@ -88,14 +113,8 @@ def imprecision(parts: Sequence[tuple[Record, Moment, Precision]]) -> list[str]:
             template = _("{name} is dated only approximately ({time})")
         elif PRECISION_RANK[moment.precision] >= PRECISION_RANK[fine]:
             continue
-        elif moment.precision == "day":
-            template = _("{name} has no time of day ({time})")
-        elif moment.precision == "month":
-            template = _("{name} is dated only to the month ({time})")
-        elif moment.precision == "year":
-            template = _("{name} is dated only to the year ({time})")
         else:
-            template = _("{name} is dated only to the minute ({time})")
+            template = _(_COARSE.get(moment.precision, _COARSE["year"]))
         bits.append(template.format(name=name(record), time=moment.text))
     return bits
 

@@ -1,27 +1,61 @@
-"""Codes in words: the vocabulary's enumerations and the rule pack's statuses as a reviewer
-reads them ("lvu_2" → "LVU 2 §", "foraldrar" → "föräldrarna", "no_record" → "ej dokumenterat i
-granskade handlingar"). JSON keeps the codes; only human output uses these words."""
+"""Enumeration codes in words, for people: `lvu_2` reads "LVU 2 § (hemförhållandena)".
+
+JSON and CSV keep the codes (they are the contract for tools); tables, diagrams and reports
+say what a code means through these words, in the reader's language.
+"""
 
 from __future__ import annotations
 
 from ledger.legal import LegalReference
-from projections.language import N_, _
+from projections.language import N_, NC_, _, pgettext
+from projections.records import Record
 
-# The same code may read differently by field ("familjehem" is a setting, or who led a move
-# home), so the words are looked up by field first, then by code alone.
-_BY_FIELD: dict[tuple[str, str], str] = {
-    ("led_by", "familjehem"): N_("the foster carers"),
+# (field, code) → English message id, translated where it is shown.
+CODE_WORDS: dict[tuple[str, str], str] = {
+    ("grounds", "lvu_2"): N_("LVU 2 § (conditions at home)"),
+    ("grounds", "lvu_3"): N_("LVU 3 § (the young person's own behaviour)"),
+    ("outcome", "open_investigation"): N_("investigation opened"),
+    ("outcome", "no_investigation"): N_("no investigation opened"),
+    ("outcome", "existing_investigation"): N_("added to an ongoing investigation"),
+    ("outcome", "no_action"): N_("no measures"),
+    ("outcome", "support_offered"): N_("support offered"),
+    ("outcome", "care_application"): N_("application for care under LVU"),
+    ("outcome", "other"): N_("other"),
+    ("outcome", "upheld"): N_("upheld"),
+    ("outcome", "lifted"): N_("lifted"),
+    ("outcome", "overturned"): N_("overturned"),
+    ("outcome", "partly"): N_("partly changed"),
+    ("outcome", "continue"): N_("care continues"),
+    ("outcome", "end"): N_("care ends"),
+    ("outcome", "granted"): N_("granted"),
+    ("outcome", "refused"): N_("refused"),
+    ("outcome", "rejected"): N_("rejected"),
+    ("outcome", "apply"): N_("to be applied for"),
+    ("outcome", "not_apply"): N_("not to be applied for"),
+    ("setting", "familjehem"): N_("foster home"),
+    ("setting", "jourhem"): N_("emergency foster home"),
+    ("setting", "hvb"): N_("residential home (HVB)"),
+    ("setting", "other"): N_("other setting"),
+    ("legal_form", "sol"): N_("under SoL"),
+    ("legal_form", "lvu"): N_("under LVU"),
     ("led_by", "namnd"): N_("the committee"),
+    ("led_by", "foraldrar"): N_("the parents"),
+    ("led_by", "familjehem"): N_("the foster family"),
     ("led_by", "gemensam"): N_("jointly"),
-    ("outcome", "continue"): N_("continues"),
-    ("outcome", "end"): N_("ends"),
+    ("plan_kind", "vardplan"): N_("care plan"),
+    ("plan_kind", "genomforandeplan"): N_("implementation plan"),
+    ("grade", "criticism"): N_("criticism"),
+    ("grade", "no_criticism"): N_("no criticism"),
+    ("grade", "deficiency"): N_("deficiency"),
+    ("grade", "statement"): N_("statement"),
     ("judge", "other"): N_("another body"),
     ("counterparty", "other"): N_("another party"),
     ("result", "pending"): N_("result awaited"),
     ("subject", "child"): N_("the child"),
 }
 
-_BY_CODE: dict[str, str] = {
+# Codes that read the same in every field they occur in (looked up after CODE_WORDS).
+BY_CODE: dict[str, str] = {
     # who reported a concern
     "bvc": N_("BVC"),
     "forskola": N_("preschool"),
@@ -111,39 +145,50 @@ _BY_CODE: dict[str, str] = {
     "not_documented": N_("not documented"),
 }
 
+
 _STATUS: dict[str, str] = {
-    "breach": N_("breach"),
-    "warning": N_("warning"),
-    "no_record": N_("not documented in the examined records"),
-    "undetermined": N_("undetermined"),
-    "pending": N_("pending"),
-    "info": N_("information"),
+    "breach": NC_("status", "breach"),
+    "warning": NC_("status", "warning"),
+    "no_record": NC_("status", "not documented in the examined records"),
+    "undetermined": NC_("status", "undetermined"),
+    "pending": NC_("status", "pending"),
+    "info": NC_("status", "information"),
 }
 
 # Short forms for narrow table columns.
 _STATUS_SHORT: dict[str, str] = {
-    "breach": N_("breach"),
-    "warning": N_("warning"),
-    "no_record": N_("no record"),
-    "undetermined": N_("undetermined"),
-    "pending": N_("pending"),
-    "info": N_("info"),
+    "breach": NC_("status", "breach"),
+    "warning": NC_("status", "warning"),
+    "no_record": NC_("status", "no record"),
+    "undetermined": NC_("status", "undetermined"),
+    "pending": NC_("status", "pending"),
+    "info": NC_("status", "info"),
 }
 
 
-def code_word(field: str, code: object) -> str:
-    """The words for `code` in `field` (its code itself when it has none), in the reader's
-    language."""
-    if not isinstance(code, str):
-        return str(code)
-    words = _BY_FIELD.get((field, code)) or _BY_CODE.get(code)
-    return _(words) if words else code
+def code_words(field: str, value: object) -> str:
+    """The words for `value` of enumeration `field`; text that is no known code is itself,
+    and a detail the records do not give says so."""
+    if value is None:
+        return ""
+    if value == "not_documented":
+        return _("not documented")
+    words = CODE_WORDS.get((field, str(value))) or BY_CODE.get(str(value))
+    return _(words) if words is not None else str(value)
+
+
+def outcome_words(record: Record) -> str | None:
+    """A decision's result in words (`projections.decisions.outcome_of` keeps the codes for
+    JSON and says the words, in one place)."""
+    from projections.decisions import outcome_of  # decisions reads its codes from here
+
+    return outcome_of(record, human=True)
 
 
 def status_word(status: str, *, short: bool = False) -> str:
     """A finding's status or severity in words ("breach" → "brist")."""
     words = (_STATUS_SHORT if short else _STATUS).get(status)
-    return _(words) if words else status
+    return pgettext("status", words) if words else status
 
 
 # ledger.legal.NOT_VERIFIED in the reader's language (tests/test_language.py holds them equal).

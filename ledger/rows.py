@@ -1,0 +1,125 @@
+"""The rows of the store: only the ledger's own topics are read, and ciphertext is bound to
+the row it was written for.
+
+eventsourcing's mapper resolves any `module:qualname` topic to a class, so a row written by
+hand under `ledger.case:Case.EntryRecorded` would decode as a case entry while everything
+that selects by topic (the Merkle tree, checkpoints, `verify`) passes it by. `RowMapper`
+reads only the exact topics the ledger writes.
+
+eventsourcing's AES-GCM cipher seals a row's state alone, so a ciphertext copied into another
+case, another seq or under another topic still decrypts. `RowCipher` gives AES-GCM the row's
+place (stream id, version, topic) as associated data: moved anywhere else it fails to
+decrypt. Rows sealed before this (no associated data) still read; a bound ciphertext never
+passes as one of those, since its tag was computed over its place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import (
+    Cipher,
+    Compressor,
+    Mapper,
+    MapperDeserialisationError,
+    StoredEvent,
+    Transcoder,
+)
+
+from ledger.access import ACCESS_TOPIC
+from ledger.case import Case
+from ledger.custody import CHECKPOINT_TOPIC
+
+LEDGER_TOPICS = frozenset({Case.EntryRecorded.TOPIC, ACCESS_TOPIC, CHECKPOINT_TOPIC})
+"""Every topic the ledger writes; a row under any other topic is not the ledger's."""
+
+_NONCE, _TAG = 12, 16
+
+
+class TamperedRow(ValueError):
+    """A stored row the ledger cannot have written as it stands (run `ledger verify`)."""
+
+
+def row_place(originator_id: Any, version: int, topic: str) -> bytes:
+    """The associated data that binds a ciphertext to its row."""
+    stream = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+    return b"ledger row\x00%s\x00%d\x00%s" % (str(stream).encode(), version, topic.encode())
+
+
+class RowCipher(AESCipher):
+    """eventsourcing's AES-GCM cipher (same key, same nonce ‖ tag ‖ ciphertext layout), with
+    the row's place as associated data."""
+
+    def encrypt_row(self, plaintext: bytes, place: bytes) -> bytes:
+        nonce = self.random_bytes(_NONCE)
+        sealed = AESGCM(self.key).encrypt(nonce, plaintext, place)
+        return nonce + sealed[-_TAG:] + sealed[:-_TAG]
+
+    def decrypt_row(self, ciphertext: bytes, place: bytes) -> bytes:
+        nonce, tag = ciphertext[:_NONCE], ciphertext[_NONCE : _NONCE + _TAG]
+        if len(tag) != _TAG:
+            raise ValueError("damaged ciphertext: too short")
+        try:
+            return AESGCM(self.key).decrypt(nonce, ciphertext[_NONCE + _TAG :] + tag, place)
+        except InvalidTag:
+            # A row sealed before rows were bound to their place (AESCipher, no associated
+            # data); anything else fails here too.
+            return self.decrypt(ciphertext)
+
+
+class RowMapper(Mapper[UUID]):
+    """eventsourcing's mapper, reading only the ledger's topics and sealing each row's state
+    to its place. The encoding itself is the library's, done by a mapper without a cipher."""
+
+    def __init__(
+        self,
+        transcoder: Transcoder,
+        compressor: Compressor | None = None,
+        cipher: Cipher | None = None,
+    ) -> None:
+        if cipher is not None and not isinstance(cipher, RowCipher):
+            raise TypeError(f"the ledger seals rows with RowCipher, not {type(cipher).__name__}")
+        super().__init__(transcoder, compressor, cipher)
+        self.row_cipher: RowCipher | None = cipher
+        self.clear = Mapper[UUID](transcoder, compressor)
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        stored = self.clear.to_stored_event(domain_event)
+        if self.row_cipher is None:
+            return stored
+        place = row_place(stored.originator_id, stored.originator_version, stored.topic)
+        return StoredEvent(
+            originator_id=stored.originator_id,
+            originator_version=stored.originator_version,
+            topic=stored.topic,
+            state=self.row_cipher.encrypt_row(stored.state, place),
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        topic = stored_event.topic
+        if topic not in LEDGER_TOPICS:
+            raise TamperedRow(
+                f"stream {stored_event.originator_id} version "
+                f"{stored_event.originator_version}: topic {topic!r} is not one the ledger writes"
+            )
+        if self.row_cipher is not None:
+            place = row_place(stored_event.originator_id, stored_event.originator_version, topic)
+            try:
+                state = self.row_cipher.decrypt_row(stored_event.state, place)
+            except ValueError as error:
+                raise MapperDeserialisationError(
+                    f"cannot decrypt the row of stream {stored_event.originator_id} version "
+                    f"{stored_event.originator_version} (altered, moved or another key): {error}"
+                ) from error
+            stored_event = StoredEvent(
+                originator_id=stored_event.originator_id,
+                originator_version=stored_event.originator_version,
+                topic=topic,
+                state=state,
+            )
+        return self.clear.to_domain_event(stored_event)

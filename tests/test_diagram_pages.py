@@ -1,0 +1,91 @@
+"""Diagrams made for paper: every page prints its text at 8 pt or more on A4 landscape."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cli.context import State
+from ledger.timeparse import parse_point_moment
+from projections.decisions import decisions
+from projections.diagram import PAPERS, decisions_pages, layout_size, timeline_pages
+from projections.language import using
+from projections.records import to_records
+
+pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz `dot`")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    db = str(tmp_path_factory.mktemp("pages") / "p.db")
+    files = [str(ROOT / "examples" / n) for n in ("lilla-hjartat.jsonl", "astorp.jsonl")]
+    assert CliRunner().invoke(cli, ["--db", db, "import", "-q", *files]).exit_code == 0
+    ledger = State(db).ledger()
+    return {case: to_records(ledger.history(case)) for case in ("NK-LH", "AS-2020")}
+
+
+def natural(source: str) -> tuple[float, float]:
+    import graphviz
+
+    return layout_size(graphviz.Source(re.sub(r' size="[^"]*"', "", source)))
+
+
+@pytest.mark.parametrize("case", ["NK-LH", "AS-2020"])
+def test_every_page_prints_its_text_at_8_pt_or_more(records: dict, case: str) -> None:
+    paper = PAPERS["a4"]
+    point = parse_point_moment("2019-12-31")
+    views = decisions(records[case])
+    pages = timeline_pages(case, records[case], paper=paper, as_known_at=point, decisions=views)
+    pages += decisions_pages(case, views, records[case], paper=paper)
+    for page in pages:
+        assert paper.fits(*natural(page.source)), page.name
+        assert 'size="10.91,7.48"' in page.source
+    shown = {n for p in pages for n in re.findall(r"\n\t\t(e\d+) \[", p.source)}
+    assert shown == {f"e{r.seq}" for r in records[case] if r.type != "EntryCorrected"}
+
+
+def test_the_decisions_diagram_of_nk_lh_takes_two_a4_pages_in_words(records: dict) -> None:
+    with using("sv"):
+        views = decisions(records["NK-LH"])
+        pages = decisions_pages("NK-LH", views, records["NK-LH"], paper=PAPERS["a4"])
+    assert len(pages) <= 2
+    source = "".join(p.source for p in pages)
+    for code in ("lvu_2", "foraldrar", "not_documented", "familjehem (lvu)", "→ refused"):
+        assert code not in source
+    assert "grund: 2 § LVU" in source and "→ avslag" in source
+    lanes = re.findall(r'cluster_lane\d+ \{\n\t\tlabel="([^"]*)"', source)
+    assert len(lanes) == len(set(lanes))  # each decider named once
+    assert "Kammarrätten i Jönköping, Kammarrätten" not in source
+
+
+def test_the_legend_draws_shapes_in_words_and_greyed_nodes_grey_their_edges(
+    records: dict,
+) -> None:
+    with using("sv"):
+        recs = records["NK-LH"]
+        pages = timeline_pages(
+            "NK-LH",
+            recs,
+            paper=PAPERS["a4"],
+            as_known_at=parse_point_moment("2019-12-31"),
+            decisions=decisions(recs),
+        )
+    source = "".join(p.source for p in pages)
+    assert 'lg_decision [label=beslut fillcolor="#d6e6fb" height=0.3 shape=diamond' in source
+    for shape_name in (">diamond<", ">note<", ">hexagon<", ">box3d<"):
+        assert shape_name not in source
+    greyed = set(re.findall(r"\n\t\t(e\d+) \[[^\n]*fillcolor=\"#eeeeee\"", source))
+    for tail, head, attrs in re.findall(r"\n\t(e\d+) -> (e\d+) \[([^\n]*)\]", source):
+        if tail in greyed and head in greyed:
+            assert 'color="#9a9a9a"' in attrs
+    for page in pages:
+        pairs = re.findall(r"\n\t(e\d+) -> (e\d+) \[", page.source)
+        assert len({frozenset(p) for p in pairs}) == len(pairs)  # one edge per relation
