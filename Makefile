@@ -48,9 +48,11 @@ docs: $(STAMP)
 	$(BIN)/ledger --db docs/.docs.db import -q examples/lilla-hjartat.jsonl
 	$(BIN)/ledger --db docs/.docs.db timeline NK-LH --as-known-at 2019-12-31 --format dot -o docs/lilla-hjartat.dot
 	$(BIN)/ledger --db docs/.docs.db decisions NK-LH --format dot -o docs/lilla-hjartat-decisions.dot
-	rm -f docs/lilla-hjartat*.svg
+	rm -f docs/lilla-hjartat-[0-9]*.svg docs/lilla-hjartat-decisions*.svg docs/lilla-hjartat-orsaker.svg
 	$(BIN)/ledger --db docs/.docs.db timeline NK-LH --as-known-at 2019-12-31 --format svg -o docs/lilla-hjartat.svg
 	$(BIN)/ledger --db docs/.docs.db decisions NK-LH --format svg -o docs/lilla-hjartat-decisions.svg
+	$(BIN)/ledger --db docs/.docs.db analysis NK-LH --format dot -o docs/lilla-hjartat-orsaker.dot
+	$(BIN)/ledger --db docs/.docs.db analysis NK-LH --format svg -o docs/lilla-hjartat-orsaker.svg
 	rm -f docs/.docs.db
 
 # The message catalogs: extract the marked strings into the template, merge them into each

@@ -23,6 +23,8 @@ What it measures (medians of --repeat runs unless said otherwise):
                executemany and COPY of the same rows, and the timeline of 3 on it.
 6. diagram     the timeline diagram (DOT and `dot` to SVG, in-process) of a 500-entry case
                against a 100-entry one.                                 (reported: seconds)
+   decisions   `decisions()` of a 2,000-entry case against a 200-entry one, CPU seconds,
+               alternated, median of per-round ratios.                  target ratio <= 12
 7. startup     `ledger --help` in a new process against `python -c "import click"`.
                                                                         (reported)
 
@@ -305,6 +307,38 @@ def bench_diagram(repeat: int, work: Path) -> dict[str, float]:
     return seconds
 
 
+def bench_decisions(repeat: int, work: Path) -> dict[str, float]:
+    """Who decided what on a 2,000-entry case against a 200-entry one: CPU seconds of
+    `decisions()` per round, the two sizes alternated, the median of per-round ratios."""
+    from projections.decisions import decisions
+
+    cases = {}
+    for size in (2000, 200):
+        jsonl, db = work / f"decisions-{size}.jsonl", work / f"decisions-{size}.db"
+        write_file(jsonl, 1, size, seed=7)
+        ledger = CaseLedger(sqlite_store(str(db)))
+        with jsonl.open("rb") as lines:
+            import_sources(ledger, [Source(jsonl.name, lines)])
+        cases[size] = to_records(ledger.history("SYN-000001"))
+        ledger.close()
+
+    def cpu(records: list[Any]) -> float:
+        start = time.process_time()
+        decisions(records)
+        return time.process_time() - start
+
+    ratios, large, small = [], [], []
+    for _ in range(max(3, repeat)):
+        large.append(cpu(cases[2000]))
+        small.append(cpu(cases[200]))
+        ratios.append(large[-1] / small[-1])
+    return {
+        "decisions_2000_seconds": median(large),
+        "decisions_200_seconds": median(small),
+        "decisions_ratio": median(ratios),
+    }
+
+
 def bench_startup(repeat: int) -> dict[str, float]:
     """Median seconds of a new process: the CLI's help against importing click alone."""
 
@@ -352,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         startup = bench_startup(args.repeat)
         diagram = bench_diagram(args.repeat, work)
+        who_decided = bench_decisions(args.repeat, work)
         imported = bench_import(args.repeat, work)
         large = bench_large(args.events, args.repeat, work)
         postgres = (
@@ -434,6 +469,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows.append(
         row(
+            "decisions, 2,000-entry case (CPU)",
+            f"{who_decided['decisions_2000_seconds'] * 1000:.1f} ms",
+            f"{who_decided['decisions_200_seconds'] * 1000:.1f} ms for 200",
+            who_decided["decisions_ratio"],
+            "<= 12",
+            who_decided["decisions_ratio"] <= 12,
+        )
+    )
+    rows.append(
+        row(
             "startup: ledger --help",
             f"{startup['help_seconds'] * 1000:.0f} ms",
             f"{startup['click_seconds'] * 1000:.0f} ms import click",
@@ -484,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
                     "postgres": postgres,
                     "startup": startup,
                     "diagram": diagram,
+                    "decisions": who_decided,
                 },
                 option=orjson.OPT_INDENT_2,
             )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.access import access_log
+from cli.analysis import analysis
 from cli.check import check, rules
 from cli.context import (
     State,
@@ -968,7 +969,7 @@ def main() -> None:
         sys.exit(1)
 
 
-for _command in (check, rules, keygen, checkpoint, verify, access_log, draft, export):
+for _command in (check, rules, analysis, keygen, checkpoint, verify, access_log, draft, export):
     cli.add_command(_command)
 
 if __name__ == "__main__":

@@ -27,9 +27,14 @@ from ledger.sol_conversion import sol
 
 __all__ = [
     "AFTER",
+    "BARRIER_STATES",
     "CATEGORIES",
+    "CAUSE_AREAS",
+    "CAUSE_KINDS",
     "FIELD_KIND_DOCS",
     "JUDGEMENT_GRADES",
+    "MEASURE_DONE",
+    "MEASURE_STATUSES",
     "NOT_DOCUMENTED",
     "VOCABULARY",
     "Category",
@@ -93,6 +98,29 @@ NOT_DOCUMENTED = "not_documented"
 # explicit decision not to criticise, a deficiency found (without formal criticism), or a
 # neutral statement of the authority's duties.
 JUDGEMENT_GRADES: tuple[str, ...] = ("criticism", "no_criticism", "deficiency", "statement")
+
+# Händelseanalys (SKL 2011, *Modell för risk- och händelseanalys … IFO*; SKL 2015 handbook):
+# the cause areas of its cause–effect diagram, in the model's order. Communication and
+# information; knowledge and competence; routines and guidelines; organisation, staffing and
+# workload; technology (IT systems, equipment); environment (premises, surroundings).
+CAUSE_AREAS: tuple[str, ...] = (
+    "communication_information",
+    "knowledge_competence",
+    "routines",
+    "organisation_workload",
+    "technology",
+    "environment",
+)
+# A root cause, a contributing factor, or a deficiency the analysis found but judged not to
+# have caused the event (Norrköping's lex Sarah investigation: "bedöms inte ha kunnat förhindra
+# det inträffade").
+CAUSE_KINDS: tuple[str, ...] = ("root_cause", "contributing_factor", "deficiency")
+# A barrier (something meant to stop the course of events) held, failed, or was missing.
+BARRIER_STATES: tuple[str, ...] = ("held", "failed", "missing")
+# A measure's status: decided or planned, under way, carried out, its effect evaluated, or
+# dropped. Carried out and evaluated meet the measure; cancelled ends it.
+MEASURE_STATUSES: tuple[str, ...] = ("planned", "started", "implemented", "evaluated", "cancelled")
+MEASURE_DONE: tuple[str, ...] = ("implemented", "evaluated")
 
 
 @dataclass(frozen=True, slots=True)
@@ -1446,6 +1474,87 @@ _TYPES: tuple[EventType, ...] = (
         ),
         description="A statement from an interview in a review (lex Sarah, händelseanalys): "
         "who, in what role, when, about what, and how reliable.",
+    ),
+    EventType(
+        "CauseIdentified",
+        "orsak eller bidragande faktor (händelseanalys)",
+        "review",
+        False,
+        (
+            _f("area", "enum", "the cause area of the händelseanalys model", CAUSE_AREAS),
+            _f(
+                "kind",
+                "enum",
+                "a root cause, a contributing factor, or a deficiency found but judged not "
+                "to have caused the event",
+                CAUSE_KINDS,
+            ),
+            _f("description", "text", "the cause in words"),
+            _f("explains", "refs", "the entries of the course of events it explains"),
+            _f("analysis?", "ref", "the lex Sarah investigation or händelseanalys that found it"),
+        ),
+        legal=(
+            LegalReference(
+                "SOSFS", "2011:5", "5 kap.", "M", "a lex Sarah investigation documents the causes"
+            ),
+        ),
+        description="A cause or contributing factor that a lex Sarah investigation or "
+        "händelseanalys identified, by cause area, linked to the entries it explains; dated "
+        "when the analysis found it.",
+    ),
+    EventType(
+        "BarrierAssessed",
+        "barriär (höll, brast, saknades)",
+        "review",
+        False,
+        (
+            _f("barrier", "text", "the barrier: what was meant to stop the course of events"),
+            _f("state", "enum", "whether it held, failed or was missing", BARRIER_STATES),
+            _f("concerns?", "refs", "the entries where it held or failed"),
+            _f("area?", "enum", "the cause area it belongs to", CAUSE_AREAS),
+            _f("analysis?", "ref", "the lex Sarah investigation or händelseanalys"),
+        ),
+        description="A barrier an analysis examined: a routine, check or safeguard that held, "
+        "failed or was missing.",
+    ),
+    EventType(
+        "MeasureDecided",
+        "åtgärd (beslutad eller planerad)",
+        "review",
+        False,
+        (
+            _f("measure", "text", "the measure in words"),
+            _f("owner", "text", "who is responsible for carrying it out (role or unit)"),
+            _f("due", "moment", "by when it is to be carried out"),
+            _f("status", "enum", "its status when decided", MEASURE_STATUSES),
+            _f("addresses?", "refs", "the causes or barriers it addresses"),
+            _f("follow_up?", "text", "how its effect is to be followed up"),
+            _f("analysis?", "ref", "the lex Sarah investigation or händelseanalys"),
+        ),
+        legal=(
+            LegalReference(
+                "SOSFS",
+                "2011:5",
+                "5 kap.",
+                "M",
+                "a lex Sarah investigation documents the measures taken or planned",
+            ),
+        ),
+        description="A measure decided or planned after an analysis, with its owner, due date "
+        "and status; later status changes are their own entries.",
+    ),
+    EventType(
+        "MeasureStatusChanged",
+        "åtgärdens status",
+        "review",
+        False,
+        (
+            _f("measure", "ref", "the MeasureDecided entry"),
+            _f("status", "enum", "the measure's new status", MEASURE_STATUSES),
+            _f("effect?", "text", "evidence of the measure's effect: what was evaluated and how"),
+        ),
+        description="A measure's status changes (started, carried out, evaluated, cancelled); "
+        "the decided measure itself is never edited.",
     ),
     EventType(
         "CoverageDeclared",

@@ -30,6 +30,7 @@ import graphviz
 
 from ledger.timeparse import STOCKHOLM, Moment, known_state
 from ledger.vocabulary import EventType
+from projections.analysis import Analysis
 from projections.codes import outcome_words
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.decisions import Decision
@@ -1119,3 +1120,163 @@ def render_pages(pages: Sequence[graphviz.Digraph], fmt: str) -> list[bytes]:
 
 def _ident(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text)
+
+
+# ---- the cause diagram (händelseanalys) ----
+
+# Barriers: green when they held, red when they failed or were missing.
+BARRIER_FILL = {"held": "#d5f0d5", "failed": "#f8d0cc", "missing": "#f8d0cc"}
+MEASURE_FILL = "#e3ecfa"
+CAUSE_FILL = "#fff2cc"
+
+
+def cause_graph(analysis: Analysis, ledger_state: LedgerState | None = None) -> graphviz.Digraph:
+    """The fishbone of a händelseanalys, laid out left to right: the timeline entries the
+    analysis explains (in time order), the causes and barriers on one bone per cause area,
+    the bones meeting at the event analysed, and the measures with the causes they address.
+
+    Every text comes from entries and is escaped, never DOT or HTML."""
+    from projections.codes import code_words
+
+    graph = graphviz.Digraph(name=f"causes_{_ident(analysis.case)}")
+    title = _("{case}: causes and measures (händelseanalys)").format(case=analysis.case)
+    caption = [
+        _(
+            "Dashed lines: a cause or barrier explains the timeline entry. "
+            "Blue arrows: a measure addresses the cause."
+        )
+    ]
+    if ledger_state is not None:
+        caption += list(ledger_state.caption())
+    graph.attr(
+        rankdir="LR",
+        newrank="true",
+        compound="true",
+        nodesep="0.15",
+        ranksep="0.5",
+        labelloc="t",
+        labeljust="l",
+        fontname=FONT,
+        fontsize="11",
+        label=_text("\\n".join(_escape(line) for line in (title, *caption))),
+    )
+    graph.attr("node", fontname=FONT, fontsize=str(TEXT_PT), margin="0.08,0.04")
+    graph.attr("edge", fontname=FONT, fontsize=str(TEXT_PT), arrowsize="0.6")
+
+    def head(record: Record, words: str) -> str:
+        return _escape(f"#{record.seq} · {record.occurred.display()} · {words}")
+
+    # The timeline column: what the causes explain, oldest at the top.
+    with graph.subgraph(name="cluster_timeline") as lane:
+        lane.attr(label=_escape(_("Timeline")), style="rounded", color="#999999")
+        # One column (one rank); dot orders it to keep the lines to the causes short, so
+        # each entry carries its own date.
+        lane.attr(rank="same")
+        for record in analysis.explained:
+            lane.node(
+                f"e{record.seq}",
+                _text("\\n".join([head(record, type_term(record.spec)), short(record.summary)])),
+                **node_style(record),
+            )
+
+    event = "event"
+    graph.node(
+        event,
+        _text(_escape(_("The event analysed")) + "\\n" + _escape(analysis.case)),
+        shape="box",
+        style="filled,bold",
+        fillcolor="#f4f4f4",
+        penwidth="2",
+    )
+    bones = [(area, causes, barriers) for area, causes, barriers in analysis.by_area()]
+    bones = [bone for bone in bones if bone[1] or bone[2]]
+    if not bones:
+        graph.node("none", _escape(_("no causes recorded")), shape="plaintext")
+        graph.edge("none", event, style="invis")
+    for area, causes, barriers in bones:
+        cluster = f"cluster_area_{_ident(area)}"
+        with graph.subgraph(name=cluster) as bone:
+            bone.attr(
+                label=_escape(code_words("area", area).capitalize()),
+                style="rounded",
+                color="#7f6000",
+                fontsize="11",
+            )
+            for cause in causes:
+                bone.node(
+                    f"e{cause.seq}",
+                    _text(
+                        "\\n".join(
+                            [
+                                head(cause, code_words("kind", cause.fields.get("kind"))),
+                                short(_plain(cause.fields.get("description")), 30, 4),
+                            ]
+                        )
+                    ),
+                    shape="box",
+                    style="filled",
+                    fillcolor=CAUSE_FILL,
+                )
+            for barrier in barriers:
+                state = str(barrier.fields.get("state"))
+                bone.node(
+                    f"e{barrier.seq}",
+                    _text(
+                        "\\n".join(
+                            [
+                                head(
+                                    barrier,
+                                    _("barrier {state}").format(state=code_words("state", state)),
+                                ),
+                                short(_plain(barrier.fields.get("barrier")), 30, 3),
+                            ]
+                        )
+                    ),
+                    shape="octagon",
+                    style="filled",
+                    fillcolor=BARRIER_FILL.get(state, "#ffffff"),
+                )
+        first = (causes or barriers)[0]
+        graph.edge(f"e{first.seq}", event, ltail=cluster, penwidth="2", color="#7f6000")
+    shown = set(analysis.records) & {
+        r.seq for r in (*analysis.explained, *analysis.causes, *analysis.barriers)
+    }
+    for record in (*analysis.causes, *analysis.barriers):
+        for seq in record.refs("explains") + record.refs("concerns"):
+            if seq in shown:
+                graph.edge(f"e{seq}", f"e{record.seq}", style="dashed", arrowhead="none")
+
+    with graph.subgraph(name="cluster_measures") as lane:
+        lane.attr(label=_escape(_("Measures")), style="rounded", color="#3465a4")
+        for measure in analysis.measures:
+            decided = measure.decided
+            due = measure.due.display() if measure.due is not None else _("not documented")
+            lines = [
+                head(decided, _("measure")),
+                short(_plain(decided.fields.get("measure")), 30, 3),
+                _escape(_("owner: {owner}").format(owner=_plain(decided.fields.get("owner")))),
+                _escape(_("due: {due}").format(due=due)),
+                _escape(_("status: {status}").format(status=code_words("status", measure.status))),
+            ]
+            lane.node(
+                f"e{decided.seq}",
+                _text("\\n".join(lines)),
+                shape="box",
+                style="filled,rounded",
+                fillcolor=MEASURE_FILL,
+            )
+    for measure in analysis.measures:
+        graph.edge(event, f"e{measure.decided.seq}", style="invis")
+        for seq in measure.decided.refs("addresses"):
+            if seq in shown:
+                graph.edge(
+                    f"e{seq}", f"e{measure.decided.seq}", color="#3465a4", constraint="false"
+                )
+    return graph
+
+
+def _plain(value: object) -> str:
+    """A field's text for a diagram; a detail the records do not give says so."""
+    if value is None or value == "not_documented":
+        return _("not documented")
+    return str(value)

@@ -11,6 +11,7 @@ municipality overrides them in the `[rules]` table of a TOML file (`ledger.toml`
     lex_sarah_report_days = 14      # a serious lex Sarah matter reported to IVO "snarast"
     investigation_notice_days = 7   # the person concerned told "genast" of an investigation
     placed_child_visit_months = 3   # a placed child visited and spoken with alone
+    measure_due_months = 6          # a measure without its own due date carried out within
 
 Every override is kept visible (`Policy.overrides()`), so a finding can always be traced to the
 threshold it was judged against. An unknown key, a wrong type or a value out of range is a
@@ -42,6 +43,7 @@ class Policy:
     lex_sarah_report_days: int = 14
     investigation_notice_days: int = 7
     placed_child_visit_months: int = 3
+    measure_due_months: int = 6
     source: str | None = None  # the file the values came from, None for the defaults
 
     def __post_init__(self) -> None:
@@ -75,6 +77,7 @@ _RANGES: dict[str, tuple[int, int]] = {
     "lex_sarah_report_days": (1, 90),
     "investigation_notice_days": (0, 90),
     "placed_child_visit_months": (1, 12),
+    "measure_due_months": (1, 36),
 }
 
 POLICY_DOCS: dict[str, str] = {
@@ -100,6 +103,10 @@ POLICY_DOCS: dict[str, str] = {
     "placed_child_visit_months": (
         "a placed child is visited and spoken with alone (regelbundna besök, enskilda samtal) "
         "at least once in this many months"
+    ),
+    "measure_due_months": (
+        "a measure decided after a lex Sarah investigation or händelseanalys without its own "
+        "due date is to be carried out within this many months"
     ),
 }
 

@@ -23,6 +23,7 @@ __all__ = ["NAMES", "schema", "validate"]
 
 SUFFIX = ".schema.json"
 NAMES = (
+    "analysis",
     "cases",
     "check",
     "decisions",

@@ -365,7 +365,7 @@ def test_rules_json_lists_the_fifteen_rules_and_validates() -> None:
     ids = [item["id"] for item in document["rules"]]
     assert len(ids) == len(set(ids)) == len(RULES)
     assert ids[0] == "protection-assessment-same-day"
-    assert ids[-1] == "placed-child-visited"
+    assert ids[-1] == "measure-overdue"
     followup = next(item for item in document["rules"] if item["id"] == "followup-after-care")
     assert followup["in_force_from"] == "2022-07-01"
     assert followup["local_policy"][0]["key"] == "followup_start_months"

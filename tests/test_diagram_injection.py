@@ -296,3 +296,57 @@ def test_100_kb_texts_render_in_every_format() -> None:
     ):
         for fmt in ("svg", "png", "pdf"):
             assert render(graph, fmt)
+
+
+def test_the_cause_diagram_keeps_hostile_causes_measures_and_barriers_inert(
+    tmp_path: Path,
+) -> None:
+    from projections.analysis import case_analysis
+    from projections.diagram import cause_graph
+
+    image = tmp_path / "secret.png"
+    subprocess.run(["dot", "-Tpng", "-o", str(image)], input=b"digraph { secret }", check=True)
+    hostile = hostile_agency(image)
+    records = [
+        record(1, "ConcernReportReceived", "2019-12-10", reporter_category="bvc", concern="c"),
+        record(
+            2,
+            "CauseIdentified",
+            "2020-02-01",
+            area="routines",
+            kind="root_cause",
+            description=FORGED_SUMMARY,
+            explains=[1],
+        ),
+        record(
+            3,
+            "BarrierAssessed",
+            "2020-02-01",
+            barrier=hostile,
+            state="failed",
+            concerns=[1],
+        ),
+        record(
+            4,
+            "MeasureDecided",
+            "2020-02-01",
+            measure=FORGED_SUMMARY,
+            owner=hostile,
+            due="2020-06",
+            status="planned",
+            addresses=[2, 3],
+        ),
+    ]
+    records = [replace(r, summary=text) for r, text in zip(records, CORPUS, strict=False)]
+    graph = cause_graph(case_analysis("<x> ]; y [", records))
+    laid = layout(graph.source)
+    names = {obj["name"] for obj in laid["objects"]}
+    assert "forged" not in names and "y" not in names
+    assert not any(edge.get("color") == "green" for edge in laid["edges"])
+    labels = [obj.get("label", "") for obj in laid["objects"]]
+    assert any("<x> ]; forged" in label for label in labels)  # shown as text
+    bare = re.sub(r'"(?:\\.|[^"\\])*"', '""', graph.source)
+    assert "=<" not in bare
+    assert not re.search(r"\b(URL|href|tailURL|headURL|labelURL|edgeURL)=", bare)
+    for fmt in ("svg", "png", "pdf"):
+        check_rendered(render(graph, fmt), fmt, image)

@@ -94,6 +94,8 @@ def test_only_judgements_and_the_authority_s_own_assessments_are_marked_assessme
         "JudgementRecorded",
         "SupervisionDecision",
         "LexSarahInvestigationClosed",
+        # a cause is the analysis's judgement of why, dated when the analysis made it
+        "CauseIdentified",
     }
     for case in CASES:
         marked = {r.type for r in records(example_ledger, case) if r.assessment}

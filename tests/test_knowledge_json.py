@@ -73,12 +73,13 @@ def test_as_recorded_at_before_the_ledger_existed_is_a_one_line_error(db: str) -
 
 
 def test_verify_json_validates_intact_and_tampered(db: str, tmp_path: Path) -> None:
-    import shutil
     import sqlite3
 
     schemas.validate("verify", run(db, "verify"))
     copy = tmp_path / "copy.db"
-    shutil.copy(db, copy)
+    # SQLite's backup, not a file copy: entries still in the write-ahead log come along.
+    with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
     with sqlite3.connect(copy) as conn:
         conn.execute("DELETE FROM stored_events WHERE rowid = 3")
     result = CliRunner().invoke(cli, ["--db", str(copy), "verify", "--format", "json"])

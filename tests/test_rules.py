@@ -65,6 +65,7 @@ IDS = (
     "care-end-lasting-change",
     "care-plan-for-placement",
     "placed-child-visited",
+    "measure-overdue",
 )
 
 
@@ -194,6 +195,7 @@ def test_in_force_periods_and_local_policy_as_rules_md_says() -> None:
         "lex_sarah_report_days": 14,
         "investigation_notice_days": 7,
         "placed_child_visit_months": 3,
+        "measure_due_months": 6,
     }
     assert all(r.confidence in ("H", "M", "U") and r.source for r in RULES)
 

@@ -538,19 +538,24 @@ def prepared(target_for: Callable[..., Target], encrypted: bool) -> Target:
     return target
 
 
+# The seq after NK-LH's last entry: where a forged row is appended.
+NEXT = LILLA_ENTRIES + 1
+FORGED = f"NK-LH#{NEXT}"
+
+
 def copy_into_nk_lh(target: Target, topic: str) -> None:
-    """The attack: AS-2020's entry #3, ciphertext and all, becomes NK-LH#29."""
+    """The attack: AS-2020's entry #3, ciphertext and all, becomes NK-LH's next entry."""
     table = target.table()
     source = table.row(target.case_id("AS-2020"), 3)
-    insert(table, Row(0, target.case_id("NK-LH"), 29, topic, source.state))
+    insert(table, Row(0, target.case_id("NK-LH"), NEXT, topic, source.state))
 
 
 def assert_refused_to_show(target: Target) -> None:
-    for args in (["show", "NK-LH#29"], ["timeline", "NK-LH"], ["check", "NK-LH"]):
+    for args in (["show", FORGED], ["timeline", "NK-LH"], ["check", "NK-LH"]):
         shown = target.run("--user", "t", *args)
         assert shown.exit_code == 1, (args, shown.output)
         assert shown.output.lower().startswith("error: ") and shown.output.count("\n") == 1
-        assert "NK-LH#29" in shown.output, shown.output
+        assert FORGED in shown.output, shown.output
         assert "AS-2020" not in shown.output and "moved-home" not in shown.output
 
 
@@ -563,7 +568,7 @@ def test_a_row_under_an_alias_topic_is_refused_and_reported(
     assert_refused_to_show(target)
     result = target.verify()
     assert result.exit_code == 1, result.output
-    assert first_line(result).startswith("NK-LH#29: "), result.output
+    assert first_line(result).startswith(f"{FORGED}: "), result.output
     assert ALIAS in first_line(result)
 
 
@@ -575,7 +580,7 @@ def test_another_cases_ciphertext_under_the_exact_topic_does_not_decrypt(
     assert_refused_to_show(target)
     result = target.verify()
     assert result.exit_code == 1
-    assert first_line(result).startswith("NK-LH#29: undecodable state"), result.output
+    assert first_line(result).startswith(f"{FORGED}: undecodable state"), result.output
 
 
 def test_a_ciphertext_moved_to_another_seq_of_its_own_case_does_not_decrypt(

@@ -16,6 +16,7 @@ from projections.rules.lvu import (
     FOLLOW_UP,
     LASTING_CHANGE,
 )
+from projections.rules.measures import MEASURE_OVERDUE
 from projections.rules.model import Rule
 from projections.rules.move_home import FOSTER_SUPPORT, LED_BY_PARENTS, NO_CONTACT, REVISED_PLAN
 from projections.rules.oversight import LEX_SARAH, MEASURES
@@ -55,6 +56,7 @@ RULES: tuple[Rule, ...] = (
     LASTING_CHANGE,
     CARE_PLAN,
     PLACED_CHILD_VISITED,
+    MEASURE_OVERDUE,
 )
 
 _BY_ID: dict[str, Rule] = {r.id: r for r in RULES}

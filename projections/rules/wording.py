@@ -67,6 +67,8 @@ NOUN: dict[str, str] = {
     "PlacementVisit": N_("visit to the placed child"),
     "CustodyTransferConsidered": N_("consideration of a transfer of custody"),
     "CustodyTransferDecided": N_("judgment on the transfer of custody"),
+    "MeasureDecided": N_("measure"),
+    "MeasureStatusChanged": N_("status change of the measure"),
 }
 
 
