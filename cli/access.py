@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 def log_read(
     state: State, command: str, case: str | None, user: str | None, purpose: str | None
-) -> None:
-    """Append one access record for a read of `case` (None: a command that reads every case).
+) -> AccessRecorded:
+    """Append one access record for a read of `case` (None: a command that reads every case),
+    and return it (a report names its own).
 
     Call it before printing anything: when the record cannot be written, the command stops
     with a one-line error and shows nothing (no read without a log line).
@@ -41,7 +42,7 @@ def log_read(
     ledger = state.ledger()
     try:
         who = current_user(user)
-        record_access(ledger, user=who, command=command, case=case, purpose=purpose)
+        return record_access(ledger, user=who, command=command, case=case, purpose=purpose)
     except (InvalidAccess, UnknownUser) as error:
         raise UserError(str(error)) from None
     except IntegrityError as error:

@@ -12,6 +12,7 @@ from cli.output import UserError
 from projections.render import SPREADSHEET, TEXT_FORMATS
 
 if TYPE_CHECKING:
+    from ledger.access import AccessRecorded
     from ledger.application import CaseLedger
     from ledger.storage import Store
     from ledger.timeparse import Moment
@@ -27,11 +28,11 @@ class State:
         self._ledger: CaseLedger | None = None
         self._store: Store | None = None
 
-    def log_read(self, command: str, case: str | None) -> None:
+    def log_read(self, command: str, case: str | None) -> AccessRecorded:
         """Record this read in the access log before anything is shown (loggkontroll)."""
         from cli.access import log_read
 
-        log_read(self, command, case, self.user, self.purpose)
+        return log_read(self, command, case, self.user, self.purpose)
 
     def store(self) -> Store:
         if self._store is None:

@@ -36,7 +36,9 @@ from cli.context import (
 from cli.draft import draft
 from cli.export import export
 from cli.integrity import checkpoint, keygen, verify
+from cli.migrate import migrate
 from cli.output import LedgerGroup, UserError, deliver
+from cli.report import report
 from projections.render import DIAGRAM_FORMATS, SPREADSHEET
 
 if TYPE_CHECKING:
@@ -969,7 +971,19 @@ def main() -> None:
         sys.exit(1)
 
 
-for _command in (check, rules, analysis, keygen, checkpoint, verify, access_log, draft, export):
+for _command in (
+    check,
+    rules,
+    analysis,
+    keygen,
+    checkpoint,
+    verify,
+    access_log,
+    draft,
+    export,
+    report,
+    migrate,
+):
     cli.add_command(_command)
 
 if __name__ == "__main__":

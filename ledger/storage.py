@@ -136,16 +136,54 @@ def postgres_store(url: str) -> Store:
     )
 
 
+def store_at(text: str) -> Store:
+    """The store a `--db` value or a migration's `--from`/`--to` names: a postgresql:// URL,
+    else an SQLite file path. Any other `scheme://` is refused rather than taken for a file
+    name, so a mistyped URL never becomes a new empty ledger."""
+    if text.startswith(("postgresql://", "postgres://")):
+        return postgres_store(text)
+    scheme = urlsplit(text).scheme
+    if "://" in text and scheme:
+        raise StorageError(
+            f"not a ledger store: {text!r} (give an SQLite file path or a postgresql:// URL)"
+        )
+    if not text.strip():
+        raise StorageError("no ledger store given (an SQLite file path or a postgresql:// URL)")
+    return sqlite_store(text)
+
+
+def same_store(a: Store, b: Store) -> bool:
+    """Whether two stores are the same database: the same SQLite file (by any path or link),
+    or the same PostgreSQL database and schema (whoever connects)."""
+    if a.kind != b.kind or a.kind == "memory":
+        return False
+    if a.kind == "sqlite":
+        if os.path.realpath(a.location) == os.path.realpath(b.location):
+            return True
+        return (
+            os.path.exists(a.location)
+            and os.path.exists(b.location)
+            and os.path.samefile(a.location, b.location)
+        )
+
+    def place(store: Store) -> tuple[str, ...]:
+        settings = store.settings
+        return (
+            settings["POSTGRES_HOST"],
+            settings["POSTGRES_PORT"],
+            settings["POSTGRES_DBNAME"],
+            settings.get("POSTGRES_SCHEMA") or "public",
+        )
+
+    return place(a) == place(b)
+
+
 def resolve_store(db: str | None = None, environ: Mapping[str, str] | None = None) -> Store:
     """`--db PATH` wins, then `LEDGER_DATABASE_URL`, then `LEDGER_DB`, then ./ledger.db;
     `LEDGER_CIPHER_KEY` turns on encryption at rest."""
     environ = os.environ if environ is None else environ
     if db:
-        store = (
-            postgres_store(db)
-            if db.startswith(("postgresql://", "postgres://"))
-            else sqlite_store(db)
-        )
+        store = store_at(db)
     elif url := environ.get("LEDGER_DATABASE_URL"):
         store = postgres_store(url)
     else:

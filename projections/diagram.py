@@ -1114,6 +1114,20 @@ def render(graph: graphviz.Digraph, fmt: str) -> bytes:
         raise DotMissing(str(missing)) from None
 
 
+def render_dot(source: str, fmt: str, *, dpi: int | None = None) -> bytes:
+    """Draw a page kept as DOT text (a report keeps its diagrams so); `dpi` sets the
+    resolution of a raster format. Raise `DotMissing` when `dot` is not installed."""
+    graph = graphviz.Source(source)
+    if dpi is not None:
+        # A graph attribute set before the page's own: the first line opens the graph.
+        head, _sep, rest = source.partition("{")
+        graph = graphviz.Source(f"{head}{{\n\tdpi={int(dpi)}{rest}")
+    try:
+        return graph.pipe(format=fmt, quiet=True)
+    except graphviz.ExecutableNotFound as missing:
+        raise DotMissing(str(missing)) from None
+
+
 def render_pages(pages: Sequence[graphviz.Digraph], fmt: str) -> list[bytes]:
     return [render(page, fmt) for page in pages]
 

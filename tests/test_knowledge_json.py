@@ -77,7 +77,8 @@ def test_verify_json_validates_intact_and_tampered(db: str, tmp_path: Path) -> N
 
     schemas.validate("verify", run(db, "verify"))
     copy = tmp_path / "copy.db"
-    # SQLite's backup, not a file copy: entries still in the write-ahead log come along.
+    # The backup API copies what is still in the write-ahead log too; copying the file alone
+    # can miss the tables themselves while another connection has not checkpointed them.
     with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
         source.backup(target)
     with sqlite3.connect(copy) as conn:

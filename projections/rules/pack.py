@@ -3,6 +3,7 @@ check in the module of its family."""
 
 from __future__ import annotations
 
+from projections.language import N_
 from projections.rules.decision_basis import OUTSTANDING, WITHOUT_BASIS
 from projections.rules.documentation import LATE_DOCUMENTATION
 from projections.rules.investigation import CHILD_NOT_HEARD, INVESTIGATION, NOTIFIED
@@ -69,3 +70,26 @@ def rule(rule_id: str) -> Rule:
         return _BY_ID[rule_id]
     except KeyError:
         raise KeyError(f"no rule {rule_id!r} (rules: {', '.join(_BY_ID)})") from None
+
+
+# The areas a review groups findings by: one for each rule family (the module that holds
+# its rules), in the order the families first appear in the pack.
+AREA_WORDS: dict[str, str] = {
+    "projections.rules.reports": N_("Reports of concern"),
+    "projections.rules.investigation": N_("Investigation"),
+    "projections.rules.lvu": N_("Compulsory care (LVU)"),
+    "projections.rules.decision_basis": N_("Basis of decisions"),
+    "projections.rules.documentation": N_("Documentation"),
+    "projections.rules.move_home": N_("The move home"),
+    "projections.rules.oversight": N_("Lex Sarah and IVO"),
+    "projections.rules.placement": N_("Placement"),
+    "projections.rules.measures": N_("Measures after an event"),
+}
+
+
+def area_of(rule_id: str) -> str:
+    """The area of a rule (an English message id; translate it where it is shown)."""
+    return AREA_WORDS[rule(rule_id).check.__module__]
+
+
+AREAS: tuple[str, ...] = tuple(dict.fromkeys(area_of(r.id) for r in RULES))
