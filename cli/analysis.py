@@ -21,11 +21,11 @@ from cli.context import (
     point_option,
     width_option,
 )
-from cli.output import UserError, deliver
+from cli.output import LedgerCommand, UserError, deliver
 from projections.render import DIAGRAM_FORMATS
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.argument("case")
 @point_option(
     "--as-known-at",
