@@ -18,7 +18,7 @@ from cli.context import (
     pass_state,
     width_option,
 )
-from cli.output import LedgerCommand, UserError, emit, table_width
+from cli.output import LedgerCommand, UserError, deliver
 
 if TYPE_CHECKING:
     from cli.context import State
@@ -138,7 +138,7 @@ def access_log(
     """
     from ledger.access import access_entries
     from ledger.references import is_case_key
-    from projections.formats import to_csv, to_json, to_ndjson_each
+    from projections.render import View
     from projections.serialize import document
 
     if case is not None and not is_case_key(case):
@@ -147,11 +147,9 @@ def access_log(
     records = access_entries(state.ledger(), case, start)
     state.log_read("access-log", case)
     items = [access_item(r) for r in records]
-    if fmt == "json":
-        emit(to_json(document(case, entries=items)), output)  # type: ignore[arg-type]
-    elif fmt == "ndjson":
-        emit(to_ndjson_each(items, "case"), output)
-    elif fmt == "csv":
-        emit(to_csv(items), output)
-    else:
-        emit(access_table(records, table_width(width)), output)
+    view = View(
+        document(case, entries=items),  # type: ignore[arg-type]
+        items,
+        lambda width: access_table(records, width),
+    )
+    deliver(view, fmt, output, width)

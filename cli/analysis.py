@@ -10,7 +10,6 @@ import click
 
 from cli.check import _policy
 from cli.context import (
-    DIAGRAM_FORMATS,
     State,
     case_history,
     format_option,
@@ -22,7 +21,8 @@ from cli.context import (
     point_option,
     width_option,
 )
-from cli.output import LedgerCommand, UserError, emit, table_width
+from cli.output import LedgerCommand, UserError, deliver
+from projections.render import DIAGRAM_FORMATS
 
 
 @click.command(cls=LedgerCommand)
@@ -67,8 +67,8 @@ def analysis(
         ledger analysis NK-LH --format svg -o nk-lh-orsaker.svg
     """
     from projections.analysis import analysis_document, analysis_table, case_analysis
-    from projections.formats import to_json
     from projections.records import labels, to_records
+    from projections.render import View
     from projections.rules import check
     from projections.timeline import ViewPoint
 
@@ -84,12 +84,17 @@ def analysis(
     state.log_read("analysis", case)
     report = check(records, as_known_at=horizon, point=point, policy=policy)
     found = case_analysis(case, records, ViewPoint(as_known_at=point), report.findings)
-    if fmt in DIAGRAM_FORMATS:
-        from cli.main import _emit_diagram
+
+    def pages() -> list[object]:
         from projections.diagram import cause_graph
 
-        _emit_diagram([cause_graph(found, ledger_state(state, case))], fmt, output)
-    elif fmt == "json":
-        emit(to_json(analysis_document(found, labels(records))), output)
-    else:
-        emit(analysis_table(found, table_width(width)), output)
+        return [cause_graph(found, ledger_state(state, case))]
+
+    view = View(
+        analysis_document(found, labels(records)),
+        [],
+        lambda width: analysis_table(found, width),
+        case=case,
+        pages=pages,
+    )
+    deliver(view, fmt, output, width)

@@ -16,6 +16,7 @@ import click
 from cli.context import (
     State,
     case_history,
+    csv_dialect_option,
     format_option,
     output_option,
     parse_point_option,
@@ -23,7 +24,9 @@ from cli.context import (
     point_option,
     width_option,
 )
-from cli.output import LedgerCommand, UserError, emit, table_width
+from cli.output import LedgerCommand, UserError, deliver
+from projections.language import ngettext
+from projections.render import SPREADSHEET
 
 if TYPE_CHECKING:
     from projections.records import Record
@@ -97,7 +100,8 @@ def _all_records(state: State) -> dict[str, list[Record]]:
     help="The case-owning authority, for late-documentation (default: the agency of the "
     "CaseOpened entry, else the commonest agency among decisions).",
 )
-@format_option()
+@format_option(SPREADSHEET)
+@csv_dialect_option
 @output_option
 @width_option
 @pass_state
@@ -112,6 +116,7 @@ def check(
     rules_config: str | None,
     owner_agency: str | None,
     fmt: str,
+    csv_dialect: str,
     output: str | None,
     width: int | None,
 ) -> None:
@@ -149,18 +154,31 @@ def check(
             fmt,
             output,
             width,
+            csv_dialect,
         )
     else:
         assert case is not None
         findings = _check_one(
-            state, case, (point, asked), policy, owner_agency, explain, fmt, output, width
+            state,
+            case,
+            (point, asked),
+            policy,
+            owner_agency,
+            explain,
+            fmt,
+            output,
+            width,
+            csv_dialect,
         )
     if fail_on:
         failing = [status for status in findings if status in FAIL_ON[fail_on]]
         if failing:
             click.echo(
-                f"check: {len(failing)} finding{'s' * (len(failing) != 1)} at or above "
-                f"--fail-on {fail_on}",
+                ngettext(
+                    "check: {n} finding at or above --fail-on {level}",
+                    "check: {n} findings at or above --fail-on {level}",
+                    len(failing),
+                ).format(n=len(failing), level=fail_on),
                 err=True,
             )
             sys.exit(1)
@@ -182,9 +200,10 @@ def _check_one(
     fmt: str,
     output: str | None,
     width: int | None,
+    csv_dialect: str = "plain",
 ) -> list[str]:
-    from projections.formats import to_csv, to_json, to_ndjson
     from projections.records import labels, to_records
+    from projections.render import View
     from projections.rules import check, check_document, check_table, finding_json
 
     point, asked = horizon
@@ -194,13 +213,14 @@ def _check_one(
         records, as_known_at=point, point=asked, policy=policy, owner_agency=owner_agency
     )
     refs = labels(records)
-    if fmt == "json":
-        emit(to_json(check_document(report, refs)), output)
-    elif fmt in ("ndjson", "csv"):
-        items = [finding_json(f, refs) for f in report.findings]
-        emit(to_ndjson(case, items) if fmt == "ndjson" else to_csv(items, case), output)
-    else:
-        emit(check_table(report, refs, table_width(width), explain), output)
+    view = View(
+        check_document(report, refs),
+        [finding_json(f, refs) for f in report.findings],
+        lambda width: check_table(report, refs, width, explain),
+        case=case,
+        sheet=case,
+    )
+    deliver(view, fmt, output, width, csv_dialect)
     return [f.status for f in report.findings]
 
 
@@ -214,12 +234,13 @@ def _check_all(
     fmt: str,
     output: str | None,
     width: int | None,
+    csv_dialect: str = "plain",
 ) -> list[str]:
-    from ledger.timeparse import format_instant, to_stockholm
-    from projections.formats import to_csv, to_json, to_ndjson_each
+    from ledger.timeparse import to_stockholm
     from projections.records import labels
+    from projections.render import View
     from projections.rules import all_document, check, check_all_table, finding_json
-    from projections.rules.wording import point_text
+    from projections.rules.output import horizon_text
 
     point, asked = horizon
     now = to_stockholm(datetime.now(UTC))
@@ -253,31 +274,17 @@ def _check_all(
             refs[key] = labels(records)
     state.log_read("check", None)
     evaluated_at = point or now
-    if fmt == "json":
-        document = all_document(
-            reports, refs, group_by, policy, point, evaluated_at, owner_agency, asked
-        )
-        emit(to_json(document), output)
-    elif fmt in ("ndjson", "csv"):
-        items: list[dict[str, Any]] = [
-            {"case": r.case, **finding_json(f, refs[r.case or ""])}
-            for r in reports
-            for f in r.findings
-        ]
-        if fmt == "ndjson":
-            emit(to_ndjson_each(items, "case"), output)
-        else:
-            emit(to_csv(items), output)
-    else:
-        horizon = (
-            f"as known at {point_text(asked)} (Stockholm)"
-            if point is not None
-            else f"as the records stand now ({format_instant(now)[:16]} Stockholm)"
-        )
-        emit(
-            check_all_table(reports, refs, group_by, policy, horizon, table_width(width), explain),
-            output,
-        )
+    items: list[dict[str, Any]] = [
+        {"case": r.case, **finding_json(f, refs[r.case or ""])} for r in reports for f in r.findings
+    ]
+    horizon = horizon_text(asked, point, now)
+    view = View(
+        all_document(reports, refs, group_by, policy, point, evaluated_at, owner_agency, asked),
+        items,
+        lambda width: check_all_table(reports, refs, group_by, policy, horizon, width, explain),
+        sheet="findings",
+    )
+    deliver(view, fmt, output, width, csv_dialect)
     return [f.status for r in reports for f in r.findings]
 
 
@@ -301,16 +308,14 @@ def rules(rules_config: str | None, fmt: str, output: str | None, width: int | N
         ledger rules
         ledger rules --format json | jq '.rules[] | {id, severity, in_force_from}'
     """
-    from projections.formats import to_csv, to_json, to_ndjson_each
+    from projections.render import View
     from projections.rules import RULES, rule_json, rules_document, rules_table
 
     policy = _policy(rules_config)
-    items = [rule_json(r) for r in RULES]
-    if fmt == "json":
-        emit(to_json(rules_document(policy)), output)
-    elif fmt == "ndjson":
-        emit(to_ndjson_each(items, "id"), output)
-    elif fmt == "csv":
-        emit(to_csv(items), output)
-    else:
-        emit(rules_table(table_width(width), policy), output)
+    view = View(
+        rules_document(policy),
+        [rule_json(r) for r in RULES],
+        lambda width: rules_table(width, policy),
+        key="id",
+    )
+    deliver(view, fmt, output, width)

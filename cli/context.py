@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.output import UserError
+from projections.render import SPREADSHEET, TEXT_FORMATS
 
 if TYPE_CHECKING:
     from ledger.access import AccessRecorded
@@ -16,8 +17,7 @@ if TYPE_CHECKING:
     from ledger.storage import Store
     from ledger.timeparse import Moment
 
-OUTPUT_FORMATS = ("table", "json", "ndjson", "csv")
-DIAGRAM_FORMATS = ("dot", "svg", "png", "pdf")
+OUTPUT_FORMATS = TEXT_FORMATS
 
 
 class State:
@@ -100,8 +100,20 @@ def format_option(*extra: str) -> Callable[[Any], Any]:
         type=click.Choice((*OUTPUT_FORMATS, *extra)),
         default="table",
         show_default=True,
-        help="Output format: a table for people, or JSON, NDJSON (one item a line), CSV.",
+        help="Output format: a table for people, or JSON, NDJSON (one item a line), CSV"
+        + (", xlsx (a spreadsheet; needs -o)" if SPREADSHEET in extra else "")
+        + ".",
     )
+
+
+csv_dialect_option = click.option(
+    "--csv-dialect",
+    type=click.Choice(("plain", "excel")),
+    default="plain",
+    show_default=True,
+    help="CSV for tools (plain: comma, UTF-8) or for a Swedish Excel (excel: a byte-order "
+    "mark, ';' between columns).",
+)
 
 
 def _checked_output(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -140,7 +152,10 @@ output_option = click.option(
     help="Write to FILE instead of stdout (created readable by you only).",
 )
 width_option = click.option(
-    "--width", type=int, default=None, help="Table width in columns (default: 120 or wider)."
+    "--width",
+    type=int,
+    default=None,
+    help="Table width in columns (default: the terminal's, at least 80).",
 )
 
 
@@ -191,6 +206,7 @@ def view_options(*extra_formats: str) -> Callable[[Any], Any]:
             (
                 point_option("--as-recorded-at", "The ledger as it stood at T (system time)."),
                 format_option(*extra_formats),
+                csv_dialect_option,
                 output_option,
                 width_option,
             )

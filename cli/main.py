@@ -18,13 +18,12 @@ from cli.access import access_log
 from cli.analysis import analysis
 from cli.check import check, rules
 from cli.context import (
-    DIAGRAM_FORMATS,
     State,
     case_history,
+    csv_dialect_option,
     format_option,
     ledger_state,
     output_option,
-    page_files,
     page_option,
     parse_point_option,
     parse_start_option,
@@ -38,8 +37,9 @@ from cli.draft import draft
 from cli.export import export
 from cli.integrity import checkpoint, keygen, prove, verify, verify_proof
 from cli.migrate import migrate
-from cli.output import LedgerGroup, UserError, emit, table_width
+from cli.output import LedgerGroup, UserError, deliver
 from cli.report import report
+from projections.render import DIAGRAM_FORMATS, SPREADSHEET
 
 if TYPE_CHECKING:
     from ledger.application import CaseLedger, Entry
@@ -302,11 +302,12 @@ def record(
 
 
 @cli.command()
-@format_option()
+@format_option(SPREADSHEET)
+@csv_dialect_option
 @output_option
 @width_option
 @pass_state
-def cases(state: State, fmt: str, output: str | None, width: int | None) -> None:
+def cases(state: State, fmt: str, csv_dialect: str, output: str | None, width: int | None) -> None:
     """List the cases: entries, time span, where each stands, reports awaiting assessment.
 
     Read from the materialised case index, which first catches up with what was stored
@@ -317,8 +318,8 @@ def cases(state: State, fmt: str, output: str | None, width: int | None) -> None
         ledger cases --format json | jq '.cases[].case'
     """
     from ledger.views import open_views
-    from projections.formats import to_csv, to_json, to_ndjson_each
     from projections.kept.case_index import case_index
+    from projections.render import View
     from projections.serialize import document
     from projections.tables import cases_table
 
@@ -326,14 +327,13 @@ def cases(state: State, fmt: str, output: str | None, width: int | None) -> None
     summaries = case_index(ledger, open_views(ledger.store))
     state.log_read("cases", None)
     items = [summary.to_json() for summary in summaries]
-    if fmt == "json":
-        emit(to_json(document(None, cases=items)), output)
-    elif fmt == "ndjson":
-        emit(to_ndjson_each(items, "case"), output)
-    elif fmt == "csv":
-        emit(to_csv(items), output)
-    else:
-        emit(cases_table(summaries, table_width(width)), output)
+    view = View(
+        document(None, cases=items),
+        items,
+        lambda width: cases_table(summaries, width),
+        sheet="cases",
+    )
+    deliver(view, fmt, output, width, csv_dialect)
 
 
 @cli.command()
@@ -441,10 +441,10 @@ def show(state: State, reference: str, fmt: str, output: str | None) -> None:
         ledger show NK-LH@pa-1
     """
     from projections.corrections import as_known, history_of
-    from projections.formats import to_csv, to_json, to_ndjson
     from projections.records import labels, to_records
+    from projections.render import View
     from projections.serialize import document, record_json
-    from projections.tables import entry_card, history_lines
+    from projections.tables import show_card
 
     ref = _case_reference(reference)
     assert ref.case is not None
@@ -460,17 +460,13 @@ def show(state: State, reference: str, fmt: str, output: str | None) -> None:
     item["history"] = [record_json(c, refs) for c in corrections]
     current = {r.seq: r for r in as_known(records)}[record_.seq]
     item["current"] = record_json(current, refs)
-    if fmt == "json":
-        emit(to_json(document(ref.case, entry=item)), output)
-    elif fmt == "ndjson":
-        emit(to_ndjson(ref.case, [item]), output)
-    elif fmt == "csv":
-        emit(to_csv([item], ref.case), output)
-    else:
-        card = entry_card(record_, item) + history_lines(corrections)
-        if corrections:
-            card += "  as it reads now\n" + entry_card(current, item["current"])
-        emit(card, output)
+    view = View(
+        document(ref.case, entry=item),
+        [item],
+        lambda _width: show_card(record_, item, corrections, current),
+        case=ref.case,
+    )
+    deliver(view, fmt, output)
 
 
 @cli.command()
@@ -490,7 +486,7 @@ def types(type_name: str | None, fmt: str, output: str | None, width: int | None
         ledger types --format md -o docs/vocabulary.md
     """
     from ledger.vocabulary import VOCABULARY, UnknownEventType, event_type
-    from projections.formats import to_csv, to_json, to_ndjson_each
+    from projections.render import View
     from projections.serialize import document
     from projections.tables import type_card, types_table
     from projections.vocabulary_view import type_json, vocabulary_markdown
@@ -500,18 +496,14 @@ def types(type_name: str | None, fmt: str, output: str | None, width: int | None
     except UnknownEventType as error:
         raise UserError(str(error)) from None
     items = [type_json(spec) for spec in chosen]
-    if fmt == "json":
-        emit(to_json(document(None, types=items)), output)
-    elif fmt == "ndjson":
-        emit(to_ndjson_each(items, "type"), output)
-    elif fmt == "csv":
-        emit(to_csv(items), output)
-    elif fmt == "md":
-        emit(vocabulary_markdown(chosen), output)
-    elif type_name:
-        emit(type_card(chosen[0]), output)
-    else:
-        emit(types_table(chosen, table_width(width)), output)
+    view = View(
+        document(None, types=items),
+        items,
+        lambda width: type_card(chosen[0]) if type_name else types_table(chosen, width),
+        key="type",
+        others={"md": lambda: vocabulary_markdown(chosen)},
+    )
+    deliver(view, fmt, output, width)
 
 
 @cli.command()
@@ -528,7 +520,8 @@ def types(type_name: str | None, fmt: str, output: str | None, width: int | None
 @point_option("--as-recorded-at", "The ledger as it stood at T (system time).")
 @click.option("--from", "from_", metavar="T", help="Window: entries that occurred from T on.")
 @click.option("--to", metavar="T", help="Window: entries that occurred up to the end of T.")
-@format_option(*DIAGRAM_FORMATS)
+@format_option(SPREADSHEET, *DIAGRAM_FORMATS)
+@csv_dialect_option
 @output_option
 @width_option
 @page_option
@@ -543,6 +536,7 @@ def timeline(
     from_: str | None,
     to: str | None,
     fmt: str,
+    csv_dialect: str,
     output: str | None,
     width: int | None,
     page: str,
@@ -561,8 +555,8 @@ def timeline(
         ledger timeline NK-LH --format json | jq '.entries[] | {seq, type}'
         ledger timeline NK-LH --format svg -o nk-lh.svg --from 2019-10
     """
-    from projections.formats import to_csv, to_json, to_ndjson
     from projections.records import labels, to_records
+    from projections.render import View
     from projections.serialize import timeline_document, timeline_items
     from projections.tables import timeline_table
     from projections.timeline import ViewPoint, as_recorded
@@ -577,12 +571,13 @@ def timeline(
     window_end = parse_point_option("--to", to)
     records = to_records(case_history(state, case))
     state.log_read("timeline", case)
-    if fmt in DIAGRAM_FORMATS:
+
+    def pages() -> Any:
         from projections.decisions import decisions as build_decisions
         from projections.diagram import PAPERS, Window, timeline_pages
 
         visible = as_recorded(records, view.recorded_by)
-        pages = timeline_pages(
+        return timeline_pages(
             case,
             visible,
             paper=PAPERS[page],
@@ -591,8 +586,7 @@ def timeline(
             decisions=build_decisions(visible),
             ledger_state=ledger_state(state, case),
         )
-        _emit_diagram(pages, fmt, output)
-        return
+
     entries = build_timeline(records, view, order)  # type: ignore[arg-type]
     if window_start or window_end:
         entries = [
@@ -602,44 +596,15 @@ def timeline(
             and (window_end is None or e.record.occurred.start < window_end)
         ]
     refs = labels(records)
-    if fmt == "json":
-        emit(to_json(timeline_document(case, entries, refs, view, order)), output)
-    elif fmt == "ndjson":
-        emit(to_ndjson(case, timeline_items(entries, refs)), output)
-    elif fmt == "csv":
-        emit(to_csv(timeline_items(entries, refs), case), output)
-    else:
-        emit(timeline_table(entries, table_width(width), view=view, case=case), output)
-
-
-def _emit_diagram(pages: Sequence[Any], fmt: str, output: str | None) -> None:
-    """DOT to stdout or a file (several pages: one graph after another); rendered formats
-    need -o, and several pages go to FILE-1.EXT, FILE-2.EXT, ... Without `dot`, keep the
-    DOT."""
-    from pathlib import Path
-
-    from projections.diagram import DotMissing, render
-
-    source = "".join(page.source for page in pages)
-    if fmt == "dot":
-        emit(source, output)
-        return
-    if output in (None, "-"):
-        raise UserError(f"--format {fmt} writes a binary file: give -o FILE.{fmt}")
-    names = [output] if len(pages) == 1 else page_files(output, len(pages))
-    try:
-        rendered = [render(page, fmt) for page in pages]
-    except DotMissing:
-        dot_path = Path(output).with_suffix(".dot")
-        emit(source, str(dot_path))
-        raise UserError(
-            f"the Graphviz program `dot` is not installed (install the system package "
-            f"'graphviz', e.g. apt-get install graphviz); wrote {dot_path} instead"
-        ) from None
-    for name, data in zip(names, rendered, strict=True):
-        emit(data, name)
-    if len(names) > 1:
-        click.echo(f"{len(names)} pages: {', '.join(names)}", err=True)
+    output_view = View(
+        timeline_document(case, entries, refs, view, order),
+        timeline_items(entries, refs),
+        lambda width: timeline_table(entries, width, view=view, case=case),
+        case=case,
+        sheet=case,
+        pages=pages,
+    )
+    deliver(output_view, fmt, output, width, csv_dialect)
 
 
 def _records_as_recorded(
@@ -672,6 +637,7 @@ def known(
     at: str,
     as_recorded_at: str | None,
     fmt: str,
+    csv_dialect: str,
     output: str | None,
     width: int | None,
 ) -> None:
@@ -687,8 +653,8 @@ def known(
     """
     from dataclasses import replace
 
-    from projections.formats import to_csv, to_json, to_ndjson
     from projections.knowledge import snapshot
+    from projections.render import View
     from projections.serialize import known_document
     from projections.tables import known_table
 
@@ -699,22 +665,20 @@ def known(
     state.log_read("known", case)
     snap = snapshot(records, point)
     document_ = known_document(case, snap, refs, view)
-    if fmt == "json":
-        emit(to_json(document_), output)
-    elif fmt in ("ndjson", "csv"):
-        items = [
-            {"section": section, **item}
-            for section in ("facts", "possibly_known", "held_elsewhere", "pending_requests")
-            for item in document_[section]
-        ]
-        emit(to_ndjson(case, items) if fmt == "ndjson" else to_csv(items, case), output)
-    else:
-        emit(known_table(case, snap, table_width(width), view), output)
+    items = [
+        {"section": section, **item}
+        for section in ("facts", "possibly_known", "held_elsewhere", "pending_requests")
+        for item in document_[section]
+    ]
+    output_view = View(
+        document_, items, lambda width: known_table(case, snap, width, view), case=case
+    )
+    deliver(output_view, fmt, output, width, csv_dialect)
 
 
 @cli.command()
 @click.argument("case")
-@view_options(*DIAGRAM_FORMATS)
+@view_options(SPREADSHEET, *DIAGRAM_FORMATS)
 @page_option
 @pass_state
 def decisions(
@@ -722,6 +686,7 @@ def decisions(
     case: str,
     as_recorded_at: str | None,
     fmt: str,
+    csv_dialect: str,
     output: str | None,
     width: int | None,
     page: str,
@@ -740,28 +705,30 @@ def decisions(
         ledger decisions NK-LH --format svg -o nk-lh-decisions.svg
     """
     from projections.decisions import decisions as build_decisions
-    from projections.formats import to_csv, to_json, to_ndjson
+    from projections.render import View
     from projections.serialize import decision_json, decisions_document
     from projections.tables import decisions_table
 
     records, view, refs = _records_as_recorded(state, case, as_recorded_at)
     state.log_read("decisions", case)
     views = build_decisions(records)
-    if fmt in DIAGRAM_FORMATS:
+
+    def pages() -> Any:
         from projections.diagram import PAPERS, decisions_pages
 
-        pages = decisions_pages(
+        return decisions_pages(
             case, views, records, paper=PAPERS[page], ledger_state=ledger_state(state, case)
         )
-        _emit_diagram(pages, fmt, output)
-    elif fmt == "json":
-        emit(to_json(decisions_document(case, views, refs, view)), output)
-    elif fmt == "ndjson":
-        emit(to_ndjson(case, [decision_json(v, refs) for v in views]), output)
-    elif fmt == "csv":
-        emit(to_csv([decision_json(v, refs) for v in views], case), output)
-    else:
-        emit(decisions_table(case, views, table_width(width), view), output)
+
+    output_view = View(
+        decisions_document(case, views, refs, view),
+        [decision_json(v, refs) for v in views],
+        lambda width: decisions_table(case, views, width, view),
+        case=case,
+        sheet=case,
+        pages=pages,
+    )
+    deliver(output_view, fmt, output, width, csv_dialect)
 
 
 @cli.command()
@@ -773,6 +740,7 @@ def gaps(
     case: str,
     as_recorded_at: str | None,
     fmt: str,
+    csv_dialect: str,
     output: str | None,
     width: int | None,
 ) -> None:
@@ -783,8 +751,8 @@ def gaps(
     Example:
         ledger gaps NK-LH --format json | jq '.agencies'
     """
-    from projections.formats import to_csv, to_json, to_ndjson
     from projections.gaps import gaps as build_gaps
+    from projections.render import View
     from projections.serialize import gaps_document
     from projections.tables import gaps_table
 
@@ -792,14 +760,13 @@ def gaps(
     state.log_read("gaps", case)
     found = build_gaps(records)
     document_ = gaps_document(case, found, refs, view)
-    if fmt == "json":
-        emit(to_json(document_), output)
-    elif fmt == "ndjson":
-        emit(to_ndjson(case, document_["agencies"]), output)
-    elif fmt == "csv":
-        emit(to_csv(document_["agencies"], case), output)
-    else:
-        emit(gaps_table(case, found, table_width(width), view), output)
+    output_view = View(
+        document_,
+        document_["agencies"],
+        lambda width: gaps_table(case, found, width, view),
+        case=case,
+    )
+    deliver(output_view, fmt, output, width, csv_dialect)
 
 
 def correction_options(reason_help: str) -> Callable[[Any], Any]:

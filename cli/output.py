@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from projections.render import View
 
 
 class UserError(click.ClickException):
@@ -121,9 +124,58 @@ def refuse_output(output: str, protected: Iterable[str]) -> None:
 
 
 def table_width(explicit: int | None) -> int:
-    """Tables fit 120 columns, or a wider terminal."""
+    """Tables fit `--width`, else the terminal (COLUMNS, or 120 when not a terminal), never
+    narrower than 80 columns unless asked."""
     import shutil
 
     if explicit:
-        return max(60, explicit)
-    return max(120, shutil.get_terminal_size((120, 24)).columns)
+        return max(40, explicit)
+    return max(80, shutil.get_terminal_size((120, 24)).columns)
+
+
+def deliver(
+    view: View,
+    fmt: str,
+    output: str | None,
+    width: int | None = None,
+    csv_dialect: str = "plain",
+) -> None:
+    """The one way every command writes its view: rendered in `fmt`, to -o FILE or stdout.
+    Binary formats (xlsx, png, pdf) need -o; a diagram of several pages goes to FILE-1.EXT,
+    FILE-2.EXT, ...; without the `dot` program a diagram is kept as its DOT source."""
+    from pathlib import Path
+
+    from projections.render import BINARY_FORMATS, DIAGRAM_FORMATS, render, render_pages
+
+    if fmt in BINARY_FORMATS and output in (None, "-"):
+        raise UserError(f"--format {fmt} writes a binary file: give -o FILE.{fmt}")
+    if fmt not in DIAGRAM_FORMATS or fmt == "dot":
+        emit(render(view, fmt, width=table_width(width), csv_dialect=csv_dialect), output)
+        return
+    from cli.context import page_files
+    from projections.diagram import DotMissing
+
+    try:
+        drawn = render_pages(view, fmt)
+    except DotMissing:
+        dot_path = Path(output).with_suffix(".dot") if output not in (None, "-") else None
+        if dot_path is None:
+            raise UserError(
+                "the Graphviz program `dot` is not installed (install the system package "
+                "'graphviz'); --format dot writes the diagram's source"
+            ) from None
+        emit(render(view, "dot"), str(dot_path))
+        raise UserError(
+            f"the Graphviz program `dot` is not installed (install the system package "
+            f"'graphviz', e.g. apt-get install graphviz); wrote {dot_path} instead"
+        ) from None
+    if output in (None, "-"):
+        if len(drawn) > 1:
+            raise UserError(f"the diagram has {len(drawn)} pages: give -o FILE.{fmt}")
+        emit(drawn[0], output)  # an SVG may go to stdout
+        return
+    names = [output] if len(drawn) == 1 else page_files(output, len(drawn))
+    for name, data in zip(names, drawn, strict=True):
+        emit(data, name)
+    if len(names) > 1:
+        click.echo(f"{len(names)} pages: {', '.join(names)}", err=True)

@@ -23,7 +23,7 @@ from typing import Any
 from ledger.timeparse import Moment
 from ledger.vocabulary import CAUSE_AREAS, MEASURE_DONE
 from projections.codes import code_words
-from projections.formats import fit_line, printable
+from projections.formats import printable, wrap_lines
 from projections.language import N_, _, current
 from projections.phrases import view_heading
 from projections.records import Record
@@ -312,7 +312,7 @@ def analysis_table(analysis: Analysis, width: int = 120) -> str:
                 )
                 + (f" ({m.finding.reason})" if m.finding.reason else "")
             )
-    out = "\n".join(fit_line(line, width) for line in lines) + "\n"
+    out = wrap_lines(lines, width)
     out += "\n" + _("TIMELINE ENTRIES EXPLAINED") + "\n"
     if not analysis.explained:
         out += "  " + _("none") + "\n"
@@ -321,5 +321,5 @@ def analysis_table(analysis: Analysis, width: int = 120) -> str:
         f"{_text(r.summary)}  ← {_refs(analysis.explained_by[r.seq], records)}"
         for r in analysis.explained
     ]
-    out += "".join(fit_line(line, width) + "\n" for line in explained_lines)
+    out += wrap_lines(explained_lines, width) if explained_lines else ""
     return out

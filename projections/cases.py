@@ -13,24 +13,26 @@ from datetime import datetime
 from typing import Any
 
 from ledger.timeparse import Moment, parse_moment, to_stockholm
+from projections.language import N_
 from projections.records import Record, StoredEntry, to_record
 
 # What an entry of these types says about where the case stands (the latest one wins).
+# The words are codes in JSON; tables show them in the reader's language.
 _STANDING: dict[str, str] = {
-    "CaseOpened": "open",
-    "InvestigationOpened": "investigation open",
-    "InvestigationClosed": "open",
-    "ImmediateCustodyOrdered": "immediate custody",
-    "CareOrdered": "LVU care",
-    "CareEnded": "LVU care ended",
-    "PlacementStarted": "placed",
-    "PlacementEnded": "placement ended",
-    "ChildMovedHome": "child moved home",
-    "FollowUpStarted": "follow-up after care",
-    "FollowUpEnded": "follow-up ended",
-    "ChildDied": "child died",
-    "SupervisionOpened": "under IVO supervision",
-    "SupervisionDecision": "IVO decided",
+    "CaseOpened": N_("open"),
+    "InvestigationOpened": N_("investigation open"),
+    "InvestigationClosed": N_("open"),
+    "ImmediateCustodyOrdered": N_("immediate custody"),
+    "CareOrdered": N_("LVU care"),
+    "CareEnded": N_("LVU care ended"),
+    "PlacementStarted": N_("placed"),
+    "PlacementEnded": N_("placement ended"),
+    "ChildMovedHome": N_("child moved home"),
+    "FollowUpStarted": N_("follow-up after care"),
+    "FollowUpEnded": N_("follow-up ended"),
+    "ChildDied": N_("child died"),
+    "SupervisionOpened": N_("under IVO supervision"),
+    "SupervisionDecision": N_("IVO decided"),
 }
 
 

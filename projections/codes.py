@@ -6,7 +6,8 @@ say what a code means through these words, in the reader's language.
 
 from __future__ import annotations
 
-from projections.language import N_, _
+from ledger.legal import LegalReference
+from projections.language import N_, NC_, _, pgettext
 from projections.records import Record
 
 # (field, code) → English message id, translated where it is shown.
@@ -64,6 +65,121 @@ CODE_WORDS: dict[tuple[str, str], str] = {
     ("status", "implemented"): N_("carried out"),
     ("status", "evaluated"): N_("effect evaluated"),
     ("status", "cancelled"): N_("cancelled"),
+    ("judge", "other"): N_("another body"),
+    ("counterparty", "other"): N_("another party"),
+    ("result", "pending"): N_("result awaited"),
+    ("subject", "child"): N_("the child"),
+}
+
+# Codes that read the same in every field they occur in (looked up after CODE_WORDS).
+BY_CODE: dict[str, str] = {
+    # who reported a concern
+    "bvc": N_("BVC"),
+    "forskola": N_("preschool"),
+    "skola": N_("school"),
+    "polis": N_("police"),
+    "halso_sjukvard": N_("health care"),
+    "privatperson": N_("a private person"),
+    "anonym": N_("anonymous"),
+    "annan_myndighet": N_("another authority"),
+    "okand": N_("unknown reporter"),
+    # whom information was asked of (the vocabulary's Swedish words)
+    "förskola": N_("preschool"),
+    "sjukvård": N_("health care"),
+    # outcomes
+    "open_investigation": N_("investigation opened"),
+    "no_investigation": N_("no investigation opened"),
+    "existing_investigation": N_("part of an ongoing investigation"),
+    "no_action": N_("no measures"),
+    "support_offered": N_("support offered"),
+    "care_application": N_("application for care"),
+    "upheld": N_("upheld"),
+    "lifted": N_("lifted"),
+    "overturned": N_("overturned"),
+    "partly": N_("partly changed"),
+    "granted": N_("granted"),
+    "refused": N_("refused"),
+    "rejected": N_("rejected"),
+    "apply": N_("apply for a removal ban"),
+    "not_apply": N_("not apply for a removal ban"),
+    "other": N_("other"),
+    # grounds and legal forms
+    "consent": N_("consent"),
+    "duty_to_inform": N_("duty to provide information"),
+    "lvu_2": N_("LVU section 2"),
+    "lvu_3": N_("LVU section 3"),
+    "sol": N_("SoL (voluntary)"),
+    "lvu": N_("LVU"),
+    # settings, plans, who led a move home
+    "familjehem": N_("foster home"),
+    "jourhem": N_("emergency foster home"),
+    "hvb": N_("residential care home (HVB)"),
+    "vardplan": N_("care plan"),
+    "genomforandeplan": N_("implementation plan"),
+    "foraldrar": N_("the parents"),
+    "namnd": N_("the committee"),
+    # coverage declarations
+    "journal": N_("the journal"),
+    "public_sources": N_("public sources"),
+    # who judged, and how
+    "ivo": N_("IVO"),
+    "lex_sarah": N_("the lex Sarah investigation"),
+    "jo": N_("JO"),
+    "socialstyrelsen": N_("Socialstyrelsen"),
+    "court": N_("a court"),
+    "reviewer": N_("the reviewer"),
+    "criticism": N_("criticism"),
+    "no_criticism": N_("no criticism"),
+    "deficiency": N_("deficiency noted"),
+    "statement": N_("statement"),
+    # whole-case acts
+    "written": N_("in writing"),
+    "oral": N_("orally"),
+    "convicted": N_("convicted"),
+    "acquitted": N_("acquitted"),
+    "guardian": N_("a guardian"),
+    "parent": N_("a parent"),
+    "negative": N_("negative"),
+    "positive": N_("positive"),
+    "umgange": N_("contact with parents (umgänge)"),
+    "vistelseort": N_("whereabouts kept secret"),
+    "kontaktperson": N_("contact person"),
+    "kontaktfamilj": N_("contact family"),
+    "familjebehandling": N_("family therapy"),
+    "oppenvard": N_("non-residential care"),
+    "behandling": N_("treatment"),
+    "natverkshem": N_("network home"),
+    "sis": N_("SiS special residential home"),
+    "stodboende": N_("supported housing"),
+    "hemmet": N_("the child's own home"),
+    "municipality": N_("the municipality"),
+    "corroborated": N_("corroborated"),
+    "consistent": N_("consistent"),
+    "uncorroborated": N_("uncorroborated"),
+    "contradicted": N_("contradicted"),
+    "accepted": N_("accepted"),
+    # a field the records do not give
+    "not_documented": N_("not documented"),
+}
+
+
+_STATUS: dict[str, str] = {
+    "breach": NC_("status", "breach"),
+    "warning": NC_("status", "warning"),
+    "no_record": NC_("status", "not documented in the examined records"),
+    "undetermined": NC_("status", "undetermined"),
+    "pending": NC_("status", "pending"),
+    "info": NC_("status", "information"),
+}
+
+# Short forms for narrow table columns.
+_STATUS_SHORT: dict[str, str] = {
+    "breach": NC_("status", "breach"),
+    "warning": NC_("status", "warning"),
+    "no_record": NC_("status", "no record"),
+    "undetermined": NC_("status", "undetermined"),
+    "pending": NC_("status", "pending"),
+    "info": NC_("status", "info"),
 }
 
 
@@ -74,28 +190,29 @@ def code_words(field: str, value: object) -> str:
         return ""
     if value == "not_documented":
         return _("not documented")
-    words = CODE_WORDS.get((field, str(value)))
+    words = CODE_WORDS.get((field, str(value))) or BY_CODE.get(str(value))
     return _(words) if words is not None else str(value)
 
 
 def outcome_words(record: Record) -> str | None:
     """A decision's result in words (`projections.decisions.outcome_of` keeps the codes for
-    JSON)."""
-    fields = record.fields
-    if "outcome" in fields:
-        return code_words("outcome", fields["outcome"])
-    if "immediate_protection_needed" in fields:
-        needed = fields["immediate_protection_needed"]
-        if needed == "not_documented":
-            return _("need of immediate protection not documented")
-        return _("immediate protection needed") if needed else _("no immediate protection needed")
-    if record.type == "PlacementStarted":
-        return (
-            f"{code_words('setting', fields.get('setting'))} "
-            f"{code_words('legal_form', fields.get('legal_form'))}"
-        )
-    if record.type == "HomeTransitionPlanned":
-        return _("led by {who}").format(who=code_words("led_by", fields.get("led_by")))
-    if record.type in ("CareApplicationFiled", "CareOrdered"):
-        return _("grounds: {grounds}").format(grounds=code_words("grounds", fields.get("grounds")))
-    return None
+    JSON and says the words, in one place)."""
+    from projections.decisions import outcome_of  # decisions reads its codes from here
+
+    return outcome_of(record, human=True)
+
+
+def status_word(status: str, *, short: bool = False) -> str:
+    """A finding's status or severity in words ("breach" → "brist")."""
+    words = (_STATUS_SHORT if short else _STATUS).get(status)
+    return pgettext("status", words) if words else status
+
+
+# ledger.legal.NOT_VERIFIED in the reader's language (tests/test_language.py holds them equal).
+NOT_VERIFIED_WORDS = N_("paragraph not verified")
+
+
+def cited(ref: LegalReference) -> str:
+    """A legal reference as cited, with "(paragraph not verified)" in the reader's language
+    when the reading is unverified (`LegalReference.cited` says it in English)."""
+    return ref.short() + (f" ({_(NOT_VERIFIED_WORDS)})" if ref.confidence == "U" else "")

@@ -27,6 +27,7 @@ from ledger.timeparse import (
     to_stockholm,
 )
 from ledger.vocabulary import NOT_DOCUMENTED
+from projections.language import _
 
 __all__ = [
     "Due",
@@ -90,14 +91,15 @@ class Due:
     def words(self) -> str:
         """ "by the end of 2020-04-10", or the range of days when the clocks leave it open."""
         if self.anchor is not None:
-            return f"before {self.anchor_words} ({self.anchor.display()})"
+            return _("before {what} ({time})").format(
+                what=self.anchor_words, time=self.anchor.display()
+            )
         first, last = self.first_day, self.last_day
         if first == last:
-            return f"by the end of {first.isoformat()}"
-        return (
-            f"by the end of a day between {first.isoformat()} and {last.isoformat()} "
-            "(the clocks do not fix it)"
-        )
+            return _("by the end of {day}").format(day=first.isoformat())
+        return _(
+            "by the end of a day between {first} and {last} (the clocks do not fix it)"
+        ).format(first=first.isoformat(), last=last.isoformat())
 
 
 def before(moment: Moment, words: str) -> Due:
@@ -214,19 +216,27 @@ def investigation_deadline(
         judged = verdict(decided, due)
         if judged == "on_time":
             due = new
-            notes.append(f"Extension #{seq} to {text} honoured.")
+            notes.append(_("Extension #{seq} to {until} honoured.").format(seq=seq, until=text))
         elif judged == "late":
             notes.append(
-                f"Extension #{seq} decided {decided.display()}, after the deadline then in "
-                f"force ({then}): not honoured."
+                _(
+                    "Extension #{seq} decided {decided}, after the deadline then in force "
+                    "({then}): not honoured."
+                ).format(seq=seq, decided=decided.display(), then=then)
             )
         else:
             due = Due(min(due.lo, new.lo), max(due.hi, new.hi))
-            notes.append(f"Extension #{seq} to {text} possibly decided in time ({then}).")
+            notes.append(
+                _("Extension #{seq} to {until} possibly decided in time ({then}).").format(
+                    seq=seq, until=text, then=then
+                )
+            )
             doubts.append(
-                f"whether extension #{seq} ({decided.display()}) was decided before the "
-                "deadline then in force cannot be judged"
+                _(
+                    "whether extension #{seq} ({decided}) was decided before the deadline then "
+                    "in force cannot be judged"
+                ).format(seq=seq, decided=decided.display())
             )
     return InvestigationDeadline(
-        due, tuple(notes), tuple(doubts), tuple(seq for seq, _, _ in extensions)
+        due, tuple(notes), tuple(doubts), tuple(seq for seq, _kind, _time in extensions)
     )

@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from ledger.timeparse import precedes
-from ledger.vocabulary import LegalReference
+from ledger.vocabulary import NOT_DOCUMENTED, LegalReference
+from projections.codes import code_words
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.knowledge import REPLY, REQUEST, Knowledge, PendingRequest, pending_requests
+from projections.language import _
 from projections.ordering import chronological
 from projections.records import Authority, Record, case_authority
 
@@ -127,20 +129,33 @@ class Decision:
         return self.decision.on_behalf_of is not None
 
 
-def outcome_of(record: Record) -> str | None:
-    """The decision's result in words: its `outcome`, or what its type-specific field says."""
+def outcome_of(record: Record, *, human: bool = False) -> str | None:
+    """The decision's result: its `outcome`, or what its type-specific field says. As codes
+    for JSON ("grounds lvu_2"); with `human`, in the reader's words ("skäl: LVU 2 § …"), the
+    one computation behind `codes.outcome_words`."""
     fields = record.fields
     if "outcome" in fields:
-        return str(fields["outcome"])
+        return code_words("outcome", fields["outcome"]) if human else str(fields["outcome"])
     if "immediate_protection_needed" in fields:
         needed = fields["immediate_protection_needed"]
-        return "immediate protection needed" if needed else "no immediate protection needed"
+        if needed == NOT_DOCUMENTED:  # never read as a need (the string is truthy)
+            return _("need of immediate protection not documented") if human else NOT_DOCUMENTED
+        if not human:
+            return "immediate protection needed" if needed else "no immediate protection needed"
+        return _("immediate protection needed") if needed else _("no immediate protection needed")
     if record.type == "PlacementStarted":
-        return f"{fields.get('setting')} ({fields.get('legal_form')})"
+        setting, form = fields.get("setting"), fields.get("legal_form")
+        if human:
+            return f"{code_words('setting', setting)} {code_words('legal_form', form)}"
+        return f"{setting} ({form})"
     if record.type == "HomeTransitionPlanned":
-        return f"led by {fields.get('led_by')}"
-    if record.type == "CareApplicationFiled" or record.type == "CareOrdered":
-        return f"grounds {fields.get('grounds')}"
+        who = fields.get("led_by")
+        return _("led by {who}").format(who=code_words("led_by", who)) if human else f"led by {who}"
+    if record.type in ("CareApplicationFiled", "CareOrdered"):
+        grounds = fields.get("grounds")
+        if human:
+            return _("grounds: {grounds}").format(grounds=code_words("grounds", grounds))
+        return f"grounds {grounds}"
     return None
 
 

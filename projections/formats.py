@@ -1,9 +1,11 @@
-"""Output formats shared by every view: JSON, NDJSON, CSV and fixed-width tables."""
+"""Output formats shared by every view: JSON, NDJSON, CSV, xlsx and tables that fit a width."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,58 +22,122 @@ def to_ndjson(case: str, items: Iterable[Mapping[str, Any]]) -> bytes:
     return b"".join(orjson.dumps({"case": case, **item}) + b"\n" for item in items)
 
 
-def to_ndjson_each(items: Iterable[Mapping[str, Any]], key: str) -> bytes:
-    """One item per line for items of many cases (or none), each under its own `key` value."""
-    return b"".join(to_ndjson(item[key], [item]) for item in items)
-
-
 def is_clock(value: Any) -> bool:
     return isinstance(value, Mapping) and "text" in value and "start" in value
 
 
-def clocks_as_text(value: Any) -> Any:
-    """`value` with every clock inside it replaced by its text, as CSV writes clocks."""
+# Every list in a CSV cell or spreadsheet cell is written one way: its items' texts joined by
+# this separator.
+LIST_SEPARATOR = "; "
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, Mapping) and set(value) == {"seq", "ref"}
+
+
+def cell_text(value: Any) -> str:
+    """A JSON value as the text of one cell: a clock as its text, a reference as `#SEQ`, a list
+    joined by LIST_SEPARATOR, an object as `key: value` pairs; never JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if is_clock(value):
-        return value["text"]
+        return str(value["text"])
+    if _is_reference(value):
+        return f"#{value['seq']}"
     if isinstance(value, Mapping):
-        return {k: clocks_as_text(v) for k, v in value.items()}
+        return ", ".join(
+            f"{key}: {cell_text(item)}" for key, item in value.items() if item not in (None, [], {})
+        )
     if isinstance(value, list):
-        return [clocks_as_text(v) for v in value]
-    return value
+        return LIST_SEPARATOR.join(cell_text(item) for item in value)
+    return str(value)
 
 
 def flatten(item: Mapping[str, Any]) -> dict[str, Any]:
-    """A JSON item as one CSV row: clocks as their text (nested ones too), references as
-    `#SEQ`, the rest JSON."""
+    """A JSON item as one flat row: nested objects become columns of their own (`fields.report`),
+    clocks their text (with `…_assumed` beside a knowledge clock), references `#SEQ`, lists one
+    cell each (cell_text); no cell holds JSON."""
     row: dict[str, Any] = {}
-    for key, value in item.items():
+
+    def put(column: str, value: Any) -> None:
         if is_clock(value):
-            row[key] = value["text"]
+            row[column] = value["text"]
             if "assumed" in value:
-                row[f"{key}_assumed"] = value["assumed"]
-        elif isinstance(value, Mapping) and set(value) == {"seq", "ref"}:
-            row[key] = f"#{value['seq']}"
-        elif isinstance(value, list) and all(
-            isinstance(v, Mapping) and set(v) == {"seq", "ref"} for v in value
-        ):
-            row[key] = " ".join(f"#{v['seq']}" for v in value)
+                row[f"{column}_assumed"] = value["assumed"]
+        elif _is_reference(value):
+            row[column] = f"#{value['seq']}"
+        elif isinstance(value, Mapping) and value:
+            for key, inner in value.items():
+                put(f"{column}.{key}", inner)
         elif isinstance(value, (Mapping, list)):
-            row[key] = orjson.dumps(clocks_as_text(value)).decode()
+            row[column] = cell_text(value)
         else:
-            row[key] = value
+            row[column] = value
+
+    for key, value in item.items():
+        put(key, value)
     return row
 
 
-def to_csv(items: Iterable[Mapping[str, Any]], case: str | None = None) -> str:
-    rows = [({"case": case} if case else {}) | flatten(item) for item in items]
+def rows_of(items: Iterable[Mapping[str, Any]], case: str | None = None) -> list[dict[str, Any]]:
+    """Flat rows of items, each with its case first when one is given."""
+    return [({"case": case} if case else {}) | flatten(item) for item in items]
+
+
+CSV_DIALECTS = ("plain", "excel")
+
+
+def to_csv(
+    items: Iterable[Mapping[str, Any]], case: str | None = None, dialect: str = "plain"
+) -> str | bytes:
+    """CSV of flat rows. `excel` is for a Swedish spreadsheet: a byte-order mark so it reads
+    UTF-8 and `;` between columns (the Swedish list separator)."""
+    rows = rows_of(items, case)
     if not rows:
         return ""
     columns = list(dict.fromkeys(key for row in rows for key in row))
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    excel = dialect == "excel"
+    writer = csv.DictWriter(
+        out,
+        fieldnames=columns,
+        delimiter=";" if excel else ",",
+        lineterminator="\n",
+    )
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+    if not excel:
+        return out.getvalue()
+    # The byte-order mark goes in as bytes: text for a terminal never carries one.
+    return b"\xef\xbb\xbf" + printable(out.getvalue(), lines=True).encode()
+
+
+def to_xlsx(items: Iterable[Mapping[str, Any]], case: str | None = None, sheet: str = "") -> bytes:
+    """A spreadsheet of the same flat rows as CSV, every text cell stored as text (a cell that
+    starts with `=` is never a formula)."""
+    from openpyxl import Workbook
+
+    rows = rows_of(items, case)
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    book = Workbook()
+    worksheet = book.active
+    worksheet.title = (sheet or "ledger")[:31]
+    worksheet.append(columns)
+    for number, row in enumerate(rows, start=2):
+        for index, column in enumerate(columns, start=1):
+            value = row.get(column)
+            cell = worksheet.cell(row=number, column=index)
+            if isinstance(value, str):
+                cell.value = printable(value, lines=True)
+                cell.data_type = "s"  # text, even when it starts with "=" (openpyxl's formula)
+            else:
+                cell.value = value
+    worksheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()
 
 
@@ -93,36 +159,97 @@ def _csv_cell(value: Any) -> Any:
 @dataclass(frozen=True, slots=True)
 class Column:
     title: str
-    width: int  # 0 = takes whatever the other columns leave
+    width: int  # the most it takes (less when its cells are narrower); 0 = takes the rest
     align: str = "<"
 
 
+# Below this many columns for the flexible column (a summary, a message), it goes on lines of
+# its own under the row instead, so a narrow terminal wraps it rather than cutting it.
+FLEXIBLE_MIN = 40
+
+
 def table(columns: Sequence[Column], rows: Iterable[Sequence[str]], width: int = 120) -> str:
-    """Fixed-width rows that fit `width`; long cells end in an ellipsis."""
-    fixed = sum(c.width for c in columns if c.width) + len(columns) - 1
-    flexible = max(10, width - fixed)
-    widths = [c.width or flexible for c in columns]
+    """Rows that fit `width` columns: every cell is kept whole, wrapped within its column; the
+    flexible column (width 0) takes what the others leave, or, when that is too little, the
+    lines under its row."""
+    cells = [[_clean(cell) for cell in row] for row in rows]
+    natural = [max([len(c.title), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
+    # A column's cap never breaks a word of its title (translated titles are longer).
+    caps = [max([c.width, *(len(w) for w in c.title.split())]) if c.width else 0 for c in columns]
+    widths = [min(n, cap) if cap else n for n, cap in zip(natural, caps, strict=True)]
+    flexible = next((i for i, c in enumerate(columns) if not c.width), None)
+    below = False
+    if flexible is not None:
+        others = sum(w for i, w in enumerate(widths) if i != flexible) + len(columns) - 1
+        room = width - others
+        if room >= min(FLEXIBLE_MIN, natural[flexible]):
+            widths[flexible] = min(natural[flexible], room)
+        else:
+            below = True
+    shown = [i for i in range(len(columns)) if not (below and i == flexible)]
+    # Still too wide: columns give way (their cells wrap), first those that can without
+    # breaking a word, then the widest, down to a few columns.
+    words = [
+        max(len(w) for text in (c.title, *(row[i] for row in cells)) for w in [*text.split(), ""])
+        for i, c in enumerate(columns)
+    ]
+    while sum(widths[i] for i in shown) + len(shown) - 1 > width:
+        slack = [i for i in shown if widths[i] > max(words[i], 4)]
+        give = max(slack or shown, key=lambda i: widths[i])
+        if widths[give] <= 4:
+            break
+        widths[give] -= 1
+    indent = " " * (widths[0] + 1) if below else ""
 
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            f"{_fit(cell, w):{c.align}{w}}"
-            for cell, w, c in zip(cells, widths, columns, strict=True)
-        ]
-        return " ".join(parts).rstrip()
+    def block(row: Sequence[str]) -> list[str]:
+        wrapped = {i: _wrap_cell(row[i], widths[i]) for i in shown}
+        height = max(len(wrapped[i]) for i in shown)
+        lines = []
+        for n in range(height):
+            parts = []
+            for i in shown:
+                piece = wrapped[i][n] if n < len(wrapped[i]) else ""
+                parts.append(f"{piece:{columns[i].align}{widths[i]}}")
+            lines.append(" ".join(parts).rstrip())
+        if below and flexible is not None and row[flexible]:
+            # under the heading, the name of the column that runs under each row
+            room = max(20, width - len(indent))
+            lines += [indent + piece for piece in _wrap_cell(row[flexible], room)]
+        return lines
 
-    lines = [line([c.title for c in columns])]
-    lines.extend(line(row) for row in rows)
-    return "\n".join(lines) + "\n"
+    out = block([c.title for c in columns])
+    for row in cells:
+        out += block(row)
+    return "\n".join(out) + "\n"
 
 
-def fit_line(line: str, width: int) -> str:
-    """A line cut to `width` columns, with … where it was cut."""
-    return line if len(line) <= width else line[: width - 1] + "…"
+def _clean(text: object) -> str:
+    return printable(" ".join(str(text).split()))
 
 
-def _fit(text: str, width: int) -> str:
-    text = printable(" ".join(str(text).split()))
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _wrap_cell(text: str, width: int) -> list[str]:
+    """A cell's text in lines of at most `width` columns (long words are broken)."""
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width=max(1, width)) or [""]
+
+
+def wrap_lines(lines: Iterable[str], width: int) -> str:
+    """Lines of a report fitted to `width` by wrapping, never cutting: a continuation starts
+    under the value of a labelled line ("  decided by   …") or under its first word."""
+    out: list[str] = []
+    for line in lines:
+        line = printable(line)
+        if len(line) <= width:
+            out.append(line)
+            continue
+        label = re.match(r"^(\s*\S+(?: \S+)*\s{2,})", line)
+        lead = len(line) - len(line.lstrip())
+        hang = len(label.group(1)) if label and len(label.group(1)) <= width // 2 else lead + 4
+        out += textwrap.wrap(
+            line, width=width, subsequent_indent=" " * hang, break_on_hyphens=False
+        ) or [""]
+    return "\n".join(out) + "\n"
 
 
 # C0 and C1 control characters: stored as given, never sent raw to a reviewer's terminal.

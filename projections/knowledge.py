@@ -21,6 +21,7 @@ from ledger.timeparse import (
 )
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.deadlines import Due, InvestigationDeadline, investigation_deadline
+from projections.language import N_
 from projections.ordering import chronological
 from projections.records import Record
 
@@ -167,8 +168,8 @@ def case_status(facts: Sequence[Record]) -> CaseStatus:
         awaiting = tuple(
             what
             for what, done in (
-                ("protection assessment", record.seq in assessed),
-                ("preliminary assessment", record.seq in preliminary),
+                (N_("protection assessment"), record.seq in assessed),
+                (N_("preliminary assessment"), record.seq in preliminary),
             )
             if not done
         )

@@ -93,3 +93,10 @@ def N_(message: str) -> str:
     """Marks `message` for extraction where it is only defined (a table of words); it is
     translated where it is shown."""
     return message
+
+
+def NC_(context: str, message: str) -> str:
+    """Marks `message` for extraction with its `context` (where one English word has two
+    meanings: "information" the status, "information" the kind of entry); shown with
+    `pgettext(context, message)`."""
+    return message

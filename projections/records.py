@@ -64,6 +64,15 @@ class Record:
     def is_decision(self) -> bool:
         return self.spec.decision
 
+    @property
+    def headline(self) -> str | None:
+        """What people read as the entry's summary: the summary, or for a note recorded
+        without one, the note's own text (JSON keeps `summary` as recorded)."""
+        if self.summary:
+            return self.summary
+        text = self.fields.get("text") if self.type == "NoteRecorded" else None
+        return text if isinstance(text, str) and text != NOT_DOCUMENTED else None
+
     def documented(self, name: str) -> Any:
         """The value of type field `name`, or None when it is absent or recorded as not
         documented: rules and views read an undocumented detail as unknown, never as a value

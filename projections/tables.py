@@ -7,13 +7,14 @@ from dataclasses import replace
 from typing import Any
 
 from ledger.timeparse import format_instant
-from ledger.vocabulary import NOT_DOCUMENTED, EventType
+from ledger.vocabulary import NOT_DOCUMENTED, EventType, event_type
 from projections.cases import CaseSummary
+from projections.codes import cited, code_words, outcome_words
 from projections.decisions import Decision
-from projections.formats import Column, fit_line, table
+from projections.formats import Column, table, wrap_lines
 from projections.gaps import Gaps
 from projections.knowledge import PendingRequest, Snapshot
-from projections.language import _, ngettext
+from projections.language import N_, _, current, ngettext
 from projections.phrases import delay_phrase, view_heading
 from projections.records import Record
 from projections.timeline import TimelineEntry, ViewPoint
@@ -44,15 +45,12 @@ def when(record: Record) -> str:
     return f"{occurred} → {record.known.display()}"
 
 
-def type_label(record: Record, width: int) -> str:
-    english = record.type
-    room = width - len(english) - 3
-    swedish = record.spec.swedish
-    if room < 6:
-        return english
-    if len(swedish) > room:
-        swedish = swedish[: room - 1] + "…"
-    return f"{english} ({swedish})"
+def type_label(record: Record) -> str:
+    """The entry's type for people: the Swedish term in Swedish; in English the type name with
+    the Swedish term beside it (the column wraps it, never cuts it)."""
+    if current() == "sv":
+        return record.spec.swedish
+    return f"{record.type} ({record.spec.swedish})"
 
 
 TYPE_WIDTH = 36
@@ -70,7 +68,7 @@ def timeline_table(
     columns = [
         Column("#", 3, ">"),
         Column(_("occurred → known"), 23),
-        Column(_("agency"), 16),
+        Column(_("agency"), 20),
         Column("", 4),
         Column(_("type"), TYPE_WIDTH),
         Column(_("summary"), 0),
@@ -85,27 +83,25 @@ def timeline_table(
                 when(record),
                 record.agency or "—",
                 marker(record) + flag,
-                type_label(record, TYPE_WIDTH),
-                record.summary or "",
+                type_label(record),
+                record.headline or "",
             ]
         )
     count = ngettext("{n} entry.", "{n} entries.", len(entries)).format(n=len(entries))
-    footer = f"{count} {marker_legend()}\n" if legend else ""
+    footer = wrap_lines([f"{count} {marker_legend()}"], width) if legend else ""
     heading = view_heading(case, view)
-    return (
-        (fit_line(heading, width) + "\n" if heading else "") + table(columns, rows, width) + footer
-    )
+    return (wrap_lines([heading], width) if heading else "") + table(columns, rows, width) + footer
 
 
 def cases_table(summaries: Sequence[CaseSummary], width: int = 120) -> str:
     columns = [
-        Column("case", 16),
-        Column("entries", 7, ">"),
-        Column("first", 16),
-        Column("last", 16),
-        Column("stands", 22),
-        Column("unassessed", 10, ">"),
-        Column("last entry", 0),
+        Column(_("case"), 16),
+        Column(_("entries"), 7, ">"),
+        Column(_("first"), 16),
+        Column(_("last"), 16),
+        Column(_("stands"), 22),
+        Column(_("unassessed"), 10, ">"),
+        Column(_("last entry"), 0),
     ]
     rows = [
         [
@@ -113,45 +109,64 @@ def cases_table(summaries: Sequence[CaseSummary], width: int = 120) -> str:
             str(s.entries),
             s.first.display(),
             s.last.display(),
-            s.status,
+            _(s.status),
             str(len(s.open_reports)) if s.open_reports else "",
-            s.last_type,
+            event_type(s.last_type).swedish if current() == "sv" else s.last_type,
         ]
         for s in summaries
     ]
     # "unassessed": reports of concern still awaiting a protection assessment.
-    return table(columns, rows, width) + f"{len(summaries)} case{'s' * (len(summaries) != 1)}.\n"
+    count = ngettext("{n} case.", "{n} cases.", len(summaries)).format(n=len(summaries))
+    return table(columns, rows, width) + count + "\n"
 
 
 def entry_card(record: Record, item: dict[str, Any]) -> str:
     """One entry, every field on its own line, clocks spelled out."""
     spec = record.spec
     known = record.known.display() + (
-        " (assumed: same as occurred)" if record.known_assumed else ""
+        _(" (assumed: same as occurred)") if record.known_assumed else ""
     )
+    kind = spec.category + (_(", decision") if spec.decision else "")
     lines = [
         f"{record.case}#{record.seq}" + (f" (@{record.ref})" if record.ref else ""),
-        f"  type         {record.type} — {spec.swedish} [{spec.category}"
-        + (", decision" if spec.decision else "")
-        + "]",
-        f"  occurred     {record.occurred.display()}",
-        f"  known        {known}",
-        f"  recorded at  {format_instant(record.recorded_at)}",
+        _card(_("type"), f"{record.type} — {spec.swedish} [{kind}]"),
+        _card(_("occurred"), record.occurred.display()),
+        _card(_("known"), known),
+        _card(_("recorded at"), format_instant(record.recorded_at)),
     ]
     for name in ("actor", "role", "agency", "on_behalf_of", "summary", "source"):
         value = getattr(record, name)
         if value:
-            lines.append(f"  {name:<12} {_one_line(value)}")
-    lines.append(f"  assessment   {'yes (a judgement)' if record.assessment else 'no (a fact)'}")
+            lines.append(_card(_FIELD_WORDS[name], _one_line(value)))
+    lines.append(
+        _card(_("assessment"), _("yes (a judgement)") if record.assessment else _("no (a fact)"))
+    )
     if item["basis"]:
-        lines.append(f"  basis        {_refs_text(item['basis'])}")
+        lines.append(_card(_("basis"), _refs_text(item["basis"])))
     for name, value in item["fields"].items():
-        lines.append(f"  {name:<12} {_one_line(_value_text(value))}")
+        lines.append(_card(name, _one_line(_value_text(value, name))))
     integrity = item.get("integrity")
     if integrity:
-        lines.append(f"  hash         {integrity['hash']}")
-        lines.append(f"  prev hash    {integrity['prev_hash']}")
+        lines.append(_card(_("hash"), integrity["hash"]))
+        lines.append(_card(_("prev hash"), integrity["prev_hash"]))
     return "\n".join(lines) + "\n"
+
+
+# The envelope's fields by name in the reader's language (type fields keep their names: they
+# are what `record --field` and the import format take).
+_FIELD_WORDS = {
+    "actor": N_("actor"),
+    "role": N_("role"),
+    "agency": N_("agency"),
+    "on_behalf_of": N_("on behalf of"),
+    "summary": N_("summary"),
+    "source": N_("source"),
+}
+
+
+def _card(label: str, value: str) -> str:
+    """One line of a card: the label padded to a column, then the value."""
+    return f"  {_(label):<12} {value}"
 
 
 def _one_line(text: str) -> str:
@@ -164,9 +179,9 @@ def _refs_text(refs: list[dict[str, Any]]) -> str:
     return ", ".join(f"#{r['seq']}" + (f" (@{r['ref']})" if r["ref"] else "") for r in refs)
 
 
-def _value_text(value: Any) -> str:
+def _value_text(value: Any, field: str = "") -> str:
     if value == NOT_DOCUMENTED:
-        return "not documented"
+        return code_words(field, NOT_DOCUMENTED)
     if isinstance(value, dict) and "text" in value and "start" in value:
         return str(value["text"])  # a clock
     if isinstance(value, dict) and set(value) == {"seq", "ref"}:
@@ -174,19 +189,26 @@ def _value_text(value: Any) -> str:
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return _refs_text(value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return ", ".join(_worded(field, v) for v in value)
+    return _worded(field, value)
+
+
+def _worded(field: str, value: Any) -> str:
+    """A field's value in words, with the code beside it when they differ (the code is what
+    `correct --set` and the import format take)."""
+    words = code_words(field, value)
+    return words if words == str(value) else f"{words} ({value})"
 
 
 def types_table(specs: Sequence[EventType], width: int = 120) -> str:
     columns = [
-        Column("type", 28),
-        Column("swedish", 36),
-        Column("category", 11),
+        Column(_("type"), 28),
+        Column(_("swedish"), 36),
+        Column(_("category"), 11),
         Column("D", 1),
-        Column("fields (? optional)", 0),
+        Column(_("fields (? optional)"), 0),
     ]
     rows = [
         [
@@ -198,7 +220,8 @@ def types_table(specs: Sequence[EventType], width: int = 120) -> str:
         ]
         for spec in specs
     ]
-    return table(columns, rows, width) + f"{len(specs)} types. D = decision.\n"
+    count = ngettext("{n} type.", "{n} types.", len(specs)).format(n=len(specs))
+    return table(columns, rows, width) + count + " " + _("D = decision.") + "\n"
 
 
 def type_card(spec: EventType) -> str:
@@ -235,7 +258,7 @@ def type_card(spec: EventType) -> str:
 def entry_rows(records: Sequence[Record], width: int = 120, *, possibly: bool = False) -> str:
     """The timeline layout for a plain list of entries (used inside other views)."""
     if not records:
-        return "  (none)\n"
+        return _("  (none)") + "\n"
     entries = [TimelineEntry(r, "possibly" if possibly else None) for r in records]
     return timeline_table(entries, width, legend=False)
 
@@ -247,144 +270,218 @@ def ref_text(record: Record) -> str:
 def known_table(case: str, snap: Snapshot, width: int = 120, view: ViewPoint | None = None) -> str:
     """The snapshot; `view` adds the other points it was asked at (--as-recorded-at)."""
     status = snap.status
-    lines = [view_heading(case, replace(view or ViewPoint(), as_known_at=snap.at)), "", "STATUS"]
+    heading = view_heading(case, replace(view or ViewPoint(), as_known_at=snap.at))
+    lines = [heading, "", _("STATUS")]
     if status.care_in_force and status.care_ordered_by:
         lines.append(
-            f"  LVU care: in force (ordered {status.care_ordered_by.occurred.display()}, "
-            f"{ref_text(status.care_ordered_by)})"
+            _("  LVU care: in force (ordered {time}, {ref})").format(
+                time=status.care_ordered_by.occurred.display(),
+                ref=ref_text(status.care_ordered_by),
+            )
         )
     elif status.care_ended_by:
         ended = status.care_ended_by
-        by = ended.fields.get("decided_by_court") or ended.agency or "not recorded"
-        lines.append(f"  LVU care: ended {ended.occurred.display()} by {by} ({ref_text(ended)})")
+        by = ended.fields.get("decided_by_court") or ended.agency or _("not recorded")
+        lines.append(
+            _("  LVU care: ended {time} by {by} ({ref})").format(
+                time=ended.occurred.display(), by=by, ref=ref_text(ended)
+            )
+        )
     else:
-        lines.append("  LVU care: none recorded")
+        lines.append(_("  LVU care: none recorded"))
     if status.placement:
         p = status.placement
         lines.append(
-            f"  placement: {p.fields.get('setting')} ({p.fields.get('legal_form')}) since "
-            f"{p.occurred.display()} ({ref_text(p)})"
+            _("  placement: {setting} ({form}) since {time} ({ref})").format(
+                setting=code_words("setting", p.fields.get("setting")),
+                form=code_words("legal_form", p.fields.get("legal_form")),
+                time=p.occurred.display(),
+                ref=ref_text(p),
+            )
         )
     if status.living:
         where = status.living.fields.get("to") or status.living.fields.get("setting")
         lines.append(
-            f"  the child lives: {where} since {status.living.occurred.display()} "
-            f"({ref_text(status.living)})"
+            _("  the child lives: {where} since {time} ({ref})").format(
+                where=code_words("to", where),
+                time=status.living.occurred.display(),
+                ref=ref_text(status.living),
+            )
         )
     for open_ in status.open_reports:
         lines.append(
-            f"  open report {ref_text(open_.report)} ({open_.report.known.display()}): "
-            f"awaiting {' and '.join(open_.awaiting)}"
+            _("  open report {ref} ({time}): awaiting {what}").format(
+                ref=ref_text(open_.report),
+                time=open_.report.known.display(),
+                what=_(" and ").join(_(what) for what in open_.awaiting),
+            )
         )
     for inv in status.open_investigations:
-        lines.append(f"  open investigation {ref_text(inv.investigation)}: due {inv.due.words()}")
+        lines.append(
+            _("  open investigation {ref}: due {due}").format(
+                ref=ref_text(inv.investigation), due=inv.due.words()
+            )
+        )
     for label, record in (
-        ("removal ban", status.removal_ban),
-        ("follow-up", status.follow_up),
-        ("the child died", status.child_died),
+        (_("removal ban"), status.removal_ban),
+        (_("follow-up"), status.follow_up),
+        (_("the child died"), status.child_died),
     ):
         if record:
             lines.append(f"  {label}: {record.occurred.display()} ({ref_text(record)})")
-    lines += ["", f"PENDING INFORMATION REQUESTS ({len(snap.pending_requests)})"]
-    lines += [pending_line(p) for p in snap.pending_requests] or ["  (none)"]
-    parts = "\n".join(lines) + "\n"
-    parts += f"\nFACTS: known at the time ({len(snap.facts)})\n" + entry_rows(snap.facts, width)
+    lines += [
+        "",
+        _("PENDING INFORMATION REQUESTS ({n})").format(n=len(snap.pending_requests)),
+    ]
+    lines += [pending_line(p) for p in snap.pending_requests] or [_("  (none)")]
+    parts = wrap_lines(lines, width)
+    parts += "\n" + wrap_lines(
+        [_("FACTS: known at the time ({n})").format(n=len(snap.facts))], width
+    )
+    parts += entry_rows(snap.facts, width)
     parts += (
-        f"\nPOSSIBLY KNOWN: the clock straddles the moment ({len(snap.possibly_known)})\n"
+        "\n"
+        + wrap_lines(
+            [
+                _("POSSIBLY KNOWN: the clock straddles the moment ({n})").format(
+                    n=len(snap.possibly_known)
+                )
+            ],
+            width,
+        )
         + entry_rows(snap.possibly_known, width, possibly=True)
     )
     parts += (
-        f"\nHELD ELSEWHERE: had occurred but was not yet known — hindsight "
-        f"({len(snap.held_elsewhere)})\n" + entry_rows(snap.held_elsewhere, width)
+        "\n"
+        + wrap_lines(
+            [
+                _("HELD ELSEWHERE: had occurred but was not yet known — hindsight ({n})").format(
+                    n=len(snap.held_elsewhere)
+                )
+            ],
+            width,
+        )
+        + entry_rows(snap.held_elsewhere, width)
     )
-    return parts + f"\n{marker_legend()}\n"
+    return parts + "\n" + wrap_lines([marker_legend()], width)
 
 
 def pending_line(pending: PendingRequest) -> str:
     request = pending.request
-    answer = "possibly answered" if pending.answered == "possibly" else "not answered"
+    answer = _("possibly answered") if pending.answered == "possibly" else _("not answered")
     replies = ", ".join(ref_text(r) for r in pending.replies)
     maybe = (
-        " (the request itself only possibly made by then)"
+        _(" (the request itself only possibly made by then)")
         if pending.request_known == "possibly"
         else ""
     )
-    return (
-        f"  {ref_text(request)} {request.occurred.display()} to "
-        f"{request.fields.get('counterparty')}: {answer}"
-        + (f" — reply {replies}" if replies else "")
-        + maybe
+    line = _("  {ref} {time} to {whom}: {answer}").format(
+        ref=ref_text(request),
+        time=request.occurred.display(),
+        whom=code_words("counterparty", request.fields.get("counterparty")),
+        answer=answer,
     )
+    if replies:
+        line += _(" — reply {replies}").format(replies=replies)
+    return line + maybe
 
 
 def decisions_table(
     case: str, views: Sequence[Decision], width: int = 120, view: ViewPoint | None = None
 ) -> str:
-    lines = [f"{case}: who decided what, on what basis, knowing what ({len(views)} decisions)"]
+    lines = [
+        ngettext(
+            "{case}: who decided what, on what basis, knowing what ({n} decision)",
+            "{case}: who decided what, on what basis, knowing what ({n} decisions)",
+            len(views),
+        ).format(case=case, n=len(views))
+    ]
     lines += [heading] if (heading := view_heading(case, view)) else []
     for view in views:
         d = view.decision
-        head = f"{ref_text(d)}  {d.occurred.display()}  {d.type} ({d.spec.swedish})"
-        lines += ["", head + (f" — {view.outcome}" if view.outcome else "")]
+        kind = d.spec.swedish if current() == "sv" else f"{d.type} ({d.spec.swedish})"
+        head = f"{ref_text(d)}  {d.occurred.display()}  {kind}"
+        outcome = outcome_words(d) or ""
+        lines += ["", head + (f" — {outcome}" if outcome else "")]
         who = " ".join(x for x in (d.actor, d.role and f"({d.role})") if x)
         decider = ", ".join(x for x in (who, d.agency if d.agency != d.actor else None) if x)
         if d.on_behalf_of:
-            decider += f", on behalf of {d.on_behalf_of} (delegation)"
-        lines.append(f"  decided by   {decider or 'not recorded'}")
+            decider += _(", on behalf of {body} (delegation)").format(body=d.on_behalf_of)
+        lines.append(_line(_("decided by"), decider or _("not recorded")))
         if view.legal:
-            lines.append(f"  legal ref    {'; '.join(ref.cited() for ref in view.legal)}")
-        lines.append(f"  basis        {_seqs(view.basis) or 'none stated'}")
-        lines.append(
-            f"  known then   {len(view.known_at_decision)} entries: "
-            f"{_seqs(view.known_at_decision) or '—'}"
+            lines.append(_line(_("legal ref"), "; ".join(cited(ref) for ref in view.legal)))
+        lines.append(_line(_("basis"), _seqs(view.basis) or _("none stated")))
+        known = ngettext("{n} entry", "{n} entries", len(view.known_at_decision)).format(
+            n=len(view.known_at_decision)
         )
+        lines.append(_line(_("known then"), f"{known}: {_seqs(view.known_at_decision) or '—'}"))
         if view.possibly_known_at_decision:
-            lines.append(f"  possibly     {_seqs(view.possibly_known_at_decision)}")
+            lines.append(_line(_("possibly"), _seqs(view.possibly_known_at_decision)))
         for pending in view.pending_requests:
-            lines.append("  pending    " + pending_line(pending))
+            lines.append(_line(_("pending"), pending_line(pending).strip()))
         for record in view.hindsight:
             lines.append(
-                f"  HINDSIGHT    {ref_text(record)} held by {record.agency or '?'}: "
-                f"occurred {record.occurred.display()}, known {record.known.display()}"
+                _line(
+                    _("HINDSIGHT"),
+                    _("{ref} held by {agency}: occurred {occurred}, known {known}").format(
+                        ref=ref_text(record),
+                        agency=record.agency or "?",
+                        occurred=record.occurred.display(),
+                        known=record.known.display(),
+                    ),
+                )
             )
         for record in view.later:
+            kind = record.spec.swedish if current() == "sv" else record.type
             lines.append(
-                f"  later        {ref_text(record)} {record.occurred.display()} {record.type}"
+                _line(_("later"), f"{ref_text(record)} {record.occurred.display()} {kind}")
             )
-    return "\n".join(fit_line(line, width) for line in lines) + "\n"
+    return wrap_lines(lines, width)
+
+
+def _line(label: str, value: str) -> str:
+    """A labelled line of a decision's block: the label padded to a column."""
+    return f"  {label:<12} {value}"
 
 
 def gaps_table(case: str, found: Gaps, width: int = 120, view: ViewPoint | None = None) -> str:
     lines = [
-        f"{case}: what decisions lacked (hindsight) and how late information arrived",
+        _("{case}: what decisions lacked (hindsight) and how late information arrived").format(
+            case=case
+        ),
         *([heading] if (heading := view_heading(case, view)) else []),
         "",
-        f"DECISIONS THAT LACKED INFORMATION ({len(found.decisions)})",
+        _("DECISIONS THAT LACKED INFORMATION ({n})").format(n=len(found.decisions)),
     ]
     for view in found.decisions:
         d = view.decision
-        lines.append(f"  {ref_text(d)} {d.occurred.display()} {d.type}")
+        kind = d.spec.swedish if current() == "sv" else d.type
+        lines.append(f"  {ref_text(d)} {d.occurred.display()} {kind}")
         for record in view.hindsight:
             lines.append(
-                f"      missing {ref_text(record)} from {record.agency or '?'}: occurred "
-                f"{record.occurred.display()}, known {record.known.display()}"
+                _("      missing {ref} from {agency}: occurred {occurred}, known {known}").format(
+                    ref=ref_text(record),
+                    agency=record.agency or "?",
+                    occurred=record.occurred.display(),
+                    known=record.known.display(),
+                )
             )
         for pending in view.pending_requests:
-            lines.append("      outstanding" + pending_line(pending)[1:])
+            lines.append("      " + _("outstanding") + pending_line(pending)[1:])
     if not found.decisions:
-        lines.append("  (none)")
+        lines.append(_("  (none)"))
     lines += [
         "",
-        "DELAY FROM OCCURRED TO KNOWN, BY AGENCY (documented known clocks; calendar days)",
+        _("DELAY FROM OCCURRED TO KNOWN, BY AGENCY (documented known clocks; calendar days)"),
     ]
     columns = [
-        Column("agency", 30),
-        Column("entries", 7, ">"),
-        Column("late", 5, ">"),
-        Column("maybe", 5, ">"),
-        Column("median", 22),
-        Column("longest", 22),
-        Column("decisions lacking", 0),
+        Column(_("agency"), 30),
+        Column(_("entries"), 7, ">"),
+        Column(_("late"), 5, ">"),
+        Column(_("maybe"), 5, ">"),
+        Column(_("median"), 22),
+        Column(_("longest"), 22),
+        Column(_("decisions lacking"), 10, ">"),
     ]
     rows = [
         [
@@ -398,30 +495,49 @@ def gaps_table(case: str, found: Gaps, width: int = 120, view: ViewPoint | None 
         ]
         for a in found.agencies
     ]
-    return "\n".join(fit_line(line, width) for line in lines) + "\n" + table(columns, rows, width)
+    return wrap_lines(lines, width) + table(columns, rows, width)
 
 
 def _seqs(seqs: Sequence[int]) -> str:
     return " ".join(f"#{s}" for s in seqs)
 
 
+def show_card(
+    record: Record, item: dict[str, Any], corrections: Sequence[Record], current_: Record
+) -> str:
+    """`ledger show`: the entry as recorded, its corrections, and as it reads now."""
+    card = entry_card(record, item) + history_lines(corrections)
+    if corrections:
+        card += _("  as it reads now") + "\n" + entry_card(current_, item["current"])
+    return card
+
+
 def history_lines(corrections: Sequence[Record]) -> str:
     if not corrections:
         return ""
-    lines = ["  history"]
+    lines = [_("  history")]
     for c in corrections:
         what = (
-            "retracted"
+            _("retracted")
             if c.type == "EntryRetracted"
-            else "corrected "
+            else _("corrected")
+            + " "
             + ", ".join(
-                f"{k}={'not documented' if v == NOT_DOCUMENTED else repr(v)}"
+                f"{k}={code_words(k, v) if v == NOT_DOCUMENTED else repr(v)}"
                 for k, v in c.fields.get("changes", {}).items()
             )
         )
         lines.append(
-            f"    #{c.seq} {what} — {c.fields.get('reason')} (occurred "
-            f"{c.occurred.display()}, known {c.known.display()}, recorded "
-            f"{format_instant(c.recorded_at)})"
+            _(
+                "    #{seq} {what} — {reason} (occurred {occurred}, known {known}, recorded "
+                "{recorded})"
+            ).format(
+                seq=c.seq,
+                what=what,
+                reason=c.fields.get("reason"),
+                occurred=c.occurred.display(),
+                known=c.known.display(),
+                recorded=format_instant(c.recorded_at),
+            )
         )
     return "\n".join(lines) + "\n"

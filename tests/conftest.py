@@ -49,6 +49,17 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+@pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The test's assertions are on the English wording: commands run with LEDGER_LANG=en and
+    projections called directly speak English (Swedish, the default, is tested on its own)."""
+    from projections.language import using
+
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    with using("en"):
+        yield
+
+
 def program() -> list[str]:
     """The installed `ledger` program, or the module when no script is installed."""
     script = Path(sys.executable).parent / "ledger"

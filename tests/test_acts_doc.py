@@ -92,5 +92,5 @@ def test_the_doc_example_imports_and_reads_in_the_timeline_in_swedish(tmp_path: 
         seen |= {e["type"] for e in json.loads(result.stdout)["entries"]}
     assert set(NEW_TYPES) <= seen
     table = runner.invoke(cli, ["--db", db, "timeline", "EX-1"]).stdout
-    for term in ("(umgänge)", "(drogtest vägrat)", "(kommunicering)", "(intervjuuppgift)"):
+    for term in ("umgänge", "drogtest vägrat", "kommunicering", "intervjuuppgift"):
         assert term in table

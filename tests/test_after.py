@@ -21,6 +21,9 @@ from ledger.references import Reference
 from ledger.vocabulary import AFTER, VOCABULARY
 from projections.records import to_record
 
+# The assertions read the English wording (Swedish is tested in test_language.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def obj(**given: Any) -> dict[str, Any]:
     return {"case": "NK-LH", "occurred": "2020", **given}

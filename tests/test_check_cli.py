@@ -156,7 +156,7 @@ def json_of(result: Result) -> dict[str, Any]:
     return json.loads(ok(result).stdout)
 
 
-pytestmark = pytest.mark.usefixtures("isolated")
+pytestmark = pytest.mark.usefixtures("isolated", "english")
 
 
 @pytest.fixture
@@ -421,7 +421,7 @@ def test_the_table_fits_its_width(db: Path) -> None:
     out = ok(invoke(db, "check", "NK-LH", "--explain", "--width", "100")).stdout
     assert max(len(line) for line in out.splitlines()) <= 100
     assert "HOME-MOVE" not in out
-    assert "NO_RECORD     home-move-without-revised-plan" in out
+    assert "NO RECORD     home-move-without-revised-plan" in out
 
 
 # --- local policy ---------------------------------------------------------------------------

@@ -13,6 +13,9 @@ from projections.gaps import gaps
 
 from .test_knowledge import record
 
+# The assertions read the English wording (Swedish is tested in test_language.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 EXAMPLE = str(Path(__file__).resolve().parents[1] / "examples" / "lilla-hjartat.jsonl")
 
 
@@ -73,7 +76,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
 def test_nk_lh_gaps_say_the_familys_delay_as_an_estimated_range(db: str) -> None:
     table = CliRunner().invoke(cli, ["--db", db, "gaps", "NK-LH"]).stdout
     familjen = next(line for line in table.splitlines() if line.startswith("Familjen"))
-    assert "0–29 dagar, uppskattat" in familjen
+    assert "0–29 days, estimated" in familjen
     assert " 29 " not in familjen.replace("0–29", "")
     assert "DECISIONS THAT LACKED INFORMATION (0)" not in table
     assert "#18 pa-1" in table and "outstanding #17 bvc-request" in table

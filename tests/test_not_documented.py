@@ -21,6 +21,9 @@ from ledger.storage import sqlite_store
 from ledger.vocabulary import NOT_DOCUMENTED, VOCABULARY, event_type
 from projections.records import to_records
 
+# The assertions read the English wording (Swedish is tested in test_language.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 AGENCY = "Socialtjänsten Testköping"
 OPEN = {
     "case": "ND-1",

@@ -31,6 +31,9 @@ from projections.rules import (
 
 from .test_examples import EXAMPLES, FILES
 
+# The assertions read the English wording (Swedish is tested in test_language.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 AGENCY = "Socialtjänsten Testköping"
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 

@@ -15,6 +15,9 @@ from projections.rules import Policy
 from .test_rules import at, explained, of, one, record
 from .test_rules_whole_case import run
 
+# The assertions read the English wording (Swedish is tested in test_language.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 RULE = "measure-overdue"
 
 

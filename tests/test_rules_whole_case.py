@@ -13,6 +13,9 @@ from projections.rules import Policy, Report
 from .test_rules import at, explained, instant, of, one, record
 from .test_rules import run as run_rules
 
+# The assertions read the English wording (Swedish is tested in test_language.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 COURT = "Förvaltningsrätten i Testköping"
 
 

@@ -14,6 +14,9 @@ from click.testing import CliRunner
 
 from cli.main import cli
 
+# The assertions read the English wording (Swedish is tested in test_language.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.jsonl"))
 

@@ -16,6 +16,9 @@ from click.testing import CliRunner
 from cli.main import cli
 from projections.formats import printable
 
+# The assertions read the English wording (Swedish is tested in test_language.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 FORGED = "Nothing of note.\n  recorded at  2019-01-01 00:00\r\n  hash         0000\u2028  source  x"
 BIDI = "\u202eBVC\u202c \u2066x\u2069 \u200bzero\u200dwidth\ufeff\u2060"
 HIDDEN = set("\u202e\u202c\u2066\u2069\u200b\u200d\ufeff\u2060\u2028\r")

@@ -16,6 +16,9 @@ from projections.records import Record
 
 from .test_knowledge import record
 
+# The assertions read the English wording (Swedish is tested in test_language.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 EXAMPLE = str(Path(__file__).resolve().parents[1] / "examples" / "lilla-hjartat.jsonl")
 OWNER = "Socialtjänsten"
 
@@ -96,7 +99,11 @@ def test_nk_lh_kammarrattens_ruling_has_no_outstanding_bvc_request(db: str) -> N
     assert "AppealDecided" in ruling and "pending" not in ruling
     pa1 = table.split("#18 pa-1")[1].split("\n\n")[0]
     assert "pending" in pa1 and "#17 bvc-request" in pa1
-    dot = CliRunner().invoke(cli, ["--db", db, "decisions", "NK-LH", "--format", "dot"]).stdout
+    dot = (
+        CliRunner()
+        .invoke(cli, ["--db", db, "--lang", "sv", "decisions", "NK-LH", "--format", "dot"])
+        .stdout
+    )
     # Outstanding requests are written inside each decision's node.
     node = {n: label for n, label in re.findall(r'\n\t\t(d\d+) \[label="([^"]*)"', dot)}
     assert "utestående" not in node["d14"]

@@ -1,9 +1,9 @@
 """`ledger check --all` without rereading the whole ledger.
 
 Each case's report is kept in the materialised views, keyed by the case's last seq (from the
-case index) and by the policy it was judged under. A later run re-checks only the cases that
-grew, and those whose result depended on "now": a report with an open deadline is re-checked
-once that deadline has passed.
+case index), by the policy it was judged under and by the language of its messages. A later run
+re-checks only the cases that grew, and those whose result depended on "now": a report with an
+open deadline is re-checked once that deadline has passed.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ledger.timeparse import parse_moment
 from ledger.views import CaseViews, ViewRow
 from projections.deadlines import Due
 from projections.kept.case_index import case_index
+from projections.language import current
 from projections.records import labels, to_records
 from projections.rules import (
     Concordance,
@@ -113,8 +114,9 @@ def check_all_cached(
 
 def _view_name(policy: Policy, owner_agency: str | None) -> str:
     # The state's shape is part of the name: results kept in an older shape are never read.
+    # So is the language: a report's messages are written in the reader's language.
     settings = orjson.dumps(
-        [_STATE_VERSION, policy.values(), owner_agency], option=orjson.OPT_SORT_KEYS
+        [_STATE_VERSION, policy.values(), owner_agency, current()], option=orjson.OPT_SORT_KEYS
     )
     return RULES_PREFIX + hashlib.sha256(settings).hexdigest()[:16]
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from projections.codes import code_words, status_word
+from projections.language import _
 from projections.rules.judging import Context
 from projections.rules.model import Agreement, Concordance, Evidence, Finding, RuleExplain
 from projections.rules.model import type_name as _type_name
@@ -24,9 +26,9 @@ _FLAGS = ("breach", "warning", "no_record", "info")
 def _reading(grade: str, finding: Finding) -> tuple[Agreement, str]:
     if finding.status in ("undetermined", "pending"):
         why = finding.reason or (
-            "the deadline has not passed at the view's point in time"
+            _("the deadline has not passed at the view's point in time")
             if finding.status == "pending"
-            else "the clocks cannot decide"
+            else _("the clocks cannot decide")
         )
         return "cannot_tell", why
     flagged = finding.status in _FLAGS
@@ -34,20 +36,24 @@ def _reading(grade: str, finding: Finding) -> tuple[Agreement, str]:
         if flagged:
             return (
                 "contradicts",
-                f"the rule flags it ({finding.status}) where the judge found no fault",
+                _("the rule flags it ({status}) where the judge found no fault").format(
+                    status=status_word(finding.status)
+                ),
             )
-        return "supports", "the rule flags nothing"
+        return "supports", _("the rule flags nothing")
     if finding.status == "no_record":
-        return "supports", "the act is not in the examined records (as far as the records go)"
-    return "supports", f"the rule finds it too ({finding.status})"
+        return "supports", _("the act is not in the examined records (as far as the records go)")
+    return "supports", _("the rule finds it too ({status})").format(
+        status=status_word(finding.status)
+    )
 
 
 def _silence(grade: str, explain: RuleExplain | None, rule_id: str) -> Evidence:
     if explain is None:
-        return Evidence(rule_id, "cannot_tell", (), "unknown", "no such rule in the pack")
+        return Evidence(rule_id, "cannot_tell", (), "unknown", _("no such rule in the pack"))
     if explain.status == "not_in_force":
         return Evidence(
-            rule_id, "cannot_tell", (), "not_in_force", "the rule was not law at the time"
+            rule_id, "cannot_tell", (), "not_in_force", _("the rule was not law at the time")
         )
     if explain.status == "not_triggered":
         return Evidence(
@@ -55,11 +61,11 @@ def _silence(grade: str, explain: RuleExplain | None, rule_id: str) -> Evidence:
             "cannot_tell",
             (),
             "not_triggered",
-            "nothing in the records starts the rule: the acts it reads are not documented",
+            _("nothing in the records starts the rule: the acts it reads are not documented"),
         )
     if explain.ended_by_death and not explain.met:
         return Evidence(
-            rule_id, "cannot_tell", (), "ended_by_death", "its deadline ended with the death"
+            rule_id, "cannot_tell", (), "ended_by_death", _("its deadline ended with the death")
         )
     if grade in _CRITICAL:
         return Evidence(
@@ -67,9 +73,9 @@ def _silence(grade: str, explain: RuleExplain | None, rule_id: str) -> Evidence:
             "contradicts",
             (),
             "met",
-            "the rule finds its requirement met in the records",
+            _("the rule finds its requirement met in the records"),
         )
-    return Evidence(rule_id, "supports", (), "met", "the rule finds its requirement met")
+    return Evidence(rule_id, "supports", (), "met", _("the rule finds its requirement met"))
 
 
 def _related(
@@ -81,12 +87,13 @@ def _related(
     for finding in findings:
         if finding.rule in rule_ids or not finding.refs or finding.refs[0] not in judged:
             continue
-        why = f"another question than the judgement's ({finding.status})"
+        status = status_word(finding.status)
+        why = _("another question than the judgement's ({status})").format(status=status)
         if grade == "no_criticism":
-            why = (
-                f"not a criticism of what was judged: the judge found no fault with it; this "
-                f"rule asks another question ({finding.status})"
-            )
+            why = _(
+                "not a criticism of what was judged: the judge found no fault with it; this "
+                "rule asks another question ({status})"
+            ).format(status=status)
         found.append(Evidence(finding.rule, "related", finding.refs, finding.status, why))
     return found
 
@@ -118,16 +125,22 @@ def concordance(
         open_questions = [f"{e.rule}: {e.reason}" for e in evidence if e.agreement == "cannot_tell"]
         if not rule_ids:
             open_questions.append(
-                "no rule of the pack tests this question: the judgement rests on the judge's "
-                "own material"
+                _(
+                    "no rule of the pack tests this question: the judgement rests on the "
+                    "judge's own material"
+                )
             )
         later = [
             j for j in judgements if j.seq != judgement.seq and judgement.seq in j.refs("judges")
         ]
         for other in later:
             open_questions.append(
-                f"judged in turn by #{other.seq} ({judge_name(str(other.fields.get('judge')))}, "
-                f"{other.occurred.display()}, {other.fields.get('grade')})"
+                _("judged in turn by #{seq} ({judge}, {time}, {grade})").format(
+                    seq=other.seq,
+                    judge=judge_name(str(other.fields.get("judge"))),
+                    time=other.occurred.display(),
+                    grade=code_words("grade", other.fields.get("grade")),
+                )
             )
         agreements = {e.agreement for e in evidence if e.agreement != "related"}
         summary = (

@@ -7,10 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.vocabulary import decision_types
+from projections.codes import code_words
 from projections.decisions import knowledge_map
 from projections.knowledge import REPLY, REQUEST, pending_requests
+from projections.language import _, current
 from projections.records import Record
-from projections.rules.judging import MET, Context, Result, Trigger, triggers
+from projections.rules.judging import (
+    MET,
+    Context,
+    Result,
+    Trigger,
+    not_documented_reason,
+    triggers,
+)
 from projections.rules.law import IVO_LILLA_HJARTAT, SOSFS_2014_5, sol
 from projections.rules.model import Rule
 from projections.rules.wording import instant_text, join, label, name
@@ -45,29 +54,37 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
         for p in pending:
             request = p.request
             refs.append(request.seq)
-            text = (
-                f"{name(request)} to {request.fields.get('counterparty')} "
-                f"({request.occurred.display()})"
+            text = _("{name} to {whom} ({time})").format(
+                name=name(request),
+                whom=code_words("counterparty", request.fields.get("counterparty")),
+                time=request.occurred.display(),
             )
             if p.request_known == "possibly" and request.seq in doubtful:
                 reasons.append(
-                    f"{name(request)} is only possibly in the records at "
-                    f"{instant_text(ctx.horizon)}"
+                    _("{name} is only possibly in the records at {time}").format(
+                        name=name(request), time=instant_text(ctx.horizon)
+                    )
                 )
             elif p.request_known == "possibly":
                 reasons.append(
-                    f"{name(request)} ({request.known.display()}) may have been made only "
-                    f"after the decision ({when})"
+                    _("{name} ({time}) may have been made only after the decision ({when})").format(
+                        name=name(request), time=request.known.display(), when=when
+                    )
                 )
             if p.replies:
                 refs += [r.seq for r in p.replies]
                 replies = ", ".join(f"{name(r)} ({r.known.display()})" for r in p.replies)
-                text += f" may still have been unanswered ({replies} possibly came before it)"
+                text += _(
+                    " may still have been unanswered ({replies} possibly came before it)"
+                ).format(replies=replies)
                 reasons.append(
-                    f"{replies} may have reached the social services before the decision ({when})"
+                    _(
+                        "{replies} may have reached the social services before the decision "
+                        "({when})"
+                    ).format(replies=replies, when=when)
                 )
             else:
-                text += " had no answer known at the time"
+                text += _(" had no answer known at the time")
                 later = [
                     r
                     for r in pool
@@ -77,13 +94,16 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
                 ]
                 if later:
                     refs += [r.seq for r in later]
-                    text += (
-                        " (answered later: "
-                        + ", ".join(f"{name(r)} known {r.known.display()}" for r in later)
-                        + ")"
+                    text += _(" (answered later: {replies})").format(
+                        replies=", ".join(
+                            _("{name} known {time}").format(name=name(r), time=r.known.display())
+                            for r in later
+                        )
                     )
             parts.append(text)
-        message = f"{name(decision, True)} ({when}) was taken while {'; '.join(parts)}."
+        message = _("{name} ({when}) was taken while {what}.").format(
+            name=name(decision, True), when=when, what="; ".join(parts)
+        )
         if certain:
             return Result("finding", "warning", tuple(refs), message=message)
         return Result(
@@ -97,11 +117,15 @@ def _check_without_basis(rule_: Rule, ctx: Context) -> list[Trigger]:
     def evaluate(decision: Record) -> Result:
         if decision.basis:
             return MET
-        who = decision.agency or decision.actor or "agency not recorded"
-        message = (
-            f"Decision {decision.type} {label(decision)} ({who}, "
-            f"{decision.occurred.display()}) states no basis: the entries it relied on are "
-            "not recorded."
+        who = decision.agency or decision.actor or _("agency not recorded")
+        message = _(
+            "Decision {type} {ref} ({who}, {time}) states no basis: the entries it relied on "
+            "are not recorded."
+        ).format(
+            type=decision.spec.swedish if current() == "sv" else decision.type,
+            ref=label(decision),
+            who=who,
+            time=decision.occurred.display(),
         )
         if ctx.coverage.covers(decision.occurred.earliest, decision.occurred.latest):
             return Result("finding", "warning", (decision.seq,), message=message)
@@ -111,7 +135,7 @@ def _check_without_basis(rule_: Rule, ctx: Context) -> list[Trigger]:
             "no_record",
             (decision.seq,),
             message=message,
-            reason=f"not documented in the examined records: {ctx.coverage.words()}",
+            reason=not_documented_reason(ctx),
         )
 
     return triggers(authority_decisions(ctx), evaluate)

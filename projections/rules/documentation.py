@@ -8,6 +8,7 @@ from datetime import timedelta
 from ledger.timeparse import STOCKHOLM, Moment
 from projections.deadlines import days_after, verdict, window
 from projections.knowledge import REPLY
+from projections.language import _, ngettext
 from projections.records import Authority, Record
 from projections.rules.judging import MET, Context, Result, Trigger, triggers
 from projections.rules.law import SOSFS_2014_5
@@ -49,25 +50,31 @@ def delay_text(occurred: Moment, known: Moment) -> str:
         >= PRECISION_RANK["day"]
     ):
         days = (_day(known.start) - _day(occurred.start)).days  # type: ignore[operator]
-        return f"{days} day{'s' * (days != 1)}"
+        return ngettext("{n} day", "{n} days", days).format(n=days)
     low = max(0, (_day(known.earliest) - _day(occurred.latest - _EPS)).days)  # type: ignore[operator]
     high = (_day(known.latest - _EPS) - _day(occurred.earliest)).days  # type: ignore[operator]
-    return f"between {low} and {high} days"
+    return _("between {low} and {high} days").format(low=low, high=high)
 
 
 def _check_late_documentation(rule_: Rule, ctx: Context) -> list[Trigger]:
     days = ctx.policy.late_documentation_days
-    allowed = f"{days} day{'s' * (days != 1)}"
+    allowed = ngettext("{n} day", "{n} days", days).format(n=days)
 
     def evaluate(record: Record) -> Result:
         due = window(record.occurred, days_after(days))
         judged = verdict(record.known, due)
         if judged == "on_time":
             return MET
-        message = (
-            f"{name(record, True)} occurred {record.occurred.display()} and was documented "
-            f"(known) {record.known.display()}: {delay_text(record.occurred, record.known)} "
-            f"later; local policy allows {allowed} ({due.words()})."
+        message = _(
+            "{name} occurred {occurred} and was documented (known) {known}: {delay} later; "
+            "local policy allows {allowed} ({due})."
+        ).format(
+            name=name(record, True),
+            occurred=record.occurred.display(),
+            known=record.known.display(),
+            delay=delay_text(record.occurred, record.known),
+            allowed=allowed,
+            due=due.words(),
         )
         if judged == "late":
             return Result("finding", "warning", (record.seq,), due, record.known, message)
@@ -78,9 +85,10 @@ def _check_late_documentation(rule_: Rule, ctx: Context) -> list[Trigger]:
             due,
             record.known,
             message,
-            f"occurred ({record.occurred.text}) and known ({record.known.text}) are too "
-            f"coarse or approximate to tell; whether it was documented within {allowed} "
-            "cannot be judged",
+            _(
+                "occurred ({occurred}) and known ({known}) are too coarse or approximate to "
+                "tell; whether it was documented within {allowed} cannot be judged"
+            ).format(occurred=record.occurred.text, known=record.known.text, allowed=allowed),
         )
 
     return triggers([r for r in ctx.live if _own_action(r, ctx.authority)], evaluate)

@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ledger.timeparse import Moment, format_instant, known_state, to_stockholm
+from projections.codes import status_word
 from projections.corrections import CORRECTION_TYPES, as_known
+from projections.language import _
 from projections.ordering import chronological
 from projections.records import Record, case_authority
 from projections.rules.concordance import concordance
@@ -145,8 +147,10 @@ def _apply(rule_: Rule, triggers: list[Trigger], ctx: Context) -> tuple[list[Fin
         if in_force == "possibly" and status in ("breach", "warning", "no_record", "undetermined"):
             status = "undetermined"
             reason = join(
-                f"{name(record)} ({trigger.time.display()}) may come before or after the "
-                f"rule's period ({rule_.period}): it may not have been law at the time",
+                _(
+                    "{name} ({time}) may come before or after the rule's period ({period}): it "
+                    "may not have been law at the time"
+                ).format(name=name(record), time=trigger.time.display(), period=rule_.period),
                 reason,
             )
         findings.append(
@@ -191,25 +195,36 @@ def _apply(rule_: Rule, triggers: list[Trigger], ctx: Context) -> tuple[list[Fin
 def explain_note(rule_: Rule, item: RuleExplain, at_words: str = "") -> str:
     """What happened to a rule, in words."""
     if item.status == "not_triggered":
-        return f"not triggered: nothing in the case{at_words} starts it ({rule_.starts_at})"
+        return _("not triggered: nothing in the case{at} starts it ({starts})").format(
+            at=at_words, starts=rule_.starts_at
+        )
     parts = []
     if item.not_in_force:
         times = ", ".join(
             f"{n.type} #{n.seq}" + (f" ({n.ref})" if n.ref else "") + f" {n.time.display()}"
             for n in item.not_in_force
         )
-        parts.append(f"not in force at the time of {times} (rule in force {rule_.period})")
+        parts.append(
+            _("not in force at the time of {times} (rule in force {period})").format(
+                times=times, period=rule_.period
+            )
+        )
     applied = item.triggered - len(item.not_in_force)
     if applied:
-        parts.insert(0, f"applied to {applied}: {_outcomes(item, item.findings)}")
+        parts.insert(
+            0,
+            _("applied to {n}: {outcomes}").format(
+                n=applied, outcomes=_outcomes(item, item.findings)
+            ),
+        )
     return "; ".join(parts)
 
 
 def _outcomes(item: Any, findings: Mapping[str, int]) -> str:
-    bits = [f"{item.met} met"] if item.met else []
+    bits = [_("{n} met").format(n=item.met)] if item.met else []
     if item.lapsed:
-        bits.append(f"{item.lapsed} lapsed (care or ban ended first)")
+        bits.append(_("{n} lapsed (care or ban ended first)").format(n=item.lapsed))
     if item.ended_by_death:
-        bits.append(f"{item.ended_by_death} ended by the child's death")
-    bits += [f"{findings[s]} {s}" for s in STATUSES if findings.get(s)]
-    return ", ".join(bits) or "nothing to flag"
+        bits.append(_("{n} ended by the child's death").format(n=item.ended_by_death))
+    bits += [f"{findings[s]} {status_word(s)}" for s in STATUSES if findings.get(s)]
+    return ", ".join(bits) or _("nothing to flag")

@@ -8,6 +8,7 @@ from typing import Any
 
 from ledger.timeparse import precedes
 from projections.deadlines import before, days_after, investigation_deadline, window
+from projections.language import _, ngettext
 from projections.records import Record
 from projections.rules.judging import (
     MET,
@@ -17,6 +18,7 @@ from projections.rules.judging import (
     Trigger,
     documented,
     judge,
+    not_documented_reason,
     possibly_known,
     triggers,
 )
@@ -67,10 +69,14 @@ def _check_investigation(rule_: Rule, ctx: Context) -> list[Trigger]:
             trigger=opened,
             time=opened.occurred,
             due=deadline.due,
-            opening=f"{name(opened, True)} opened {opened.occurred.display()}",
-            wanted="closing of it",
-            due_words="within four months" + (" or as extended" if span.extensions else ""),
-            deadline_name="the four-month deadline",
+            opening=_("{name} opened {time}").format(
+                name=name(opened, True), time=opened.occurred.display()
+            ),
+            wanted=_("closing of it"),
+            due_words=_("within four months or as extended")
+            if span.extensions
+            else _("within four months"),
+            deadline_name=_("the four-month deadline"),
             status=rule_.severity,
             ends=ctx.deaths(),
             notes=" ".join(deadline.notes),
@@ -113,10 +119,15 @@ def _check_child_heard(rule_: Rule, ctx: Context) -> list[Trigger]:
         heard = [c for c in conversations if before(c) == "yes"]
         if heard:
             return MET
-        where = "in the investigation" if since is not None else "before the decision"
-        message = (
-            f"{name(decision, True)} ({decision.occurred.display()}): no conversation with the "
-            f"child {where} and no recorded reason why the child was not heard{ctx.at_words}."
+        where = _("in the investigation") if since is not None else _("before the decision")
+        message = _(
+            "{name} ({time}): no conversation with the child {where} and no recorded reason "
+            "why the child was not heard{at}."
+        ).format(
+            name=name(decision, True),
+            time=decision.occurred.display(),
+            where=where,
+            at=ctx.at_words,
         )
         maybe = [c for c in conversations if before(c) == "possibly"]
         if maybe:
@@ -126,8 +137,9 @@ def _check_child_heard(rule_: Rule, ctx: Context) -> list[Trigger]:
                 (decision.seq, maybe[0].seq),
                 met=maybe[0].occurred,
                 message=message,
-                reason=f"{name(maybe[0])} ({maybe[0].occurred.display()}) may have come "
-                f"before or after it",
+                reason=_("{name} ({time}) may have come before or after it").format(
+                    name=name(maybe[0]), time=maybe[0].occurred.display()
+                ),
             )
         if ctx.coverage.covers(
             since.occurred.earliest if since else decision.occurred.earliest,
@@ -139,7 +151,7 @@ def _check_child_heard(rule_: Rule, ctx: Context) -> list[Trigger]:
             "no_record",
             (decision.seq,),
             message=message,
-            reason=f"not documented in the examined records: {ctx.coverage.words()}",
+            reason=not_documented_reason(ctx),
         )
 
     decisions = [
@@ -210,17 +222,21 @@ def _check_notified(rule_: Rule, ctx: Context) -> list[Trigger]:
             return MET  # särskilda skäl recorded on the decision
         told = [r for r in ctx.of(_NOTIFIED) if r.fields.get("investigation") == opened.seq]
         maybe = [r for r in ctx.maybe_of(_NOTIFIED) if r.fields.get("investigation") == opened.seq]
-        opening = f"{name(opened, True)} opened {opened.occurred.display()}"
+        opening = _("{name} opened {time}").format(
+            name=name(opened, True), time=opened.occurred.display()
+        )
         if span.closed is not None:
             # By the close "genast" has certainly passed: no notice at all is the statute's.
             statutory = Deadline(
                 trigger=opened,
                 time=opened.occurred,
-                due=before(span.closed.occurred, f"the closing {label(span.closed)}"),
+                due=before(
+                    span.closed.occurred, _("the closing {ref}").format(ref=label(span.closed))
+                ),
                 opening=opening,
-                wanted="notice to the person concerned",
-                due_words="before the investigation closed",
-                deadline_name="whether the notice came before the close",
+                wanted=_("notice to the person concerned"),
+                due_words=_("before the investigation closed"),
+                deadline_name=_("whether the notice came before the close"),
                 status=rule_.severity,
                 ends=ctx.deaths(),
                 extra_refs=(span.closed.seq,),
@@ -233,9 +249,13 @@ def _check_notified(rule_: Rule, ctx: Context) -> list[Trigger]:
             time=opened.occurred,
             due=window(opened.occurred, days_after(days)),
             opening=opening,
-            wanted="notice to the person concerned",
-            due_words=f'"genast": within {days} days (local policy)',
-            deadline_name="the local notice threshold",
+            wanted=_("notice to the person concerned"),
+            due_words=ngettext(
+                '"genast": within {n} day (local policy)',
+                '"genast": within {n} days (local policy)',
+                days,
+            ).format(n=days),
+            deadline_name=_("the local notice threshold"),
             status="warning",
             ends=ctx.deaths(),
         )

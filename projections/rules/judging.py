@@ -25,6 +25,7 @@ from typing import Literal
 from ledger.timeparse import Moment, TimeParseError, parse_moment
 from ledger.vocabulary import NOT_DOCUMENTED
 from projections.deadlines import Due, verdict
+from projections.language import _
 from projections.records import Authority, Record
 from projections.rules.model import Norm, Status, type_name
 from projections.rules.wording import (
@@ -78,12 +79,14 @@ class Coverage:
     def words(self) -> str:
         """What the case declares, for a `no_record` finding's reason."""
         if not self.declarations:
-            return "the case declares no examined records complete (no coverage declaration)"
+            return _("the case declares no examined records complete (no coverage declaration)")
         kinds = sorted({str(r.fields.get("sources")) for r in self.declarations})
         refs = ", ".join(label(r) for r in self.declarations)
         if kinds == ["public_sources"]:
-            return f"the case rests on public sources only ({refs})"
-        return f"the examined records are not declared complete for that period ({refs})"
+            return _("the case rests on public sources only ({refs})").format(refs=refs)
+        return _("the examined records are not declared complete for that period ({refs})").format(
+            refs=refs
+        )
 
 
 def _edge(value: object, start: bool) -> datetime | None:
@@ -134,10 +137,10 @@ class Context:
         """ " as known at the end of 2019-12-31" or ""."""
         if self.point is None:
             return ""
-        return f" as known at {point_text(self.point)}"
+        return " " + _("as known at {point}").format(point=point_text(self.point))
 
     def deaths(self) -> list[End]:
-        return [End(r, "the child died", death=True) for r in self.of(_DIED)]
+        return [End(r, _("the child died"), death=True) for r in self.of(_DIED)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +190,13 @@ def triggers(
 
 def possibly_known(ctx: Context, records: Iterable[Record]) -> list[tuple[Record, str]]:
     return [
-        (r, f"{name(r)} is only possibly known at {instant_text(ctx.horizon)}") for r in records
+        (
+            r,
+            _("{name} is only possibly known at {time}").format(
+                name=name(r), time=instant_text(ctx.horizon)
+            ),
+        )
+        for r in records
     ]
 
 
@@ -224,6 +233,13 @@ def _due_phrase(d: Deadline) -> str:
     return f"{d.due_words}, {d.due.words()}"
 
 
+def not_documented_reason(ctx: Context) -> str:
+    """Why a missing act is `no_record`: what the case declares of its records."""
+    return _("not documented in the examined records: {coverage}").format(
+        coverage=ctx.coverage.words()
+    )
+
+
 def missing(d: Deadline, ctx: Context, message: str, refs: tuple[int, ...]) -> Result:
     """No act recorded and the deadline certainly passed: a breach only where the records
     are declared complete for the whole time the act could have come in (Principle 3)."""
@@ -236,7 +252,7 @@ def missing(d: Deadline, ctx: Context, message: str, refs: tuple[int, ...]) -> R
         d.due,
         None,
         message,
-        f"not documented in the examined records: {ctx.coverage.words()}",
+        not_documented_reason(ctx),
     )
 
 
@@ -270,8 +286,17 @@ def judge(
             (*base_refs, s.seq),
             d.due,
             when(s),
-            f"{d.opening}; {name(s)} dated {when(s).display()}: cannot tell whether it "
-            f"came {d.due_words} (due {due_text}).{notes}",
+            _(
+                "{opening}; {name} dated {time}: cannot tell whether it came {due_words} "
+                "(due {due}).{notes}"
+            ).format(
+                opening=d.opening,
+                name=name(s),
+                time=when(s).display(),
+                due_words=d.due_words,
+                due=due_text,
+                notes=notes,
+            ),
             reason,
         )
     maybe = [
@@ -287,8 +312,17 @@ def judge(
             (*base_refs, s.seq),
             d.due,
             when(s),
-            f"{d.opening}; {name(s)} dated {when(s).display()} may or may not meet the "
-            f"deadline ({d.due_words}, due {due_text}).{notes}",
+            _(
+                "{opening}; {name} dated {time} may or may not meet the deadline "
+                "({due_words}, due {due}).{notes}"
+            ).format(
+                opening=d.opening,
+                name=name(s),
+                time=when(s).display(),
+                due_words=d.due_words,
+                due=due_text,
+                notes=notes,
+            ),
             why,
         )
     late = [s for s, v in verdicts if v == "late"]
@@ -302,10 +336,19 @@ def judge(
                 (*base_refs, s.seq),
                 d.due,
                 when(s),
-                f"{d.opening}; no {d.wanted} is recorded before {name(s)} "
-                f"({when(s).display()}){ctx.at_words}; it was due {_due_phrase(d)}."
-                f"{notes}",
-                f"not documented in the examined records: {ctx.coverage.words()}",
+                _(
+                    "{opening}; no {wanted} is recorded before {name} ({time}){at}; it was "
+                    "due {due}.{notes}"
+                ).format(
+                    opening=d.opening,
+                    wanted=d.wanted,
+                    name=name(s),
+                    time=when(s).display(),
+                    at=ctx.at_words,
+                    due=_due_phrase(d),
+                    notes=notes,
+                ),
+                not_documented_reason(ctx),
             )
         return Result(
             "finding",
@@ -313,8 +356,16 @@ def judge(
             (*base_refs, s.seq),
             d.due,
             when(s),
-            f"{d.opening}; {name(s)} came {when(s).display()}, after the deadline "
-            f"({d.due_words}, {due_text}).{notes}",
+            _(
+                "{opening}; {name} came {time}, after the deadline ({due_words}, {due}).{notes}"
+            ).format(
+                opening=d.opening,
+                name=name(s),
+                time=when(s).display(),
+                due_words=d.due_words,
+                due=due_text,
+                notes=notes,
+            ),
         )
     # Nothing satisfies it: ended, missed, not recorded, pending or undetermined.
     possible_end = None
@@ -323,12 +374,24 @@ def judge(
             return ENDED_BY_DEATH if end.death else LAPSED
         if end.record.occurred.earliest < d.due.hi and possible_end is None:
             possible_end = end
-    absent = f"no {d.wanted} is recorded{ctx.at_words}"
+    absent = _("no {wanted} is recorded{at}").format(wanted=d.wanted, at=ctx.at_words)
     if ctx.horizon >= d.due.hi:
-        message = f"{d.opening}; {absent}; it was due {_due_phrase(d)}.{notes}"
+        message = _("{opening}; {absent}; it was due {due}.{notes}").format(
+            opening=d.opening, absent=absent, due=_due_phrase(d), notes=notes
+        )
         if possible_end is not None:
             end = possible_end
-            ended = "ended with the death" if end.death else "lapsed"
+            ended = (
+                _(
+                    "{end} ({ref}, {time}), possibly before the deadline; {deadline} may have "
+                    "ended with the death"
+                )
+                if end.death
+                else _(
+                    "{end} ({ref}, {time}), possibly before the deadline; {deadline} may have "
+                    "lapsed"
+                )
+            )
             return Result(
                 "finding",
                 "undetermined",
@@ -336,8 +399,12 @@ def judge(
                 d.due,
                 None,
                 message,
-                f"{end.words} ({label(end.record)}, {end.record.occurred.display()}), "
-                f"possibly before the deadline; {d.deadline_name} may have {ended}",
+                ended.format(
+                    end=end.words,
+                    ref=label(end.record),
+                    time=end.record.occurred.display(),
+                    deadline=d.deadline_name,
+                ),
             )
         return missing(d, ctx, message, base_refs)
     if ctx.horizon < d.due.lo:
@@ -347,7 +414,9 @@ def judge(
             base_refs,
             d.due,
             None,
-            f"{d.opening}; no {d.wanted} yet{ctx.at_words}; due {_due_phrase(d)}.{notes}",
+            _("{opening}; no {wanted} yet{at}; due {due}.{notes}").format(
+                opening=d.opening, wanted=d.wanted, at=ctx.at_words, due=_due_phrase(d), notes=notes
+            ),
             recheck_at=d.due.lo,
         )
     return Result(
@@ -356,11 +425,15 @@ def judge(
         base_refs,
         d.due,
         None,
-        f"{d.opening}; {absent}; it is due {_due_phrase(d)}.{notes}",
-        f"the deadline may or may not have passed at {instant_text(ctx.horizon)}; "
-        + (
-            " and ".join(imprecision([(d.trigger, d.time, d.fine)]))  # type: ignore[list-item]
-            or "the deadline is not fixed by the clocks"
+        _("{opening}; {absent}; it is due {due}.{notes}").format(
+            opening=d.opening, absent=absent, due=_due_phrase(d), notes=notes
+        ),
+        _("the deadline may or may not have passed at {time}; {why}").format(
+            time=instant_text(ctx.horizon),
+            why=(
+                _(" and ").join(imprecision([(d.trigger, d.time, d.fine)]))  # type: ignore[list-item]
+                or _("the deadline is not fixed by the clocks")
+            ),
         ),
         recheck_at=d.due.hi,
     )

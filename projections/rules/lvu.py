@@ -9,6 +9,7 @@ from datetime import datetime
 from ledger.legal import LegalReference
 from ledger.timeparse import Moment, TimeParseError, add_months, parse_moment, precedes
 from projections.deadlines import days_after, months_after, window
+from projections.language import _, ngettext
 from projections.records import Record
 from projections.rules.judging import (
     Context,
@@ -53,10 +54,12 @@ def _check_custody(rule_: Rule, ctx: Context) -> list[Trigger]:
             trigger=custody,
             time=custody.occurred,
             due=window(custody.occurred, days_after(7)),
-            opening=f"{name(custody, True)} ordered {custody.occurred.display()}",
-            wanted="submission to the administrative court",
-            due_words="within one week",
-            deadline_name="the one-week deadline",
+            opening=_("{name} ordered {time}").format(
+                name=name(custody, True), time=custody.occurred.display()
+            ),
+            wanted=_("submission to the administrative court"),
+            due_words=_("within one week"),
+            deadline_name=_("the one-week deadline"),
             status=rule_.severity,
             ends=ctx.deaths(),
         )
@@ -73,7 +76,7 @@ def _check_care_application(rule_: Rule, ctx: Context) -> list[Trigger]:
     def evaluate(custody: Record) -> Result:
         # A custody order the court lifted needs no application: it has ended.
         lifted = [
-            End(r, "the court lifted the custody order")
+            End(r, _("the court lifted the custody order"))
             for r in ctx.of(_CUSTODY_REVIEWED)
             if r.fields.get("custody") == custody.seq and r.fields.get("outcome") == "lifted"
         ]
@@ -81,10 +84,12 @@ def _check_care_application(rule_: Rule, ctx: Context) -> list[Trigger]:
             trigger=custody,
             time=custody.occurred,
             due=window(custody.occurred, days_after(28)),
-            opening=f"{name(custody, True)} ordered {custody.occurred.display()}",
-            wanted="application for care under LVU",
-            due_words="within four weeks",
-            deadline_name="the four-week deadline",
+            opening=_("{name} ordered {time}").format(
+                name=name(custody, True), time=custody.occurred.display()
+            ),
+            wanted=_("application for care under LVU"),
+            due_words=_("within four weeks"),
+            deadline_name=_("the four-week deadline"),
             status=rule_.severity,
             ends=[*lifted, *ctx.deaths()],
         )
@@ -100,8 +105,10 @@ def _check_care_application(rule_: Rule, ctx: Context) -> list[Trigger]:
                 result.due,
                 result.met,
                 result.message,
-                "the four weeks run from the day the custody was carried out, which the "
-                "records do not hold; counted here from the order",
+                _(
+                    "the four weeks run from the day the custody was carried out, which the "
+                    "records do not hold; counted here from the order"
+                ),
             )
         return result
 
@@ -124,7 +131,7 @@ def _periodic(
             continue  # the review that ended it starts nothing
         following = chain[index + 1] if index + 1 < len(chain) else None
         ends = ([end] if end is not None else []) + ctx.deaths()
-        what = "ordered" if index == 0 else "held"
+        what = _("{name} ordered {time}") if index == 0 else _("{name} held {time}")
 
         def evaluate(
             link: Record = link,
@@ -136,10 +143,10 @@ def _periodic(
                 trigger=link,
                 time=link.occurred,
                 due=window(link.occurred, months_after(months)),
-                opening=f"{name(link, True)} {what} {link.occurred.display()}",
+                opening=what.format(name=name(link, True), time=link.occurred.display()),
                 wanted=wanted,
                 due_words=every,
-                deadline_name=f"the {months}-month deadline",
+                deadline_name=_("the {months}-month deadline").format(months=months),
                 status=rule_.severity,
                 ends=ends,
                 any_act=True,
@@ -162,13 +169,13 @@ def _check_care_review(rule_: Rule, ctx: Context) -> list[Trigger]:
             if record.type == _ORDERED:
                 break
             if record.type == _ENDED:
-                end = End(record, "care ended")
+                end = End(record, _("care ended"))
                 break
             if record.type == _REVIEWED:
                 chain.append(record)
                 if record.fields.get("outcome") == "end":
                     break
-        found += _periodic(rule_, ctx, chain, end, 6, "next care review", "within six months")
+        found += _periodic(rule_, ctx, chain, end, 6, _("next care review"), _("within six months"))
     return found
 
 
@@ -185,7 +192,13 @@ def _check_ban_review(rule_: Rule, ctx: Context) -> list[Trigger]:
             if record.fields.get("outcome") == "end":
                 break
         found += _periodic(
-            rule_, ctx, chain, None, 3, "next review of the removal ban", "within three months"
+            rule_,
+            ctx,
+            chain,
+            None,
+            3,
+            _("next review of the removal ban"),
+            _("within three months"),
         )
     return found
 
@@ -238,9 +251,9 @@ def _check_ban_considered(rule_: Rule, ctx: Context) -> list[Trigger]:
             time=decision.occurred,
             due=window(decision.occurred, days_after(0)),
             opening=f"{name(decision, True)} {decision.occurred.display()}",
-            wanted="consideration of a removal ban",
-            due_words="at or before the decision that care ends",
-            deadline_name="the deadline (the decision that care ends)",
+            wanted=_("consideration of a removal ban"),
+            due_words=_("at or before the decision that care ends"),
+            deadline_name=_("the deadline (the decision that care ends)"),
             status=rule_.severity,
         )
         result = judge(
@@ -258,8 +271,10 @@ def _check_ban_considered(rule_: Rule, ctx: Context) -> list[Trigger]:
                 result.met,
                 result.message,
                 join(
-                    "the placement at the time is not recorded; the duty concerns a child "
-                    "placed in a familjehem",
+                    _(
+                        "the placement at the time is not recorded; the duty concerns a child "
+                        "placed in a familjehem"
+                    ),
                     result.reason,
                 ),
             )
@@ -297,9 +312,9 @@ def _check_followup(rule_: Rule, ctx: Context) -> list[Trigger]:
             time=care_end.occurred,
             due=window(care_end.occurred, months_after(6)),
             opening=opening,
-            wanted="follow-up after the care",
-            due_words="within the six months the statute allows for the follow-up",
-            deadline_name="the follow-up period",
+            wanted=_("follow-up after the care"),
+            due_words=_("within the six months the statute allows for the follow-up"),
+            deadline_name=_("the follow-up period"),
             status=rule_.severity,
             ends=ctx.deaths(),
         )
@@ -311,9 +326,13 @@ def _check_followup(rule_: Rule, ctx: Context) -> list[Trigger]:
                 time=care_end.occurred,
                 due=window(care_end.occurred, months_after(local_months)),
                 opening=opening,
-                wanted="follow-up after the care",
-                due_words=f"within {local_months} month{'s' * (local_months != 1)} (local policy)",
-                deadline_name="the local start threshold",
+                wanted=_("follow-up after the care"),
+                due_words=ngettext(
+                    "within {n} month (local policy)",
+                    "within {n} months (local policy)",
+                    local_months,
+                ).format(n=local_months),
+                deadline_name=_("the local start threshold"),
                 status="warning",
                 ends=ctx.deaths(),
             )
@@ -338,8 +357,10 @@ def _check_followup(rule_: Rule, ctx: Context) -> list[Trigger]:
                 result.met,
                 result.message,
                 join(
-                    "the child's birth is not recorded; the duty covers only a child under 18 "
-                    "when care ends",
+                    _(
+                        "the child's birth is not recorded; the duty covers only a child under "
+                        "18 when care ends"
+                    ),
                     result.reason,
                 ),
             )
@@ -348,7 +369,7 @@ def _check_followup(rule_: Rule, ctx: Context) -> list[Trigger]:
     def under_18(care_end: Record) -> bool:
         if born is None:
             return True  # unknown age: judged, but never as a breach (above)
-        earliest_18, _ = _age_18(born)
+        earliest_18, _latest_18 = _age_18(born)
         return care_end.occurred.earliest < earliest_18
 
     return triggers([r for r in ctx.of(_ENDED) if under_18(r)], evaluate)
@@ -524,15 +545,15 @@ def _check_restriction_review(rule_: Rule, ctx: Context) -> list[Trigger]:
                 break
         # A 14 § decision holds only while care under LVU lasts.
         ended = [r for r in ctx.of(_ENDED) if precedes(r.occurred, decision.occurred) != "yes"]
-        end = End(ended[0], "care ended") if ended else None
+        end = End(ended[0], _("care ended")) if ended else None
         found += _periodic(
             rule_,
             ctx,
             chain,
             end,
             3,
-            "next consideration of the restriction",
-            "within three months",
+            _("next consideration of the restriction"),
+            _("within three months"),
         )
     return found
 
@@ -616,24 +637,26 @@ def _check_lasting_change(rule_: Rule, ctx: Context) -> list[Trigger]:
             return Result("met")
         ground = _care_ground(ctx, decision)
         opening = f"{name(decision, True)} {decision.occurred.display()}"
-        why = (
+        why = _(
             "whether the circumstances that led to care had changed lastingly and thoroughly "
             "is a judgement, and whether a change was lasting shows only later: the rules "
             "cannot make it without hindsight. Record the answer as a JudgementRecorded "
-            f"naming this rule ({rule_.id})"
-        )
+            "naming this rule ({rule})"
+        ).format(rule=rule_.id)
         reasons = [why]
         if stated == "not_documented":
-            reasons.insert(0, "the statement of the change is not documented in the records")
+            reasons.insert(0, _("the statement of the change is not documented in the records"))
         if ground != "lvu_2":
-            reasons.insert(0, "the ground of the care (2 § or 3 §) is not recorded")
+            reasons.insert(0, _("the ground of the care (2 § or 3 §) is not recorded"))
         return Result(
             "finding",
             "info",
             (decision.seq,),
-            message=f"{opening}: the committee decided that care shall end, and its record "
-            "states no lasting and thorough change of the circumstances that led to care "
-            "(LVU 21 §, care under 2 §).",
+            message=_(
+                "{opening}: the committee decided that care shall end, and its record states no "
+                "lasting and thorough change of the circumstances that led to care (LVU 21 §, "
+                "care under 2 §)."
+            ).format(opening=opening),
             reason="; ".join(reasons),
         )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ledger.timeparse import Moment, TimeParseError, parse_moment
 from ledger.vocabulary import MEASURE_DONE
 from projections.deadlines import Due, months_after, window
+from projections.language import _, ngettext
 from projections.records import Record
 from projections.rules.judging import Context, Deadline, End, Result, Trigger, judge, triggers
 from projections.rules.model import Rule, type_name
@@ -42,25 +43,31 @@ def _check_overdue(rule_: Rule, ctx: Context) -> list[Trigger]:
         changes = [c for c in ctx.of(_CHANGED) if c.fields.get("measure") == measure.seq]
         done = [c for c in changes if c.fields.get("status") in MEASURE_DONE]
         cancelled = [
-            End(c, f"the measure was cancelled ({name(c)})")
+            End(c, _("the measure was cancelled ({name})").format(name=name(c)))
             for c in changes
             if c.fields.get("status") == "cancelled"
         ]
         due_moment = own_due(measure)
         if due_moment is not None:
             due = Due(due_moment.end, due_moment.latest)
-            due_words = f"by its own due date {due_moment.display()}"
+            due_words = _("by its own due date {time}").format(time=due_moment.display())
         else:
             due = window(measure.occurred, months_after(months))
-            due_words = f"within {months} months (local policy: the records give no due date)"
+            due_words = ngettext(
+                "within {n} month (local policy: the records give no due date)",
+                "within {n} months (local policy: the records give no due date)",
+                months,
+            ).format(n=months)
         d = Deadline(
             trigger=measure,
             time=measure.occurred,
             due=due,
-            opening=f"{name(measure, True)} decided {measure.occurred.display()}",
-            wanted="record that the measure was carried out",
+            opening=_("{name} decided {time}").format(
+                name=name(measure, True), time=measure.occurred.display()
+            ),
+            wanted=_("record that the measure was carried out"),
             due_words=due_words,
-            deadline_name="the measure's due date",
+            deadline_name=_("the measure's due date"),
             status=rule_.severity,
             ends=cancelled,
         )

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ledger.timeparse import Moment
 from ledger.vocabulary import LegalReference, event_type
+from projections.codes import cited
 from projections.deadlines import Due, in_period
+from projections.language import _
 from projections.rules_config import POLICY_DOCS, Policy
 
 if TYPE_CHECKING:
@@ -83,7 +85,7 @@ class Rule:
     def period(self) -> str:
         """The in-force period in words, e.g. "2022-07-01 →" or "always"."""
         if self.in_force_from is None and self.in_force_until is None:
-            return "always"
+            return _("always")
         return f"{self.in_force_from or '…'} → {self.in_force_until or ''}".rstrip()
 
     def in_force(self, moment: Moment) -> Literal["yes", "no", "possibly"]:
@@ -105,7 +107,7 @@ class Rule:
         refs = self.legal_at(moment)
         if not refs:
             return self.source
-        return "; ".join(ref.cited() for ref in refs)
+        return "; ".join(cited(ref) for ref in refs)
 
 
 @dataclass(frozen=True, slots=True)

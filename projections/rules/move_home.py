@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ledger.timeparse import precedes
 from projections.deadlines import before, months_after, window
+from projections.language import _, ngettext
 from projections.records import Record
 from projections.rules.judging import (
     MET,
@@ -51,9 +52,10 @@ def _check_led_by_parents(rule_: Rule, ctx: Context) -> list[Trigger]:
             "finding",
             "warning",
             (plan.seq,),
-            message=f"{name(plan, True)} ({plan.occurred.display()}) is recorded at the time as "
-            "led by the parents (led_by foraldrar): the child's best interest, not the "
-            "parents, is to decide the move home.",
+            message=_(
+                "{name} ({time}) is recorded at the time as led by the parents: the child's "
+                "best interest, not the parents, is to decide the move home."
+            ).format(name=name(plan, True), time=plan.occurred.display()),
         )
 
     # Only a contemporaneous record of who led the planning starts the rule; a later
@@ -83,12 +85,13 @@ def _check_revised_plan(rule_: Rule, ctx: Context) -> list[Trigger]:
         d = Deadline(
             trigger=move,
             time=move.occurred,
-            due=before(move.occurred, f"the move home {label(move)}"),
+            due=before(move.occurred, _("the move home {ref}").format(ref=label(move))),
             opening=f"{name(move, True)} {move.occurred.display()}",
-            wanted="revised genomförandeplan (PlanAdopted with revision or purpose hemflytt) "
-            "known before the move",
-            due_words="before the move",
-            deadline_name="whether the plan came before the move",
+            wanted=_(
+                "revised genomförandeplan (a plan revised for the move home) known before the move"
+            ),
+            due_words=_("before the move"),
+            deadline_name=_("whether the plan came before the move"),
             status=rule_.severity,
         )
         plans = [p for p in ctx.of(_PLAN) if relevant(p)]
@@ -106,8 +109,9 @@ def _check_foster_support(rule_: Rule, ctx: Context) -> list[Trigger]:
         doubtful = [
             (
                 s,
-                f"{name(s)} ({s.occurred.display()}) may have come before the planning of the "
-                f"move home ({plan.occurred.display()})",
+                _(
+                    "{name} ({time}) may have come before the planning of the move home ({planned})"
+                ).format(name=name(s), time=s.occurred.display(), planned=plan.occurred.display()),
             )
             for s in supports
             if precedes(plan.occurred, s.occurred) == "possibly"
@@ -123,19 +127,22 @@ def _check_foster_support(rule_: Rule, ctx: Context) -> list[Trigger]:
                 "finding",
                 "pending",
                 (plan.seq,),
-                message=f"{opening}; no move home is recorded yet{ctx.at_words}: the foster "
-                "carers are to be given support and supervision during the transition.",
+                message=_(
+                    "{opening}; no move home is recorded yet{at}: the foster carers are to be "
+                    "given support and supervision during the transition."
+                ).format(opening=opening, at=ctx.at_words),
             )
         move = moves[0]
         d = Deadline(
             trigger=plan,
             time=plan.occurred,
-            due=before(move.occurred, f"the move home {label(move)}"),
+            due=before(move.occurred, _("the move home {ref}").format(ref=label(move))),
             opening=opening,
-            wanted="support or supervision to the foster carers between it and the move home "
-            f"{label(move)}",
-            due_words=f"before the move home {label(move)}",
-            deadline_name="whether the support came during the transition",
+            wanted=_(
+                "support or supervision to the foster carers between it and the move home {ref}"
+            ).format(ref=label(move)),
+            due_words=_("before the move home {ref}").format(ref=label(move)),
+            deadline_name=_("whether the support came during the transition"),
             status=rule_.severity,
             extra_refs=(move.seq,),
         )
@@ -160,9 +167,11 @@ def _check_no_contact(rule_: Rule, ctx: Context) -> list[Trigger]:
             time=start.occurred,
             due=due,
             opening=f"{name(start, True)} {start.occurred.display()}",
-            wanted="contact with the child or the family by the social services",
-            due_words=f"within {months} months (local policy)",
-            deadline_name="the contact threshold",
+            wanted=_("contact with the child or the family by the social services"),
+            due_words=ngettext(
+                "within {n} month (local policy)", "within {n} months (local policy)", months
+            ).format(n=months),
+            deadline_name=_("the contact threshold"),
             status=rule_.severity,
             ends=ctx.deaths(),
             any_act=True,

@@ -11,7 +11,9 @@ from typing import Any
 
 from ledger.timeparse import Moment, format_instant, parse_moment
 from ledger.vocabulary import NOT_DOCUMENTED
-from projections.formats import Column, fit_line, table
+from projections.codes import code_words, status_word
+from projections.formats import Column, table, wrap_lines
+from projections.language import N_, NC_, _, current, ngettext, pgettext
 from projections.rules.engine import RULE_RANK
 from projections.rules.model import (
     STATUSES,
@@ -160,7 +162,8 @@ def check_document(report: Report, labels: Mapping[int, str | None]) -> dict[str
 
 
 GROUPS = ("rule", "month", "agency")
-NO_AGENCY = "(agency not recorded)"
+_GROUP_WORDS = {"rule": N_("rule"), "month": N_("month"), "agency": N_("agency")}
+NO_AGENCY = N_("(agency not recorded)")
 
 
 def group_key(finding: Finding, group_by: str) -> str:
@@ -168,11 +171,11 @@ def group_key(finding: Finding, group_by: str) -> str:
     if group_by == "rule":
         return finding.rule
     if group_by == "agency":
-        return finding.agency or NO_AGENCY
+        return finding.agency or _(NO_AGENCY)
     if group_by == "month":
         moment = finding.trigger_time
         if moment is None:
-            return "(no time)"
+            return _("(no time)")
         if moment.precision == "year":
             return moment.display()
         return ("~" if moment.approximate else "") + moment.start.strftime("%Y-%m")
@@ -285,17 +288,23 @@ def _merged_note(
     findings: Mapping[str, int],
 ) -> str:
     if status == "not_triggered":
-        return f"not triggered: nothing in any case starts it ({rule_.starts_at})"
-    bits = [f"{triggered} triggered"]
+        return _("not triggered: nothing in any case starts it ({starts})").format(
+            starts=rule_.starts_at
+        )
+    bits = [_("{n} triggered").format(n=triggered)]
     if not_in_force:
-        bits.append(f"{not_in_force} not in force at the time (rule in force {rule_.period})")
+        bits.append(
+            _("{n} not in force at the time (rule in force {period})").format(
+                n=not_in_force, period=rule_.period
+            )
+        )
     if met:
-        bits.append(f"{met} met")
+        bits.append(_("{n} met").format(n=met))
     if lapsed:
-        bits.append(f"{lapsed} lapsed (care or ban ended first)")
+        bits.append(_("{n} lapsed (care or ban ended first)").format(n=lapsed))
     if ended_by_death:
-        bits.append(f"{ended_by_death} ended by the child's death")
-    bits += [f"{findings[s]} {s}" for s in STATUSES if findings.get(s)]
+        bits.append(_("{n} ended by the child's death").format(n=ended_by_death))
+    bits += [f"{findings[s]} {status_word(s)}" for s in STATUSES if findings.get(s)]
     return ", ".join(bits)
 
 
@@ -378,12 +387,20 @@ def _policy_lines(policy: Policy) -> list[str]:
     values = ", ".join(f"{k} {v}" for k, v in policy.values().items())
     overrides = policy.overrides()
     if not overrides:
-        return [f"policy: defaults ({values})"]
-    lines = [f"policy: {policy.source or 'configured'} ({values})"]
+        return [_("policy: defaults ({values})").format(values=values)]
+    lines = [
+        _("policy: {source} ({values})").format(
+            source=policy.source or _("configured"), values=values
+        )
+    ]
     for item in overrides:
         lines.append(
-            f"  override: {item['key']} = {item['value']} (default {item['default']}) — "
-            f"{POLICY_DOCS[item['key']]}"
+            _("  override: {key} = {value} (default {default}) — {doc}").format(
+                key=item["key"],
+                value=item["value"],
+                default=item["default"],
+                doc=POLICY_DOCS[item["key"]],
+            )
         )
     return lines
 
@@ -391,16 +408,25 @@ def _policy_lines(policy: Policy) -> list[str]:
 def _counts_text(findings: Sequence[Finding]) -> str:
     counts = Counter(f.status for f in findings)
     if not counts:
-        return "no findings"
-    return " · ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
+        return _("no findings")
+    return " · ".join(f"{counts[s]} {status_word(s)}" for s in STATUSES if counts[s])
+
+
+def horizon_text(point: Moment | None, as_known_at: datetime | None, now: datetime) -> str:
+    """The point in time a check was asked at, as the user gave it, or "now"."""
+    if point is not None:
+        shown = point_text(point)
+    elif as_known_at is not None:
+        shown = format_instant(as_known_at)[:16]
+    else:
+        return _("as the records stand now ({time} Stockholm)").format(
+            time=format_instant(now)[:16]
+        )
+    return _("as known at {point}").format(point=shown) + " " + _("(Stockholm)")
 
 
 def _horizon_text(report: Report) -> str:
-    if report.point is not None:
-        return f"as known at {point_text(report.point)} (Stockholm)"
-    if report.as_known_at is not None:
-        return f"as known at {format_instant(report.as_known_at)[:16]} (Stockholm)"
-    return f"as the records stand now ({format_instant(report.evaluated_at)[:16]} Stockholm)"
+    return horizon_text(report.point, report.as_known_at, report.evaluated_at)
 
 
 def _refs_text(refs: Sequence[int], labels: Mapping[int, str | None]) -> str:
@@ -411,18 +437,21 @@ def check_table(
     report: Report, labels: Mapping[int, str | None], width: int = 120, explain: bool = False
 ) -> str:
     """The first page of a review: one block per finding, and with `explain` every rule."""
+    owner = report.owner_agency or _("not known (late-documentation not applied)")
     lines = [
-        f"{report.case}: rule check, {_horizon_text(report)}",
-        f"owner: {report.owner_agency or 'not known (late-documentation not applied)'}",
+        _("{case}: rule check, {horizon}").format(case=report.case, horizon=_horizon_text(report)),
+        _("owner: {owner}").format(owner=owner),
         *_policy_lines(report.policy),
         _coverage_line(report, labels),
     ]
     if report.possibly_known:
         lines.append(
-            "only possibly known at that time (they start no rule and count only as "
-            "possibly known): " + _refs_text(report.possibly_known, labels)
+            _(
+                "only possibly known at that time (they start no rule and count only as "
+                "possibly known): {refs}"
+            ).format(refs=_refs_text(report.possibly_known, labels))
         )
-    lines += [f"findings: {_counts_text(report.findings)}", ""]
+    lines += [_("findings: {counts}").format(counts=_counts_text(report.findings)), ""]
     uncriticised = {
         seq: item
         for item in report.concordance
@@ -437,9 +466,16 @@ def check_table(
             # rules.md / ivo-findings A1: no finding may read as criticism of a decision a
             # judge did not criticise without saying so.
             lines[-1:-1] = _wrap(
-                f"note   {judge_name(item.judge)} ({item.made.display()}, "
-                f"{_refs_text([item.judgement], labels)}) did not criticise "
-                f"{_refs_text(finding.refs[:1], labels)}; this finding asks another question",
+                _label(NC_("finding", "note"))
+                + _(
+                    "{judge} ({time}, {judgement}) did not criticise {judged}; this finding "
+                    "asks another question"
+                ).format(
+                    judge=judge_name(item.judge),
+                    time=item.made.display(),
+                    judgement=_refs_text([item.judgement], labels),
+                    judged=_refs_text(finding.refs[:1], labels),
+                ),
                 width,
                 "  ",
                 " " * 9,
@@ -447,14 +483,14 @@ def check_table(
         lines += _concordance_lines(report.concordance, labels, width)
     if explain:
         lines += _explain_lines(report.explain, width)
-    return "\n".join(fit_line(line, width) for line in lines).rstrip("\n") + "\n"
+    return wrap_lines(lines, width).rstrip("\n") + "\n"
 
 
 def _coverage_line(report: Report, labels: Mapping[int, str | None]) -> str:
     if not report.coverage:
-        return (
-            "coverage: none declared, so a missing act is no_record (not documented in the "
-            "examined records), never a breach"
+        return _(
+            "coverage: none declared, so a missing act is not documented in the examined "
+            "records, never a breach"
         )
     parts = []
     for d in report.coverage:
@@ -463,67 +499,86 @@ def _coverage_line(report: Report, labels: Mapping[int, str | None]) -> str:
             if d.period_from or d.period_until
             else ""
         )
-        complete = "complete" if d.complete else "not complete"
-        parts.append(f"{_refs_text([d.seq], labels)} {d.sources}, {complete}{period}")
-    return "coverage: " + "; ".join(parts)
+        complete = _("complete") if d.complete else _("not complete")
+        parts.append(
+            f"{_refs_text([d.seq], labels)} {code_words('sources', d.sources)}, {complete}{period}"
+        )
+    return _("coverage: {parts}").format(parts="; ".join(parts))
 
 
 _AGREEMENT = {
-    "supports": "supported",
-    "contradicts": "contradicted",
-    "cannot_tell": "the records cannot tell",
-    "related": "on the same entries",
-    "no_rule": "no rule tests it",
+    "supports": N_("supported"),
+    "contradicts": N_("contradicted"),
+    "cannot_tell": N_("the records cannot tell"),
+    "related": N_("on the same entries"),
+    "no_rule": N_("no rule tests it"),
 }
+
+
+def _label(english: str) -> str:
+    """A label of a finding's block in the reader's language, padded to one column."""
+    return f"{pgettext('finding', english):<7}"
 
 
 def _concordance_lines(
     items: Sequence[Concordance], labels: Mapping[int, str | None], width: int
 ) -> list[str]:
-    lines = [f"RECORDED JUDGEMENTS ({len(items)}) and what the rules say", ""]
+    lines = [
+        _("RECORDED JUDGEMENTS ({n}) and what the rules say").format(n=len(items)),
+        "",
+    ]
     for item in items:
-        judged = _refs_text(item.judges, labels) if item.judges else "the case as a whole"
+        judged = _refs_text(item.judges, labels) if item.judges else _("the case as a whole")
         lines.append(
             f"{_refs_text([item.judgement], labels)} {judge_name(item.judge)} "
-            f"{item.made.display()} [{item.grade}] — {_AGREEMENT[item.summary]}"
+            f"{item.made.display()} [{code_words('grade', item.grade)}] — "
+            f"{_(_AGREEMENT[item.summary])}"
         )
-        lines += _wrap(item.criterion, width, "  ")
-        lines.append(f"  judges {judged}")
+        lines += _wrap(str(item.criterion), width, "  ")
+        lines.append("  " + _("judges {judged}").format(judged=judged))
         for e in item.evidence:
             refs = f" ({_refs_text(e.refs, labels)})" if e.refs else ""
             lines += _wrap(
-                f"{_AGREEMENT[e.agreement]:<12} {e.rule} [{e.status}]{refs}: {e.reason}",
+                f"{_(_AGREEMENT[e.agreement]):<12} {e.rule} [{status_word(e.status, short=True)}]"
+                f"{refs}: {e.reason}",
                 width,
                 "  ",
                 " " * 15,
             )
         for question in item.open_questions:
-            lines += _wrap(f"open   {question}", width, "  ", " " * 9)
+            lines += _wrap(_label(NC_("finding", "open")) + question, width, "  ", " " * 9)
         lines.append("")
     return lines
 
 
 def _finding_block(finding: Finding, labels: Mapping[int, str | None], width: int) -> list[str]:
     rule_ = _BY_ID[finding.rule]
-    policy = " · local policy" if finding.policy == "local" else ""
+    policy = " · " + _("local policy") if finding.policy == "local" else ""
+    title = rule_.title_sv if current() == "sv" else rule_.title_en
     lines = [
-        f"{finding.status.upper():<13} {finding.rule} — {rule_.title_en} "
-        f"[{finding.severity}{policy}]"
+        f"{status_word(finding.status, short=True).upper():<13} {finding.rule} — {title} "
+        f"[{status_word(finding.severity, short=True)}{policy}]"
     ]
     lines += _wrap(finding.message, width, "  ")
     if finding.reason:
-        lines += _wrap(f"why    {finding.reason}", width, "  ", " " * 9)
-    lines.append(f"  refs   {_refs_text(finding.refs, labels)}")
+        lines += _wrap(_label(NC_("finding", "why")) + finding.reason, width, "  ", " " * 9)
+    lines.append("  " + _label(NC_("finding", "refs")) + _refs_text(finding.refs, labels))
     if finding.due is not None or finding.met is not None:
         due = finding.due.words() if finding.due is not None else "—"
         met = finding.met.display() if finding.met is not None else "—"
-        lines.append(f"  due    {due} · done {met}")
-    lines.append(f"  law    {finding.legal_reference}")
+        lines.append(
+            "  " + _label(NC_("finding", "due")) + _("{due} · done {met}").format(due=due, met=met)
+        )
+    lines.append("  " + _label(NC_("finding", "law")) + finding.legal_reference)
     lines.append("")
     return lines
 
 
-_OUTCOME = {"applied": "applied", "not_in_force": "not in force", "not_triggered": "not triggered"}
+_OUTCOME = {
+    "applied": N_("applied"),
+    "not_in_force": N_("not in force"),
+    "not_triggered": N_("not triggered"),
+}
 
 
 def _explain_lines(explain: Sequence[RuleExplain | Mapping[str, Any]], width: int) -> list[str]:
@@ -533,22 +588,11 @@ def _explain_lines(explain: Sequence[RuleExplain | Mapping[str, Any]], width: in
             rule_id, status, note = item.rule, item.status, item.note
         else:
             rule_id, status, note = item["rule"], item["status"], item["note"]
-        rows.append([rule_id, _OUTCOME[status], note])
-    columns = [Column("rule", 40), Column("outcome", 14), Column("what happened", 0)]
-    body = _wrapped_table(columns, rows, width)
-    return [f"RULES ({len(rows)}): what happened to each", *body.rstrip("\n").split("\n"), ""]
-
-
-def _wrapped_table(columns: Sequence[Any], rows: Sequence[Sequence[str]], width: int) -> str:
-    """Like formats.table, but the last column wraps instead of being cut."""
-    fixed = sum(c.width for c in columns[:-1]) + len(columns) - 1
-    room = max(20, width - fixed)
-    out_rows: list[list[str]] = []
-    for row in rows:
-        pieces = textwrap.wrap(row[-1], width=room) or [""]
-        out_rows.append([*row[:-1], pieces[0]])
-        out_rows += [[""] * (len(row) - 1) + [piece] for piece in pieces[1:]]
-    return table(columns, out_rows, width)
+        rows.append([rule_id, _(_OUTCOME[status]), note])
+    columns = [Column(_("rule"), 40), Column(_("outcome"), 14), Column(_("what happened"), 0)]
+    body = table(columns, rows, width)
+    heading = _("RULES ({n}): what happened to each").format(n=len(rows))
+    return [heading, *body.rstrip("\n").split("\n"), ""]
 
 
 def check_all_table(
@@ -563,13 +607,17 @@ def check_all_table(
     """`ledger check --all`: counts by group, by case, then one line per finding."""
     findings = [f for r in reports for f in r.findings]
     lines = [
-        f"rule check of {len(reports)} case{'s' * (len(reports) != 1)}, {horizon}",
+        ngettext(
+            "rule check of {n} case, {horizon}", "rule check of {n} cases, {horizon}", len(reports)
+        ).format(n=len(reports), horizon=horizon),
         *_policy_lines(policy),
-        f"findings: {_counts_text(findings)}",
+        _("findings: {counts}").format(counts=_counts_text(findings)),
         "",
-        f"BY {group_by.upper()}",
+        _("BY {group}").format(group=_(_GROUP_WORDS[group_by]).upper()),
     ]
-    status_columns = [Column(s, len(s), ">") for s in STATUSES]
+    status_columns = [
+        Column(word, len(word), ">") for word in (status_word(s, short=True) for s in STATUSES)
+    ]
     summary = summarise(reports, group_by)
     rows = [
         [
@@ -581,56 +629,63 @@ def check_all_table(
         for item in summary
     ]
     columns = [
-        Column(group_by, 40),
-        Column("total", 5, ">"),
+        Column(_(_GROUP_WORDS[group_by]), 40),
+        Column(_("total"), 5, ">"),
         *status_columns,
-        Column("cases", 5, ">"),
+        Column(_("cases"), 5, ">"),
     ]
     lines += table(columns, rows, width).rstrip("\n").split("\n")
-    lines += ["", "FINDINGS"]
+    lines += ["", _("FINDINGS")]
     columns = [
-        Column("case", 12),
-        Column("status", 12),
-        Column("rule", 38),
-        Column("message", 0),
+        Column(_("case"), 12),
+        Column(_("status"), 12),
+        Column(_("rule"), 38),
+        Column(_("message"), 0),
     ]
-    rows = [[r.case or "", f.status, f.rule, f.message] for r in reports for f in r.findings]
-    lines += table(columns, rows, width).rstrip("\n").split("\n") if rows else ["  (none)"]
+    rows = [
+        [r.case or "", status_word(f.status, short=True), f.rule, f.message]
+        for r in reports
+        for f in r.findings
+    ]
+    lines += table(columns, rows, width).rstrip("\n").split("\n") if rows else [_("  (none)")]
     if explain:
         lines += ["", *_explain_lines(merge_explain(reports), width)]
-    return "\n".join(fit_line(line, width) for line in lines).rstrip("\n") + "\n"
+    return wrap_lines(lines, width).rstrip("\n") + "\n"
 
 
 def rules_table(width: int = 120, policy: Policy = DEFAULT_POLICY) -> str:
     """`ledger rules`: the pack, one line a rule, then the local-policy thresholds."""
     columns = [
         Column("id", 40),
-        Column("severity", 8),
-        Column("in force", 13),
-        Column("conf", 4),
-        Column("title / source", 0),
+        Column(_("severity"), 8),
+        Column(_("in force"), 13),
+        Column(_("conf"), 4),
+        Column(_("title / source"), 0),
     ]
+    swedish = current() == "sv"
     rows = [
         [
             r.id,
-            r.severity,
+            status_word(r.severity, short=True),
             r.period,
             r.confidence,
-            f"{r.title_en} ({r.title_sv}) — {r.source}",
+            (r.title_sv if swedish else f"{r.title_en} ({r.title_sv})") + f" — {r.source}",
         ]
         for r in RULES
     ]
-    lines = _wrapped_table(columns, rows, width).rstrip("\n").split("\n")
+    lines = table(columns, rows, width).rstrip("\n").split("\n")
     lines += [
-        f"{len(RULES)} rules. conf: H statute or two sources, M one reliable secondary source, "
-        "U unverified.",
+        _(
+            "{n} rules. conf: H statute or two sources, M one reliable secondary source, "
+            "U unverified."
+        ).format(n=len(RULES)),
         "",
-        "LOCAL POLICY (override in the [rules] table of ledger.toml, or --rules-config FILE)",
+        _("LOCAL POLICY (override in the [rules] table of ledger.toml, or --rules-config FILE)"),
     ]
     values = policy.values()
     for key, doc in POLICY_DOCS.items():
         users = ", ".join(r.id for r in RULES if key in r.local_policy)
         lines += _wrap(f"{key} = {values[key]}  — {doc} ({users})", width, "  ", "      ")
     if policy.source:
-        lines.append(f"  (from {policy.source})")
-    return "\n".join(fit_line(line, width) for line in lines) + "\n"
+        lines.append("  " + _("(from {source})").format(source=policy.source))
+    return wrap_lines(lines, width)

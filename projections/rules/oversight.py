@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ledger.timeparse import TimeParseError, parse_moment
 from projections.deadlines import Due, days_after, window
+from projections.language import _, ngettext
 from projections.records import Record
 from projections.rules.judging import (
     Context,
@@ -39,10 +40,16 @@ def _check_lex_sarah(rule_: Rule, ctx: Context) -> list[Trigger]:
             trigger=start,
             time=start.known,
             due=window(start.known, days_after(days)),
-            opening=f"{name(start, True)} (known {start.known.display()})",
-            wanted="report to IVO",
-            due_words=f'"snarast": within {days} days (local policy)',
-            deadline_name="the reporting threshold",
+            opening=_("{name} (known {time})").format(
+                name=name(start, True), time=start.known.display()
+            ),
+            wanted=_("report to IVO"),
+            due_words=ngettext(
+                '"snarast": within {n} day (local policy)',
+                '"snarast": within {n} days (local policy)',
+                days,
+            ).format(n=days),
+            deadline_name=_("the reporting threshold"),
             status=rule_.severity,
         )
         return judge(d, ctx, reports)
@@ -58,11 +65,12 @@ def _check_measures(rule_: Rule, ctx: Context) -> list[Trigger]:
             trigger=decision,
             time=decision.occurred,
             due=Due(due_moment.end, due_moment.latest),
-            opening=f"{name(decision, True)} {decision.occurred.display()} asked for the "
-            "measures taken",
-            wanted="report of the measures to IVO",
-            due_words="by the date the injunction sets",
-            deadline_name="the injunction's date",
+            opening=_("{name} {time} asked for the measures taken").format(
+                name=name(decision, True), time=decision.occurred.display()
+            ),
+            wanted=_("report of the measures to IVO"),
+            due_words=_("by the date the injunction sets"),
+            deadline_name=_("the injunction's date"),
             status=rule_.severity,
         )
         replies = [

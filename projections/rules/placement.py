@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 
 from ledger.legal import LegalReference
 from ledger.timeparse import Moment, add_months, precedes
+from projections.codes import code_words
 from projections.deadlines import Due, before, midnight, months_after, window
+from projections.language import N_, _, ngettext
 from projections.records import Record
 from projections.rules.judging import (
     MET,
@@ -52,7 +54,8 @@ _VISIT_SETTINGS = ("familjehem", "natverkshem", "jourhem", "hvb", "sis", "stodbo
 # "Samma familjehem": a foster home, a kin (network) foster home among them.
 _FOSTER_HOMES = ("familjehem", "natverkshem")
 
-_PLAN_KINDS = {"vardplan": "vårdplan", "genomforandeplan": "genomförandeplan"}
+# The statute's own words for the plans, in English too.
+_PLAN_KINDS = {"vardplan": N_("vårdplan"), "genomforandeplan": N_("genomförandeplan")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +75,15 @@ def placements(ctx: Context, settings: tuple[str, ...]) -> list[Placement]:
         end: End | None = None
         for later in ctx.live[index + 1 :]:
             if later.type == _PLACEMENT_ENDED and later.fields.get("placement") == record.seq:
-                end = End(later, "the placement ended")
+                end = End(later, _("the placement ended"))
             elif later.type == _PLACED:
-                end = End(later, "the child was placed elsewhere")
+                end = End(later, _("the child was placed elsewhere"))
             elif later.type == _MOVED:
-                end = End(later, "the child moved home")
+                end = End(later, _("the child moved home"))
             elif later.type == _CASE_CLOSED:
-                end = End(later, "the case was closed")
+                end = End(later, _("the case was closed"))
             elif later.type == _CASE_MOVED and later.fields.get("outcome") == "accepted":
-                end = End(later, "another municipality took over the case")
+                end = End(later, _("another municipality took over the case"))
             if end is not None:
                 break
         if end is None:
@@ -136,9 +139,10 @@ def _evaluate_plan(rule_: Rule, ctx: Context, placement: Placement, kind: str) -
     plans = [p for p in ctx.of(_PLAN) if relevant(p)]
     maybe = [p for p in ctx.maybe_of(_PLAN) if relevant(p)]
     opening = (
-        f"{name(started, True)} ({started.fields.get('setting')}) {started.occurred.display()}"
+        f"{name(started, True)} ({code_words('setting', started.fields.get('setting'))}) "
+        f"{started.occurred.display()}"
     )
-    wanted = _PLAN_KINDS[kind]
+    wanted = _(_PLAN_KINDS[kind])
     if placement.ended is None:
         if plans:
             return MET
@@ -148,18 +152,22 @@ def _evaluate_plan(rule_: Rule, ctx: Context, placement: Placement, kind: str) -
             "finding",
             "pending",
             (started.seq,),
-            message=f"{opening}; no {wanted} is recorded yet{ctx.at_words}: SoL 11:3 requires "
-            f"one for the placement.",
+            message=_(
+                "{opening}; no {wanted} is recorded yet{at}: SoL 11:3 requires one for the "
+                "placement."
+            ).format(opening=opening, wanted=wanted, at=ctx.at_words),
         )
     end = placement.ended
     d = Deadline(
         trigger=started,
         time=started.occurred,
-        due=before(end.record.occurred, f"the end of the placement {label(end.record)}"),
+        due=before(
+            end.record.occurred, _("the end of the placement {ref}").format(ref=label(end.record))
+        ),
         opening=opening,
-        wanted=f"{wanted} for the placement",
-        due_words="while the placement lasted",
-        deadline_name=f"whether a {wanted} came while the placement lasted",
+        wanted=_("{plan} for the placement").format(plan=wanted),
+        due_words=_("while the placement lasted"),
+        deadline_name=_("whether a {plan} came while the placement lasted").format(plan=wanted),
         status=rule_.severity,
         extra_refs=(end.record.seq,),
     )
@@ -208,9 +216,13 @@ def _check_visits(rule_: Rule, ctx: Context) -> list[Trigger]:
                     time=link.occurred,
                     due=window(link.occurred, months_after(months)),
                     opening=f"{name(link, True)} {link.occurred.display()}",
-                    wanted="visit to the placed child with a conversation alone",
-                    due_words=f"within {months} months (local policy)",
-                    deadline_name="the visiting threshold",
+                    wanted=_("visit to the placed child with a conversation alone"),
+                    due_words=ngettext(
+                        "within {n} month (local policy)",
+                        "within {n} months (local policy)",
+                        months,
+                    ).format(n=months),
+                    deadline_name=_("the visiting threshold"),
                     status=rule_.severity,
                     ends=ends,
                     any_act=True,
@@ -253,15 +265,17 @@ def _mark(started: Moment) -> Mark:
     return Mark(
         first_day if two.hi <= switch else Due(min(two.lo, switch), max(two.hi, switch)),
         2,
-        "the two years were reached before 13 c § came into force on 2022-07-01; the "
-        "transitional provisions of SFS 2022:664 were not read",
+        _(
+            "the two years were reached before 13 c § came into force on 2022-07-01; the "
+            "transitional provisions of SFS 2022:664 were not read"
+        ),
     )
 
 
 def _custody_ends(ctx: Context, placement: Placement) -> list[End]:
     ends = [placement.ended] if placement.ended else []
     ends += [
-        End(r, "custody was transferred")
+        End(r, _("custody was transferred"))
         for r in ctx.of(_TRANSFERRED)
         if r.fields.get("outcome") == "granted" and _during(placement, r)
     ]
@@ -300,11 +314,15 @@ def _check_custody_transfer(rule_: Rule, ctx: Context) -> list[Trigger]:
                 trigger=started,
                 time=started.occurred,
                 due=mark.due,
-                opening=f"{name(started, True)} in a {started.fields.get('setting')} "
-                f"({_law_words(placement)}) {started.occurred.display()}",
-                wanted="consideration of a transfer of custody",
-                due_words=f"after {mark.years} years in the same foster home",
-                deadline_name=f"the {mark.years}-year deadline",
+                opening=_("{name} in {setting} ({law}) {time}").format(
+                    name=name(started, True),
+                    setting=code_words("setting", started.fields.get("setting")),
+                    law=_law_words(placement),
+                    time=started.occurred.display(),
+                ),
+                wanted=_("consideration of a transfer of custody"),
+                due_words=_("after {years} years in the same foster home").format(years=mark.years),
+                deadline_name=_("the {years}-year deadline").format(years=mark.years),
                 status=rule_.severity,
                 ends=_custody_ends(ctx, placement),
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ledger.timeparse import precedes
 from projections.deadlines import days_after, same_day, window
+from projections.language import _
 from projections.rules.investigation import investigations
 from projections.rules.judging import (
     MET,
@@ -40,22 +41,30 @@ def _check_same_day(rule_: Rule, ctx: Context) -> list[Trigger]:
         doubtful = [a for a in maybe if a.fields.get("report") == report.seq]
         day_note = ""
         if report.known.precision == "day" and not report.known.approximate:
-            day_note = f" (a report from {cutoff:02d}:00 on may be assessed the next day)"
+            day_note = _(" (a report from {hour}:00 on may be assessed the next day)").format(
+                hour=f"{cutoff:02d}"
+            )
         due = window(report.known, same_day(cutoff))
         if due.lo != due.hi:
-            due_words = f"the same day, or the next for a report from {cutoff:02d}:00 on"
+            due_words = _("the same day, or the next for a report from {hour}:00 on").format(
+                hour=f"{cutoff:02d}"
+            )
         elif due.lo == same_day(25)(report.known.earliest):
-            due_words = "the same day"
+            due_words = _("the same day")
         else:
-            due_words = f"the next day, the report having come at or after {cutoff:02d}:00"
+            due_words = _("the next day, the report having come at or after {hour}:00").format(
+                hour=f"{cutoff:02d}"
+            )
         d = Deadline(
             trigger=report,
             time=report.known,
             due=due,
-            opening=f"{name(report, True)} received {report.known.display()}",
-            wanted="protection assessment of it",
+            opening=_("{name} received {time}").format(
+                name=name(report, True), time=report.known.display()
+            ),
+            wanted=_("protection assessment of it"),
             due_words=due_words,
-            deadline_name="the same-day deadline",
+            deadline_name=_("the same-day deadline"),
             status=rule_.severity,
             fine="minute",
             ends=ctx.deaths(),
@@ -87,8 +96,9 @@ def _check_preliminary(rule_: Rule, ctx: Context) -> list[Trigger]:
                 doubtful.append(
                     (
                         span.opened,
-                        f"{name(span.opened)} ({span.opened.occurred.display()}) was possibly "
-                        "already open when the report came",
+                        _("{name} ({time}) was possibly already open when the report came").format(
+                            name=name(span.opened), time=span.opened.occurred.display()
+                        ),
                     )
                 )
         mine = [r for r in decided if lists(r, report)]
@@ -97,10 +107,12 @@ def _check_preliminary(rule_: Rule, ctx: Context) -> list[Trigger]:
             trigger=report,
             time=report.known,
             due=window(report.known, days_after(14)),
-            opening=f"{name(report, True)} received {report.known.display()}",
-            wanted="preliminary assessment decision on it",
-            due_words="within 14 days",
-            deadline_name="the 14-day deadline",
+            opening=_("{name} received {time}").format(
+                name=name(report, True), time=report.known.display()
+            ),
+            wanted=_("preliminary assessment decision on it"),
+            due_words=_("within 14 days"),
+            deadline_name=_("the 14-day deadline"),
             status=rule_.severity,
             ends=ctx.deaths(),
         )
@@ -116,7 +128,9 @@ def _check_preliminary(rule_: Rule, ctx: Context) -> list[Trigger]:
                 result.refs,
                 result.due,
                 result.met,
-                f"{result.message} Synnerliga skäl are recorded on the late decision: {stated}",
+                _("{message} Synnerliga skäl are recorded on the late decision: {stated}").format(
+                    message=result.message, stated=stated
+                ),
             )
         return result
 
@@ -151,17 +165,23 @@ def _check_child_not_seen(rule_: Rule, ctx: Context) -> list[Trigger]:
                 "finding",
                 "info",
                 (assessment.seq,),
-                message=f"{opening} found no immediate protection needed without the child "
-                "being seen (child_seen: no).",
+                message=_(
+                    "{opening} found no immediate protection needed without the child being "
+                    "seen (child_seen: no)."
+                ).format(opening=opening),
             )
         return Result(
             "finding",
             "undetermined",
             (assessment.seq,),
-            message=f"{opening} found no immediate protection needed; whether the child was "
-            "seen is not recorded.",
-            reason="child_seen is not documented and no sight of the child by the social "
-            "services is recorded before the assessment",
+            message=_(
+                "{opening} found no immediate protection needed; whether the child was seen is "
+                "not recorded."
+            ).format(opening=opening),
+            reason=_(
+                "child_seen is not documented and no sight of the child by the social services "
+                "is recorded before the assessment"
+            ),
         )
 
     return triggers(

@@ -1,5 +1,5 @@
 """How findings speak: names of entries and of the acts a rule waits for, and why the clocks
-cannot decide. One place for these words, so the Swedish wording can replace them later."""
+cannot decide, in the reader's language (the words are in the catalog)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from ledger.timeparse import STOCKHOLM, Moment, Precision, format_instant
+from projections.codes import code_words
+from projections.language import N_, _
+from projections.phrases import point_phrase
 from projections.records import Record
 
 # Journal forms between a month and a day (a part of a month, a week, an interval of days)
@@ -24,65 +27,54 @@ PRECISION_RANK: dict[str, int] = {
 }
 
 NOUN: dict[str, str] = {
-    "ConcernReportReceived": "report",
-    "ProtectionAssessmentMade": "protection assessment",
-    "PreliminaryAssessmentDecided": "preliminary assessment decision",
-    "InvestigationOpened": "investigation",
-    "InvestigationExtended": "extension",
-    "InvestigationClosed": "closing of the investigation",
-    "ImmediateCustodyOrdered": "immediate custody",
-    "ImmediateCustodySubmitted": "submission to the court",
-    "CareOrdered": "care order",
-    "CareReviewed": "care review",
-    "CareEnded": "end of care",
-    "RemovalBanDecided": "removal ban",
-    "RemovalBanReviewed": "removal-ban review",
-    "RemovalBanConsidered": "consideration of a removal ban",
-    "FollowUpStarted": "follow-up",
-    "HomeTransitionPlanned": "planning of the move home",
-    "ChildMovedHome": "move home",
-    "PlanAdopted": "plan",
-    "FosterCarerSupportProvided": "support to the foster carers",
-    "ChildDied": "death of the child",
-    "InformationRequested": "information request",
-    "InformationReceived": "reply",
-    "CareTerminationDecided": "decision on the request to end care",
-    "CareApplicationFiled": "application for care",
-    "ChildConversation": "conversation with the child",
-    "LexSarahInvestigationClosed": "closing of the lex Sarah investigation",
-    "LexSarahReportedToIVO": "lex Sarah report to IVO",
-    "SupervisionDecision": "IVO decision",
-    "MeasuresReported": "report of measures",
-    "JudgementRecorded": "judgement",
-    "HomeVisit": "home visit",
-    "MeetingHeld": "meeting",
-    "InvestigationNotified": "notice of the investigation",
-    "ContactRestrictionDecided": "contact restriction",
-    "ContactRestrictionReviewed": "consideration of the contact restriction",
-    "PlacementStarted": "placement",
-    "PlacementEnded": "end of the placement",
-    "PlacementVisit": "visit to the placed child",
-    "CustodyTransferConsidered": "consideration of a transfer of custody",
-    "CustodyTransferDecided": "judgment on the transfer of custody",
-    "MeasureDecided": "measure",
-    "MeasureStatusChanged": "status change of the measure",
-}
-
-
-JUDGES: dict[str, str] = {
-    "ivo": "IVO",
-    "lex_sarah": "the lex Sarah investigation",
-    "jo": "JO",
-    "socialstyrelsen": "Socialstyrelsen",
-    "court": "a court",
-    "reviewer": "the reviewer",
-    "other": "another body",
+    "ConcernReportReceived": N_("report"),
+    "ProtectionAssessmentMade": N_("protection assessment"),
+    "PreliminaryAssessmentDecided": N_("preliminary assessment decision"),
+    "InvestigationOpened": N_("investigation"),
+    "InvestigationExtended": N_("extension"),
+    "InvestigationClosed": N_("closing of the investigation"),
+    "ImmediateCustodyOrdered": N_("immediate custody"),
+    "ImmediateCustodySubmitted": N_("submission to the court"),
+    "CareOrdered": N_("care order"),
+    "CareReviewed": N_("care review"),
+    "CareEnded": N_("end of care"),
+    "RemovalBanDecided": N_("removal ban"),
+    "RemovalBanReviewed": N_("removal-ban review"),
+    "RemovalBanConsidered": N_("consideration of a removal ban"),
+    "FollowUpStarted": N_("follow-up"),
+    "HomeTransitionPlanned": N_("planning of the move home"),
+    "ChildMovedHome": N_("move home"),
+    "PlanAdopted": N_("plan"),
+    "FosterCarerSupportProvided": N_("support to the foster carers"),
+    "ChildDied": N_("death of the child"),
+    "InformationRequested": N_("information request"),
+    "InformationReceived": N_("reply"),
+    "CareTerminationDecided": N_("decision on the request to end care"),
+    "CareApplicationFiled": N_("application for care"),
+    "ChildConversation": N_("conversation with the child"),
+    "LexSarahInvestigationClosed": N_("closing of the lex Sarah investigation"),
+    "LexSarahReportedToIVO": N_("lex Sarah report to IVO"),
+    "SupervisionDecision": N_("IVO decision"),
+    "MeasuresReported": N_("report of measures"),
+    "JudgementRecorded": N_("judgement"),
+    "HomeVisit": N_("home visit"),
+    "MeetingHeld": N_("meeting"),
+    "InvestigationNotified": N_("notice of the investigation"),
+    "ContactRestrictionDecided": N_("contact restriction"),
+    "ContactRestrictionReviewed": N_("consideration of the contact restriction"),
+    "PlacementStarted": N_("placement"),
+    "PlacementEnded": N_("end of the placement"),
+    "PlacementVisit": N_("visit to the placed child"),
+    "CustodyTransferConsidered": N_("consideration of a transfer of custody"),
+    "CustodyTransferDecided": N_("judgment on the transfer of custody"),
+    "MeasureDecided": N_("measure"),
+    "MeasureStatusChanged": N_("status change of the measure"),
 }
 
 
 def judge_name(code: str) -> str:
     """Who judged, in words; the code stays in JSON."""
-    return JUDGES.get(code, code)
+    return code_words("judge", code)
 
 
 def label(record: Record) -> str:
@@ -91,7 +83,7 @@ def label(record: Record) -> str:
 
 def name(record: Record, capital: bool = False) -> str:
     """E.g. "report #16 (report-1)"; other types by their vocabulary name."""
-    noun = NOUN.get(record.type, record.type)
+    noun = _(NOUN[record.type]) if record.type in NOUN else record.type
     if capital:
         noun = noun[0].upper() + noun[1:]
     return f"{noun} {label(record)}"
@@ -102,19 +94,30 @@ def join(*parts: str | None) -> str | None:
     return "; ".join(kept) if kept else None
 
 
+# Why a clock is too coarse, by its precision.
+_COARSE = {
+    "year": N_("{name} is dated only to the year ({time})"),
+    "season": N_("{name} is dated only to the season ({time})"),
+    "month": N_("{name} is dated only to the month ({time})"),
+    "part_of_month": N_("{name} is dated only to part of a month ({time})"),
+    "week": N_("{name} is dated only to the week ({time})"),
+    "interval": N_("{name} is dated only to an interval of days ({time})"),
+    "day": N_("{name} has no time of day ({time})"),
+    "minute": N_("{name} is dated only to the minute ({time})"),
+}
+
+
 def imprecision(parts: Sequence[tuple[Record, Moment, Precision]]) -> list[str]:
     """Which clocks are too coarse (or approximate) to decide, in words."""
     bits = []
     for record, moment, fine in parts:
         if moment.approximate:
-            bits.append(f"{name(record)} is dated only approximately ({moment.text})")
-        elif PRECISION_RANK[moment.precision] < PRECISION_RANK[fine]:
-            what = (
-                "has no time of day"
-                if moment.precision == "day"
-                else (f"is dated only to the {moment.precision.replace('_', ' ')}")
-            )
-            bits.append(f"{name(record)} {what} ({moment.text})")
+            template = _("{name} is dated only approximately ({time})")
+        elif PRECISION_RANK[moment.precision] >= PRECISION_RANK[fine]:
+            continue
+        else:
+            template = _(_COARSE.get(moment.precision, _COARSE["year"]))
+        bits.append(template.format(name=name(record), time=moment.text))
     return bits
 
 
@@ -122,21 +125,22 @@ def unclear_reason(
     parts: Sequence[tuple[Record, Moment, Precision]], deadline_name: str, extra: str = ""
 ) -> str:
     bits = imprecision(parts)
-    head = " and ".join(bits) if bits else "the clocks overlap the deadline"
-    return f"{head}{extra}; {deadline_name} cannot be judged"
+    head = _(" and ").join(bits) if bits else _("the clocks overlap the deadline")
+    return _("{why}{extra}; {deadline} cannot be judged").format(
+        why=head, extra=extra, deadline=deadline_name
+    )
 
 
 def instant_text(dt: datetime) -> str:
     """An exact instant for people: "the end of 2019-12-15" for a midnight, else the minute."""
     local = dt.astimezone(STOCKHOLM)
     if local.time() == time(0):
-        return f"the end of {(local - timedelta(days=1)).date().isoformat()}"
+        day = (local - timedelta(days=1)).date().isoformat()
+        return _("the end of {point}").format(point=day)
     return format_instant(dt)[:16]
 
 
 def point_text(point: Moment) -> str:
-    """The point in time a view was asked about, as the user gave it: "the end of
-    2019-12-31" for a day, "the end of 2019-12" for a month, an exact time as itself."""
-    if point.precision in ("minute", "second"):
-        return point.display()
-    return f"the end of {point.display()}"
+    """The point in time a view was asked about, as the user gave it (one wording for every
+    view: `phrases.point_phrase`)."""
+    return point_phrase(point)
