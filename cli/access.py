@@ -18,7 +18,7 @@ from cli.context import (
     pass_state,
     width_option,
 )
-from cli.output import UserError, emit, table_width
+from cli.output import LedgerCommand, UserError, emit, table_width
 
 if TYPE_CHECKING:
     from cli.context import State
@@ -103,7 +103,7 @@ def _since(text: str | None) -> datetime | None:
     return parse_start_option("--since", text)
 
 
-@click.command("access-log")
+@click.command("access-log", cls=LedgerCommand)
 @click.argument("case", required=False)
 @click.option(
     "--since",

@@ -22,10 +22,10 @@ from cli.context import (
     point_option,
     width_option,
 )
-from cli.output import UserError, emit, table_width
+from cli.output import LedgerCommand, UserError, emit, table_width
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.argument("case")
 @point_option(
     "--as-known-at",

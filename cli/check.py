@@ -23,7 +23,7 @@ from cli.context import (
     point_option,
     width_option,
 )
-from cli.output import UserError, emit, table_width
+from cli.output import LedgerCommand, UserError, emit, table_width
 
 if TYPE_CHECKING:
     from projections.records import Record
@@ -61,7 +61,7 @@ def _all_records(state: State) -> dict[str, list[Record]]:
     return dict(sorted(by_case.items()))
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.argument("case", required=False)
 @click.option("--all", "all_cases", is_flag=True, help="Check every case in the ledger.")
 @click.option(
@@ -281,7 +281,7 @@ def _check_all(
     return [f.status for r in reports for f in r.findings]
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.option(
     "--rules-config",
     metavar="FILE",

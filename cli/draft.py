@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.context import output_option, pass_state, width_option
-from cli.output import UserError, emit, table_width
+from cli.output import LedgerGroup, UserError, emit, table_width
 
 if TYPE_CHECKING:
     from cli.context import State
     from ledger.draft_area import StoredDraft
 
 
-@click.group()
+@click.group(cls=LedgerGroup)
 def draft() -> None:
     """A mutable area for rows on their way into the ledger: import a chronology
     spreadsheet, check it, fix it, seal it.
@@ -66,8 +66,13 @@ def import_(state: State, file: str, case: str, map_file: str | None, sheet: str
         raise UserError(str(error)) from None
     if not sheet_rows.rows:
         raise UserError(f"{file}: no rows below the header; nothing was drafted")
-    from ledger.drafts import import_sheet
+    from ledger.drafts import import_sheet, refuse_identity_numbers
+    from ledger.identity_numbers import IdentityNumberFound
 
+    try:
+        refuse_identity_numbers(case, sheet_rows)
+    except IdentityNumberFound as error:
+        raise UserError(f"{error}; nothing was drafted") from None
     ledger = state.ledger(create=True)
     state.log_read("draft import", case)
     ids = import_sheet(ledger, case, sheet_rows)

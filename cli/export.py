@@ -13,7 +13,7 @@ from cli.context import (
     pass_state,
     point_option,
 )
-from cli.output import UserError, emit
+from cli.output import LedgerCommand, UserError, emit
 
 if TYPE_CHECKING:
     from cli.context import State
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 EXPORT_FORMATS = ("jsonl", "timesketch", "timelinejs")
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.argument("cases", nargs=-1, metavar="[CASE...]")
 @click.option(
     "--format",

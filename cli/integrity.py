@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.context import State, output_option, pass_state
-from cli.output import UserError, emit
+from cli.output import LedgerCommand, UserError, emit
 
 if TYPE_CHECKING:
     from ledger.checkpoint import LoggedNote, Signer, Verifier
@@ -123,7 +123,7 @@ def _verifier(value: str) -> Verifier:
         raise UserError(f"--verifier-key: {error}") from None
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.option(
     "--name",
     default=DEFAULT_NAME,
@@ -189,7 +189,7 @@ def keygen(ctx: click.Context, name: str, key_file: str, force: bool, cipher: bo
     click.echo(f"signer key written to {path} (keep it secret); verifier key to {public}", err=True)
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.option(
     "--key",
     "key_file",
@@ -253,7 +253,7 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
     click.echo(f"checkpoint {len(notes) + 1} appended to {path}", err=True)
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.option(
     "--verifier-key",
     "verifier_key",
@@ -328,6 +328,13 @@ def verify(
     report = verify_ledger(
         ledger, [n.text for n in notes], verifier, log_exists=exists, against=against
     )
+    # The kept views (case index, rule results) rebuilt from the entries and compared: the
+    # comparison needs the projections, which the ledger's own verification must not import.
+    from ledger.views import open_views
+    from projections.kept.audit import view_problems
+
+    report.problems.extend(view_problems(ledger, open_views(ledger.store)))
+    report.views_checked = True
     if fmt == "json":
         emit(_json(report, path), output)
     else:
@@ -367,10 +374,11 @@ def _summary(report: Report, path: Path | None) -> str:
         checkpoints += (
             f"; {theirs} of {len(report.against)} checkpoints given with --against consistent"
         )
+    views = "; kept views rebuilt and compared" if report.views_checked else ""
     return (
         f"{report.entries} entries in {report.cases} case{'s' * (report.cases != 1)}; "
         f"tree root {_b64(report.root)}; {report.access_records} access "
-        f"record{'s' * (report.access_records != 1)} in their own tree; {checkpoints}"
+        f"record{'s' * (report.access_records != 1)} in their own tree{views}; {checkpoints}"
     )
 
 
@@ -416,4 +424,92 @@ def _json(report: Report, path: Path | None) -> bytes:
             problems=[p.to_json() for p in report.problems],
             more_problems=report.more_problems,
         )
+    )
+
+
+@click.command(cls=LedgerCommand)
+@click.argument("reference", metavar="CASE#SEQ")
+@checkpoints_option
+@output_option
+@pass_state
+def prove(state: State, reference: str, log_file: str | None, output: str | None) -> None:
+    """Write a proof that one entry is in the ledger, for a reviewer to hand on: the entry,
+    its RFC 9162 inclusion proof and the signed checkpoint that holds it (a C2SP tlog-proof
+    inside a JSON document). Anyone with the verifier key checks it with `ledger
+    verify-proof`, without the database.
+
+    The newest checkpoint holding the entry is used; make one first with `ledger checkpoint`.
+    Reading the entry is recorded in the access log.
+
+    \b
+    Example:
+        ledger prove NK-LH#3 -o nk-lh-3.proof.json
+    """
+    from ledger.custody import kept_notes, notes_to_check
+    from ledger.proofs import ProofError, make_proof
+    from ledger.references import BadReference, parse_reference
+    from projections.formats import to_json
+
+    try:
+        ref = parse_reference(reference)
+    except BadReference as error:
+        raise UserError(str(error)) from None
+    if ref.case is None or ref.seq is None:
+        raise UserError(f"{reference!r}: name the entry as CASE#SEQ, e.g. NK-LH#3")
+    path = checkpoints_path(state, log_file) if log_file or state.store().kind != "memory" else None
+    logged = [n.text for n in _read_log(path)] if path is not None else []
+    ledger = state.ledger()
+    notes = notes_to_check(kept_notes(ledger), logged)
+    if not ledger.has_case(ref.case):
+        raise UserError(f"no case {ref.case!r} in the ledger")
+    state.log_read("prove", ref.case)
+    try:
+        proof = make_proof(ledger, ref.case, ref.seq, notes)
+    except ProofError as error:
+        raise UserError(str(error)) from None
+    emit(to_json(proof), output)
+
+
+@click.command("verify-proof", cls=LedgerCommand)
+@click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
+@click.option(
+    "--verifier-key",
+    "verifier_key",
+    metavar="FILE|TEXT",
+    envvar="LEDGER_VERIFIER_KEY",
+    required=True,
+    help="The ledger's verifier key (a FILE.pub from `ledger keygen`, or its text).",
+)
+def verify_proof(proof_file: str, verifier_key: str) -> None:
+    """Check a proof written by `ledger prove`, with the verifier key only (no database):
+    the entry's content matches its hash, the inclusion path leads to the checkpoint's root,
+    and the checkpoint is signed by the key.
+
+    Exit status 0 when the proof holds, 1 when it does not (with the reason), 2 for an
+    unreadable file.
+
+    \b
+    Example:
+        ledger verify-proof nk-lh-3.proof.json --verifier-key review.key.pub
+    """
+    import orjson
+
+    from ledger.proofs import ProofError
+    from ledger.proofs import verify_proof as check
+
+    try:
+        document = orjson.loads(Path(proof_file).read_bytes())
+    except OSError as error:
+        raise UserError(f"{proof_file}: {error.strerror}") from None
+    except orjson.JSONDecodeError:
+        raise UserError(f"{proof_file}: not JSON (expected a proof from `ledger prove`)") from None
+    verifier = _verifier(verifier_key)
+    try:
+        proved = check(document, verifier)
+    except ProofError as error:
+        raise _Tampered(f"{proof_file}: the proof does not hold: {error}") from None
+    keyed = "" if proved.case_id_checked else " (its case id is keyed: tied by the entry's hash)"
+    click.echo(
+        f"proof holds: {proved.case}#{proved.seq} is entry {proved.index + 1} of the "
+        f"{proved.size} entries of the checkpoint signed by {proved.origin}{keyed}"
     )

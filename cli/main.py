@@ -36,7 +36,7 @@ from cli.context import (
 )
 from cli.draft import draft
 from cli.export import export
-from cli.integrity import checkpoint, keygen, verify
+from cli.integrity import checkpoint, keygen, prove, verify, verify_proof
 from cli.migrate import migrate
 from cli.output import LedgerGroup, UserError, emit, table_width
 from cli.report import report
@@ -1011,6 +1011,8 @@ for _command in (
     keygen,
     checkpoint,
     verify,
+    prove,
+    verify_proof,
     access_log,
     draft,
     export,

@@ -21,11 +21,42 @@ class Tampered(click.ClickException):
     exit_code = 1
 
 
-class LedgerGroup(click.Group):
-    """The `ledger` command group: a stored row that the ledger cannot have written stops any
-    command with one line, exit 1, whichever command read it."""
+def refuse_identity_numbers(ctx: click.Context) -> None:
+    """Stop a command, before it does anything, when one of its arguments or options holds
+    a personal identity number (a case key, --user, --purpose, --set, a file name, ...): the
+    ledger never stores one, and an access record or an error message would. The message
+    names the parameter, never the number."""
+    from ledger.identity_numbers import IDENTITY_NUMBER_MESSAGE, contains_identity_number
+
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        texts = [value] if isinstance(value, str) else value if isinstance(value, tuple) else ()
+        if any(isinstance(t, str) and contains_identity_number(t) for t in texts):
+            if isinstance(param, click.Option):
+                name = max(param.opts, key=len)
+            else:
+                name = param.human_readable_name
+            raise UserError(f"{name}: {IDENTITY_NUMBER_MESSAGE}")
+
+
+class LedgerCommand(click.Command):
+    """Every `ledger` command: refuses personal identity numbers in its parameters."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        refuse_identity_numbers(ctx)
+        return super().invoke(ctx)
+
+
+class LedgerGroup(click.Group):
+    """The `ledger` command group (and its subgroups): a stored row that the ledger cannot
+    have written stops any command with one line, exit 1, whichever command read it; its
+    commands are `LedgerCommand`s."""
+
+    command_class = LedgerCommand
+    group_class = type  # subgroups are LedgerGroups too
+
+    def invoke(self, ctx: click.Context) -> Any:
+        refuse_identity_numbers(ctx)
         try:
             return super().invoke(ctx)
         except click.ClickException:

@@ -14,7 +14,7 @@ from cli.context import (
     pass_state,
     point_option,
 )
-from cli.output import UserError, emit
+from cli.output import LedgerCommand, UserError, emit
 
 if TYPE_CHECKING:
     from cli.context import State
@@ -24,7 +24,7 @@ REPORT_FORMATS = ("html", "pdf", "docx", "md")
 BINARY_FORMATS = ("pdf", "docx")
 
 
-@click.command()
+@click.command(cls=LedgerCommand)
 @click.argument("case")
 @click.option(
     "--format",

@@ -36,6 +36,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import register_topic
 
 from ledger.chain import GENESIS, Chained, chained_payload, entry_hash
+from ledger.identity_numbers import IDENTITY_NUMBER_MESSAGE, contains_identity_number
 from ledger.references import is_case_key
 
 if TYPE_CHECKING:
@@ -170,6 +171,7 @@ def record_access(
     user = _text("user", user, MAX_USER, required=True)
     command = _text("command", command, MAX_COMMAND, required=True)
     purpose = _text("purpose", purpose, MAX_PURPOSE, required=False)
+    _refuse_identity_numbers(case=case)
     if case is not None and not is_case_key(case):
         raise InvalidAccess(f"case: {case!r} is not a case key")
     log_id = access_log_id(ledger, case)
@@ -206,6 +208,7 @@ def access_entries(
 ) -> list[AccessRecorded]:
     """The access records of one case (in its log order), or of every log (in the order the
     ledger stored them); with `since`, only those recorded at or after that instant."""
+    _refuse_identity_numbers(case=case)
     if case is not None:
         found: Iterable[Any] = ledger.events.get(access_log_id(ledger, case))
     else:
@@ -250,6 +253,14 @@ def current_user(explicit: str | None = None, environ: Any = None) -> str:
     return user.strip()
 
 
+def _refuse_identity_numbers(**texts: str | None) -> None:
+    """The log is immutable: a personal identity number written into it could never be
+    removed, so none is (the message names the field, never the number)."""
+    for name, text in texts.items():
+        if text is not None and contains_identity_number(text):
+            raise InvalidAccess(f"{name}: {IDENTITY_NUMBER_MESSAGE}")
+
+
 def _text(name: str, value: str | None, limit: int, *, required: bool) -> Any:
     if value is None and not required:
         return None
@@ -258,6 +269,7 @@ def _text(name: str, value: str | None, limit: int, *, required: bool) -> Any:
             return None
         raise InvalidAccess(f"{name}: expected non-empty text, got {value!r}")
     value = value.strip()
+    _refuse_identity_numbers(**{name: value})
     if len(value) > limit:
         raise InvalidAccess(f"{name}: longer than {limit} characters")
     if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):

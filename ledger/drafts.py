@@ -18,6 +18,11 @@ from ledger.case import Case, CaseRejected, Outcome
 from ledger.draft_area import StoredDraft
 from ledger.entry import ENVELOPE_FIELDS, Draft, InvalidEntry, Problem, draft_from_object
 from ledger.entry import field_from_text as _field_from_text
+from ledger.identity_numbers import (
+    IdentityNumberFound,
+    contains_identity_number,
+    identity_number_fields,
+)
 from ledger.quoting import quote
 from ledger.sheets import TARGETS, Origin, Sheet
 from ledger.timeparse import TimeParseError, parse_moment
@@ -36,6 +41,7 @@ __all__ = [
     "delete",
     "edit",
     "import_sheet",
+    "refuse_identity_numbers",
     "seal",
     "to_object",
 ]
@@ -82,8 +88,25 @@ def origin_of(draft: StoredDraft) -> Origin:
     return Origin(origin["file"], origin.get("sheet"), origin["row"])
 
 
+def refuse_identity_numbers(case: str, sheet: Sheet) -> None:
+    """Raise `IdentityNumberFound` when the case, the file's name or a cell holds a personal
+    identity number: the first such cell is named by row and column."""
+    if contains_identity_number(case):
+        raise IdentityNumberFound("--case")
+    for row in sheet.rows:
+        if contains_identity_number(row.origin.file) or contains_identity_number(
+            row.origin.sheet or ""
+        ):
+            raise IdentityNumberFound("the file's or sheet's name")
+        for name in identity_number_fields(row.values):
+            column = row.columns.get(name) or name
+            raise IdentityNumberFound(f"{row.origin.cite()}, kolumn {column}")
+
+
 def import_sheet(ledger: CaseLedger, case: str, sheet: Sheet) -> list[int]:
-    """Store a sheet's rows as drafts of `case`, in one transaction; their ids."""
+    """Store a sheet's rows as drafts of `case`, in one transaction; their ids. Nothing is
+    stored when anything in it holds a personal identity number (`IdentityNumberFound`)."""
+    refuse_identity_numbers(case, sheet)
     rows = [
         {
             "origin": row.origin.to_json(),
@@ -108,6 +131,10 @@ def edit(ledger: CaseLedger, draft: StoredDraft, changes: Mapping[str, str]) -> 
     values = dict(draft.data["values"])
     columns = dict(draft.data.get("columns", {}))
     for name, value in changes.items():
+        if contains_identity_number(name):
+            raise IdentityNumberFound("a field name")
+        if contains_identity_number(value):
+            raise IdentityNumberFound(f"field {quote(name)}")
         if name not in TARGETS:
             raise ValueError(
                 f"{quote(name)} is not a field (occurred, known, summary, source, comment, type, "

@@ -15,6 +15,11 @@ from typing import Any, NamedTuple
 import orjson
 
 from ledger.chain import entry_hash
+from ledger.identity_numbers import (
+    IDENTITY_NUMBER_MESSAGE,
+    contains_identity_number,
+    identity_number_fields,
+)
 from ledger.quoting import name as field_name
 from ledger.quoting import quote
 from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
@@ -237,6 +242,14 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
             elif field_spec.required:
                 problems.append(Problem(name, f"missing (required for {spec.name})"))
 
+    if flagged := identity_number_fields({**obj, **written, "case": case_key}):
+        # The number is refused in every field, and no other message may repeat it (several
+        # quote the value they complain about).
+        problems = [
+            p
+            for p in problems
+            if (p.field or "").split(".")[0] not in flagged and not contains_identity_number(str(p))
+        ] + [Problem(name, IDENTITY_NUMBER_MESSAGE) for name in flagged]
     if problems:
         raise InvalidEntry(problems)
     assert spec is not None and occurred is not None and isinstance(case_key, str)

@@ -155,6 +155,7 @@ class Report:
     against: list[CheckpointCheck] = field(default_factory=list)  # third parties' checkpoints
     problems: list[Problem] = field(default_factory=list)
     more_problems: int = 0  # found but not kept (beyond MAX_PROBLEMS)
+    views_checked: bool = False  # the kept views were compared too (by the caller)
 
     @property
     def intact(self) -> bool:
@@ -172,6 +173,7 @@ class _Chain:
     key: str | None = None
     last_version: int = 0
     last_hash: str | None = None  # the last entry's stored hash, None when it was bad
+    last_recorded: Any = None  # the last entry's recorded_at
     gaps: list[tuple[Problem, int, int]] = field(default_factory=list)  # (gap, first, at)
 
 
@@ -305,7 +307,15 @@ def _check_entry(
         problem("prev_hash does not link (the first entry must follow the genesis hash)")
     elif previous and chain.last_hash is not None and prev_hash != chain.last_hash:
         problem(f"prev_hash does not link to #{previous}")
+    elif chain.last_recorded is not None and event.timestamp < chain.last_recorded:
+        # A case's next entry is only made once its last one is stored, so its recorded_at
+        # cannot be earlier: this one was back-dated (recorded_at rewritten, hashes redone).
+        problem(
+            f"recorded_at {event.timestamp.isoformat()} is before that of #{previous} "
+            f"({chain.last_recorded.isoformat()}): back-dated"
+        )
     _advance(chain, version, stored_hash)
+    chain.last_recorded = event.timestamp
     return leaf
 
 

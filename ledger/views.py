@@ -12,6 +12,7 @@ memory for the in-memory store.
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import hashlib
 import hmac
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import (
     InfrastructureFactory,
     IntegrityError,
@@ -31,6 +31,7 @@ from eventsourcing.persistence import (
 from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.utils import Environment
 
+from ledger.rows import RowCipher, TamperedRow
 from ledger.storage import Store
 
 VIEWS_NAME = "ledger_views"
@@ -67,6 +68,10 @@ class CaseViews(TrackingRecorder, ABC):
         without reading the rows' data."""
 
     @abstractmethod
+    def view_names(self) -> list[str]:
+        """The names of the views that have rows."""
+
+    @abstractmethod
     def replace(
         self, application_name: str, rows: Sequence[ViewRow], tracking: Tracking | None
     ) -> None:
@@ -79,6 +84,12 @@ class RowCodec:
 
     Sealed rows key the case by a keyed hash and keep the case key only inside the encrypted
     data, so an encrypted ledger's views reveal no more than its events do.
+
+    Every row is bound to its place, as entries are: its content names its view, case and
+    last seq, and a sealed row also has them as AES-GCM associated data. A row copied or
+    swapped into another case, view or position is refused when read (`TamperedRow`), so
+    `cases` and `check --all` cannot be made to show one case's data as another's. Rows
+    written before this name only their case, which is still checked.
     """
 
     def __init__(self, cipher: Any = None, id_secret: bytes | None = None) -> None:
@@ -91,20 +102,44 @@ class RowCodec:
         return hmac.new(self.id_secret, case.encode(), hashlib.sha256).hexdigest()
 
     def seal(self, row: ViewRow) -> tuple[str, str, int, str]:
-        data = orjson.dumps({"case": row.case, "data": row.data})
+        column = self.column(row.case)
+        data = orjson.dumps(
+            {"view": row.view, "case": row.case, "last_seq": row.last_seq, "data": row.data}
+        )
         text = (
-            base64.b64encode(self.cipher.encrypt(data)).decode()
+            base64.b64encode(
+                self.cipher.encrypt_row(data, _place(row.view, column, row.last_seq))
+            ).decode()
             if self.cipher is not None
             else data.decode()
         )
-        return (row.view, self.column(row.case), row.last_seq, text)
+        return (row.view, column, row.last_seq, text)
 
-    def open(self, view: str, last_seq: int, text: str) -> ViewRow:
-        raw = base64.b64decode(text) if self.cipher is not None else text.encode()
-        if self.cipher is not None:
-            raw = self.cipher.decrypt(raw)
-        content = orjson.loads(raw)
-        return ViewRow(view, content["case"], last_seq, content["data"])
+    def open(self, view: str, column: str, last_seq: int, text: str) -> ViewRow:
+        """The row stored at (view, column, last_seq), or `TamperedRow` when what is stored
+        there was written for another place or cannot be read."""
+        try:
+            raw = base64.b64decode(text) if self.cipher is not None else text.encode()
+            if self.cipher is not None:
+                raw = self.cipher.decrypt_row(raw, _place(view, column, last_seq))
+            content = orjson.loads(raw)
+            case = content["case"]
+            bound = "view" not in content or (
+                content["view"] == view and content["last_seq"] == last_seq
+            )
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            bound, case = False, None
+        if not bound or not isinstance(case, str) or self.column(case) != column:
+            raise TamperedRow(
+                f"a kept row of the view {view!r} was not written where it is stored (moved, "
+                "swapped or altered); `ledger reindex` rebuilds the views"
+            )
+        return ViewRow(view, case, last_seq, content["data"])
+
+
+def _place(view: str, column: str, last_seq: int) -> bytes:
+    """The associated data that binds a sealed view row to its place."""
+    return b"ledger view\x00%s\x00%s\x00%d" % (view.encode(), column.encode(), last_seq)
 
 
 @functools.cache
@@ -136,8 +171,11 @@ def _sqlite_class() -> type[CaseViews]:
 
         def rows(self, view: str) -> list[ViewRow]:
             with self.datastore.transaction(commit=False) as c:
-                c.execute("SELECT last_seq, data FROM ledger_case_views WHERE view = ?", (view,))
-                found = [self.codec.open(view, r[0], r[1]) for r in c.fetchall()]
+                c.execute(
+                    "SELECT case_key, last_seq, data FROM ledger_case_views WHERE view = ?",
+                    (view,),
+                )
+                found = [self.codec.open(view, *r) for r in c.fetchall()]
             return sorted(found, key=lambda r: r.case)
 
         def last_seqs(self, view: str) -> dict[str, int]:
@@ -155,12 +193,17 @@ def _sqlite_class() -> type[CaseViews]:
                     chunk = columns[start : start + 500]
                     marks = ",".join("?" * len(chunk))
                     c.execute(
-                        "SELECT last_seq, data FROM ledger_case_views "
+                        "SELECT case_key, last_seq, data FROM ledger_case_views "
                         f"WHERE view = ? AND case_key IN ({marks})",
                         (view, *chunk),
                     )
-                    found += [self.codec.open(view, r[0], r[1]) for r in c.fetchall()]
+                    found += [self.codec.open(view, *r) for r in c.fetchall()]
             return found
+
+        def view_names(self) -> list[str]:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute("SELECT DISTINCT view FROM ledger_case_views ORDER BY view")
+                return [r[0] for r in c.fetchall()]
 
         def replace(
             self, application_name: str, rows: Sequence[ViewRow], tracking: Tracking | None
@@ -208,10 +251,15 @@ def postgres_views_class() -> type[CaseViews]:
         def rows(self, view: str) -> list[ViewRow]:
             with self.datastore.transaction(commit=False) as curs:
                 curs.execute(
-                    SQL("SELECT last_seq, data FROM {0} WHERE view = %s").format(self.views_table),
+                    SQL("SELECT case_key, last_seq, data FROM {0} WHERE view = %s").format(
+                        self.views_table
+                    ),
                     (view,),
                 )
-                found = [self.codec.open(view, r["last_seq"], r["data"]) for r in curs.fetchall()]
+                found = [
+                    self.codec.open(view, r["case_key"], r["last_seq"], r["data"])
+                    for r in curs.fetchall()
+                ]
             return sorted(found, key=lambda r: r.case)
 
         def last_seqs(self, view: str) -> dict[str, int]:
@@ -228,11 +276,22 @@ def postgres_views_class() -> type[CaseViews]:
             with self.datastore.transaction(commit=False) as curs:
                 curs.execute(
                     SQL(
-                        "SELECT last_seq, data FROM {0} WHERE view = %s AND case_key = ANY(%s)"
+                        "SELECT case_key, last_seq, data FROM {0} "
+                        "WHERE view = %s AND case_key = ANY(%s)"
                     ).format(self.views_table),
                     (view, [self.codec.column(case) for case in cases]),
                 )
-                return [self.codec.open(view, r["last_seq"], r["data"]) for r in curs.fetchall()]
+                return [
+                    self.codec.open(view, r["case_key"], r["last_seq"], r["data"])
+                    for r in curs.fetchall()
+                ]
+
+        def view_names(self) -> list[str]:
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute(
+                    SQL("SELECT DISTINCT view FROM {0} ORDER BY view").format(self.views_table)
+                )
+                return [r["view"] for r in curs.fetchall()]
 
         def replace(
             self, application_name: str, rows: Sequence[ViewRow], tracking: Tracking | None
@@ -275,6 +334,9 @@ class MemoryCaseViews(POPOTrackingRecorder, CaseViews):
     def last_seqs(self, view: str) -> dict[str, int]:
         return {r.case: r.last_seq for r in self._rows.values() if r.view == view}
 
+    def view_names(self) -> list[str]:
+        return sorted({view for view, _ in self._rows})
+
     def replace(
         self, application_name: str, rows: Sequence[ViewRow], tracking: Tracking | None
     ) -> None:
@@ -306,6 +368,6 @@ def open_views(store: Store) -> CaseViews:
     if store.kind == "memory":
         views.codec = RowCodec()  # rows never leave the process
     else:
-        cipher = AESCipher(environment) if store.encrypted else None
+        cipher = RowCipher(environment) if store.encrypted else None
         views.codec = RowCodec(cipher, store.id_secret())
     return views

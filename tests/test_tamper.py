@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -914,3 +915,25 @@ def test_postgres_checkpoints_log_is_per_database_not_the_working_directory(
                     conn.execute(f'DROP SCHEMA "{postgres_schema}_b" CASCADE')
     assert not list(tmp_path.glob("*.checkpoints"))  # nothing in the working directory
     assert len(written[0]) == 1 and len(written[1]) == 2  # one log per database
+
+
+# ---- clocks ----
+
+
+def test_a_back_dated_newest_entry_is_reported(target: Target) -> None:
+    """The newest entry's recorded_at rewritten into the past, its hash recomputed (nothing
+    follows it in its case to break): its case's previous entry was recorded later, which
+    cannot be, so verify names it and checkpoint signs nothing."""
+    ledger = target.ledger()
+    last = len(ledger.history("NK-LH"))
+    ledger.close()
+    back = datetime(2020, 1, 1, tzinfo=UTC)
+    rewrite(target, "NK-LH", last, timestamp=back)
+    result = target.verify()
+    assert result.exit_code == 1
+    assert first_line(result).startswith(
+        f"NK-LH#{last}: recorded_at 2020-01-01T00:00:00+00:00 is before that of #{last - 1}"
+    )
+    assert CliRunner().invoke(cli, ["keygen", "--key", target.key]).exit_code == 0
+    refused = target.run("checkpoint", "--key", target.key, "--checkpoints", target.log)
+    assert refused.exit_code == 1 and "back-dated" in refused.output

@@ -34,8 +34,10 @@ from projections.rules import (
 from projections.rules.model import Declared
 from projections.rules_config import Policy
 
-RECHECK = ":recheck"
-_STATE_VERSION = 3  # a companion view: when each case's report may change with time alone
+RECHECK = ":recheck"  # a companion view: when each case's report may change with time alone
+RULES_PREFIX = "rules:"
+# Version 4 keeps the policy and owner agency in each row, so `verify` can check it.
+_STATE_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +76,12 @@ def refresh(
         report = check_case(records, policy=policy, owner_agency=owner_agency, now=now)
         changes = [f.recheck_at for f in report.findings if f.recheck_at is not None]
         fresh += [
-            ViewRow(view, summary.case, summary.last_seq, _row_data(report, labels(records))),
+            ViewRow(
+                view,
+                summary.case,
+                summary.last_seq,
+                _row_data(report, labels(records), policy, owner_agency),
+            ),
             ViewRow(
                 view + RECHECK,
                 summary.case,
@@ -109,16 +116,33 @@ def _view_name(policy: Policy, owner_agency: str | None) -> str:
     settings = orjson.dumps(
         [_STATE_VERSION, policy.values(), owner_agency], option=orjson.OPT_SORT_KEYS
     )
-    return "rules:" + hashlib.sha256(settings).hexdigest()[:16]
+    return RULES_PREFIX + hashlib.sha256(settings).hexdigest()[:16]
 
 
-def _row_data(report: Report, refs: Mapping[int, str | None]) -> dict[str, Any]:
+def _row_data(
+    report: Report, refs: Mapping[int, str | None], policy: Policy, owner_agency: str | None
+) -> dict[str, Any]:
     # Only the labels the findings name: the rest of the case is not needed to show them.
     named = {seq for finding in report.findings for seq in finding.refs}
     return {
         "report": report_to_state(report),
         "labels": [[seq, refs.get(seq)] for seq in sorted(named)],
+        "policy": policy.values(),
+        "owner_agency": owner_agency,
     }
+
+
+def settings_of(view: str, data: Any) -> tuple[Policy, str | None] | None:
+    """The policy and owner agency a kept row was judged under, when they are the ones its
+    view is named after (None otherwise)."""
+    try:
+        policy = Policy(**data["policy"])
+        owner_agency = data["owner_agency"]
+    except (TypeError, KeyError, ValueError):
+        return None
+    if _view_name(policy, owner_agency) != view:
+        return None
+    return policy, owner_agency
 
 
 def _labels(pairs: list[list[Any]]) -> dict[int, str | None]:

@@ -1,0 +1,113 @@
+"""Swedish personal identity numbers, found so that they are refused, never stored.
+
+A case key is a pseudonymous label and a child's personnummer is never a key nor stored
+(DESIGN §4); the ledger is immutable, so a number that got in could never be taken out again.
+Every way text enters the ledger (import, record, corrections, drafts, the access log's user,
+purpose and case) asks `identity_number_fields` or `contains_identity_number` first.
+
+A personnummer is YYMMDD-NNNC (`+` instead of `-` from the year one turns 100), also written
+YYMMDDNNNC, YYYYMMDD-NNNC or YYYYMMDDNNNC; a samordningsnummer is the same with 60 added to
+the day. C is the Luhn check digit over the ten-digit form. A candidate must be a real date
+and pass the check, and stand alone (no digit right before or after it), so dates
+(2019-12-20), court case numbers (1234-19), diarienummer (8.5-12345/2020), organisation
+numbers (their month is 20 or more) and phone numbers written as people write them
+(070-123 45 67, +46 70 123 45 67) are left alone. Ten digits run together that happen to
+form a date and a valid check digit (one such string in ten) cannot be told from a
+personnummer and are refused: write a phone number with its usual spaces.
+
+Messages never repeat the number: they name the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+__all__ = [
+    "IDENTITY_NUMBER_MESSAGE",
+    "IdentityNumberFound",
+    "contains_identity_number",
+    "identity_number_fields",
+]
+
+IDENTITY_NUMBER_MESSAGE = (
+    "holds what looks like a Swedish personal identity number (personnummer or "
+    "samordningsnummer); the ledger never stores one: use a pseudonymous label"
+)
+
+# Hyphen-minus, plus, and the dashes a word processor puts in their place.
+_SEPARATORS = "-+\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_CANDIDATE = re.compile(
+    r"(?<![0-9])(?P<century>18|19|20)?(?P<digits>[0-9]{6})"
+    rf"[{_SEPARATORS}]?(?P<serial>[0-9]{{4}})(?![0-9])"
+)
+_CENTURIES = (19, 20, 18)
+
+
+class IdentityNumberFound(ValueError):
+    """Text that holds a personal identity number; `field` names where, never the number."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field}: {IDENTITY_NUMBER_MESSAGE}")
+        self.field = field
+
+
+def _luhn_ok(ten: str) -> bool:
+    total = 0
+    for index, char in enumerate(ten):
+        value = int(char) * (2 if index % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _real_date(century: int | None, yymmdd: str) -> bool:
+    year, month, day = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
+    if day > 60:
+        day -= 60  # a samordningsnummer
+    for hundreds in (century,) if century is not None else _CENTURIES:
+        try:
+            date(hundreds * 100 + year, month, day)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def contains_identity_number(text: str) -> bool:
+    """Whether `text` holds a personnummer or samordningsnummer, in any of its written forms."""
+    for match in _CANDIDATE.finditer(text):
+        digits, serial = match["digits"], match["serial"]
+        century = int(match["century"]) if match["century"] else None
+        if _real_date(century, digits) and _luhn_ok(digits + serial):
+            return True
+    return False
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string in a JSON value: strings, and the keys and members of objects and lists.
+    Walked with a stack of its own: input may nest deeper than Python's recursion limit."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, Mapping):
+            stack.extend(key for key in item if isinstance(key, str))
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+
+
+def identity_number_fields(obj: Mapping[Any, Any]) -> list[str]:
+    """The top-level fields of an input object whose value (anywhere inside it) holds a
+    personal identity number, by name; a field whose name holds one is named by position."""
+    found = []
+    for position, (name, value) in enumerate(obj.items(), start=1):
+        name_text = name if isinstance(name, str) else ""
+        if contains_identity_number(name_text):
+            found.append(f"#{position} (its name)")
+        elif any(contains_identity_number(text) for text in _texts(value)):
+            found.append(name_text)
+    return found

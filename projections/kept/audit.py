@@ -1,0 +1,135 @@
+"""`ledger verify`'s look at the kept views: rebuilt from the entries and compared.
+
+The kept views (the case index behind `ledger cases`, the rule results behind `ledger check
+--all`) live in tables beside the entries, outside the chains and the Merkle tree. Their rows
+are bound to their place (ledger/views.py: the view, the case and the last seq are inside
+the row's content, and sealed rows carry them as associated data), so a row swapped into
+another case or view is refused wherever it is read. What binding cannot show is a row that
+was deleted, or a tracking position moved past entries the index never read: `cases` and
+`check --all` would then leave a case out. Finding that means reading every entry, which is
+what the kept views exist to avoid on every read; so `verify`, which reads every entry
+anyway, rebuilds the views here and names the first difference, and `ledger reindex`
+repairs them.
+
+What is compared:
+
+- the tracking position: 0 or the notification id of a stored entry;
+- the case index: every case with entries up to the tracked position has its row, no other
+  row exists, and each row equals the summary rebuilt from those entries;
+- the rule results: each kept report is the report the rules give for the case's first
+  `last_seq` entries, under the policy, owner agency and time it names.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ledger.application import CaseLedger, Entry
+from ledger.integrity import Problem
+from ledger.rows import TamperedRow
+from ledger.views import CaseViews, ViewRow
+from projections.cases import CaseSummary, summarise
+from projections.kept.case_index import INDEX_VIEW
+from projections.kept.rule_results import RECHECK, RULES_PREFIX, report_to_state, settings_of
+from projections.records import to_records
+from projections.rules import check_case
+
+__all__ = ["view_problems"]
+
+
+def view_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
+    """Every difference between the kept views and the entries, first difference first."""
+    tracked = views.max_tracking_id(ledger.name) or 0
+    problems: list[Problem] = []
+    summaries: dict[str, CaseSummary] = {}
+    seen_tracked = tracked == 0
+    for notifications in ledger.notification_pages(Entry.TOPIC):
+        upto = [n for n in notifications if n.id <= tracked]
+        seen_tracked = seen_tracked or any(n.id == tracked for n in upto)
+        if upto:
+            summaries = summarise([ledger.mapper.to_domain_event(n) for n in upto], summaries)
+        if len(upto) < len(notifications):
+            break
+    if not seen_tracked:
+        problems.append(
+            Problem(
+                f"case index: its tracking position (notification {tracked}) is not an entry "
+                "it read; entries stored after the real position would never be shown "
+                "(`ledger reindex` rebuilds it)"
+            )
+        )
+    try:
+        kept = {row.case: row for row in views.rows(INDEX_VIEW)}
+    except TamperedRow as error:
+        return [*problems, Problem(f"case index: {error}")]
+    for case in sorted(summaries.keys() | kept.keys()):
+        expected, row = summaries.get(case), kept.get(case)
+        if row is None:
+            assert expected is not None
+            problems.append(
+                Problem(
+                    f"case index: no row, although the case has {expected.last_seq} "
+                    "entries (hidden from `cases` and `check --all`; `ledger reindex` "
+                    "rebuilds it)",
+                    case=case,
+                )
+            )
+        elif expected is None:
+            problems.append(Problem("case index: a row for a case without entries", case=case))
+        elif row.data != expected.to_state() or row.last_seq != expected.last_seq:
+            problems.append(
+                Problem(
+                    f"case index: the row (up to #{row.last_seq}) differs from the summary "
+                    f"of the case's entries (up to #{expected.last_seq})",
+                    case=case,
+                )
+            )
+    problems += _rule_result_problems(ledger, views)
+    return problems
+
+
+def _rule_result_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
+    problems: list[Problem] = []
+    histories: dict[str, list[Any]] = {}
+    for view in views.view_names():
+        if not view.startswith(RULES_PREFIX) or view.endswith(RECHECK):
+            continue
+        try:
+            rows = views.rows(view)
+        except TamperedRow as error:
+            problems.append(Problem(f"kept rule results: {error}"))
+            continue
+        for row in rows:
+            if row.case not in histories:
+                histories[row.case] = _history(ledger, row.case)
+            problem = _report_problem(view, row, histories[row.case])
+            if problem is not None:
+                problems.append(Problem(f"kept rule results: {problem}", case=row.case))
+    return problems
+
+
+def _history(ledger: CaseLedger, case: str) -> list[Any]:
+    try:
+        return ledger.history(case)
+    except LookupError:
+        return []
+
+
+def _report_problem(view: str, row: ViewRow, history: list[Any]) -> str | None:
+    if row.last_seq > len(history):
+        return f"kept up to #{row.last_seq}, but the case has {len(history)} entries"
+    state = row.data.get("report") if isinstance(row.data, dict) else None
+    settings = settings_of(view, row.data)
+    if state is None or settings is None:
+        return "a kept report the rules cannot have written (its settings do not match)"
+    policy, owner_agency = settings
+    records = to_records(history[: row.last_seq])
+    now = datetime.fromisoformat(state["evaluated_at"])
+    expected = check_case(records, policy=policy, owner_agency=owner_agency, now=now)
+    if report_to_state(expected) != state:
+        return (
+            f"the kept report (up to #{row.last_seq}) is not what the rules give for the "
+            "case's entries"
+        )
+    return None

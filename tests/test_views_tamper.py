@@ -1,0 +1,229 @@
+"""The kept views attacked with plain SQL (issue hole 4): a case's row deleted or swapped in
+the views table, its kept rule results rewritten, the tracking position advanced.
+
+A swapped or moved row is refused wherever it is read (`cases`, `check --all`: one line,
+exit 1), since every row is bound to its view, case and last seq. A deleted row, a rewritten
+clear report or an advanced tracking position cannot be seen without reading every entry, so
+`cases` and `check --all` still answer from the views, and `verify`, which reads every entry,
+rebuilds the views, names the case that differs, and exits 1; `reindex` repairs them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from eventsourcing.cryptography import AESCipher
+
+from cli.main import cli
+from ledger.storage import postgres_store
+
+from .conftest import EXAMPLES, POSTGRES_URL, postgres_connection
+
+LILLA = EXAMPLES / "lilla-hjartat.jsonl"
+ASTORP = EXAMPLES / "astorp.jsonl"
+
+
+class Ledger:
+    """One ledger on SQLite or PostgreSQL, driven by the CLI and tampered with by SQL."""
+
+    def __init__(self, db: str, cipher: str | None) -> None:
+        self.db = db
+        self.env = {"LEDGER_USER": "granskare", "LEDGER_CIPHER_KEY": cipher}
+        self.postgres = db.startswith("postgresql://")
+
+    def run(self, *args: str) -> Result:
+        return CliRunner().invoke(cli, ["--db", self.db, *args], env=self.env)
+
+    def sql(self, statement: str, *params: Any) -> list[Any]:
+        if self.postgres:
+            store = postgres_store(self.db)
+            schema = store.settings["POSTGRES_SCHEMA"]
+            with postgres_connection(store) as connection:
+                connection.execute(f'SET search_path TO "{schema}"')
+                cursor = connection.execute(statement.replace("?", "%s"), params)
+                return cursor.fetchall() if cursor.description else []
+        connection = sqlite3.connect(self.db)
+        try:
+            with connection:
+                return connection.execute(statement, params).fetchall()
+        finally:
+            connection.close()
+
+    @property
+    def tracking(self) -> str:
+        return "ledger_views_tracking" if self.postgres else "tracking"
+
+    def index_rows(self) -> dict[str, tuple[str, str]]:
+        """The case index's rows: case key column -> (last_seq, data), by the case they show."""
+        return {
+            key: (seq, data)
+            for key, seq, data in self.sql(
+                "SELECT case_key, last_seq, data FROM ledger_case_views WHERE view = ?",
+                "case_index",
+            )
+        }
+
+    def cases(self) -> list[str]:
+        result = self.run("cases", "--format", "json")
+        assert result.exit_code == 0, result.output
+        return [c["case"] for c in json.loads(result.stdout)["cases"]]
+
+    def verify(self) -> Result:
+        return self.run("verify")
+
+
+@pytest.fixture(params=["sqlite", "sqlite-encrypted", "postgres", "postgres-encrypted"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
+    cipher = AESCipher.create_key(32) if request.param.endswith("encrypted") else None
+    if request.param.startswith("sqlite"):
+        db = str(tmp_path / "l.db")
+    else:
+        db = f"{POSTGRES_URL}?schema={request.getfixturevalue('postgres_schema')}"
+    opened = Ledger(db, cipher)
+    synthetic = tmp_path / "syn.jsonl"  # generated cases have breaches to hide
+    assert (
+        opened.run("generate", "--cases", "3", "--seed", "3", "-o", str(synthetic)).exit_code == 0
+    )
+    assert opened.run("import", str(LILLA), str(ASTORP), str(synthetic)).exit_code == 0
+    assert "NK-LH" in opened.cases()
+    yield opened
+
+
+def first_line(result: Result) -> str:
+    return result.output.splitlines()[0]
+
+
+def test_an_untouched_ledger_verifies_with_its_views(ledger: Ledger) -> None:
+    assert ledger.run("check", "--all", "--format", "json").exit_code == 0
+    result = ledger.verify()
+    assert result.exit_code == 0, result.output
+    assert "kept views rebuilt and compared" in result.output
+
+
+def test_a_deleted_index_row_is_named_by_verify_and_reindex_repairs_it(ledger: Ledger) -> None:
+    before = ledger.cases()
+    (key,) = sorted(ledger.index_rows())[:1]
+    ledger.sql("DELETE FROM ledger_case_views WHERE view = ? AND case_key = ?", "case_index", key)
+    (hidden,) = set(before) - set(ledger.cases())  # `cases` is fooled until verify or reindex
+    result = ledger.verify()
+    assert result.exit_code == 1
+    assert first_line(result).startswith(f"{hidden}: case index: no row, although the case has")
+    assert ledger.run("reindex").exit_code == 0
+    assert ledger.cases() == before
+    assert ledger.verify().exit_code == 0
+
+
+def test_a_swapped_row_is_refused_by_cases_and_check_all(ledger: Ledger) -> None:
+    """Swapping two cases' rows (their data, or their keys) no longer shows one case's
+    summary or findings as another's: every read refuses, exit 1, one line."""
+    for view in ("case_index", None):
+        assert ledger.run("check", "--all", "--format", "json").exit_code == 0
+        rows = ledger.sql(
+            "SELECT view, case_key, data FROM ledger_case_views WHERE view = ? ORDER BY case_key",
+            view or _rules_view(ledger),
+        )
+        (view_a, key_a, data_a), (_, key_b, data_b) = rows[:2]
+        ledger.sql(
+            "UPDATE ledger_case_views SET data = ? WHERE view = ? AND case_key = ?",
+            data_b,
+            view_a,
+            key_a,
+        )
+        ledger.sql(
+            "UPDATE ledger_case_views SET data = ? WHERE view = ? AND case_key = ?",
+            data_a,
+            view_a,
+            key_b,
+        )
+        readers = [("check", "--all", "--fail-on", "breach")]
+        if view == "case_index":
+            readers.append(("cases",))
+        for args in readers:
+            result = ledger.run(*args)
+            assert result.exit_code == 1, (args, result.output)
+            assert "was not written where it is stored" in result.output
+            assert len(result.output.strip().splitlines()) == 1
+        verified = ledger.verify()
+        assert verified.exit_code == 1
+        assert "was not written where it is stored" in verified.output
+        assert ledger.run("reindex").exit_code == 0
+        if view is not None:
+            assert ledger.verify().exit_code == 0
+
+
+def _rules_view(ledger: Ledger) -> str:
+    names = [
+        name
+        for (name,) in ledger.sql("SELECT DISTINCT view FROM ledger_case_views")
+        if name.startswith("rules:") and not name.endswith(":recheck")
+    ]
+    assert len(names) == 1
+    return names[0]
+
+
+def test_an_advanced_tracking_position_is_named_by_verify(ledger: Ledger, tmp_path: Path) -> None:
+    new_case = tmp_path / "new.jsonl"
+    lines = [
+        json.loads(line) | {"case": "NK-NEW"}
+        for line in LILLA.read_text(encoding="utf-8").splitlines()[:3]
+        if line.strip()
+    ]
+    new_case.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    assert ledger.run("import", str(new_case)).exit_code == 0
+    # The attacker moves the index past the new case's entries before anyone reads it.
+    (last,) = ledger.sql("SELECT MAX(notification_id) FROM " + ledger.tracking)
+    assert last[0] is not None
+    entry_ids = _entry_notification_ids(ledger)
+    ledger.sql(f"UPDATE {ledger.tracking} SET notification_id = ?", max(entry_ids))
+    assert "NK-NEW" not in ledger.cases()  # hidden, until verify or reindex
+    result = ledger.verify()
+    assert result.exit_code == 1
+    assert first_line(result).startswith("NK-NEW: case index: no row")
+    # Past every entry (onto an access record): not an entry it read.
+    ledger.sql(f"UPDATE {ledger.tracking} SET notification_id = ?", max(entry_ids) + 1000)
+    assert "is not an entry it read" in ledger.verify().output
+    assert ledger.run("reindex").exit_code == 0
+    assert "NK-NEW" in ledger.cases()
+    assert ledger.verify().exit_code == 0
+
+
+def _entry_notification_ids(ledger: Ledger) -> list[int]:
+    if ledger.postgres:
+        rows = ledger.sql(
+            "SELECT notification_id FROM ledger_events WHERE topic = ?", "ledger:EntryRecorded"
+        )
+    else:
+        rows = ledger.sql("SELECT rowid FROM stored_events WHERE topic = ?", "ledger:EntryRecorded")
+    return [r[0] for r in rows]
+
+
+def test_a_rewritten_clear_report_is_named_by_verify(ledger: Ledger) -> None:
+    """Without a cipher anyone can rewrite a kept report (its breaches gone): `check --all
+    --fail-on breach` then says 0, and verify, which runs the rules again, names the case."""
+    if ledger.env["LEDGER_CIPHER_KEY"]:
+        pytest.skip("sealed rows cannot be rewritten without the key")
+    assert ledger.run("check", "--all", "--fail-on", "breach").exit_code == 1
+    view = _rules_view(ledger)
+    for key, data in ledger.sql(
+        "SELECT case_key, data FROM ledger_case_views WHERE view = ?", view
+    ):
+        content = json.loads(data)
+        findings = content["data"]["report"]["findings"]
+        content["data"]["report"]["findings"] = [f for f in findings if f["status"] != "breach"]
+        ledger.sql(
+            "UPDATE ledger_case_views SET data = ? WHERE view = ? AND case_key = ?",
+            json.dumps(content),
+            view,
+            key,
+        )
+    assert ledger.run("check", "--all", "--fail-on", "breach").exit_code == 0  # fooled
+    result = ledger.verify()
+    assert result.exit_code == 1
+    assert "kept rule results: the kept report" in result.output
+    assert "is not what the rules give" in first_line(result)
