@@ -158,6 +158,7 @@ def _case_lines() -> list[dict]:
         ({"report": "OTHER#1"}, False),  # into another case
         ({"known": "2019-12-01"}, False),  # known before it occurred
         ({"source": None}, False),  # absent values are dropped by the exact path
+        ({"summary": "Barnet 19121212-1212 bedömdes."}, False),  # refused by the exact path
     ],
 )
 def test_fast_path_takes_only_what_the_exact_path_keeps_as_written(
