@@ -39,7 +39,7 @@ from ledger.entry import (
     validate_changes,
 )
 from ledger.identity_numbers import identity_number_fields
-from ledger.references import BadReference, Reference, is_label, parse_reference
+from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
 from ledger.rows import RowMapper, row_place
 from ledger.timeparse import Moment, TimeParseError, parse_moment
 from ledger.vocabulary import NOT_DOCUMENTED, VOCABULARY, EventType, FieldSpec, event_type
@@ -296,6 +296,8 @@ def fast_rows(case: Case, lines: Iterable[bytes], mapper: Mapper[Any]) -> list[R
     if not isinstance(mapper, RowMapper) or mapper.compressor is not None:
         return None
     key = case.key
+    if not is_case_key(key):
+        return None  # the exact path names what is wrong with the key
     labels = dict(case.labels)
     seen = case.fingerprints
     batch: set[str] = set()
