@@ -145,3 +145,12 @@ def test_the_day_after_ivo_decided_its_judgements_are_there(db: str) -> None:
     judges = {c["judge"] for c in document["concordance"]}
     assert "ivo" in judges
     assert len([c for c in document["concordance"] if c["judge"] == "ivo"]) == 8
+
+
+def test_the_table_lists_every_finding_then_the_judgements_once(db: str) -> None:
+    table = CliRunner().invoke(cli, ["--db", db, "--lang", "en", "check", "NK-LH"]).stdout
+    assert table.count("RECORDED JUDGEMENTS") == 1
+    heading = table.index("RECORDED JUDGEMENTS")
+    document = check(db, "NK-LH")
+    # Every finding's block comes before the judgements.
+    assert table.count(" — ", 0, heading) >= len(document["findings"])

@@ -480,6 +480,7 @@ def check_table(
                 "  ",
                 " " * 9,
             )
+    if report.concordance:
         lines += _concordance_lines(report.concordance, labels, width)
     if explain:
         lines += _explain_lines(report.explain, width)
