@@ -683,7 +683,7 @@ _TYPES: tuple[EventType, ...] = (
     ),
     EventType(
         "ObservationRecorded",
-        "iakttagelse (by any party)",
+        "iakttagelse (av någon part)",
         "information",
         False,
         (
