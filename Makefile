@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/ledger --db $(DEMO_DB) timeline NK-LH
 	@if command -v dot >/dev/null 2>&1; then \
 	  $(BIN)/ledger --db $(DEMO_DB) timeline NK-LH --as-known-at 2019-12-31 --format svg -o lilla-hjartat.svg \
-	  && echo "diagram written: lilla-hjartat.svg"; \
+	  && echo "diagram written: lilla-hjartat-*.svg (one file a page)"; \
 	else \
 	  $(BIN)/ledger --db $(DEMO_DB) timeline NK-LH --as-known-at 2019-12-31 --format dot -o lilla-hjartat.dot \
 	  && echo "diagram written: lilla-hjartat.dot (install the system package graphviz to render SVG)"; \
@@ -68,4 +68,4 @@ i18n: $(STAMP)
 	$(BIN)/pybabel -q compile -d $(LOCALES) -D ledger --statistics
 
 clean:
-	rm -rf $(VENV) $(DEMO_DB) lilla-hjartat.svg lilla-hjartat.dot .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_DB) lilla-hjartat*.svg lilla-hjartat.dot .pytest_cache .ruff_cache
