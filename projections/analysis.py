@@ -249,6 +249,28 @@ def _text(value: Any) -> str:
     return code_words("", value) if value == "not_documented" else printable(str(value))
 
 
+def cause_text(cause: Record, records: Mapping[int, Record]) -> str:
+    """One cause or contributing factor in a sentence: area, kind, what, what it explains."""
+    return _("{area} · {kind}: {description} (explains {refs})").format(
+        area=code_words("area", cause.fields.get("area")),
+        kind=code_words("kind", cause.fields.get("kind")),
+        description=_text(cause.fields.get("description")),
+        refs=_refs(cause.refs("explains"), records) or "—",
+    )
+
+
+def measure_text(measure: Measure) -> str:
+    """One measure in a sentence: what, who owns it, by when, and where it stands."""
+    decided = measure.decided
+    return _("{measure} · owner: {owner} · due: {due} · status: {status} ({since})").format(
+        measure=_text(decided.fields.get("measure")),
+        owner=_text(decided.fields.get("owner")),
+        due=measure.due.display() if measure.due is not None else _("not documented"),
+        status=code_words("status", measure.status),
+        since=measure.since.display(),
+    )
+
+
 def analysis_table(analysis: Analysis, width: int = 120) -> str:
     """Causes by cause area, barriers, measures, and the timeline entries explained."""
     records = analysis.records

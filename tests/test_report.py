@@ -398,3 +398,16 @@ def test_the_document_structure_is_built_once_for_every_format(db: str) -> None:
         "findings",
         "provisions",
     ]
+
+
+def test_the_lex_sarah_template_gives_the_recorded_causes_and_measures(db: str) -> None:
+    # The händelseanalys entries of the example (seed 003), not only the rules' findings.
+    result = CliRunner().invoke(
+        cli, ["--db", db, "report", "NK-LH", "--template", "lex-sarah", "--format", "md"]
+    )
+    assert result.exit_code == 0, result.output
+    causes = result.stdout.split("### Orsaker", 1)[1].split("###", 1)[0]
+    assert "kontakten med barnavårdscentralen blivit fördröjd" in causes
+    assert "förklarar #17 (bvc-request)" in causes
+    measures = result.stdout.split("### Åtgärder med datum", 1)[1].split("###", 1)[0]
+    assert "alternativa kontaktvägar" in measures and "ansvarig: ej dokumenterat" in measures

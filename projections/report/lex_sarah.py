@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from projections.analysis import case_analysis, cause_text, measure_text
 from projections.codes import code_words
 from projections.corrections import CORRECTION_TYPES
 from projections.language import _
@@ -38,12 +39,23 @@ def lex_sarah_sections(records: Sequence[Record], report: Report) -> list[Sectio
     earlier = [
         r for r in of(*EARLIER_TYPES) if first_incident is None or r.occurred.end <= first_incident
     ]
+    # The causes the investigation recorded (händelseanalys) first; then what the rules find
+    # in the records, as material for the analysis, never as its conclusion.
+    analysis = case_analysis(report.case or "", records, findings=report.findings)
     causes = [
+        f"#{c.seq} {c.occurred.display()} {cause_text(c, analysis.records)}"
+        for _area, found, _barriers in analysis.by_area()
+        for c in found
+    ] + [
         f"{words(STATUS_WORDS, f.status)}: {rule_title(f.rule)} ("
         + " ".join(f"#{s}" for s in f.refs)
         + ")"
         for f in report.findings
         if f.status in CAUSE_STATUSES
+    ]
+    measures = [
+        f"#{m.decided.seq} {m.decided.occurred.display()} {measure_text(m)}"
+        for m in analysis.measures
     ]
     closing = of(*CLOSING_TYPES)
     parts: list[tuple[str, list[str], str]] = [
@@ -83,7 +95,7 @@ def lex_sarah_sections(records: Sequence[Record], report: Report) -> list[Sectio
         ),
         (
             _("Measures, with dates"),
-            [_line(r) for r in of(*MEASURE_TYPES)],
+            [*measures, *(_line(r) for r in of(*MEASURE_TYPES))],
             _("Measures taken or planned, who is responsible, and by when."),
         ),
         (
