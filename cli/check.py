@@ -53,15 +53,13 @@ def _policy(rules_config: str | None) -> Policy:
 
 def _all_records(state: State) -> dict[str, list[Record]]:
     """Every case's records, read in one pass over the ledger, by case key."""
-    from projections.records import to_record
+    from projections.records import ordered_after, to_record
 
     by_case: dict[str, list[Record]] = {}
     for entry in state.ledger().all_entries():
         record = to_record(entry)
         by_case.setdefault(record.case, []).append(record)
-    for records in by_case.values():
-        records.sort(key=lambda r: r.seq)
-    return dict(sorted(by_case.items()))
+    return {key: ordered_after(by_case[key]) for key in sorted(by_case)}
 
 
 @click.command(cls=LedgerCommand)

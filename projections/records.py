@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
@@ -138,7 +138,39 @@ def to_record(entry: StoredEntry) -> Record:
 
 
 def to_records(entries: Iterable[StoredEntry]) -> list[Record]:
-    return [to_record(entry) for entry in entries]
+    """One case's entries as records, their clocks narrowed by their `after` references."""
+    return ordered_after([to_record(entry) for entry in entries])
+
+
+def ordered_after(records: Sequence[Record]) -> list[Record]:
+    """The records, each entry that names entries it certainly comes after (`after`) dated no
+    earlier than the latest start of theirs: its occurred clock, and its known clock with it,
+    since nobody knew it before it happened. A lex Sarah closing dated only "2020" after an
+    opening of 2020-02 was not possibly known on 2020-01-05, and a view as known then must not
+    show it (rules.md Principle 4). The written text of each clock stays as recorded."""
+    by_seq: dict[int, Record] = {}
+    out = []
+    for record in sorted(records, key=lambda r: r.seq):
+        bound = max(
+            (by_seq[s].occurred.start for s in record.refs("after") if s in by_seq),
+            default=None,
+        )
+        if bound is not None:
+            record = replace(
+                record,
+                occurred=_not_before(record.occurred, bound),
+                known=_not_before(record.known, bound),
+            )
+        by_seq[record.seq] = record
+        out.append(record)
+    return out
+
+
+def _not_before(moment: Moment, bound: datetime) -> Moment:
+    # A bound at or past the clock's end contradicts the record; it is kept as written.
+    if bound <= moment.start or bound >= moment.end:
+        return moment
+    return replace(moment, start=bound)
 
 
 def labels(records: Iterable[Record]) -> dict[int, str | None]:

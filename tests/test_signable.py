@@ -154,3 +154,23 @@ def test_the_table_lists_every_finding_then_the_judgements_once(db: str) -> None
     document = check(db, "NK-LH")
     # Every finding's block comes before the judgements.
     assert table.count(" — ", 0, heading) >= len(document["findings"])
+
+
+def test_an_entry_after_another_is_not_possibly_known_before_that_one(db: str) -> None:
+    # The lex Sarah closing and its conclusion are dated only "2020" but come after the
+    # opening of 2020-02: on 2020-01-05 they were not even possibly known.
+    result = CliRunner().invoke(
+        cli,
+        ["--db", db, "timeline", "NK-LH", "--as-known-at", "2020-01-05", "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    refs = {e["ref"] for e in orjson.loads(result.stdout)["entries"]}
+    assert not refs & {"lex-sarah-closed", "lex-sarah-l9"}
+    assert not {r for r in refs if r and r.startswith("cause-")}
+    later = CliRunner().invoke(
+        cli,
+        ["--db", db, "timeline", "NK-LH", "--as-known-at", "2020-02-29", "--format", "json"],
+    )
+    # By the end of February they may have been: shown, and said to be only possibly known.
+    entries = {e["ref"]: e for e in orjson.loads(later.stdout)["entries"]}
+    assert entries["lex-sarah-closed"]["knowledge"] == "possibly"
