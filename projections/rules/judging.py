@@ -272,6 +272,21 @@ def judge(
         return MET
     base_refs = (d.trigger.seq, *d.extra_refs)
     notes = f" {d.notes}" if d.notes else ""
+
+    def undetermined(s: Record, template: str, reason: str | None) -> Result:
+        """An act whose clock may fall either side of the deadline."""
+        message = template.format(
+            opening=d.opening,
+            name=name(s),
+            time=when(s).display(),
+            due_words=d.due_words,
+            due=due_text,
+            notes=notes,
+        )
+        return Result(
+            "finding", "undetermined", (*base_refs, s.seq), d.due, when(s), message, reason
+        )
+
     unclear = [s for s, v in verdicts if v == "unclear"]
     if unclear:
         s = unclear[0]
@@ -280,25 +295,11 @@ def judge(
             d.deadline_name,
             d.imprecision_extra,
         )
-        return Result(
-            "finding",
-            "undetermined",
-            (*base_refs, s.seq),
-            d.due,
-            when(s),
-            _(
-                "{opening}; {name} dated {time}: cannot tell whether it came {due_words} "
-                "(due {due}).{notes}"
-            ).format(
-                opening=d.opening,
-                name=name(s),
-                time=when(s).display(),
-                due_words=d.due_words,
-                due=due_text,
-                notes=notes,
-            ),
-            reason,
+        template = _(
+            "{opening}; {name} dated {time}: cannot tell whether it came {due_words} "
+            "(due {due}).{notes}"
         )
+        return undetermined(s, template, reason)
     maybe = [
         (s, why)
         for s, why in doubtful
@@ -306,25 +307,11 @@ def judge(
     ]
     if maybe:
         s, why = maybe[0]
-        return Result(
-            "finding",
-            "undetermined",
-            (*base_refs, s.seq),
-            d.due,
-            when(s),
-            _(
-                "{opening}; {name} dated {time} may or may not meet the deadline "
-                "({due_words}, due {due}).{notes}"
-            ).format(
-                opening=d.opening,
-                name=name(s),
-                time=when(s).display(),
-                due_words=d.due_words,
-                due=due_text,
-                notes=notes,
-            ),
-            why,
+        template = _(
+            "{opening}; {name} dated {time} may or may not meet the deadline "
+            "({due_words}, due {due}).{notes}"
         )
+        return undetermined(s, template, why)
     late = [s for s, v in verdicts if v == "late"]
     if late:
         s = late[0]
