@@ -34,6 +34,7 @@ from cli.context import (
     width_option,
 )
 from cli.draft import draft
+from cli.erase import erase
 from cli.export import export
 from cli.integrity import checkpoint, keygen, prove, verify, verify_proof
 from cli.migrate import migrate
@@ -985,6 +986,7 @@ for _command in (
     export,
     report,
     migrate,
+    erase,
 ):
     cli.add_command(_command)
 
