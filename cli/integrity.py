@@ -382,18 +382,29 @@ def _summary(report: Report, path: Path | None) -> str:
     )
 
 
+def _erased_lines(report: Report) -> list[str]:
+    """An erased case is checked like any other, row by row; what it said is gone by design."""
+    return [
+        f"{e.case}: erased on {e.day} by {e.user} ({e.reason}); its {len(e.rows)} "
+        f"entr{'ies' if len(e.rows) != 1 else 'y'} are checked but unreadable by design"
+        for e in report.erased
+    ]
+
+
 def _lines(report: Report, path: Path | None) -> str:
+    erased = "".join(f"{line}\n" for line in _erased_lines(report))
     if report.intact:
-        return f"intact: {_summary(report, path)}\n"
+        return f"{erased}intact: {_summary(report, path)}\n"
     lines = [str(p) for p in report.problems[:SHOWN_PROBLEMS]]
     more = len(report.problems) - len(lines) + report.more_problems
     if more:
         lines.append(f"… and {more} more problem{'s' * (more != 1)}")
     lines.append(f"tampered: {_summary(report, path)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + erased
 
 
 def _json(report: Report, path: Path | None) -> bytes:
+    from ledger.timeparse import to_stockholm
     from projections.formats import to_json
     from projections.serialize import document
 
@@ -423,6 +434,18 @@ def _json(report: Report, path: Path | None) -> bytes:
             checkpoints=checkpoints,
             problems=[p.to_json() for p in report.problems],
             more_problems=report.more_problems,
+            erased=[
+                {
+                    "case": e.case,
+                    "seq": e.seq,
+                    "erased_at": to_stockholm(e.timestamp).isoformat(),
+                    "user": e.user,
+                    "reason": e.reason,
+                    "entries": len(e.rows),
+                    "before_retention": e.before_retention,
+                }
+                for e in report.erased
+            ],
         )
     )
 

@@ -78,9 +78,9 @@ def erased_line(erased: Any) -> str:
     """What every command that would read an erased case says instead, in one line."""
     from projections.language import _
 
-    return _(
-        "{case} was erased on {day} ({reason}); its entries are unreadable by design"
-    ).format(case=erased.case, day=erased.day, reason=erased.reason)
+    return _("{case} was erased on {day} ({reason}); its entries are unreadable by design").format(
+        case=erased.case, day=erased.day, reason=erased.reason
+    )
 
 
 def emit(data: str | bytes, output: str | None) -> None:
