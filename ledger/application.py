@@ -91,13 +91,26 @@ class CaseLedger(Application[UUID]):
     def _check_cipher(self) -> None:
         """Refuse a ledger written under another cipher key (or none): reading would fail on
         every entry, and writing would mix clear and encrypted entries. A row sealed with the
-        ledger key itself is tried first: an erased case's entries open with no key."""
+        ledger key itself is tried first (an erased case's entries open with no key), then
+        the case keys it wraps (a case key that unwraps proves the ledger key: a case whose
+        key was tampered with is then refused where it is read, not taken for a wrong key)."""
         first = self.recorder.select_notifications(
             start=1, limit=1, topics=[ACCESS_TOPIC, ERASURE_TOPIC]
-        ) or self.recorder.select_notifications(start=1, limit=1, topics=[Entry.TOPIC])
+        )
+        if not first and self.key_ring is not None:
+            proved = self.key_ring.any_unwraps()
+            if proved is not None:
+                if proved:
+                    return
+                first = [None]  # type: ignore[list-item]  # keys there, none of them opens
+        first = first or self.recorder.select_notifications(
+            start=1, limit=1, topics=[Entry.TOPIC]
+        )
         if not first:
             return
         try:
+            if first[0] is None:
+                raise MapperDeserialisationError("no case key unwraps")
             self.mapper.to_domain_event(first[0])
         except MapperDeserialisationError:
             self.close()

@@ -345,6 +345,20 @@ class KeyRing:
                 if self._wrapped is not None and wrapped is not None:
                     self._wrapped[stream] = wrapped
 
+    def any_unwraps(self, tries: int = 16) -> bool | None:
+        """Whether one of the first stored keys unwraps under the ledger key (AES key wrap
+        checks its own integrity); None when there are no keys."""
+        with self._lock:
+            if self._wrapped is None:
+                self._wrapped = self.table.wrapped()
+            for stream, wrapped in list(self._wrapped.items())[:tries]:
+                try:
+                    unwrap(self.ledger_key, stream, wrapped)
+                except BadCaseKey:
+                    continue
+                return True
+            return False if self._wrapped else None
+
     def has_key(self, stream: UUID) -> bool:
         """Whether the store holds a key for this stream now (not what this process cached)."""
         return bool(self.table.wrapped([stream]))
