@@ -97,22 +97,19 @@ class CaseLedger(Application[UUID]):
         first = self.recorder.select_notifications(
             start=1, limit=1, topics=[ACCESS_TOPIC, ERASURE_TOPIC]
         )
-        if not first and self.key_ring is not None:
-            proved = self.key_ring.any_unwraps()
-            if proved is not None:
-                if proved:
-                    return
-                first = [None]  # type: ignore[list-item]  # keys there, none of them opens
-        first = first or self.recorder.select_notifications(
-            start=1, limit=1, topics=[Entry.TOPIC]
-        )
-        if not first:
-            return
-        try:
-            if first[0] is None:
-                raise MapperDeserialisationError("no case key unwraps")
-            self.mapper.to_domain_event(first[0])
-        except MapperDeserialisationError:
+        proved = None if first or self.key_ring is None else self.key_ring.any_unwraps()
+        if proved is None:
+            first = first or self.recorder.select_notifications(
+                start=1, limit=1, topics=[Entry.TOPIC]
+            )
+            if not first:
+                return
+            try:
+                self.mapper.to_domain_event(first[0])
+                proved = True
+            except MapperDeserialisationError:
+                proved = False
+        if not proved:
             self.close()
             wanted = "a different LEDGER_CIPHER_KEY" if self.store.encrypted else "a cipher key"
             raise StorageError(

@@ -1,8 +1,10 @@
 """Tamper evidence over a whole ledger (DESIGN §7): hash chains, the Merkle tree, checkpoints.
 
 **The leaves.** The Merkle tree (ledger/merkle.py, RFC 9162) has one leaf per stored
-`Case.EntryRecorded` event (topic "ledger:EntryRecorded"), in the ledger's notification order
-(the order the store assigned when the events were written; other topics are not leaves).
+`Case.EntryRecorded` event (topic "ledger:EntryRecorded") and per erasure record (topic
+"ledger:CaseErased", ledger/erasure.py), in the ledger's notification order (the order the
+store assigned when the events were written; other topics are not leaves). An erased case's
+entries cannot be opened: their leaves are built from the hashes its erasure record kept.
 A leaf's data is 56 bytes:
 
     originator_id (the case's aggregate id, 16 bytes, RFC 4122 byte order)
