@@ -184,7 +184,8 @@ class CaseLedger(Application[UUID]):
         """Every entry of a case in seq order, as stored.
 
         Raise `TamperedRow` for a row that cannot be this case's entry: another topic, a
-        state that does not decode or decrypt in its place, another case's entry."""
+        state that does not decode or decrypt in its place, another case's entry; and
+        `CaseErased` for a case whose key was destroyed (ledger/erasure.py)."""
         entries: list[Entry] = []
         rows = self.recorder.select_events(self.case_id(key))
         erased = erased_in(self, rows[-1]) if rows else None

@@ -11,6 +11,10 @@ case, another seq or under another topic still decrypts. `RowCipher` gives AES-G
 place (stream id, version, topic) as associated data: moved anywhere else it fails to
 decrypt. Rows sealed before this (no associated data) still read; a bound ciphertext never
 passes as one of those, since its tag was computed over its place.
+
+A case's entries are sealed with the case's own key (ledger/case_keys.py), every other row
+with the ledger key, so destroying one case's key (`ledger erase`) leaves every other row
+readable. Entries of a case stored before case keys existed stay under the ledger key.
 """
 
 from __future__ import annotations
