@@ -321,6 +321,4 @@ def forget_derived(ledger: CaseLedger, key: str) -> None:
         close = getattr(views, "close", None)
         if close is not None:
             close()
-    drafts = ledger.drafts.of_case(key)
-    if drafts:
-        ledger.drafts.delete([draft.id for draft in drafts])
+    ledger.drafts.forget(key)

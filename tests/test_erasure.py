@@ -385,13 +385,20 @@ def test_an_interrupted_erasure_is_finished_by_running_it_again(
     ok(run(db, "verify", key=key))
 
 
-def test_no_copy_of_the_key_or_the_case_index_row_stays_in_the_sqlite_file(
+def test_no_copy_of_the_key_the_views_or_the_drafts_stays_in_the_sqlite_file(
     tmp_path: Path, key: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     db = str(tmp_path / "ledger.db")
     ok(run(db, "import", "-q", *EXAMPLE_FILES, key=key))
     ok(run(db, "cases", key=key))  # the case index holds NK-LH's row
+    ok(
+        run(
+            db, "draft", "import", str(EXAMPLES / "kronologi-nk-lh.csv"), "--case", "NK-LH", key=key
+        )
+    )
+    drafts = [data for (data,) in sql(db, "SELECT data FROM ledger_drafts")]
+    assert drafts
     ledger = open_ledger(db, key)
     try:
         stream = ledger.case_id("NK-LH").hex
@@ -406,6 +413,8 @@ def test_no_copy_of_the_key_or_the_case_index_row_stays_in_the_sqlite_file(
     content = b"".join(path.read_bytes() for path in files if path.exists())
     assert bytes(wrapped) not in content
     assert gone.pop().encode()[:64] not in content
+    assert sql(db, "SELECT count(*) FROM ledger_drafts")[0][0] == 0
+    assert not any(draft.encode()[:64] in content for draft in drafts)
 
 
 def test_a_case_stored_before_case_keys_cannot_be_erased_alone(
