@@ -247,9 +247,19 @@ def open_case_keys(store: Store, datastore: Any) -> CaseKeyTable:
     missing; `datastore` is None for the memory store."""
     if store.kind == "memory":
         return MemoryCaseKeys()
+    from eventsourcing.persistence import IntegrityError, InternalError
+
     table_class = _sqlite_class() if store.kind == "sqlite" else _postgres_class()
     table = table_class(datastore)  # type: ignore[call-arg]
-    table.create_table()  # type: ignore[attr-defined]
+    for attempts_left in reversed(range(3)):
+        try:
+            table.create_table()  # type: ignore[attr-defined]
+            break
+        except (IntegrityError, InternalError):
+            # Processes opening a new PostgreSQL ledger at once race to create the table;
+            # the losers find it made on a second look.
+            if not attempts_left:
+                raise
     return table
 
 
