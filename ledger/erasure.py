@@ -29,6 +29,13 @@ seq, its chain hash and the SHA-256 of its stored ciphertext. With those, `verif
 checks every row of the erased case (its ciphertext unchanged since, its leaf in the tree)
 and the tree's root does not change, so every earlier checkpoint and proof still holds.
 
+What else holds the case: its access records hold who read it, the command, the pseudonymous
+case key and the stated purpose, none of what the entries say; they stay sealed with the
+ledger key and outlive the erasure (they are the record of the reads, and `verify` checks
+them). Its kept view rows and drafts do hold case data; they are deleted with the erasure
+rather than sealed with the case key, since any copy of the database that still holds them
+holds the wrapped case key as well.
+
 Order of work: the record first, then the key, then the derived rows (kept views, drafts).
 Killed in between, the case already reads as erased, `verify` says its key still exists,
 and running `erase` again finishes the work.
