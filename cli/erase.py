@@ -46,6 +46,9 @@ def erase(state: State, case: str, reason: str, before_retention: bool) -> None:
         user = current_user(state.user)
     except UnknownUser as error:
         raise UserError(str(error)) from None
+    # Erasing reads the case (its chain, its retention) and a refusal can say why: logged
+    # like any read, before.
+    state.log_read("erase", case)
     try:
         done = erase_case(
             ledger,
