@@ -295,7 +295,9 @@ def test_an_erased_case_is_recorded_and_read_as_erased(db: str, key: str, tmp_pa
 
 def test_an_erased_case_verifies_and_every_proof_holds(db: str, key: str, tmp_path: Path) -> None:
     verifier = filled(db, key, tmp_path)
+    ok(run(db, "check", "--all", key=key))  # kept rule results of both cases
     erase_nk_lh(db, key)
+    assert "NK-LH" not in ok(run(db, "check", "--all", "--format", "json", key=key)).output
     verified = ok(run(db, "verify", "--verifier-key", verifier, key=key)).output
     assert "NK-LH: erased on" in verified and "unreadable by design" in verified
     assert "intact:" in verified and "1 checkpoint consistent" in verified
