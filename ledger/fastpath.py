@@ -38,7 +38,7 @@ from ledger.entry import (
     _written,
     validate_changes,
 )
-from ledger.identity_numbers import identity_number_fields
+from ledger.identity_numbers import identity_number_fields, may_hold_identity_number
 from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
 from ledger.rows import RowMapper, row_place
 from ledger.timeparse import Moment, TimeParseError, parse_moment
@@ -242,7 +242,7 @@ def _accept(line: bytes, key: str, seq: int) -> _Line | None:
             fields[name] = value
     if not check.required <= fields.keys():
         return None
-    if identity_number_fields(obj):  # refused, and explained, by the exact path
+    if may_hold_identity_number(line) and identity_number_fields(obj):  # the exact path refuses
         return None
     return _Line(obj, check.name, known_text, texts, basis, fields, seq)
 
