@@ -23,6 +23,7 @@ meanwhile, the insert fails on the case's version and the import checks everythi
 from __future__ import annotations
 
 import gc
+import mmap
 import os
 import re
 import struct
@@ -41,7 +42,7 @@ from typing import IO, Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
+from eventsourcing.persistence import IntegrityError, Mapper
 
 from ledger.application import CaseLedger, write_attempts
 from ledger.case import Case, CaseRejected, case_id
@@ -147,6 +148,7 @@ class _Lines:
         self.by_case: dict[str, array[int]] = {}  # flat (offset, length, source, line no)
         self.unplaced: list[tuple[str, bytes]] = []  # lines without a usable case key
         self.count = 0
+        self._map: mmap.mmap | bytes | None = None
 
     def read(self, sources: Iterable[Source], progress: Callable[[int], None] | None) -> None:
         offset = 0
@@ -181,15 +183,36 @@ class _Lines:
                 offset += len(line)
         self.file.flush()
 
-    def lines_of(self, case: str) -> Iterator[tuple[str, bytes]]:
-        # pread: worker processes share the file, but must not share its position.
-        fd = self.file.fileno()
+    def _mapped(self) -> mmap.mmap | bytes:
+        # Mapped once pass 1 is done, read-only: slicing costs no system call per line, and
+        # worker processes share the file's pages with each other and the page cache.
+        if self._map is None:
+            size = os.fstat(self.file.fileno()).st_size
+            self._map = (
+                mmap.mmap(self.file.fileno(), size, access=mmap.ACCESS_READ) if size else b""
+            )
+        return self._map
+
+    def raw_lines_of(self, case: str) -> list[bytes]:
+        """A case's lines, in input order."""
+        data = self._mapped()
         positions = self.by_case[case]
-        for i in range(0, len(positions), 4):
-            offset, length, index, number = positions[i : i + 4]
-            yield f"{self.names[index]}:{number}", os.pread(fd, length, offset)
+        return [
+            data[offset : offset + length]
+            for offset, length in zip(positions[0::4], positions[1::4], strict=True)
+        ]
+
+    def lines_of(self, case: str) -> Iterator[tuple[str, bytes]]:
+        """A case's lines, each with where it was read (file:line)."""
+        names = self.names
+        positions = self.by_case[case]
+        lines = self.raw_lines_of(case)
+        for line, index, number in zip(lines, positions[2::4], positions[3::4], strict=True):
+            yield f"{names[index]}:{number}", line
 
     def close(self) -> None:
+        if isinstance(self._map, mmap.mmap):
+            self._map.close()
         self.file.close()
 
 
@@ -232,13 +255,13 @@ class _Checker:
         return checked
 
     def _check_case(self, key: str, case: Case, checked: _Checked) -> None:
-        lines = list(self.lines.lines_of(key))
         if not self.exact and not checked.errors:
-            rows = fast_rows(case, [line for _, line in lines], self.mapper)
+            rows = fast_rows(case, self.lines.raw_lines_of(key), self.mapper)
             if rows is not None:
                 checked.recorded += len(rows)
                 checked.rows += rows
                 return
+        lines = self.lines.lines_of(key)
         located: list[tuple[str, Draft]] = []
         invalid_labels: set[str] = set()
         errors = checked.errors
@@ -495,19 +518,20 @@ class _Spool:
         try:
             if exc_type is None:
                 for batch in self._batches():
-                    self.ledger.insert_stored(batch)
+                    self.ledger.insert_rows(batch)  # COPY on PostgreSQL
         finally:
             self.file.close()
 
-    def _batches(self) -> Iterator[list[StoredEvent]]:
+    def _batches(self) -> Iterator[list[tuple[bytes, int, str, bytes]]]:
         """Whole chunks (so whole cases) at a time, about BATCH_EVENTS events to a batch."""
         self.file.seek(0)
         read, unpack, size = self.file.read, self._HEADER.unpack, self._HEADER.size
-        batch: list[StoredEvent] = []
+        topic = self.topic
+        batch: list[tuple[bytes, int, str, bytes]] = []
         for count in self.counts:
             for _ in range(count):
                 raw, version, length = unpack(read(size))
-                batch.append(StoredEvent(UUID(bytes=raw), version, self.topic, read(length)))
+                batch.append((raw, version, topic, read(length)))
             if len(batch) >= BATCH_EVENTS:
                 yield batch
                 batch = []
