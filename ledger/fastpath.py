@@ -176,6 +176,7 @@ def _type_source(spec: EventType) -> tuple[str, dict[str, Any]]:
         "        if basis is _REJECT or not basis:",
         "            return None",
         "    fields = {}",
+        "    refs = False",
     ]
     for index, field in enumerate(spec.fields):
         test, kept = _TESTS[field.kind]
@@ -192,15 +193,18 @@ def _type_source(spec: EventType) -> tuple[str, dict[str, Any]]:
             "            return None",
             f"        fields[{field.name!r}] = {kept}",
         ]
+        if field.kind in ("ref", "refs"):
+            code.append("        refs = True")
         if field.required:
             code += ["    else:", "        return None"]
     code.append(
-        "    return known, (actor, role, agency, on_behalf_of, summary, source), basis, fields"
+        "    return known, (actor, role, agency, on_behalf_of, summary, source), basis, fields,"
+        " refs"
     )
     return "\n".join(code) + "\n", names
 
 
-_Checked = tuple[str | None, tuple[Any, ...], tuple[Reference, ...], dict[str, Any]]
+_Checked = tuple[str | None, tuple[Any, ...], tuple[Reference, ...], dict[str, Any], bool]
 _checkers: dict[str, Callable[[dict[str, Any]], _Checked | None]] = {}
 
 
@@ -219,29 +223,12 @@ def _checker(type_name: str) -> Callable[[dict[str, Any]], _Checked | None] | No
     return checker
 
 
-class _Line:
-    """One accepted line, before its references are resolved."""
-
-    __slots__ = ("basis", "fields", "fingerprint", "known", "obj", "seq", "texts", "type")
-
-    def __init__(
-        self,
-        obj: dict[str, Any],
-        type_name: str,
-        checked: _Checked,
-        seq: int,
-    ) -> None:
-        self.obj = obj
-        self.type = type_name
-        self.known, self.texts, self.basis, self.fields = checked
-        self.seq = seq
-        self.fingerprint = entry_hash(obj)
-
-
-def _accept(line: bytes, key: str, seq: int, suspect: bool = True) -> _Line | None:
-    """The line, when the exact path would take it exactly as written; otherwise None.
-    `suspect`: whether the line may hold an identity number (False only when a cheap test
-    over its bytes said no)."""
+def _accept(
+    line: bytes, key: str, suspect: bool = True
+) -> tuple[dict[str, Any], str, _Checked] | None:
+    """The line decoded, its type and what its type's checker found, when the exact path
+    would take it exactly as written; otherwise None. `suspect`: whether the line may hold an
+    identity number (False only when a cheap test over its bytes said no)."""
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError:
@@ -257,7 +244,7 @@ def _accept(line: bytes, key: str, seq: int, suspect: bool = True) -> _Line | No
         return None
     if suspect and may_hold_identity_number(line) and identity_number_fields(obj):
         return None  # the exact path refuses it, naming the field
-    return _Line(obj, type_name, checked, seq)
+    return obj, type_name, checked
 
 
 def _resolve(reference: Reference, key: str, own: int, last: int, labels: dict[str, int]) -> int:
@@ -318,25 +305,26 @@ def fast_rows(case: Case, lines: Iterable[bytes], mapper: Mapper[Any]) -> list[R
     labels = dict(case.labels)
     seen = case.fingerprints
     batch: set[str] = set()
-    accepted: list[_Line] = []
+    accepted: list[tuple[int, dict[str, Any], str, _Checked, str]] = []
     seq = case.version
     for line in lines:
         seq += 1
-        found = _accept(line, key, seq, suspect)
+        found = _accept(line, key, suspect)
         if found is None:
             return None
-        ref = found.obj.get("ref")
+        obj, type_name, checked = found
+        fingerprint = entry_hash(obj)
+        ref = obj.get("ref")
         if ref is not None:
             if ref in labels:  # stored already, or twice in this input
                 return None
             labels[ref] = seq
-        elif found.fingerprint in seen or found.fingerprint in batch:  # would be skipped
+        elif fingerprint in seen or fingerprint in batch:  # would be skipped
             return None
-        batch.add(found.fingerprint)
-        accepted.append(found)
+        batch.add(fingerprint)
+        accepted.append((seq, obj, type_name, checked, fingerprint))
 
     last = seq
-    types = case.types | {entry.seq: entry.type for entry in accepted}
     topic = get_topic(Case.EntryRecorded)
     class_version = getattr(Case.EntryRecorded, "class_version", 1)
     cipher = mapper.row_cipher
@@ -344,37 +332,37 @@ def fast_rows(case: Case, lines: Iterable[bytes], mapper: Mapper[Any]) -> list[R
     originator = case.id.hex
     prev_hash = case.last_hash
     rows: list[Row] = []
-    for entry in accepted:
-        own = entry.seq
-        basis = [_resolve(r, key, own, last, labels) for r in entry.basis]
+    for own, obj, type_name, checked, fingerprint in accepted:
+        known, texts, references, fields, refs = checked
+        basis = [_resolve(r, key, own, last, labels) for r in references]
         if 0 in basis:
             return None
-        fields = entry.fields
-        for name, value in fields.items():
-            if type(value) is Reference:
-                seq = _resolve(value, key, own, last, labels)
-                if not seq:
-                    return None
-                fields[name] = seq
-            elif type(value) is tuple:
-                seqs = [_resolve(r, key, own, last, labels) for r in value]
-                if 0 in seqs:
-                    return None
-                fields[name] = seqs
-        if entry.type == CORRECTION:
+        if refs:
+            for name, value in fields.items():
+                if type(value) is Reference:
+                    seq = _resolve(value, key, own, last, labels)
+                    if not seq:
+                        return None
+                    fields[name] = seq
+                elif type(value) is tuple:
+                    seqs = [_resolve(r, key, own, last, labels) for r in value]
+                    if 0 in seqs:
+                        return None
+                    fields[name] = seqs
+        if type_name == CORRECTION:
+            types = case.types | {entry[0]: entry[2] for entry in accepted}
             changes = _changes(fields, types, key, own, last, labels)
             if changes is None:
                 return None
             fields["changes"] = changes
-        obj = entry.obj
-        actor, role, agency, on_behalf_of, summary, source = entry.texts
+        actor, role, agency, on_behalf_of, summary, source = texts
         # The state as `Case.prepare` builds it, key for key in the same order.
         state: dict[str, Any] = {
             "case": key,
-            "type": entry.type,
+            "type": type_name,
             "ref": obj.get("ref"),
             "occurred": obj["occurred"],
-            "known": entry.known,
+            "known": known,
             "actor": actor,
             "role": role,
             "agency": agency,
@@ -384,7 +372,7 @@ def fast_rows(case: Case, lines: Iterable[bytes], mapper: Mapper[Any]) -> list[R
             "assessment": "assessment" in obj,
             "basis": basis,
             "fields": fields,
-            "fingerprint": entry.fingerprint,
+            "fingerprint": fingerprint,
             "prev_hash": prev_hash,
         }
         recorded_at = create_timestamp().isoformat()
