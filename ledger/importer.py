@@ -23,7 +23,6 @@ meanwhile, the insert fails on the case's version and the import checks everythi
 from __future__ import annotations
 
 import gc
-import mmap
 import os
 import re
 import struct
@@ -148,7 +147,6 @@ class _Lines:
         self.by_case: dict[str, array[int]] = {}  # flat (offset, length, source, line no)
         self.unplaced: list[tuple[str, bytes]] = []  # lines without a usable case key
         self.count = 0
-        self._map: mmap.mmap | bytes | None = None
 
     def read(self, sources: Iterable[Source], progress: Callable[[int], None] | None) -> None:
         offset = 0
@@ -183,24 +181,27 @@ class _Lines:
                 offset += len(line)
         self.file.flush()
 
-    def _mapped(self) -> mmap.mmap | bytes:
-        # Mapped once pass 1 is done, read-only: slicing costs no system call per line, and
-        # worker processes share the file's pages with each other and the page cache.
-        if self._map is None:
-            size = os.fstat(self.file.fileno()).st_size
-            self._map = (
-                mmap.mmap(self.file.fileno(), size, access=mmap.ACCESS_READ) if size else b""
-            )
-        return self._map
-
     def raw_lines_of(self, case: str) -> list[bytes]:
-        """A case's lines, in input order."""
-        data = self._mapped()
+        """A case's lines, in input order.
+
+        pread, since worker processes share the file but must not share its position; one
+        read for each run of lines that follow each other in the file (input usually keeps a
+        case's lines together), so mostly one system call per case. (Not a memory map: every
+        page a worker touched would count in its resident memory, up to the input's size.)"""
+        fd = self.file.fileno()
         positions = self.by_case[case]
-        return [
-            data[offset : offset + length]
-            for offset, length in zip(positions[0::4], positions[1::4], strict=True)
-        ]
+        offsets, lengths = positions[0::4], positions[1::4]
+        lines: list[bytes] = []
+        start = end = offsets[0]
+        run: list[int] = []
+        for offset, length in zip(offsets, lengths, strict=True):
+            if offset != end:
+                lines += _split(os.pread(fd, end - start, start), run)
+                start, run = offset, []
+            run.append(length)
+            end = offset + length
+        lines += _split(os.pread(fd, end - start, start), run)
+        return lines
 
     def lines_of(self, case: str) -> Iterator[tuple[str, bytes]]:
         """A case's lines, each with where it was read (file:line)."""
@@ -211,9 +212,16 @@ class _Lines:
             yield f"{names[index]}:{number}", line
 
     def close(self) -> None:
-        if isinstance(self._map, mmap.mmap):
-            self._map.close()
         self.file.close()
+
+
+def _split(data: bytes, lengths: list[int]) -> list[bytes]:
+    """`data` cut into consecutive pieces of the given lengths."""
+    pieces, at = [], 0
+    for length in lengths:
+        pieces.append(data[at : at + length])
+        at += length
+    return pieces
 
 
 def _case_key(line: bytes) -> str | None:
