@@ -25,7 +25,7 @@ from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
 from ledger.case import CORRECTION, Case
-from ledger.chain import chained_payload, entry_hash
+from ledger.chain import chained_payload_at, entry_hash
 from ledger.entry import (
     ENVELOPE_FIELDS,
     ENVELOPE_TEXT_FIELDS,
@@ -376,7 +376,7 @@ def fast_rows(case: Case, lines: Iterable[bytes], mapper: Mapper[Any]) -> list[R
             "prev_hash": prev_hash,
         }
         recorded_at = create_timestamp().isoformat()
-        prev_hash = entry_hash(chained_payload(state, own, recorded_at))
+        prev_hash = entry_hash(chained_payload_at(state, own, recorded_at))
         # The transcoder's tagged form of the event's timestamp (eventsourcing DatetimeAsISO).
         state["timestamp"] = {"_type_": "datetime_iso", "_data_": recorded_at}
         state["hash"] = prev_hash
