@@ -180,6 +180,20 @@ class CaseLedger(Application[UUID]):
         """
         self.recorder.insert_events(events)
 
+    def insert_rows(self, rows: Sequence[tuple[bytes, int, str, bytes]]) -> None:
+        """`insert_stored` for rows given as (originator id bytes, version, topic, state):
+        with COPY where the recorder has it (PostgreSQL), else as stored events."""
+        copy_rows = getattr(self.recorder, "copy_rows", None)
+        if copy_rows is not None:
+            copy_rows(rows)
+            return
+        self.insert_stored(
+            [
+                StoredEvent(UUID(bytes=raw), version, topic, state)
+                for raw, version, topic, state in rows
+            ]
+        )
+
     def history(self, key: str) -> list[Entry]:
         """Every entry of a case in seq order, as stored.
 
