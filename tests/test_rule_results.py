@@ -11,8 +11,8 @@ from ledger.importer import Source, import_sources
 from ledger.synthetic import generate, write_jsonl
 from ledger.views import open_views
 from projections.kept.rule_results import check_all_cached, report_from_state, report_to_state
-from projections.records import to_records
-from projections.rules import check_case
+from projections.records import labels, to_records
+from projections.rules import all_document, check_case
 from projections.rules_config import DEFAULT_POLICY, Policy
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -104,8 +104,23 @@ def test_another_policy_or_a_passed_deadline_means_checking_again(ledger: CaseLe
     assert stats.rechecked == 1
 
 
-def test_a_report_survives_the_round_trip(ledger: CaseLedger) -> None:
+def test_a_kept_report_keeps_what_check_all_shows(ledger: CaseLedger) -> None:
+    """The kept row is compact (no notes, coverage or concordance, which only `check CASE`
+    shows), yet every finding comes back whole and `check --all` reads the same from it."""
     filled(ledger, cases=3)
     for key in ("SYN-000001", "SYN-000002", "SYN-000003"):
-        report = check_case(to_records(ledger.history(key)), now=NOW)
-        assert report_from_state(report_to_state(report), DEFAULT_POLICY) == report
+        records = to_records(ledger.history(key))
+        report = check_case(records, now=NOW)
+        state = report_to_state(report)
+        kept = report_from_state(state, DEFAULT_POLICY)
+        assert kept.findings == report.findings
+        assert report_to_state(kept) == state
+        refs = {key: labels(records)}
+        shown = [
+            {
+                **all_document([r], refs, "rule", DEFAULT_POLICY, None, NOW, None),
+                "generated_at": None,
+            }
+            for r in (kept, report)
+        ]
+        assert shown[0] == shown[1]

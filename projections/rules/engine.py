@@ -16,7 +16,7 @@ from projections.codes import status_word
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.language import _
 from projections.ordering import chronological
-from projections.records import Record, case_authority
+from projections.records import Record, case_authority, unit_of
 from projections.rules.concordance import concordance
 from projections.rules.judging import Context, Coverage, Trigger
 from projections.rules.model import (
@@ -168,6 +168,8 @@ def _apply(rule_: Rule, triggers: list[Trigger], ctx: Context) -> tuple[list[Fin
                 trigger_time=trigger.time,
                 agency=record.agency,
                 recheck_at=result.recheck_at,
+                unit=unit_of(record),
+                trigger_type=record.type,
             )
         )
     counts = Counter(f.status for f in findings)

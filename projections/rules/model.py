@@ -130,6 +130,8 @@ class Finding:
     trigger_time: Moment | None = None  # the triggering entry's time (grouping by month)
     agency: str | None = None  # the triggering entry's agency (grouping by agency)
     recheck_at: datetime | None = None  # the verdict may change when "now" passes this
+    unit: str | None = None  # the triggering entry's unit (`records.unit_of`)
+    trigger_type: str | None = None  # the triggering entry's type (similar events)
 
 
 @dataclass(frozen=True, slots=True)
