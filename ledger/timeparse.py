@@ -24,7 +24,7 @@ on local time convert first: ``dt.astimezone(STOCKHOLM)``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache, lru_cache
 from typing import Literal
@@ -95,16 +95,18 @@ class Moment:
     end: datetime
     precision: Precision
     approximate: bool
+    # Start and end, widened by one unit of precision when approximate. Every comparison of
+    # clocks reads them (rules, views, ordering), so they are computed once, when made.
+    earliest: datetime = field(init=False, repr=False, compare=False)
+    latest: datetime = field(init=False, repr=False, compare=False)
 
-    @property
-    def earliest(self) -> datetime:
-        """Start, widened by one unit of precision when approximate."""
-        return _shift(self.start, self.precision, -1) if self.approximate else self.start
-
-    @property
-    def latest(self) -> datetime:
-        """End, widened by one unit of precision when approximate."""
-        return _shift(self.end, self.precision, 1) if self.approximate else self.end
+    def __post_init__(self) -> None:
+        if self.approximate:
+            object.__setattr__(self, "earliest", _shift(self.start, self.precision, -1))
+            object.__setattr__(self, "latest", _shift(self.end, self.precision, 1))
+        else:
+            object.__setattr__(self, "earliest", self.start)
+            object.__setattr__(self, "latest", self.end)
 
     def display(self) -> str:
         """Stockholm local time at its own precision, e.g. ``~2020-01-07``; a journal form
