@@ -163,3 +163,33 @@ def test_similar_to_errors_are_one_line(db: Path, args: list[str], needle: str) 
     assert result.exit_code == 2, result.output
     assert needle in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_lex_sarah_report_lists_earlier_similar_events_in_the_unit(
+    db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "b.md"
+    ok(invoke(db, "report", "B", "--template", "lex-sarah", "--format", "md", "-o", str(out)))
+    text = out.read_text(encoding="utf-8")
+    part = text.split("Earlier similar events", 1)[1].split("###", 1)[0]
+    assert "A#2 2020-03-02 10:00, Socialtjänsten Testköping / socialsekreterare: breach" in part
+    assert "F#2 2019 ?" in part
+    for elsewhere in ("C#2", "D#2", "E#2", "G#2"):
+        assert elsewhere not in part
+    # As known at a point in time, the other cases as they stand now would be hindsight.
+    ok(
+        invoke(
+            db,
+            "report",
+            "B",
+            "--template",
+            "lex-sarah",
+            "--as-known-at",
+            "2020-07-01",
+            "--format",
+            "md",
+            "-o",
+            str(out),
+        )
+    )
+    assert "A#2" not in out.read_text(encoding="utf-8")

@@ -198,3 +198,28 @@ def similar_table(query: SimilarQuery, found: Sequence[Similar], width: int = 12
     if any(item.within == "possibly" for item in found):
         lines += ["", _("? the clocks leave open whether it lies in the window")]
     return wrap_lines(lines, width).rstrip("\n") + "\n"
+
+
+def earlier_in_other_cases(
+    records: Sequence[Record],
+    report: Report,
+    reports: Sequence[Report],
+    statuses: Sequence[str],
+    months: int = 12,
+) -> list[Similar]:
+    """For a lex Sarah investigation of a case: the similar events, in the unit's other
+    cases, before each entry the case's own findings of `statuses` were triggered by."""
+    current = {r.seq: r for r in records}
+    found: dict[tuple[str, str, tuple[int, ...]], Similar] = {}
+    for seq in dict.fromkeys(f.refs[0] for f in report.findings if f.status in statuses):
+        record = current.get(seq)
+        query = similar_query(record, report, months) if record is not None else None
+        if query is None:
+            continue
+        for item in similar_findings(query, reports):
+            if item.case != report.case:
+                found.setdefault((item.case, item.finding.rule, item.finding.refs), item)
+    return sorted(
+        found.values(),
+        key=lambda s: (s.finding.trigger_time.sort_key(), s.case, s.finding.refs),  # type: ignore[union-attr]
+    )
