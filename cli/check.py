@@ -158,6 +158,8 @@ def check(
         raise click.UsageError("--similar-to goes with --all")
     if months is not None and not similar_to:
         raise click.UsageError("--months goes with --similar-to")
+    if similar_to and (group_by or explain):
+        raise click.UsageError("--similar-to lists findings; it takes no --group-by or --explain")
     point = parse_point_option("--as-known-at", as_known_at)
     # The point as the user gave it ("2019-12-31"), for the words and clocks of the output.
     asked = _asked(as_known_at) if point is not None else None

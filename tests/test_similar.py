@@ -156,6 +156,7 @@ def test_similar_events_table_marks_the_uncertain_ones(db: Path) -> None:
         (["check", "--all", "--similar-to", "#2"], "name the case"),
         (["check", "--all", "--similar-to", "G#2"], "records no agency"),
         (["check", "--all", "--similar-to", "B#2", "--months", "0"], "--months"),
+        (["check", "--all", "--similar-to", "B#2", "--group-by", "unit"], "no --group-by"),
     ],
 )
 def test_similar_to_errors_are_one_line(db: Path, args: list[str], needle: str) -> None:
