@@ -47,7 +47,7 @@ from ledger.application import CaseLedger, write_attempts
 from ledger.case import Case, CaseRejected, case_id
 from ledger.entry import Draft, InvalidEntry, Problem, draft_from_object
 from ledger.fastpath import fast_rows
-from ledger.references import CASE_KEY_PATTERN
+from ledger.references import CASE_KEY_PATTERN, is_case_key
 
 BATCH_EVENTS = 2000
 """Events per transaction where the import is not one transaction (stores other than SQLite)."""
@@ -317,6 +317,7 @@ def import_sources(
             unplaced = [
                 LineError(where, str(p)) for where, line in lines.unplaced for p in _problems(line)
             ]
+            _prepare_case_keys(ledger, lines, dry_run)
             checker = _Checker(lines, ledger.mapper, ledger.id_secret, exact)
             with _checking(checker, _worker_count(workers, lines.count)) as check:
                 for _ in write_attempts():
@@ -329,6 +330,21 @@ def import_sources(
         raise IntegrityError("cases kept changing while importing; try again")
     finally:
         lines.close()
+
+
+def _prepare_case_keys(ledger: CaseLedger, lines: _Lines, dry_run: bool) -> None:
+    """With encryption on, every case of the input gets its key before anything is checked:
+    the rows are sealed while they are checked (in worker processes too), and no key may be
+    written to the store while the import's own transaction holds it. A dry run's keys live
+    in memory only."""
+    ring = ledger.key_ring
+    if ring is None:
+        return
+    ring.prepare(
+        (ledger.case_id(key) for key in lines.by_case if is_case_key(key)),
+        persist=not dry_run,
+        fresh=not ledger.recorder.max_notification_id(),
+    )
 
 
 def _store(

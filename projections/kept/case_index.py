@@ -13,38 +13,47 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError, Tracking
 from eventsourcing.projection import Projection
 
 from ledger.application import CaseLedger, Entry
+from ledger.erasure import ERASURE_TOPIC, Erased
 from ledger.rows import TamperedRow
 from ledger.storage import Store
 from ledger.views import VIEWS_NAME, CaseViews, ViewRow, open_views
-from projections.cases import CaseSummary, summarise, summarise_records
+from projections.cases import (
+    CaseSummary,
+    ErasedCase,
+    Summary,
+    summarise,
+    summarise_records,
+    summary_from_state,
+)
 from projections.records import Record, ordered_after, to_record
 
 INDEX_VIEW = "case_index"
 ENTRY_TOPIC = Entry.TOPIC
+TOPICS = (ENTRY_TOPIC, ERASURE_TOPIC)
 PAGE = 2000
 
 
 class CaseIndexProjection(Projection[CaseViews]):
     name = VIEWS_NAME  # the runner names the view's tables after the projection
-    topics = (ENTRY_TOPIC,)
+    topics = TOPICS
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.process_batch([domain_event], tracking)
 
     def process_batch(self, events: Sequence[Any], tracking: Tracking) -> None:
-        """Fold a page of entries into the index, tracked by the page's last notification."""
-        self.fold([to_record(event) for event in events], tracking)
+        """Fold a page of entries (and erasure records) into the index, tracked by the
+        page's last notification."""
+        self.fold([_item(event) for event in events], tracking)
 
-    def fold(self, records: Sequence[Record], tracking: Tracking) -> None:
+    def fold(self, records: Sequence[Record | Erased], tracking: Tracking) -> None:
         """`process_batch` for entries already decoded into records."""
         cases = sorted({record.case for record in records})
         known = {
-            row.case: CaseSummary.from_state(row.data)
-            for row in self.view.rows_for(INDEX_VIEW, cases)
+            row.case: summary_from_state(row.data) for row in self.view.rows_for(INDEX_VIEW, cases)
         }
         summaries = summarise_records(records, known)
         rows = [
@@ -97,22 +106,29 @@ def _catch_up(
     seen: set[str] = set()
     ids: dict[str, Any] = {}
     previous: str | None = None
+    erased = ledger.erased_streams()
     for notifications in ledger.notification_pages(
-        ENTRY_TOPIC, views.max_tracking_id(ledger.name) or 0, page
+        TOPICS, views.max_tracking_id(ledger.name) or 0, page
     ):
-        records = [to_record(ledger.mapper.to_domain_event(n)) for n in notifications]  # type: ignore[arg-type]
-        projection.fold(records, Tracking(ledger.name, notifications[-1].id))
+        events = decoded(ledger, notifications, erased)
+        items = [_item(event) for event in events]
+        projection.fold(items, Tracking(ledger.name, notifications[-1].id))
         if counted is not None:
-            counted[0] += len(records)
+            counted[0] += len(items)
         if not hand_on:
             continue
-        for notification, record in zip(notifications, records, strict=True):
+        for event, record in zip(events, items, strict=True):
+            if isinstance(record, Erased):
+                # An erased case is never checked: what was read of it is dropped.
+                reading.pop(record.case, None)
+                seen.add(record.case)
+                continue
             case = record.case
             if case != previous and previous in reading:
                 yield previous, ordered_after(reading.pop(previous))  # type: ignore[arg-type]
             if case not in ids:
                 ids[case] = ledger.case_id(case)
-            if ids[case] != notification.originator_id:
+            if ids[case] != event.originator_id:
                 # As `CaseLedger.history` refuses it when reading the case it was put in.
                 raise TamperedRow(
                     f"{case}#{record.seq}: the stored entry lies in another case's stream (moved)"
@@ -127,17 +143,49 @@ def _catch_up(
         yield case, ordered_after(records)
 
 
+def _item(event: Any) -> Record | Erased:
+    """What the index folds: an entry as a record, an erasure record as it is."""
+    return event if isinstance(event, Erased) else to_record(event)
+
+
 def _pages(ledger: CaseLedger, after: int, page: int) -> Iterator[tuple[list[Any], int]]:
-    """The entries stored after notification `after`, a page at a time, each page with the
-    notification id of its last entry."""
-    for notifications in ledger.notification_pages(ENTRY_TOPIC, after, page):
-        yield [ledger.mapper.to_domain_event(n) for n in notifications], notifications[-1].id
+    """The entries and erasure records stored after notification `after`, a page at a
+    time, each page with the notification id of its last row."""
+    erased = ledger.erased_streams()
+    for notifications in ledger.notification_pages(TOPICS, after, page):
+        yield decoded(ledger, notifications, erased), notifications[-1].id
+
+
+def decoded(ledger: CaseLedger, notifications: Sequence[Any], erased: set[Any]) -> list[Any]:
+    """The events of entry and erasure rows, leaving out the entries of erased cases (they
+    open with no key; their erasure record stands for them). A case erased since `erased`
+    was read is found at its first entry that no longer opens."""
+    events = []
+    for notification in notifications:
+        if notification.topic == ENTRY_TOPIC and notification.originator_id in erased:
+            continue
+        try:
+            events.append(ledger.mapper.to_domain_event(notification))
+        except MapperDeserialisationError:
+            if notification.originator_id not in ledger.erased_streams():
+                raise
+            erased.add(notification.originator_id)
+    return events
 
 
 def case_index(ledger: CaseLedger, views: CaseViews) -> list[CaseSummary]:
-    """The index, current as of this call."""
+    """The index of the cases that were not erased, current as of this call."""
+    return [s for s in index_rows(ledger, views) if isinstance(s, CaseSummary)]
+
+
+def erased_cases(ledger: CaseLedger, views: CaseViews) -> list[ErasedCase]:
+    """The erased cases, current as of this call."""
+    return [s for s in index_rows(ledger, views) if isinstance(s, ErasedCase)]
+
+
+def index_rows(ledger: CaseLedger, views: CaseViews) -> list[Summary]:
     catch_up(ledger, views)
-    return [CaseSummary.from_state(row.data) for row in views.rows(INDEX_VIEW)]
+    return [summary_from_state(row.data) for row in views.rows(INDEX_VIEW)]
 
 
 def reindex(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
@@ -148,7 +196,7 @@ def reindex(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
     works on the old index or the new one. Forgetting first and catching up after would let
     such a reader track a late position over a half-empty index, which no one would fill.
     """
-    summaries: dict[str, CaseSummary] = {}
+    summaries: dict[str, Summary] = {}
     position = read = 0
     for events, last in _pages(ledger, 0, page):
         summaries = summarise(events, summaries)

@@ -127,7 +127,8 @@ def refresh(
         # Cases that began before this pass, resumed in it, or whose deadline passed. The
         # index rows are opened, not only their seqs read: a row swapped into another case
         # is refused here as by `ledger cases`.
-        index = views.rows(INDEX_VIEW)
+        # An erased case's row says only that it was erased: it is never checked.
+        index = [row for row in views.rows(INDEX_VIEW) if not row.data.get("erased")]
         for row in index:
             if stale(row.case, row.last_seq):
                 keep(row.case, to_records(ledger.history(row.case)))
