@@ -17,10 +17,19 @@ from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
 from eventsourcing.projection import Projection
 
 from ledger.application import CaseLedger, Entry
-from ledger.erasure import ERASURE_TOPIC
+from ledger.erasure import ERASURE_TOPIC, Erased
+from ledger.rows import TamperedRow
 from ledger.storage import Store
 from ledger.views import VIEWS_NAME, CaseViews, ViewRow, open_views
-from projections.cases import CaseSummary, ErasedCase, Summary, summarise, summary_from_state
+from projections.cases import (
+    CaseSummary,
+    ErasedCase,
+    Summary,
+    summarise,
+    summarise_records,
+    summary_from_state,
+)
+from projections.records import Record, ordered_after, to_record
 
 INDEX_VIEW = "case_index"
 ENTRY_TOPIC = Entry.TOPIC
@@ -36,12 +45,17 @@ class CaseIndexProjection(Projection[CaseViews]):
         self.process_batch([domain_event], tracking)
 
     def process_batch(self, events: Sequence[Any], tracking: Tracking) -> None:
-        """Fold a page of entries into the index, tracked by the page's last notification."""
-        cases = sorted({event.case for event in events})
+        """Fold a page of entries (and erasure records) into the index, tracked by the
+        page's last notification."""
+        self.fold([_item(event) for event in events], tracking)
+
+    def fold(self, records: Sequence[Record | Erased], tracking: Tracking) -> None:
+        """`process_batch` for entries already decoded into records."""
+        cases = sorted({record.case for record in records})
         known = {
             row.case: summary_from_state(row.data) for row in self.view.rows_for(INDEX_VIEW, cases)
         }
-        summaries = summarise(events, known)
+        summaries = summarise_records(records, known)
         rows = [
             ViewRow(INDEX_VIEW, case, summaries[case].last_seq, summaries[case].to_state())
             for case in cases
@@ -58,12 +72,80 @@ class CaseIndexProjection(Projection[CaseViews]):
 
 def catch_up(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
     """Apply every entry stored since the index's tracked position; returns how many."""
+    counted = [0]
+    for _ in _catch_up(ledger, views, page, counted, hand_on=False):
+        pass
+    return counted[0]
+
+
+def catch_up_cases(
+    ledger: CaseLedger, views: CaseViews, page: int = PAGE, counted: list[int] | None = None
+) -> Iterator[tuple[str, list[Record]]]:
+    """`catch_up`, handing on the way each case whose every entry this pass read, as its
+    records (`to_records`), once the pass has moved on to another case.
+
+    Each stored entry is decoded once, for the index and for whoever checks the case: a
+    ledger's entries mostly lie case after case in the log, so a case is complete when the
+    next entry belongs to another. A case that began before the pass is not handed on, nor
+    again a case whose entries resume after it was: the index then holds a later last seq
+    than the records handed on, and the caller reads that case's history. `counted[0]` is
+    increased by the number of entries applied."""
+    return _catch_up(ledger, views, page, counted, hand_on=True)
+
+
+def _catch_up(
+    ledger: CaseLedger,
+    views: CaseViews,
+    page: int,
+    counted: list[int] | None,
+    *,
+    hand_on: bool,
+) -> Iterator[tuple[str, list[Record]]]:
     projection = CaseIndexProjection(view=views)
-    applied = 0
-    for events, last in _pages(ledger, views.max_tracking_id(ledger.name) or 0, page):
-        projection.process_batch(events, Tracking(ledger.name, last))
-        applied += len(events)
-    return applied
+    reading: dict[str, list[Record]] = {}  # cases whose every entry so far was in this pass
+    seen: set[str] = set()
+    ids: dict[str, Any] = {}
+    previous: str | None = None
+    erased = ledger.erased_streams()
+    for notifications in ledger.notification_pages(
+        TOPICS, views.max_tracking_id(ledger.name) or 0, page
+    ):
+        events = decoded(ledger, notifications, erased)
+        items = [_item(event) for event in events]
+        projection.fold(items, Tracking(ledger.name, notifications[-1].id))
+        if counted is not None:
+            counted[0] += len(items)
+        if not hand_on:
+            continue
+        for event, record in zip(events, items, strict=True):
+            if isinstance(record, Erased):
+                # An erased case is never checked: what was read of it is dropped.
+                reading.pop(record.case, None)
+                seen.add(record.case)
+                continue
+            case = record.case
+            if case != previous and previous in reading:
+                yield previous, ordered_after(reading.pop(previous))  # type: ignore[arg-type]
+            if case not in ids:
+                ids[case] = ledger.case_id(case)
+            if ids[case] != event.originator_id:
+                # As `CaseLedger.history` refuses it when reading the case it was put in.
+                raise TamperedRow(
+                    f"{case}#{record.seq}: the stored entry lies in another case's stream (moved)"
+                )
+            if case in reading:
+                reading[case].append(record)
+            elif case not in seen and record.seq == 1:
+                reading[case] = [record]
+            seen.add(case)
+            previous = case
+    for case, records in reading.items():
+        yield case, ordered_after(records)
+
+
+def _item(event: Any) -> Record | Erased:
+    """What the index folds: an entry as a record, an erasure record as it is."""
+    return event if isinstance(event, Erased) else to_record(event)
 
 
 def _pages(ledger: CaseLedger, after: int, page: int) -> Iterator[tuple[list[Any], int]]:
