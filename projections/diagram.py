@@ -31,10 +31,10 @@ import graphviz
 from ledger.timeparse import STOCKHOLM, Moment, known_state
 from ledger.vocabulary import EventType, event_type
 from projections.analysis import Analysis
-from projections.codes import outcome_words
+from projections.codes import CATEGORY_WORDS, outcome_words
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.decisions import Decision
-from projections.language import N_, _, current, ngettext
+from projections.language import _, current, ngettext
 from projections.ordering import chronological
 from projections.phrases import point_phrase
 from projections.provenance import LedgerState
@@ -64,25 +64,6 @@ STYLE_BY_CATEGORY: dict[str, tuple[str, str]] = {
     "oversight": ("doubleoctagon", "#ebdef0"),
     "note": ("box", "#ffffff"),
     "correction": ("box", "#ffffff"),
-}
-# What each shape stands for, in the legend (English ids; translated where drawn).
-CATEGORY_WORDS: dict[str, str] = {
-    "admin": N_("administration"),
-    "report": N_("report of concern"),
-    "assessment": N_("assessment"),
-    "decision": N_("decision"),
-    "information": N_("information"),
-    "contact": N_("contact"),
-    "court": N_("court"),
-    "placement": N_("placement"),
-    "plan": N_("plan"),
-    "move": N_("move"),
-    "followup": N_("follow-up"),
-    "incident": N_("incident"),
-    "review": N_("review"),
-    "oversight": N_("oversight"),
-    "note": N_("note"),
-    "correction": N_("correction"),
 }
 MINOR_CATEGORIES = frozenset({"note", "contact", "admin"})
 # Entries about the case rather than in it: the reviewer's declaration of the records examined

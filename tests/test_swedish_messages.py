@@ -86,3 +86,21 @@ def test_a_diagram_of_several_pages_names_its_files_in_swedish(tmp_path: Path) -
     out = tmp_path / "nk.svg"
     said = run(db, "decisions", "NK-LH", "--format", "svg", "-o", str(out)).stderr
     assert said == f"2 sidor: {tmp_path / 'nk-1.svg'}, {tmp_path / 'nk-2.svg'}\n"
+
+
+def test_a_type_card_and_the_rule_pack_speak_swedish_and_their_json_does_not_change(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "l.db"
+    card = run(db, "types", "ProtectionAssessmentMade").stdout
+    assert "  kategori   assessment (bedömning), beslut\n" in card
+    assert "obligatoriskt" in card and "  lagrum:\n" in card and "[i kraft … → 2025-07-01]" in card
+    english = run(db, "--lang", "en", "types", "ProtectionAssessmentMade").stdout
+    assert "  category   assessment (assessment), decision\n" in english and "required" in english
+    rules = run(db, "rules", "--width", "200").stdout
+    assert "SoL 11:1a första stycket (M: citerad i prop. 2012/13:10, lagtexten inte läst)" in rules
+    assert "inom så många dagar" in rules  # the local-policy thresholds in words
+    document = json.loads(run(db, "rules", "--format", "json").stdout)
+    same_day = next(r for r in document["rules"] if r["id"] == "protection-assessment-same-day")
+    assert same_day["source"].startswith("SoL 11:1a first para")  # JSON: the pack as written
+    assert same_day["starts_at"] == "ConcernReportReceived (its known clock)"
