@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ledger.vocabulary import (
@@ -143,3 +143,30 @@ def _legal_markdown(ref: LegalReference) -> str:
 def _cell(text: str) -> str:
     # A bar inside a cell would end it; a newline would end the row.
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+# A 2025 counterpart's note is composed from its 2001 paragraph's note and the conversion
+# table's reading ("… (from SoL (2001:453) …: …)"); those stay in the words they were read in.
+_COMPOSED = " (from SoL (2001:453) "
+
+
+def vocabulary_texts() -> list[str]:
+    """The registry's texts for people, which the write side keeps in English and the read
+    side shows in the reader's language: each type's description, each field's doc, each
+    field kind's doc and each legal reference's own note."""
+    texts: dict[str, None] = {}
+    for spec in VOCABULARY.values():
+        texts[spec.description] = None
+        texts.update(dict.fromkeys(f.doc for f in spec.fields))
+        texts.update(dict.fromkeys(r.note for r in spec.legal if _COMPOSED not in r.note))
+    texts.update(dict.fromkeys(FIELD_KIND_DOCS.values()))
+    return [text for text in texts if text]
+
+
+def extract_vocabulary(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, None, str, list[str]]]:
+    """A Babel extraction method (babel.cfg, for ledger/vocabulary.py): the registry's texts
+    as messages of the catalog, so `make i18n` keeps them with the rest."""
+    for text in vocabulary_texts():
+        yield 0, None, text, []

@@ -95,8 +95,13 @@ def test_a_type_card_and_the_rule_pack_speak_swedish_and_their_json_does_not_cha
     card = run(db, "types", "ProtectionAssessmentMade").stdout
     assert "  kategori   assessment (bedömning), beslut\n" in card
     assert "obligatoriskt" in card and "  lagrum:\n" in card and "[i kraft … → 2025-07-01]" in card
+    # The vocabulary's own texts: what the type records, its fields, its law.
+    assert "  Socialtjänsten bedömer om ett barn som en anmälan gäller behöver omedelbart" in card
+    assert "om barnet bedömdes behöva omedelbart skydd" in card
+    assert "— omedelbar bedömning av barnets behov av skydd" in card
     english = run(db, "--lang", "en", "types", "ProtectionAssessmentMade").stdout
     assert "  category   assessment (assessment), decision\n" in english and "required" in english
+    assert "  The social services assess whether a child named in a report needs" in english
     rules = run(db, "rules", "--width", "200").stdout
     assert "SoL 11:1a första stycket (M: citerad i prop. 2012/13:10, lagtexten inte läst)" in rules
     assert "inom så många dagar" in rules  # the local-policy thresholds in words
