@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from projections.language import _
 if TYPE_CHECKING:
     from ledger.checkpoint import LoggedNote, Signer, Verifier
     from ledger.integrity import Report
+    from ledger.witness import Witness, WitnessCheck, WitnessSigner
 
 DEFAULT_KEY = "ledger.key"
 DEFAULT_NAME = "ledger"
@@ -105,6 +107,49 @@ def _signer(key_file: str) -> Signer:
         raise UserError(f"--key {key_file}: {error}") from None
 
 
+def _key_text(option: str, value: str) -> str:
+    """A key given as a file name, or as its text."""
+    path = Path(value)
+    try:
+        return path.read_text(encoding="utf-8") if path.is_file() else value
+    except OSError as error:
+        raise UserError(f"{option} {value}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{option} {value}: not a key file") from None
+
+
+def _witness_signer(value: str) -> WitnessSigner:
+    from ledger.checkpoint import NoteError
+    from ledger.witness import parse_witness_signer
+
+    if not Path(value).is_file():
+        raise UserError(f"--witness {value}: no such file")
+    try:
+        return parse_witness_signer(_key_text("--witness", value))
+    except NoteError as error:
+        raise UserError(f"--witness {value}: {error}") from None
+
+
+def _witness(value: str) -> Witness:
+    from ledger.checkpoint import NoteError
+    from ledger.witness import parse_witness
+
+    try:
+        return parse_witness(_key_text("--witness-key", value))
+    except NoteError as error:
+        raise UserError(f"--witness-key: {error}") from None
+
+
+witness_key_option = click.option(
+    "--witness-key",
+    "witness_keys",
+    metavar="FILE|TEXT",
+    multiple=True,
+    help="A witness's verifier key (`ledger keygen --witness`, the .pub): its cosignatures "
+    "are checked, and the latest checkpoint must carry one. Repeat for several witnesses.",
+)
+
+
 def _verifier(value: str) -> Verifier:
     from ledger.checkpoint import NoteError, parse_verifier
 
@@ -145,8 +190,15 @@ def _verifier(value: str) -> Verifier:
     is_flag=True,
     help="Instead: print a new base64 AES-256 key for LEDGER_CIPHER_KEY (encryption at rest).",
 )
+@click.option(
+    "--witness",
+    is_flag=True,
+    help="A witness's key pair, for cosigning checkpoints (C2SP tlog-cosignature, type 0x04).",
+)
 @click.pass_context
-def keygen(ctx: click.Context, name: str, key_file: str, force: bool, cipher: bool) -> None:
+def keygen(
+    ctx: click.Context, name: str, key_file: str, force: bool, cipher: bool, witness: bool
+) -> None:
     """Make an Ed25519 key pair for signing checkpoints (or, with --cipher, an AES key).
 
     The signer key is written to FILE, readable by you only; keep it away from the ledger's
@@ -156,6 +208,7 @@ def keygen(ctx: click.Context, name: str, key_file: str, force: bool, cipher: bo
     \b
     Example:
         ledger keygen --name review.example.org/ledger --key review.key
+        ledger keygen --witness --name ivo.example.org/witness --key witness.key
         export LEDGER_CIPHER_KEY=$(ledger keygen --cipher)
     """
     if cipher:
@@ -167,9 +220,10 @@ def keygen(ctx: click.Context, name: str, key_file: str, force: bool, cipher: bo
         click.echo(AESCipher.create_key(32))
         return
     from ledger.checkpoint import NoteError, generate_key
+    from ledger.witness import generate_witness_key
 
     try:
-        signer, verifier = generate_key(name)
+        signer, verifier = (generate_witness_key if witness else generate_key)(name)
     except NoteError as error:
         raise UserError(f"--name: {error}") from None
     path = Path(key_file)
@@ -207,9 +261,23 @@ def keygen(ctx: click.Context, name: str, key_file: str, force: bool, cipher: bo
 @click.option(
     "--origin", metavar="TEXT", default=None, help="The origin line (default: the key's name)."
 )
+@click.option(
+    "--witness",
+    "witness_files",
+    metavar="FILE",
+    multiple=True,
+    help="A witness's signer key (`ledger keygen --witness`): it cosigns the checkpoint "
+    "(C2SP tlog-cosignature). Repeat for several witnesses.",
+)
 @checkpoints_option
 @pass_state
-def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | None) -> None:
+def checkpoint(
+    state: State,
+    key_file: str,
+    origin: str | None,
+    log_file: str | None,
+    witness_files: tuple[str, ...],
+) -> None:
     """Sign the ledger's current tree size and root, append the note to the checkpoints log
     and print it.
 
@@ -220,14 +288,20 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
     ledger only grew.
 
     \b
+    With --witness, each witness cosigns the checkpoint once it has been verified against
+    every earlier one: it states that it saw this tree head as the ledger's latest.
+
+    \b
     Example:
         ledger checkpoint --key review.key --origin review.example.org/ledger
+        ledger checkpoint --key review.key --witness witness.key
     """
     from ledger.checkpoint import NoteError, append_log
     from ledger.custody import keep_notes, kept_notes, to_catch_up
     from ledger.integrity import checkpoint_of, make_checkpoint
 
     signer = _signer(key_file)
+    witnesses = [_witness_signer(f) for f in witness_files]
     path = checkpoints_path(state, log_file)
     notes = _read_log(path)
     ledger = state.ledger()
@@ -253,6 +327,12 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
             err=True,
         )
         return
+    if witnesses:
+        from ledger.witness import cosign
+
+        now = int(time.time())
+        for witness in witnesses:
+            note = cosign(note, witness, now)
     keep_notes(ledger, [note])  # the ledger's own copy first, then the exported log
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -290,6 +370,7 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
     help="A checkpoints log kept by someone else (a reviewer, a witness): each of its "
     "checkpoints must be consistent with the ledger too. Repeatable.",
 )
+@witness_key_option
 @output_option
 @pass_state
 def verify(
@@ -299,6 +380,7 @@ def verify(
     fmt: str,
     against_files: tuple[str, ...],
     output: str | None,
+    witness_keys: tuple[str, ...] = (),
 ) -> None:
     """Check the ledger for tampering: every case's hash chain, the Merkle tree over all
     entries, and every signed checkpoint in the log (signature and consistency proof).
@@ -345,22 +427,45 @@ def verify(
 
     report.problems.extend(view_problems(ledger, open_views(ledger.store)))
     report.views_checked = True
+    witnessed = _check_witnesses(ledger, notes, witness_keys, report)
     if fmt == "json":
-        emit(_json(report, path), output)
+        emit(_json(report, path, witnessed), output)
     else:
         from projections.verification import verify_text
 
         drafts = sum(1 for _ in ledger.drafts.every_row())
-        emit(verify_text(report, path, drafts), output)
+        emit(verify_text(report, path, drafts, witnessed), output)
     if not report.intact:
         click.get_current_context().exit(1)
+
+
+def _check_witnesses(
+    ledger: Any, notes: list[LoggedNote], witness_keys: tuple[str, ...], report: Report
+) -> list[WitnessCheck] | None:
+    """The witnesses' cosignatures on every checkpoint `verify` checked; their problems go
+    into the report (a forged cosignature, or a latest checkpoint a witness did not sign)."""
+    if not witness_keys:
+        return None
+    from ledger.custody import kept_notes, notes_to_check
+    from ledger.integrity import Problem
+    from ledger.witness import check_witnesses
+
+    witnesses = [_witness(key) for key in witness_keys]
+    checked = notes_to_check(kept_notes(ledger), [n.text for n in notes])
+    if not checked:
+        raise UserError("--witness-key: the ledger has no checkpoints for a witness to cosign")
+    found = check_witnesses(checked, witnesses, int(time.time()))
+    for check in found:
+        report.problems.extend(Problem(what, checkpoint=number) for number, what in check.problems)
+    return found
 
 
 def _b64(raw: bytes | None) -> str | None:
     return base64.b64encode(raw).decode() if raw is not None else None
 
 
-def _json(report: Report, path: Path | None) -> bytes:
+def _json(report: Report, path: Path | None, witnessed: list[WitnessCheck] | None) -> bytes:
+    from ledger.timeparse import to_stockholm
     from projections.formats import to_json
     from projections.serialize import document
 
@@ -390,6 +495,32 @@ def _json(report: Report, path: Path | None) -> bytes:
             checkpoints=checkpoints,
             problems=[p.to_json() for p in report.problems],
             more_problems=report.more_problems,
+            erased=[
+                {
+                    "case": e.case,
+                    "seq": e.seq,
+                    "erased_at": to_stockholm(e.timestamp).isoformat(),
+                    "user": e.user,
+                    "reason": e.reason,
+                    "entries": len(e.rows),
+                    "before_retention": e.before_retention,
+                }
+                for e in report.erased
+            ],
+            **(
+                {
+                    "witnesses": [
+                        {
+                            "witness": check.witness.label,
+                            "cosigned": check.cosigned,
+                            "problems": [what for _, what in check.problems],
+                        }
+                        for check in witnessed
+                    ]
+                }
+                if witnessed is not None
+                else {}
+            ),
         )
     )
 
@@ -447,7 +578,8 @@ def prove(state: State, reference: str, log_file: str | None, output: str | None
     required=True,
     help="The ledger's verifier key (a FILE.pub from `ledger keygen`, or its text).",
 )
-def verify_proof(proof_file: str, verifier_key: str) -> None:
+@witness_key_option
+def verify_proof(proof_file: str, verifier_key: str, witness_keys: tuple[str, ...]) -> None:
     """Check a proof written by `ledger prove`, with the verifier key only (no database):
     the entry's content matches its hash, the inclusion path leads to the checkpoint's root,
     and the checkpoint is signed by the key.
@@ -475,6 +607,17 @@ def verify_proof(proof_file: str, verifier_key: str) -> None:
         proved = check(document, verifier)
     except ProofError as error:
         raise _Tampered(f"{proof_file}: the proof does not hold: {error}") from None
+    witnesses = [_witness(key) for key in witness_keys]
+    if witnesses:
+        from ledger.checkpoint import NoteError
+        from ledger.witness import cosigned_at
+
+        note = str(document.get("tlog_proof", "")).partition("\n\n")[2]
+        for witness in witnesses:
+            try:
+                cosigned_at(note, witness, int(time.time()))
+            except NoteError as error:
+                raise _Tampered(f"{proof_file}: the proof's checkpoint: {error}") from None
     holds = _(
         "proof holds: {entry} is entry {index} of the {size} entries of the checkpoint "
         "signed by {origin}"
@@ -486,4 +629,6 @@ def verify_proof(proof_file: str, verifier_key: str) -> None:
     )
     if not proved.case_id_checked:
         holds += " " + _("(its case id is keyed: tied by the entry's hash)")
+    for witness in witnesses:
+        holds += "; " + _("cosigned by witness {label}").format(label=witness.label)
     click.echo(holds)

@@ -126,6 +126,8 @@ def postgres_store(url: str) -> Store:
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_CONNECT_TIMEOUT": "5",
+        # eventsourcing's recorder with a bulk insert by COPY (ledger/postgres_recorder.py)
+        "APPLICATION_RECORDER_TOPIC": "ledger.postgres_recorder:LedgerPostgresRecorder",
     }
     schema = parse_qs(parts.query).get("schema", [""])[0]
     if schema:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from ledger.erasure import Erased
 from ledger.timeparse import Moment, parse_moment, to_stockholm
 from projections.language import N_
 from projections.records import Record, StoredEntry, to_record
@@ -115,15 +116,60 @@ class CaseSummary:
         )
 
 
-def summarise(
-    entries: Iterable[StoredEntry], known: dict[str, CaseSummary] | None = None
-) -> dict[str, CaseSummary]:
-    """Fold entries (in stored order) into per-case summaries, continuing from `known`."""
+@dataclass(frozen=True)
+class ErasedCase:
+    """A case whose key was destroyed (`ledger erase`): all the index keeps of it is that,
+    when, and how many entries it had; nothing of what they said."""
+
+    case: str
+    entries: int
+    erased_at: datetime
+    last_seq: int
+
+    @classmethod
+    def of(cls, erased: Erased) -> ErasedCase:
+        return cls(erased.case, len(erased.rows), erased.timestamp, erased.originator_version)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "entries": self.entries,
+            "erased_at": to_stockholm(self.erased_at).isoformat(),
+        }
+
+    def to_state(self) -> dict[str, Any]:
+        return {**self.to_json(), "erased": True, "last_seq": self.last_seq}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> ErasedCase:
+        return cls(
+            state["case"],
+            state["entries"],
+            datetime.fromisoformat(state["erased_at"]),
+            state["last_seq"],
+        )
+
+
+Summary = CaseSummary | ErasedCase
+
+
+def summary_from_state(state: dict[str, Any]) -> Summary:
+    """A kept index row: a case's summary, or the record that it was erased."""
+    return ErasedCase.from_state(state) if state.get("erased") else CaseSummary.from_state(state)
+
+
+def summarise(entries: Iterable[Any], known: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Fold entries and erasure records (in stored order) into per-case summaries,
+    continuing from `known`. An erasure replaces its case's summary; an erased case's
+    entries are not read (they cannot be), and the erasure comes after all of them."""
     summaries = dict(known or {})
     for entry in entries:
+        if isinstance(entry, Erased):
+            summaries[entry.case] = ErasedCase.of(entry)
+            continue
         record = to_record(entry)
         current = summaries.get(record.case) or CaseSummary.start(record)
-        if record.seq <= current.last_seq:
+        if isinstance(current, ErasedCase) or record.seq <= current.last_seq:
             continue  # already counted: a view never counts an entry twice
         summaries[record.case] = current.add(record)
     return summaries
@@ -132,4 +178,4 @@ def summarise(
 def case_summaries(entries: Iterable[StoredEntry]) -> list[CaseSummary]:
     """Summaries of every case seen in `entries`, sorted by case key."""
     summaries = summarise(entries)
-    return [summaries[key] for key in sorted(summaries)]
+    return [s for key in sorted(summaries) if isinstance(s := summaries[key], CaseSummary)]

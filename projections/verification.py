@@ -4,18 +4,27 @@ problems, in the reader's language (the JSON document keeps its keys and codes).
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from pathlib import Path
 
 from ledger.integrity import Report
+from ledger.witness import WitnessCheck
 from projections.language import _, ngettext
 
 SHOWN_PROBLEMS = 20
 
 
-def verify_text(report: Report, path: Path | None, drafts: int = 0) -> str:
-    """The verdict line (after the first problems when there are any), then the drafts."""
+def verify_text(
+    report: Report,
+    path: Path | None,
+    drafts: int = 0,
+    witnessed: Sequence[WitnessCheck] | None = None,
+) -> str:
+    """The verdict line (after the first problems when there are any; the erased cases
+    before an intact verdict, after a tampered one), then the drafts and the witnesses."""
+    erased = "".join(f"{line}\n" for line in _erased_lines(report))
     if report.intact:
-        text = _("intact: {summary}").format(summary=_summary(report, path)) + "\n"
+        text = erased + _("intact: {summary}").format(summary=_summary(report, path)) + "\n"
     else:
         lines = [str(p) for p in report.problems[:SHOWN_PROBLEMS]]
         more = len(report.problems) - len(lines) + report.more_problems
@@ -24,8 +33,36 @@ def verify_text(report: Report, path: Path | None, drafts: int = 0) -> str:
                 ngettext("… and {n} more problem", "… and {n} more problems", more).format(n=more)
             )
         lines.append(_("tampered: {summary}").format(summary=_summary(report, path)))
-        text = "\n".join(lines) + "\n"
-    return text + _drafts_line(drafts)
+        text = "\n".join(lines) + "\n" + erased
+    return text + _drafts_line(drafts) + _witness_lines(witnessed)
+
+
+def _erased_lines(report: Report) -> list[str]:
+    """An erased case is checked like any other, row by row; what it said is gone by design."""
+    return [
+        ngettext(
+            "{case}: erased on {day} by {user} ({reason}); its {n} entry is checked but "
+            "unreadable by design",
+            "{case}: erased on {day} by {user} ({reason}); its {n} entries are checked but "
+            "unreadable by design",
+            len(e.rows),
+        ).format(case=e.case, day=e.day, user=e.user, reason=e.reason, n=len(e.rows))
+        for e in report.erased
+    ]
+
+
+def _witness_lines(witnessed: Sequence[WitnessCheck] | None) -> str:
+    lines = []
+    for check in witnessed or ():
+        line = ngettext(
+            "witness {label}: cosigned {n} checkpoint",
+            "witness {label}: cosigned {n} checkpoints",
+            len(check.cosigned),
+        ).format(label=check.witness.label, n=len(check.cosigned))
+        if check.cosigned:
+            line += f" ({', '.join(map(str, check.cosigned))})"
+        lines.append(line + "\n")
+    return "".join(lines)
 
 
 def _drafts_line(drafts: int) -> str:

@@ -13,22 +13,24 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError, Tracking
 from eventsourcing.projection import Projection
 
 from ledger.application import CaseLedger, Entry
+from ledger.erasure import ERASURE_TOPIC
 from ledger.storage import Store
 from ledger.views import VIEWS_NAME, CaseViews, ViewRow, open_views
-from projections.cases import CaseSummary, summarise
+from projections.cases import CaseSummary, ErasedCase, Summary, summarise, summary_from_state
 
 INDEX_VIEW = "case_index"
 ENTRY_TOPIC = Entry.TOPIC
+TOPICS = (ENTRY_TOPIC, ERASURE_TOPIC)
 PAGE = 2000
 
 
 class CaseIndexProjection(Projection[CaseViews]):
     name = VIEWS_NAME  # the runner names the view's tables after the projection
-    topics = (ENTRY_TOPIC,)
+    topics = TOPICS
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.process_batch([domain_event], tracking)
@@ -37,8 +39,7 @@ class CaseIndexProjection(Projection[CaseViews]):
         """Fold a page of entries into the index, tracked by the page's last notification."""
         cases = sorted({event.case for event in events})
         known = {
-            row.case: CaseSummary.from_state(row.data)
-            for row in self.view.rows_for(INDEX_VIEW, cases)
+            row.case: summary_from_state(row.data) for row in self.view.rows_for(INDEX_VIEW, cases)
         }
         summaries = summarise(events, known)
         rows = [
@@ -66,16 +67,43 @@ def catch_up(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
 
 
 def _pages(ledger: CaseLedger, after: int, page: int) -> Iterator[tuple[list[Any], int]]:
-    """The entries stored after notification `after`, a page at a time, each page with the
-    notification id of its last entry."""
-    for notifications in ledger.notification_pages(ENTRY_TOPIC, after, page):
-        yield [ledger.mapper.to_domain_event(n) for n in notifications], notifications[-1].id
+    """The entries and erasure records stored after notification `after`, a page at a
+    time, each page with the notification id of its last row."""
+    erased = ledger.erased_streams()
+    for notifications in ledger.notification_pages(TOPICS, after, page):
+        yield decoded(ledger, notifications, erased), notifications[-1].id
+
+
+def decoded(ledger: CaseLedger, notifications: Sequence[Any], erased: set[Any]) -> list[Any]:
+    """The events of entry and erasure rows, leaving out the entries of erased cases (they
+    open with no key; their erasure record stands for them). A case erased since `erased`
+    was read is found at its first entry that no longer opens."""
+    events = []
+    for notification in notifications:
+        if notification.topic == ENTRY_TOPIC and notification.originator_id in erased:
+            continue
+        try:
+            events.append(ledger.mapper.to_domain_event(notification))
+        except MapperDeserialisationError:
+            if notification.originator_id not in ledger.erased_streams():
+                raise
+            erased.add(notification.originator_id)
+    return events
 
 
 def case_index(ledger: CaseLedger, views: CaseViews) -> list[CaseSummary]:
-    """The index, current as of this call."""
+    """The index of the cases that were not erased, current as of this call."""
+    return [s for s in index_rows(ledger, views) if isinstance(s, CaseSummary)]
+
+
+def erased_cases(ledger: CaseLedger, views: CaseViews) -> list[ErasedCase]:
+    """The erased cases, current as of this call."""
+    return [s for s in index_rows(ledger, views) if isinstance(s, ErasedCase)]
+
+
+def index_rows(ledger: CaseLedger, views: CaseViews) -> list[Summary]:
     catch_up(ledger, views)
-    return [CaseSummary.from_state(row.data) for row in views.rows(INDEX_VIEW)]
+    return [summary_from_state(row.data) for row in views.rows(INDEX_VIEW)]
 
 
 def reindex(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
@@ -86,7 +114,7 @@ def reindex(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
     works on the old index or the new one. Forgetting first and catching up after would let
     such a reader track a late position over a half-empty index, which no one would fill.
     """
-    summaries: dict[str, CaseSummary] = {}
+    summaries: dict[str, Summary] = {}
     position = read = 0
     for events, last in _pages(ledger, 0, page):
         summaries = summarise(events, summaries)
