@@ -62,7 +62,7 @@ LOCALES := projections/locale
 i18n: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output -k NC_:1c,2 \
 	  --project child-case-ledger --copyright-holder "child-case-ledger" \
-	  -o $(LOCALES)/ledger.pot projections cli
+	  -o $(LOCALES)/ledger.pot projections cli ledger
 	$(BIN)/pybabel -q update -i $(LOCALES)/ledger.pot -d $(LOCALES) -D ledger \
 	  --no-fuzzy-matching --ignore-obsolete --no-wrap
 	$(BIN)/pybabel -q compile -d $(LOCALES) -D ledger --statistics

@@ -7,7 +7,7 @@ appends exactly one access record; `ledger access-log` lists them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -57,46 +57,6 @@ def log_read(
         ) from None
 
 
-def access_item(record: AccessRecorded) -> dict[str, Any]:
-    """One access record as a JSON item."""
-    from ledger.timeparse import to_stockholm
-
-    return {
-        "seq": record.originator_version,
-        "case": record.case,
-        "recorded_at": to_stockholm(record.timestamp).isoformat(),
-        "user": record.user,
-        "command": record.command,
-        "purpose": record.purpose,
-        "prev_hash": record.prev_hash,
-        "hash": record.hash,
-    }
-
-
-def access_table(records: list[AccessRecorded], width: int) -> str:
-    from ledger.timeparse import format_instant
-    from projections.formats import Column, table
-
-    columns = (
-        Column("recorded", 19),
-        Column("case", 16),
-        Column("user", 18),
-        Column("command", 12),
-        Column("purpose", 0),
-    )
-    rows = [
-        (
-            format_instant(r.timestamp),
-            r.case if r.case is not None else "(all cases)",
-            r.user,
-            r.command,
-            r.purpose or "",
-        )
-        for r in records
-    ]
-    return table(columns, rows, width)
-
-
 def _since(text: str | None) -> datetime | None:
     if text is not None and text.strip().startswith("~"):
         raise UserError(f"--since: a point in time cannot be approximate: {text!r}")
@@ -138,6 +98,7 @@ def access_log(
     """
     from ledger.access import access_entries
     from ledger.references import is_case_key
+    from projections.access_log import access_item, access_table
     from projections.render import View
     from projections.serialize import document
 

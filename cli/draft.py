@@ -7,12 +7,13 @@ drafts are case data like the entries.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.context import output_option, pass_state, width_option
-from cli.output import LedgerGroup, UserError, emit, table_width
+from cli.output import LedgerGroup, UserError, deliver
+from projections.language import _, ngettext
 
 if TYPE_CHECKING:
     from cli.context import State
@@ -77,10 +78,15 @@ def import_(state: State, file: str, case: str, map_file: str | None, sheet: str
     state.log_read("draft import", case)
     ids = import_sheet(ledger, case, sheet_rows)
     for note in sheet_rows.notes:
-        click.echo(f"note: {Path(file).name}, {note}", err=True)
+        click.echo(_("note: {file}, {note}").format(file=Path(file).name, note=note), err=True)
     click.echo(
-        f"{len(ids)} rows drafted into {case} (drafts {ids[0]}–{ids[-1]}); "
-        f"check them with `ledger draft check {case}`",
+        ngettext(
+            "{n} row drafted into {case} (drafts {first}–{last}); "
+            "check it with `ledger draft check {case}`",
+            "{n} rows drafted into {case} (drafts {first}–{last}); "
+            "check them with `ledger draft check {case}`",
+            len(ids),
+        ).format(n=len(ids), case=case, first=ids[0], last=ids[-1]),
         err=True,
     )
 
@@ -107,43 +113,17 @@ def list_(state: State, case: str, fmt: str, output: str | None, width: int | No
     Example:
         ledger draft list NK-LH-K
     """
-    from projections.formats import Column, table, to_json
+    from projections.drafts_view import draft_item, drafts_table
+    from projections.render import View
 
     state.log_read("draft list", case)
     drafts = state.ledger().drafts.of_case(case)
-    if fmt == "json":
-        emit(to_json({"case": case, "drafts": [_item(d) for d in drafts]}), output)
-        return
-    if not drafts:
-        emit(f"no drafts in {case}\n", output)
-        return
-    columns = [
-        Column("utkast", 6, ">"),
-        Column("rad", 14),
-        Column("datum", 24),
-        Column("typ", 26),
-        Column("händelse", 0),
-    ]
-    rows = [
-        [
-            str(d.id),
-            _row_text(d),
-            str(d.data["values"].get("occurred", "—")),
-            str(d.data["values"].get("type", "(ingen typ)")),
-            str(d.data["values"].get("summary", d.data["values"].get("text", ""))),
-        ]
-        for d in drafts
-    ]
-    emit(table(columns, rows, table_width(width)), output)
-
-
-def _row_text(d: StoredDraft) -> str:
-    origin = d.data["origin"]
-    return f"{origin.get('sheet') or ''}:{origin['row']}".lstrip(":")
-
-
-def _item(d: StoredDraft) -> dict[str, Any]:
-    return {"id": d.id, "case": d.case, **d.data}
+    items = [draft_item(d) for d in drafts]
+    # The JSON document keeps the shape tools already read: {"case", "drafts"}.
+    view = View(
+        {"case": case, "drafts": items}, items, lambda width: drafts_table(case, drafts, width)
+    )
+    deliver(view, fmt, output, width)
 
 
 def _find(state: State, id: int) -> StoredDraft:
@@ -169,22 +149,13 @@ def show(state: State, id: int, fmt: str, output: str | None) -> None:
     Example:
         ledger draft show 7
     """
-    from ledger.drafts import origin_of
-    from projections.formats import printable, to_json
+    from projections.drafts_view import draft_card, draft_item
+    from projections.render import View
 
     found = _find(state, id)
     state.log_read("draft show", found.case)
-    if fmt == "json":
-        emit(to_json(_item(found)), output)
-        return
-    lines = [f"utkast {found.id} i {found.case} · {origin_of(found).cite()}"]
-    if found.data.get("merged"):
-        lines.append(f"  sammanfogade celler {found.data['merged']}")
-    columns = found.data.get("columns", {})
-    for name, value in found.data["values"].items():
-        where = f"  [{columns[name]}]" if name in columns else ""
-        lines.append(f"  {name}: {value}{where}")
-    emit(printable("\n".join(lines), lines=True) + "\n", output)
+    item = draft_item(found)
+    deliver(View(item, [item], lambda _width: draft_card(found)), fmt, output)
 
 
 @draft.command("edit")
@@ -212,7 +183,7 @@ def edit(state: State, id: int, sets: tuple[str, ...]) -> None:
         edit_draft(state.ledger(), found, changes)
     except ValueError as error:
         raise UserError(f"--set: {error}") from None
-    click.echo(f"draft {id} changed", err=True)
+    click.echo(_("draft {id} changed").format(id=id), err=True)
 
 
 @draft.command("classify")
@@ -236,7 +207,9 @@ def classify(state: State, id: int, type_name: str) -> None:
         changed = classify_draft(state.ledger(), found, type_name)
     except UnknownEventType as error:
         raise UserError(str(error)) from None
-    click.echo(f"draft {id} is a {changed.data['values']['type']}", err=True)
+    click.echo(
+        _("draft {id} is a {type}").format(id=id, type=changed.data["values"]["type"]), err=True
+    )
 
 
 @draft.command("delete")
@@ -255,7 +228,10 @@ def delete(state: State, ids: tuple[int, ...]) -> None:
     for case in dict.fromkeys(d.case for d in found):
         state.log_read("draft delete", case)
     delete_drafts(state.ledger(), found)
-    click.echo(f"{len(found)} draft{'s' * (len(found) != 1)} removed", err=True)
+    click.echo(
+        ngettext("{n} draft removed", "{n} drafts removed", len(found)).format(n=len(found)),
+        err=True,
+    )
 
 
 @draft.command("check")
@@ -276,7 +252,7 @@ def check(state: State, case: str, fmt: str) -> None:
     from projections.formats import printable, to_json
 
     state.log_read("draft check", case)
-    stored, _, problems = check_drafts(state.ledger(), case)
+    stored, _rows, problems = check_drafts(state.ledger(), case)
     if fmt == "json":
         click.echo(
             to_json(
@@ -296,8 +272,11 @@ def check(state: State, case: str, fmt: str) -> None:
         raise UserError(f"{len(problems)} problem(s) in {len(stored)} drafts of {case}")
     if fmt != "json":
         click.echo(
-            f"{len(stored)} drafts of {case}: no problems; seal them with "
-            f"`ledger draft seal {case}`"
+            ngettext(
+                "{n} draft of {case}: no problems; seal it with `ledger draft seal {case}`",
+                "{n} drafts of {case}: no problems; seal them with `ledger draft seal {case}`",
+                len(stored),
+            ).format(n=len(stored), case=case)
         )
 
 
@@ -328,6 +307,12 @@ def seal(state: State, case: str) -> None:
             f"{len(rejected.problems)} problem(s) in the drafts of {case}; nothing was sealed"
         ) from None
     click.echo(
-        f"sealed {case}: {outcome.recorded} entries recorded, {outcome.skipped} already stored",
+        _("sealed {case}: {recorded}, {skipped} already stored").format(
+            case=case,
+            recorded=ngettext(
+                "{n} entry recorded", "{n} entries recorded", outcome.recorded
+            ).format(n=outcome.recorded),
+            skipped=outcome.skipped,
+        ),
         err=True,
     )

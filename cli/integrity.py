@@ -23,6 +23,7 @@ import click
 
 from cli.context import State, output_option, pass_state
 from cli.output import LedgerCommand, UserError, emit
+from projections.language import _
 
 if TYPE_CHECKING:
     from ledger.checkpoint import LoggedNote, Signer, Verifier
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
 DEFAULT_KEY = "ledger.key"
 DEFAULT_NAME = "ledger"
-SHOWN_PROBLEMS = 20
 
 checkpoints_option = click.option(
     "--checkpoints",
@@ -240,7 +240,12 @@ def keygen(
         handle.write(signer + "\n")
     public.write_text(verifier + "\n", encoding="utf-8")
     click.echo(verifier)
-    click.echo(f"signer key written to {path} (keep it secret); verifier key to {public}", err=True)
+    click.echo(
+        _("signer key written to {path} (keep it secret); verifier key to {public}").format(
+            path=path, public=public
+        ),
+        err=True,
+    )
 
 
 @click.command(cls=LedgerCommand)
@@ -315,7 +320,12 @@ def checkpoint(
         note, signer.verifier()
     ):
         click.echo(notes[-1].text, nl=False)
-        click.echo(f"unchanged since checkpoint {len(notes)} in {path}; nothing appended", err=True)
+        click.echo(
+            _("unchanged since checkpoint {n} in {path}; nothing appended").format(
+                n=len(notes), path=path
+            ),
+            err=True,
+        )
         return
     if witnesses:
         from ledger.witness import cosign
@@ -330,7 +340,7 @@ def checkpoint(
     except OSError as error:
         raise UserError(f"{path}: {error.strerror}") from None
     click.echo(note, nl=False)
-    click.echo(f"checkpoint {len(notes) + 1} appended to {path}", err=True)
+    click.echo(_("checkpoint {n} appended to {path}").format(n=len(notes) + 1, path=path), err=True)
 
 
 @click.command(cls=LedgerCommand)
@@ -421,8 +431,10 @@ def verify(
     if fmt == "json":
         emit(_json(report, path, witnessed), output)
     else:
+        from projections.verification import verify_text
+
         drafts = sum(1 for _ in ledger.drafts.every_row())
-        emit(_lines(report, path) + _drafts_line(drafts) + _witness_lines(witnessed), output)
+        emit(verify_text(report, path, drafts, witnessed), output)
     if not report.intact:
         click.get_current_context().exit(1)
 
@@ -448,73 +460,8 @@ def _check_witnesses(
     return found
 
 
-def _witness_lines(witnessed: list[WitnessCheck] | None) -> str:
-    return "".join(
-        f"witness {check.witness.label}: cosigned {len(check.cosigned)} checkpoint"
-        f"{'s' * (len(check.cosigned) != 1)}"
-        + (f" ({', '.join(map(str, check.cosigned))})" if check.cosigned else "")
-        + "\n"
-        for check in witnessed or ()
-    )
-
-
-def _drafts_line(drafts: int) -> str:
-    """Drafts are mutable until sealed, so no chain or tree covers them: said, so that a
-    reader of `verify` does not take them for checked."""
-    if not drafts:
-        return ""
-    return (
-        f"drafts: {drafts} row{'s' * (drafts != 1)} outside the chains and the tree by design "
-        "(mutable until `ledger draft seal`)\n"
-    )
-
-
 def _b64(raw: bytes | None) -> str | None:
     return base64.b64encode(raw).decode() if raw is not None else None
-
-
-def _summary(report: Report, path: Path | None) -> str:
-    checks = report.checkpoints
-    good = sum(c.ok for c in checks)
-    if not checks:
-        where = f" (none in {path} or the ledger)" if path is not None else ""
-        checkpoints = f"no checkpoints{where}: deleting the newest entries cannot be detected"
-    elif good == len(checks):
-        checkpoints = f"{good} checkpoint{'s' * (good != 1)} consistent ({path})"
-    else:
-        checkpoints = f"{good} of {len(checks)} checkpoints consistent ({path})"
-    if report.against:
-        theirs = sum(c.ok for c in report.against)
-        checkpoints += (
-            f"; {theirs} of {len(report.against)} checkpoints given with --against consistent"
-        )
-    views = "; kept views rebuilt and compared" if report.views_checked else ""
-    return (
-        f"{report.entries} entries in {report.cases} case{'s' * (report.cases != 1)}; "
-        f"tree root {_b64(report.root)}; {report.access_records} access "
-        f"record{'s' * (report.access_records != 1)} in their own tree{views}; {checkpoints}"
-    )
-
-
-def _erased_lines(report: Report) -> list[str]:
-    """An erased case is checked like any other, row by row; what it said is gone by design."""
-    return [
-        f"{e.case}: erased on {e.day} by {e.user} ({e.reason}); its {len(e.rows)} "
-        f"entr{'ies' if len(e.rows) != 1 else 'y'} are checked but unreadable by design"
-        for e in report.erased
-    ]
-
-
-def _lines(report: Report, path: Path | None) -> str:
-    erased = "".join(f"{line}\n" for line in _erased_lines(report))
-    if report.intact:
-        return f"{erased}intact: {_summary(report, path)}\n"
-    lines = [str(p) for p in report.problems[:SHOWN_PROBLEMS]]
-    more = len(report.problems) - len(lines) + report.more_problems
-    if more:
-        lines.append(f"… and {more} more problem{'s' * (more != 1)}")
-    lines.append(f"tampered: {_summary(report, path)}")
-    return "\n".join(lines) + "\n" + erased
 
 
 def _json(report: Report, path: Path | None, witnessed: list[WitnessCheck] | None) -> bytes:
@@ -671,9 +618,17 @@ def verify_proof(proof_file: str, verifier_key: str, witness_keys: tuple[str, ..
                 cosigned_at(note, witness, int(time.time()))
             except NoteError as error:
                 raise _Tampered(f"{proof_file}: the proof's checkpoint: {error}") from None
-    keyed = "" if proved.case_id_checked else " (its case id is keyed: tied by the entry's hash)"
-    click.echo(
-        f"proof holds: {proved.case}#{proved.seq} is entry {proved.index + 1} of the "
-        f"{proved.size} entries of the checkpoint signed by {proved.origin}{keyed}"
-        + "".join(f"; cosigned by witness {w.label}" for w in witnesses)
+    holds = _(
+        "proof holds: {entry} is entry {index} of the {size} entries of the checkpoint "
+        "signed by {origin}"
+    ).format(
+        entry=f"{proved.case}#{proved.seq}",
+        index=proved.index + 1,
+        size=proved.size,
+        origin=proved.origin,
     )
+    if not proved.case_id_checked:
+        holds += " " + _("(its case id is keyed: tied by the entry's hash)")
+    for witness in witnesses:
+        holds += "; " + _("cosigned by witness {label}").format(label=witness.label)
+    click.echo(holds)

@@ -40,6 +40,7 @@ from cli.integrity import checkpoint, keygen, prove, verify, verify_proof
 from cli.migrate import migrate
 from cli.output import LedgerGroup, UserError, deliver
 from cli.report import report
+from projections.language import _, ngettext
 from projections.render import DIAGRAM_FORMATS, SPREADSHEET
 
 if TYPE_CHECKING:
@@ -116,7 +117,9 @@ def init(state: State) -> None:
     """
     store = state.store()
     state.ledger(create=True)
-    click.echo(f"ledger ready at {store.location} ({store.kind})")
+    click.echo(
+        _("ledger ready at {location} ({kind})").format(location=store.location, kind=store.kind)
+    )
 
 
 @cli.command("import")
@@ -175,19 +178,29 @@ def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) ->
         raise UserError(f"{', '.join(files)}: the input is empty; nothing was imported")
     if dry_run and new_file is not None:
         state.discard(new_file)  # a dry run leaves no trace, not even a new file
+    # Each count carries its own words, so Swedish agrees in number (1 post, 2 poster).
+    counts = {
+        "cases": ngettext("{n} case", "{n} cases", len(report.cases)).format(n=len(report.cases)),
+        "lines": ngettext("{n} line read", "{n} lines read", report.lines).format(n=report.lines),
+    }
     if dry_run:
-        cases = len(report.cases)
         click.echo(
-            f"dry run: {report.recorded} entries would be imported into {cases} "
-            f"case{'s' * (cases != 1)}; {report.skipped} already stored; {report.lines} lines "
-            "read; nothing was stored",
+            ngettext(
+                "dry run: {n} entry would be imported into {cases}; {skipped} already stored; "
+                "{lines}; nothing was stored",
+                "dry run: {n} entries would be imported into {cases}; {skipped} already "
+                "stored; {lines}; nothing was stored",
+                report.recorded,
+            ).format(n=report.recorded, skipped=report.skipped, **counts),
             err=True,
         )
     elif not quiet:
-        cases = len(report.cases)
         click.echo(
-            f"imported {report.recorded} entries into {cases} case{'s' * (cases != 1)}; "
-            f"{report.skipped} already stored (skipped); {report.lines} lines read",
+            ngettext(
+                "imported {n} entry into {cases}; {skipped} already stored (skipped); {lines}",
+                "imported {n} entries into {cases}; {skipped} already stored (skipped); {lines}",
+                report.recorded,
+            ).format(n=report.recorded, skipped=report.skipped, **counts),
             err=True,
         )
 
@@ -297,9 +310,11 @@ def record(
     seq = outcome.seqs[0]
     label = f" (@{draft.ref})" if draft.ref else ""
     if outcome.recorded:
-        click.echo(f"recorded {case}#{seq}{label}")
+        click.echo(_("recorded {entry}").format(entry=f"{case}#{seq}{label}"))
     else:
-        click.echo(f"already stored as {case}#{seq}{label}; nothing recorded")
+        click.echo(
+            _("already stored as {entry}; nothing recorded").format(entry=f"{case}#{seq}{label}")
+        )
 
 
 @cli.command()
@@ -391,7 +406,12 @@ def reindex(state: State) -> None:
 
     ledger = state.ledger()
     count = rebuild(ledger, open_views(ledger.store))
-    click.echo(f"case index rebuilt from {count} entries", err=True)
+    click.echo(
+        ngettext(
+            "case index rebuilt from {n} entry", "case index rebuilt from {n} entries", count
+        ).format(n=count),
+        err=True,
+    )
 
 
 @cli.command()
@@ -422,7 +442,7 @@ def follow(state: State, seconds: float | None) -> None:
     timer.daemon = True
     if seconds is not None:
         timer.start()
-    click.echo(f"following {store.location}; Ctrl-C to stop", err=True)
+    click.echo(_("following {location}; Ctrl-C to stop").format(location=store.location), err=True)
     try:
         follow_notifications(store, until=until)
     except KeyboardInterrupt:
@@ -827,8 +847,13 @@ def _append_correction(
     obj = {"case": ref.case, "target": target, **obj, **_correction_clocks(occurred, known)}
     obj.update({k: v for k, v in (("actor", actor), ("source", source)) if v})
     draft, outcome = _record_one(state.ledger(), ref.case, obj)
-    verb = "recorded" if outcome.recorded else "already stored as"
-    click.echo(f"{verb} {ref.case}#{outcome.seqs[0]} ({draft.type} of {ref})")
+    entry = _("{entry} ({type} of {target})").format(
+        entry=f"{ref.case}#{outcome.seqs[0]}", type=draft.type, target=ref
+    )
+    if outcome.recorded:
+        click.echo(_("recorded {entry}").format(entry=entry))
+    else:
+        click.echo(_("already stored as {entry}").format(entry=entry))
 
 
 def _correction_clocks(occurred: str | None, known: str | None) -> dict[str, str]:

@@ -190,4 +190,7 @@ def deliver(
     for name, data in zip(names, drawn, strict=True):
         emit(data, name)
     if len(names) > 1:
-        click.echo(f"{len(names)} pages: {', '.join(names)}", err=True)
+        from projections.language import ngettext
+
+        pages = ngettext("{n} page: {files}", "{n} pages: {files}", len(names))
+        click.echo(pages.format(n=len(names), files=", ".join(names)), err=True)

@@ -10,6 +10,26 @@ from ledger.legal import LegalReference
 from projections.language import N_, NC_, _, pgettext
 from projections.records import Record
 
+# What each category of the vocabulary is, in words (English ids; translated where shown):
+# the diagram legend's words for its shapes, and the category of `ledger types`.
+CATEGORY_WORDS: dict[str, str] = {
+    "admin": N_("administration"),
+    "report": N_("report of concern"),
+    "assessment": N_("assessment"),
+    "decision": N_("decision"),
+    "information": N_("information"),
+    "contact": N_("contact"),
+    "court": N_("court"),
+    "placement": N_("placement"),
+    "plan": N_("plan"),
+    "move": N_("move"),
+    "followup": N_("follow-up"),
+    "incident": N_("incident"),
+    "review": N_("review"),
+    "oversight": N_("oversight"),
+    "note": N_("note"),
+    "correction": N_("correction"),
+}
 # (field, code) → English message id, translated where it is shown.
 CODE_WORDS: dict[tuple[str, str], str] = {
     ("grounds", "lvu_2"): N_("LVU 2 § (conditions at home)"),

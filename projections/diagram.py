@@ -29,12 +29,12 @@ from datetime import datetime, timedelta
 import graphviz
 
 from ledger.timeparse import STOCKHOLM, Moment, known_state
-from ledger.vocabulary import EventType
+from ledger.vocabulary import EventType, event_type
 from projections.analysis import Analysis
-from projections.codes import outcome_words
+from projections.codes import CATEGORY_WORDS, outcome_words
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.decisions import Decision
-from projections.language import N_, _, current, ngettext
+from projections.language import _, current, ngettext
 from projections.ordering import chronological
 from projections.phrases import point_phrase
 from projections.provenance import LedgerState
@@ -65,26 +65,12 @@ STYLE_BY_CATEGORY: dict[str, tuple[str, str]] = {
     "note": ("box", "#ffffff"),
     "correction": ("box", "#ffffff"),
 }
-# What each shape stands for, in the legend (English ids; translated where drawn).
-CATEGORY_WORDS: dict[str, str] = {
-    "admin": N_("administration"),
-    "report": N_("report of concern"),
-    "assessment": N_("assessment"),
-    "decision": N_("decision"),
-    "information": N_("information"),
-    "contact": N_("contact"),
-    "court": N_("court"),
-    "placement": N_("placement"),
-    "plan": N_("plan"),
-    "move": N_("move"),
-    "followup": N_("follow-up"),
-    "incident": N_("incident"),
-    "review": N_("review"),
-    "oversight": N_("oversight"),
-    "note": N_("note"),
-    "correction": N_("correction"),
-}
 MINOR_CATEGORIES = frozenset({"note", "contact", "admin"})
+# Entries about the case rather than in it: the reviewer's declaration of the records examined
+# and the judgements made afterwards. On the time axis a declaration made in 2021 took a page
+# and a lane ("agency not recorded") of its own and eight judgements of one day a page; the
+# caption names them instead, and the chronology and the findings show them in full.
+ABOUT_THE_CASE = frozenset(event_type(n).name for n in ("CoverageDeclared", "JudgementRecorded"))
 COLLAPSE_ABOVE = 120  # entries in view; above this, runs of minor entries share one node
 
 LANE_ORDER = (
@@ -267,7 +253,7 @@ def entry_head(record: Record) -> str:
 
 def node_label(record: Record, extra: str = "") -> str:
     # A diamond holds half the text of a box of its width: decisions say less, narrower.
-    width = 18 if record.is_decision else 26
+    width = 24 if record.is_decision else 26
     parts = [_escape(entry_head(record)), short(type_term(record.spec), width, 2)]
     if record.is_decision and (outcome := outcome_words(record)):
         parts.append(short("→ " + outcome, width, 2))
@@ -280,16 +266,18 @@ def node_label(record: Record, extra: str = "") -> str:
 
 def node_style(record: Record) -> dict[str, str]:
     shape, fill = STYLE_BY_CATEGORY.get(record.spec.category, ("box", "#ffffff"))
+    extra: dict[str, str] = {}
     if record.is_decision:
         shape = "diamond"
         fill = "#d6e6fb" if record.spec.category != "court" else "#e4dcf5"
+        extra["margin"] = "0"
     style = "filled"
     if record.spec.category == "correction":
         style = "filled,dashed"
     if record.retracted_by is not None:
         style = "filled,dashed"
         fill = GREY_FILL
-    return {"shape": shape, "fillcolor": fill, "style": style}
+    return {"shape": shape, "fillcolor": fill, "style": style} | extra
 
 
 # ---- the page engine: lanes, ticks, stacks, pages ----
@@ -602,16 +590,10 @@ def _paper_pages(layout: Layout, paper: Paper) -> list[graphviz.Digraph]:
         columns = sorted(set(column_of.values()))
         best = ([(i, i) for i in range(len(columns))] or [(0, -1)], columns, column_of)
     ranges, columns, column_of = best
-    cut_at = (
-        sum(1 for column in columns if column[0] <= layout.cut.key)
-        if layout.cut is not None
-        else None
-    )
+    cut_at = _cut_position(layout, columns)
     pages = []
     for number, (first, last) in enumerate(ranges, start=1):
-        with_cut = cut_at is not None and (
-            first < cut_at <= last + 1 or (cut_at == 0 and number == 1)
-        )
+        with_cut = _holds_cut(cut_at, first, last)
         pages.append(
             _page_graph(
                 layout,
@@ -625,15 +607,36 @@ def _paper_pages(layout: Layout, paper: Paper) -> list[graphviz.Digraph]:
     return pages
 
 
+def _cut_position(layout: Layout, columns: Sequence[Column]) -> int | None:
+    """How many columns come before the cut line (None: no cut)."""
+    if layout.cut is None:
+        return None
+    return sum(1 for column in columns if column[0] <= layout.cut.key)
+
+
+def _holds_cut(cut_at: int | None, first: int, last: int) -> bool:
+    """Whether the page of columns first..last draws the cut: the one it follows, or the
+    first page when the cut comes before every column."""
+    return cut_at is not None and (first < cut_at <= last + 1 or (cut_at == 0 and first == 0))
+
+
 def _ranges(
     layout: Layout, columns: Sequence[Column], column_of: Mapping[str, Column], paper: Paper
 ) -> list[tuple[int, int]] | None:
     """Greedy runs of columns, each as long as fits the paper; None when one column alone
     does not fit."""
 
+    cut_at = _cut_position(layout, columns)
+
     def fits(first: int, last: int) -> bool:
+        # Measured as drawn: the cut line's column only on the page that holds it.
         graph = _page_graph(
-            layout, columns[first : last + 1], column_of, page=(1, 2), paper=None, with_cut=True
+            layout,
+            columns[first : last + 1],
+            column_of,
+            page=(1, 2),
+            paper=None,
+            with_cut=_holds_cut(cut_at, first, last),
         )
         return paper.fits(*layout_size(graph))
 
@@ -685,7 +688,8 @@ def timeline_layout(
     point = as_known_at
     at = point.end if point is not None else None
     everything = chronological(as_known(records, at))
-    shown = [r for r in everything if window.admits(r)]
+    in_window = [r for r in everything if window.admits(r)]
+    shown = [r for r in in_window if r.type not in ABOUT_THE_CASE]
     owner = case_owner(everything)
     unit = granularity(shown)
     groups = _groups(shown, unit, collapse=len(shown) > COLLAPSE_ABOVE)
@@ -711,8 +715,38 @@ def timeline_layout(
         links=tuple(_story_links(shown, node_of, decisions)),
         legend=_timeline_legend(),
         cut=cut,
-        caption=ledger_state.caption() if ledger_state is not None else (),
+        caption=(
+            *_not_drawn([r for r in in_window if r.type in ABOUT_THE_CASE]),
+            *(ledger_state.caption() if ledger_state is not None else ()),
+        ),
     )
+
+
+def _not_drawn(records: Sequence[Record]) -> tuple[str, ...]:
+    """The caption's line naming the entries about the case that the time axis leaves out:
+    each kind by its term, with its entries' numbers."""
+    if not records:
+        return ()
+    return (_("Not on the time axis (see the chronology): {kinds}").format(kinds=by_term(records)),)
+
+
+def by_term(records: Iterable[Record]) -> str:
+    """Entries named by kind: `överklagande #9; bedömning i efterhand #32–#34`."""
+    seqs_of: dict[str, list[int]] = {}
+    for record in records:
+        seqs_of.setdefault(type_term(record.spec), []).append(record.seq)
+    return "; ".join(f"{term} {seq_ranges(seqs)}" for term, seqs in seqs_of.items())
+
+
+def seq_ranges(seqs: Iterable[int]) -> str:
+    """Entry numbers with runs joined: `#31–#39, #41`."""
+    runs: list[list[int]] = []
+    for seq in sorted(set(seqs)):
+        if runs and seq == runs[-1][-1] + 1:
+            runs[-1].append(seq)
+        else:
+            runs.append([seq])
+    return ", ".join(f"#{run[0]}" if len(run) == 1 else f"#{run[0]}–#{run[-1]}" for run in runs)
 
 
 def timeline_pages(
@@ -978,6 +1012,16 @@ def decisions_layout(
                 )
             )
         )
+        if view.later:
+            # What came after and refers to it (an appeal, a ruling, a correction, a
+            # judgement): learned later, never known when it was decided.
+            lines.append(
+                short(
+                    _("later: {entries}").format(entries=seq_ranges(r.seq for r in view.later)),
+                    34,
+                    1,
+                )
+            )
         for pending in view.pending_requests:
             request = pending.request
             status = (

@@ -25,6 +25,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from projections.language import N_
+
 __all__ = ["DEFAULT_POLICY", "POLICY_DOCS", "Policy", "PolicyError", "load_policy"]
 
 
@@ -82,31 +84,41 @@ _RANGES: dict[str, tuple[int, int]] = {
 
 POLICY_DOCS: dict[str, str] = {
     "protection_cutoff_hour": (
-        "a report received at or after this local hour may be assessed the next day"
+        N_("a report received at or after this local hour may be assessed the next day")
     ),
     "late_documentation_days": (
-        "the authority's own actions documented more than this many days after they "
-        "happened are flagged"
+        N_(
+            "the authority's own actions documented more than this many days after they "
+            "happened are flagged"
+        )
     ),
-    "followup_start_months": "a follow-up after LVU care is to start within this many months",
+    "followup_start_months": N_("a follow-up after LVU care is to start within this many months"),
     "no_contact_months": (
-        "after a move home or the end of care, the social services are to have contact with "
-        "the child or the family within this many months"
+        N_(
+            "after a move home or the end of care, the social services are to have contact with "
+            "the child or the family within this many months"
+        )
     ),
     "lex_sarah_report_days": (
-        'a serious lex Sarah matter is reported to IVO "snarast": within this many days'
+        N_('a serious lex Sarah matter is reported to IVO "snarast": within this many days')
     ),
     "investigation_notice_days": (
-        'the person concerned is told "genast" that an investigation was opened: within this '
-        "many days"
+        N_(
+            'the person concerned is told "genast" that an investigation was opened: within this '
+            "many days"
+        )
     ),
     "placed_child_visit_months": (
-        "a placed child is visited and spoken with alone (regelbundna besök, enskilda samtal) "
-        "at least once in this many months"
+        N_(
+            "a placed child is visited and spoken with alone (regelbundna besök, enskilda samtal) "
+            "at least once in this many months"
+        )
     ),
     "measure_due_months": (
-        "a measure decided after a lex Sarah investigation or händelseanalys without its own "
-        "due date is to be carried out within this many months"
+        N_(
+            "a measure decided after a lex Sarah investigation or händelseanalys without its own "
+            "due date is to be carried out within this many months"
+        )
     ),
 }
 

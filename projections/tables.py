@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from ledger.legal import LegalReference
 from ledger.timeparse import format_instant, to_stockholm
 from ledger.vocabulary import NOT_DOCUMENTED, EventType, event_type
 from projections.cases import CaseSummary, ErasedCase
-from projections.codes import cited, code_words, outcome_words
+from projections.codes import CATEGORY_WORDS, cited, code_words, outcome_words
 from projections.decisions import Decision
 from projections.formats import Column, table, wrap_lines
 from projections.gaps import Gaps
@@ -236,34 +237,51 @@ def types_table(specs: Sequence[EventType], width: int = 120) -> str:
 
 
 def type_card(spec: EventType) -> str:
-    lines = [
-        f"{spec.name} — {spec.swedish}",
-        f"  category   {spec.category}" + (" (decision)" if spec.decision else ""),
-    ]
+    """One type of the vocabulary for people: its terms, category, what it records, its
+    fields and the law it rests on; the vocabulary's own texts in the reader's language."""
+    category = _("  category   {code} ({words})").format(
+        code=spec.category, words=_(CATEGORY_WORDS[spec.category])
+    )
+    lines = [f"{spec.name} — {spec.swedish}", category + (_(", decision") if spec.decision else "")]
     if spec.description:
-        lines.append(f"  {spec.description}")
+        lines.append(f"  {_(spec.description)}")
     if spec.requires_known:
-        lines.append("  `known` must be given (when the social services learned of it).")
-    lines.append("  fields:")
+        lines.append(_("  `known` must be given (when the social services learned of it)."))
+    lines.append(_("  fields:"))
+    need = {True: _("required"), False: _("optional")}
+    need_width = max(len(word) for word in need.values())
     for f in spec.fields:
-        choice = f" one of: {', '.join(f.choices)}" if f.choices else ""
-        need = "required" if f.required else "optional"
-        lines.append(f"    {f.name:<28} {f.kind:<7} {need:<9} {f.doc}{choice}")
+        choice = (
+            " " + _("one of: {choices}").format(choices=", ".join(f.choices)) if f.choices else ""
+        )
+        lines.append(
+            f"    {f.name:<28} {f.kind:<7} {need[f.required]:<{need_width}} {_(f.doc)}{choice}"
+        )
     if not spec.fields:
-        lines.append("    (none beyond the envelope)")
+        lines.append(_("    (none beyond the envelope)"))
     elif spec.accepts_not_documented:
         lines.append(
-            f"  any field may be {NOT_DOCUMENTED}: the act is in the records, that detail is not."
+            _("  any field may be {code}: the act is in the records, that detail is not.").format(
+                code=NOT_DOCUMENTED
+            )
         )
     if spec.legal:
-        lines.append("  legal references:")
+        lines.append(_("  legal references:"))
         for ref in spec.legal:
-            period = ""
-            if ref.in_force_from or ref.in_force_until:
-                period = f" [in force {ref.in_force_from or '…'} → {ref.in_force_until or ''}]"
-            note = f" — {ref.note}" if ref.note else ""
-            lines.append(f"    {ref.cited()} ({ref.confidence}){period}{note}")
+            lines.append(f"    {legal_line(ref)}")
     return "\n".join(lines) + "\n"
+
+
+def legal_line(ref: LegalReference) -> str:
+    """A legal reference with its confidence, the period it was in force and what it is
+    about: `SoL (2001:453) 14 kap. 1 § (H) [i kraft … → 2025-07-01] — ...`."""
+    period = ""
+    if ref.in_force_from or ref.in_force_until:
+        period = " " + _("[in force {start} → {end}]").format(
+            start=ref.in_force_from or "…", end=ref.in_force_until or ""
+        )
+    note = f" — {_(ref.note)}" if ref.note else ""
+    return f"{cited(ref)} ({ref.confidence}){period}{note}"
 
 
 def entry_rows(records: Sequence[Record], width: int = 120, *, possibly: bool = False) -> str:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ledger.vocabulary import (
@@ -15,6 +15,8 @@ from ledger.vocabulary import (
     FieldSpec,
     LegalReference,
 )
+from projections.codes import CATEGORY_WORDS, cited, code_words
+from projections.language import _
 
 
 def type_json(spec: EventType) -> dict[str, Any]:
@@ -54,50 +56,67 @@ def legal_json(ref: LegalReference) -> dict[str, Any]:
     }
 
 
-_MARKDOWN_HEAD = """\
-# Event vocabulary
-
-Generated from the registry in `ledger/vocabulary.py` by `make docs`
-(`ledger types --format md`). Do not edit by hand: `tests/test_vocabulary.py` fails when this
-file differs from what the registry renders.
-
-Each entry carries the envelope of DESIGN.md §4 (`occurred`, `known`, `actor`, `role`,
-`agency`, `on_behalf_of`, `summary`, `source`, `assessment`, `basis`, `ref`); the table lists
-each type's own fields. `?` marks an optional field; enumerations list their words.
-Legal references name the law's version (SFS number) and, where it matters, the period it was
-in force; confidence H = statute or two independent sources, M = one reliable secondary
-source, U = unverified.
-"""
+def _markdown_head() -> str:
+    return "\n\n".join(
+        (
+            "# " + _("Event vocabulary"),
+            _(
+                "Generated from the registry in `ledger/vocabulary.py` by `make docs` "
+                "(`ledger types --format md`). Do not edit by hand: `tests/test_vocabulary.py` "
+                "fails when this file differs from what the registry renders."
+            ),
+            _(
+                "Each entry carries the envelope of DESIGN.md §4 (`occurred`, `known`, `actor`, "
+                "`role`, `agency`, `on_behalf_of`, `summary`, `source`, `assessment`, `basis`, "
+                "`ref`); the table lists each type's own fields. `?` marks an optional field; "
+                "enumerations list their words. Legal references name the law's version (SFS "
+                "number) and, where it matters, the period it was in force; confidence H = "
+                "statute or two independent sources, M = one reliable secondary source, U = "
+                "unverified."
+            ),
+        )
+    )
 
 
 def vocabulary_markdown(specs: Sequence[EventType]) -> str:
-    """The vocabulary as a Markdown document: a legend, then one table row per type."""
-    kinds = "\n".join(f"- `{kind}`: {doc}" for kind, doc in FIELD_KIND_DOCS.items())
-    categories = ", ".join(f"`{c}`" for c in CATEGORIES)
+    """The vocabulary as a Markdown document in the reader's language: a legend, then one
+    table row per type (type names, field names, kinds and codes stay as they are)."""
+    kinds = "\n".join(f"- `{kind}`: {_(doc)}" for kind, doc in FIELD_KIND_DOCS.items())
+    categories = ", ".join(f"`{c}` ({_(CATEGORY_WORDS[c])})" for c in CATEGORIES)
     closed = ", ".join(s.name for s in VOCABULARY.values() if not s.accepts_not_documented)
-    undocumented = (
-        f"Every field, required or optional and of any kind, also accepts `{NOT_DOCUMENTED}`: "
-        "the act is in the examined records but this detail is not (tables print it "
-        f'"not documented"; rules treat it as unknown). Not for the corrections ({closed}), '
-        "which must name what they correct."
+    undocumented = _(
+        "Every field, required or optional and of any kind, also accepts `{code}`: the act is "
+        'in the examined records but this detail is not (tables print it "{words}"; rules '
+        "treat it as unknown). Not for the corrections ({closed}), which must name what they "
+        "correct."
+    ).format(code=NOT_DOCUMENTED, words=code_words("", NOT_DOCUMENTED), closed=closed)
+    heads = (
+        _("type"),
+        _("Swedish"),
+        _("category"),
+        _("decision"),
+        _("type fields"),
+        _("legal reference"),
     )
-    rows = [
-        "| type | Swedish | category | decision | type fields | legal reference |",
-        "|---|---|---|---|---|---|",
-    ]
+    rows = ["| " + " | ".join(heads) + " |", "|---|---|---|---|---|---|"]
     for spec in specs:
         cells = (
             spec.name,
             spec.swedish,
             spec.category,
-            "yes" if spec.decision else "",
+            _("yes") if spec.decision else "",
             ", ".join(_field_markdown(f) for f in spec.fields),
             "; ".join(_legal_markdown(ref) for ref in spec.legal),
         )
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return (
-        f"{_MARKDOWN_HEAD}\nCategories: {categories}.\n\nField kinds:\n\n{kinds}\n\n"
-        f"{undocumented}\n\n" + "\n".join(rows) + "\n"
+        f"{_markdown_head()}\n\n"
+        + _("Categories: {categories}.").format(categories=categories)
+        + "\n\n"
+        + _("Field kinds:")
+        + f"\n\n{kinds}\n\n{undocumented}\n\n"
+        + "\n".join(rows)
+        + "\n"
     )
 
 
@@ -109,16 +128,45 @@ def _field_markdown(spec: FieldSpec) -> str:
 
 def _legal_markdown(ref: LegalReference) -> str:
     if ref.in_force_from and ref.in_force_until:
-        period = f", in force {ref.in_force_from} → {ref.in_force_until}"
+        period = ", " + _("in force {start} → {end}").format(
+            start=ref.in_force_from, end=ref.in_force_until
+        )
     elif ref.in_force_from:
-        period = f", in force from {ref.in_force_from}"
+        period = ", " + _("in force from {start}").format(start=ref.in_force_from)
     elif ref.in_force_until:
-        period = f", in force until {ref.in_force_until}"
+        period = ", " + _("in force until {end}").format(end=ref.in_force_until)
     else:
         period = ""
-    return f"{ref.cited()} ({ref.confidence}{period})"
+    return f"{cited(ref)} ({ref.confidence}{period})"
 
 
 def _cell(text: str) -> str:
     # A bar inside a cell would end it; a newline would end the row.
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+# A 2025 counterpart's note is composed from its 2001 paragraph's note and the conversion
+# table's reading ("… (from SoL (2001:453) …: …)"); those stay in the words they were read in.
+_COMPOSED = " (from SoL (2001:453) "
+
+
+def vocabulary_texts() -> list[str]:
+    """The registry's texts for people, which the write side keeps in English and the read
+    side shows in the reader's language: each type's description, each field's doc, each
+    field kind's doc and each legal reference's own note."""
+    texts: dict[str, None] = {}
+    for spec in VOCABULARY.values():
+        texts[spec.description] = None
+        texts.update(dict.fromkeys(f.doc for f in spec.fields))
+        texts.update(dict.fromkeys(r.note for r in spec.legal if _COMPOSED not in r.note))
+    texts.update(dict.fromkeys(FIELD_KIND_DOCS.values()))
+    return [text for text in texts if text]
+
+
+def extract_vocabulary(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, None, str, list[str]]]:
+    """A Babel extraction method (babel.cfg, for ledger/vocabulary.py): the registry's texts
+    as messages of the catalog, so `make i18n` keeps them with the rest."""
+    for text in vocabulary_texts():
+        yield 0, None, text, []

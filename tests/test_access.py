@@ -447,11 +447,14 @@ def test_access_log_formats_and_output_file(db: Path, tmp_path: Path) -> None:
     log_read(state_for(db), "timeline", CASE, "anna", "lex Sarah")
     log_read(state_for(db), "check", None, "bo", None)
 
-    table = ok(invoke(db, "access-log")).stdout
+    table = ok(invoke(db, "access-log")).stdout  # Swedish, the default
     lines = table.splitlines()
-    assert lines[0].split() == ["recorded", "case", "user", "command", "purpose"]
+    assert lines[0].split() == ["registrerad", "ärende", "användare", "kommando", "syfte"]
     assert "anna" in lines[1] and "lex Sarah" in lines[1] and CASE in lines[1]
-    assert "(all cases)" in lines[2] and "bo" in lines[2]
+    assert "(alla ärenden)" in lines[2] and "bo" in lines[2]
+    english = ok(invoke(db, "--lang", "en", "access-log")).stdout.splitlines()
+    assert english[0].split() == ["recorded", "case", "user", "command", "purpose"]
+    assert "(all cases)" in english[2]
 
     ndjson = ok(invoke(db, "access-log", "--format", "ndjson")).stdout
     items = [json.loads(line) for line in ndjson.splitlines()]

@@ -263,7 +263,7 @@ def timeline_json(db: Path | str, *options: str) -> dict[str, Any]:
 
 
 def run(*args: str, program_args: Sequence[str] | None = None) -> subprocess.CompletedProcess:
-    env = clean_env()
+    env = {**clean_env(), "LEDGER_LANG": "en"}  # the assertions are on the English wording
     return subprocess.run(
         [*(program_args or program()), *args],
         capture_output=True,

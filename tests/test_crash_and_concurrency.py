@@ -35,6 +35,12 @@ from ledger.synthetic import generate, write_jsonl
 from tests.conftest import POSTGRES_URL, ROOT, clean_env, postgres_connection, program
 from tests.test_follow import start_follow
 
+
+def english_env() -> dict[str, str]:
+    """The environment of the program: its messages in English, which the assertions read."""
+    return {**clean_env(), "LEDGER_LANG": "en"}
+
+
 CRASH_CASES = 500
 CRASH_EVENTS_PER_CASE = 60
 
@@ -93,7 +99,7 @@ def wal_bytes(db: Path) -> int:
 def kill_when(command: list[str], writing: Callable[[], bool], within: float) -> None:
     """Run an import and SIGKILL it as soon as `writing()` says it has begun to store."""
     writer = subprocess.Popen(
-        command, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command, env=english_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
         deadline = time.monotonic() + within
@@ -121,7 +127,7 @@ def test_killed_import_leaves_nothing_and_a_rerun_completes_it(tmp_path: Path) -
     import_report(
         subprocess.run(
             [*program(), "--db", str(db), "import", str(first)],
-            env=clean_env(),
+            env=english_env(),
             capture_output=True,
             text=True,
             timeout=120,
@@ -141,7 +147,7 @@ def test_killed_import_leaves_nothing_and_a_rerun_completes_it(tmp_path: Path) -
         app.close()
 
     recorded, skipped, lines = import_report(
-        subprocess.run(command, env=clean_env(), capture_output=True, text=True, timeout=120)
+        subprocess.run(command, env=english_env(), capture_output=True, text=True, timeout=120)
     )
     assert (recorded, skipped, lines) == (total - before, before, total)
     app = CaseLedger(sqlite_store(str(db)))
@@ -156,7 +162,7 @@ def test_killed_import_leaves_nothing_and_a_rerun_completes_it(tmp_path: Path) -
     finally:
         app.close()
 
-    again = subprocess.run(command, env=clean_env(), capture_output=True, text=True, timeout=120)
+    again = subprocess.run(command, env=english_env(), capture_output=True, text=True, timeout=120)
     assert import_report(again) == (0, total, total)
     assert stored_count(db) == total
 
@@ -198,7 +204,7 @@ def test_killed_postgres_import_leaves_whole_cases_and_a_rerun_completes_it(
         app.close()
 
     recorded, skipped, lines = import_report(
-        subprocess.run(command, env=clean_env(), capture_output=True, text=True, timeout=300)
+        subprocess.run(command, env=english_env(), capture_output=True, text=True, timeout=300)
     )
     assert (recorded, skipped, lines) == (total - stored, stored, total)
     app = CaseLedger(store)
@@ -282,7 +288,7 @@ def run_writers(
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, job, where, str(w), str(count), str(start_at), *cases],
-            env=clean_env(),
+            env=english_env(),
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -213,6 +213,8 @@ def test_the_readme_diagrams_are_current(tmp_path: Path) -> None:
         (DOCS / "lilla-hjartat-decisions.dot").read_text()
     ), hint
     # A4 pages: lilla-hjartat-1.svg, -2.svg, ...
+    # The decisions diagram, caption and all, on at most two A4 pages.
+    assert len(list(DOCS.glob("lilla-hjartat-decisions-[0-9]*.svg"))) <= 2, hint
     svg = "".join(page.read_text() for page in sorted(DOCS.glob("lilla-hjartat-[0-9]*.svg")))
     for node in re.findall(r"\n\t\t(e\d+) \[", timeline.stdout):
         assert f"<title>{node}</title>" in svg, hint

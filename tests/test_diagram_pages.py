@@ -11,7 +11,14 @@ import pytest
 from cli.context import State
 from ledger.timeparse import parse_point_moment
 from projections.decisions import decisions
-from projections.diagram import PAPERS, decisions_pages, layout_size, timeline_pages
+from projections.diagram import (
+    ABOUT_THE_CASE,
+    PAPERS,
+    decisions_pages,
+    layout_size,
+    seq_ranges,
+    timeline_pages,
+)
 from projections.language import using
 from projections.records import to_records
 
@@ -49,7 +56,58 @@ def test_every_page_prints_its_text_at_8_pt_or_more(records: dict, case: str) ->
         assert paper.fits(*natural(page.source)), page.name
         assert 'size="10.91,7.48"' in page.source
     shown = {n for p in pages for n in re.findall(r"\n\t\t(e\d+) \[", p.source)}
-    assert shown == {f"e{r.seq}" for r in records[case] if r.type != "EntryCorrected"}
+    drawn = {r.seq for r in records[case] if r.type not in ("EntryCorrected", *ABOUT_THE_CASE)}
+    assert shown == {f"e{seq}" for seq in drawn}
+
+
+def test_entries_about_the_case_are_named_in_the_caption_not_drawn_in_a_lane(
+    records: dict,
+) -> None:
+    """A coverage declaration (2021) took a page and a lane 'agency not recorded' of its own,
+    eight judgements of one day another page; the caption names them instead."""
+    with using("sv"):
+        pages = timeline_pages("NK-LH", records["NK-LH"], paper=PAPERS["a4"])
+    about = [r for r in records["NK-LH"] if r.type in ABOUT_THE_CASE]
+    assert {r.type for r in about} == set(ABOUT_THE_CASE)
+    source = "".join(p.source for p in pages)
+    for record in about:
+        assert f"\t\te{record.seq} [" not in source
+    assert "(verksamhet inte registrerad)" not in source
+    judged = seq_ranges(r.seq for r in about if r.type == "JudgementRecorded")
+    for page in pages:  # every page's caption says where they are
+        assert "Inte på tidsaxeln (se händelseförloppet):" in page.source
+        assert f"bedömning i efterhand {judged}" in page.source
+
+
+@pytest.mark.parametrize("point", [None, "2019-12-31"])
+def test_the_nk_lh_timeline_takes_at_most_seven_a4_pages(records: dict, point: str | None) -> None:
+    """It took 8 pages (9 as known at 2019-12-31): pages before the cut were measured with
+    the cut line's column they do not draw, and entries about the case had pages of their own."""
+    recs = records["NK-LH"]
+    pages = timeline_pages(
+        "NK-LH",
+        recs,
+        paper=PAPERS["a4"],
+        as_known_at=parse_point_moment(point) if point else None,
+        decisions=decisions(recs),
+    )
+    assert len(pages) <= 7
+    cuts = [p for p in pages if "t_cut" in p.source]
+    assert len(cuts) == (1 if point else 0)
+
+
+def test_the_decisions_diagram_shows_what_was_learned_later(records: dict) -> None:
+    recs = records["NK-LH"]
+    with using("sv"):
+        views = decisions(recs)
+        pages = decisions_pages("NK-LH", views, recs, paper=PAPERS["a4"])
+    source = "".join(p.source for p in pages)
+    refusal = next(v for v in views if v.decision.type == "CareTerminationDecided")
+    assert {r.type for r in refusal.later} >= {"AppealLodged"}
+    assert "senare: " + seq_ranges(r.seq for r in refusal.later) in source
+    with using("en"):
+        english = decisions_pages("NK-LH", views, recs, paper=PAPERS["a4"])
+    assert "later: " in "".join(p.source for p in english)
 
 
 def test_the_decisions_diagram_of_nk_lh_takes_two_a4_pages_in_words(records: dict) -> None:

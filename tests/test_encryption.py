@@ -44,7 +44,7 @@ WITH_ACCESS_LOG = (
 def run(
     *args: str, key: str | None, program_args: Sequence[str] | None = None, **extra: str
 ) -> subprocess.CompletedProcess:
-    env = clean_env()
+    env = {**clean_env(), "LEDGER_LANG": "en"}  # the assertions are on the English wording
     if key is not None:
         env["LEDGER_CIPHER_KEY"] = key
     env.update(extra)

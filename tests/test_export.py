@@ -12,6 +12,9 @@ from click.testing import CliRunner
 from cli.main import cli
 from tests.conftest import POSTGRES_URL
 
+# The assertions are on the English wording (Swedish, the default, is tested on its own).
+pytestmark = pytest.mark.usefixtures("english")
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 VOLATILE = {"recorded_at", "generated_at", "hash", "prev_hash", "evaluated_at"}

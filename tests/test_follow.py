@@ -34,7 +34,18 @@ def synthetic(cases: int, seed: int) -> Source:
 
 def start_follow(url: str, seconds: float = 120) -> subprocess.Popen[str]:
     process = subprocess.Popen(
-        [sys.executable, "-c", PROGRAM, "--db", url, "follow", "--seconds", str(seconds)],
+        [
+            sys.executable,
+            "-c",
+            PROGRAM,
+            "--db",
+            url,
+            "--lang",
+            "en",
+            "follow",
+            "--seconds",
+            str(seconds),
+        ],
         cwd=ROOT,
         stderr=subprocess.PIPE,
         text=True,

@@ -20,7 +20,7 @@ def ledger(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
         input=stdin.decode(),
         capture_output=True,
         text=True,
-        env={**clean_env(), "LEDGER_USER": "t"},
+        env={**clean_env(), "LEDGER_USER": "t", "LEDGER_LANG": "en"},
     )
 
 

@@ -62,6 +62,9 @@ GO_NOTE = (
     "gKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
 )
 
+# The assertions are on the English wording (Swedish, the default, is tested on its own).
+pytestmark = pytest.mark.usefixtures("english")
+
 NOTE_LINE = '{"case":"T-1","type":"NoteRecorded","occurred":"2020-0%d","text":"note %d"}'
 
 
@@ -477,7 +480,7 @@ def test_the_real_program_reports_in_one_line(tmp_path: Path) -> None:
             capture_output=True,
             text=True,
             cwd=tmp_path,
-            env=clean_env(),
+            env={**clean_env(), "LEDGER_LANG": "en"},
         )
 
     ledger_("--db", db, "import", str(EXAMPLES / "astorp.jsonl"))

@@ -25,6 +25,7 @@ from projections.language import (
     translator,
     using,
 )
+from projections.vocabulary_view import vocabulary_texts
 from tests.conftest import EXAMPLES
 
 CATALOG = LOCALE_DIR / "sv" / "LC_MESSAGES" / "ledger.po"
@@ -49,6 +50,8 @@ def source_messages() -> set[str | tuple[str, str]]:
         ):
             msgid = message if isinstance(message, str) else message[0]
             found.add((context, msgid) if context else msgid)
+    # The vocabulary's descriptions and docs, which babel.cfg extracts from ledger/ too.
+    found.update(vocabulary_texts())
     return found
 
 

@@ -16,6 +16,9 @@ from cli.main import cli
 
 from .conftest import EXAMPLES, LILLA_ENTRIES, POSTGRES_URL
 
+# The assertions are on the English wording (Swedish, the default, is tested on its own).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 class Ledger:
     def __init__(self, db: str, cipher: str | None, home: Path) -> None:

@@ -149,7 +149,9 @@ def test_lex_sarah_template_has_the_regulations_parts_and_places_to_write(
     positions = [text.find(p) for p in parts]
     assert all(p >= 0 for p in positions[:2]), positions
     assert text.count("**Att skriva:**") == len(parts)
-    assert "The child died" in text.split("När och var")[0]  # pre-filled from the ledger
+    assert (
+        "Barnet dog i föräldrarnas hem" in text.split("När och var")[0]
+    )  # pre-filled from the ledger
     assert "Lex Sarah-utredning: NK\\-LH" in text or "Lex Sarah-utredning: NK-LH" in text
 
 

@@ -47,6 +47,10 @@ ENVIRONMENT = (
     "LEDGER_SIGNING_KEY",
     "LEDGER_VERIFIER_KEY",
 )
+
+# The assertions are on the English wording (Swedish, the default, is tested on its own).
+pytestmark = pytest.mark.usefixtures("english")
+
 LILLA = EXAMPLES / "lilla-hjartat.jsonl"
 ASTORP = EXAMPLES / "astorp.jsonl"
 TOTAL = LILLA_ENTRIES + ASTORP_ENTRIES

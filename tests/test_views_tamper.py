@@ -25,6 +25,9 @@ from ledger.storage import postgres_store
 
 from .conftest import EXAMPLES, POSTGRES_URL, postgres_connection
 
+# The assertions are on the English wording (Swedish, the default, is tested on its own).
+pytestmark = pytest.mark.usefixtures("english")
+
 LILLA = EXAMPLES / "lilla-hjartat.jsonl"
 ASTORP = EXAMPLES / "astorp.jsonl"
 

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from ledger import vocabulary as vocab
+from projections.codes import cited
 from projections.vocabulary_view import vocabulary_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +35,7 @@ def _parse_table(text: str) -> dict[str, dict[str, object]]:
             in_table = False
             continue
         cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
-        if cells[0] == "type":
+        if cells[0] in ("type", "typ"):  # the head row, English or Swedish
             in_table = True
             continue
         if not in_table or set(cells[0]) <= {"-", ":", " "}:
@@ -78,6 +79,15 @@ def test_ledger_types_format_md_writes_the_document(tmp_path: Path):
     one = CliRunner().invoke(cli, ["types", "HomeVisit", "--format", "md"])
     assert one.exit_code == 0, one.output
     assert list(_parse_table(one.stdout)) == ["HomeVisit"]
+    assert (
+        one.stdout.startswith("# Händelsetyper\n") and "| typ | svenska | kategori |" in one.stdout
+    )
+    english = CliRunner().invoke(cli, ["--lang", "en", "types", "HomeVisit", "--format", "md"])
+    assert (
+        english.stdout.startswith("# Event vocabulary\n")
+        and "\nCategories: `admin`" in english.stdout
+    )
+    assert list(_parse_table(english.stdout)) == ["HomeVisit"]
 
 
 def test_the_table_lists_every_type_in_registry_order():
@@ -90,7 +100,7 @@ def test_row_matches_registry(name):
     etype = vocab.VOCABULARY[name]
     assert etype.swedish == row["swedish"]
     assert etype.category == row["category"]
-    assert etype.decision is (row["decision"] == "yes")
+    assert etype.decision is (row["decision"] in ("ja", "yes"))
     assert [(n, required) for n, required, _ in row["fields"]] == [
         (f.name, f.required) for f in etype.fields
     ]
@@ -107,15 +117,16 @@ def test_legal_column_names_each_reference_with_version_and_confidence(name):
     legal = str(_ROWS[name]["legal"])
     assert bool(legal) is bool(etype.legal)
     for ref in etype.legal:
-        assert f"{ref.cited()} ({ref.confidence}" in legal
+        assert f"{cited(ref)} ({ref.confidence}" in legal
         for date in (ref.in_force_from, ref.in_force_until):
             assert not date or date in legal
 
 
 def test_categories_and_kinds_are_explained():
     text = _rendered()
-    line = next(x for x in text.splitlines() if x.startswith("Categories:"))
+    line = next(x for x in text.splitlines() if x.startswith("Kategorier:"))
     assert tuple(re.findall(r"`([a-z]+)`", line)) == vocab.CATEGORIES
+    assert "`report` (orosanmälan)" in line  # each category in words
     used = {spec.kind for t in vocab.VOCABULARY.values() for spec in t.fields}
     assert used <= set(vocab.FIELD_KIND_DOCS)
     for kind in vocab.FIELD_KIND_DOCS:

@@ -10,7 +10,7 @@ from ledger.vocabulary import decision_types
 from projections.codes import code_words
 from projections.decisions import knowledge_map
 from projections.knowledge import REPLY, REQUEST, pending_requests
-from projections.language import _, current
+from projections.language import N_, _, current
 from projections.records import Record
 from projections.rules.judging import (
     MET,
@@ -157,11 +157,13 @@ OUTSTANDING = Rule(
     title_sv="Beslut medan nämndens begäran om uppgifter var obesvarad",
     title_en="Decision taken with the authority's information request unanswered",
     severity="warning",
-    starts_at="a decision of the authority (its committee or a delegate)",
+    starts_at=N_("a decision of the authority (its committee or a delegate)"),
     triggers=decision_types(),
     satisfied_by=(),
-    deadline="flags a decision of the authority taken while an InformationRequested by the "
-    "authority had no answering InformationReceived known at that time",
+    deadline=N_(
+        "flags a decision of the authority taken while an InformationRequested by the "
+        "authority had no answering InformationReceived known at that time"
+    ),
     in_force_from=None,
     in_force_until=None,
     legal=(
@@ -172,7 +174,9 @@ OUTSTANDING = Rule(
         ),
         *sol("11 kap. 1 §", "the duty to investigate without delay", "M"),
     ),
-    source="SoL 11:1 a / 11:1 duty to investigate sufficiently (M); IVO 2020-10-13 as illustration",
+    source=N_(
+        "SoL 11:1 a / 11:1 duty to investigate sufficiently (M); IVO 2020-10-13 as illustration"
+    ),
     confidence="M",
     check=_check_outstanding,
     illustrations=(IVO_LILLA_HJARTAT,),
@@ -183,14 +187,14 @@ WITHOUT_BASIS = Rule(
     title_sv="Beslut utan angivet underlag",
     title_en="Decision without a stated basis",
     severity="warning",
-    starts_at="a decision of the authority (its committee or a delegate)",
+    starts_at=N_("a decision of the authority (its committee or a delegate)"),
     triggers=decision_types(),
     satisfied_by=(),
-    deadline="flags a decision of the authority with an empty basis",
+    deadline=N_("flags a decision of the authority with an empty basis"),
     in_force_from=None,
     in_force_until=None,
     legal=(SOSFS_2014_5,),
-    source="SOSFS 2014:5: decisions documented with their grounds (M)",
+    source=N_("SOSFS 2014:5: decisions documented with their grounds (M)"),
     confidence="M",
     check=_check_without_basis,
 )

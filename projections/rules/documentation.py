@@ -8,7 +8,7 @@ from datetime import timedelta
 from ledger.timeparse import STOCKHOLM, Moment
 from projections.deadlines import days_after, verdict, window
 from projections.knowledge import REPLY
-from projections.language import _, ngettext
+from projections.language import N_, _, ngettext
 from projections.records import Authority, Record
 from projections.rules.judging import MET, Context, Result, Trigger, triggers
 from projections.rules.law import SOSFS_2014_5
@@ -99,15 +99,17 @@ LATE_DOCUMENTATION = Rule(
     title_sv="Sen dokumentation",
     title_en="Late documentation",
     severity="warning",
-    starts_at="the authority's own actions (entries of the case-owning agency with a "
-    "documented known clock)",
+    starts_at=N_(
+        "the authority's own actions (entries of the case-owning agency with a "
+        "documented known clock)"
+    ),
     triggers=(),
     satisfied_by=(),
-    deadline="flags known − occurred over 7 days (local policy)",
+    deadline=N_("flags known − occurred over 7 days (local policy)"),
     in_force_from=None,
     in_force_until=None,
     legal=(SOSFS_2014_5,),
-    source='SOSFS 2014:5 "utan oskäligt dröjsmål" (M)',
+    source=N_('SOSFS 2014:5 "utan oskäligt dröjsmål" (M)'),
     confidence="M",
     check=_check_late_documentation,
     local_policy=("late_documentation_days",),

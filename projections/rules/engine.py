@@ -201,7 +201,7 @@ def explain_note(rule_: Rule, item: RuleExplain, at_words: str = "") -> str:
     """What happened to a rule, in words."""
     if item.status == "not_triggered":
         return _("not triggered: nothing in the case{at} starts it ({starts})").format(
-            at=at_words, starts=rule_.starts_at
+            at=at_words, starts=_(rule_.starts_at)
         )
     parts = []
     if item.not_in_force:

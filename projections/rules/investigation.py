@@ -8,7 +8,7 @@ from typing import Any
 
 from ledger.timeparse import precedes
 from projections.deadlines import before, days_after, investigation_deadline, window
-from projections.language import _, ngettext
+from projections.language import N_, _, ngettext
 from projections.records import Record
 from projections.rules.judging import (
     MET,
@@ -175,12 +175,14 @@ INVESTIGATION = Rule(
     starts_at="InvestigationOpened",
     triggers=(_OPENED,),
     satisfied_by=(_CLOSED,),
-    deadline="4 months; or the new_deadline of an InvestigationExtended decided before the "
-    "deadline then in force (one computation, shared with `known`)",
+    deadline=N_(
+        "4 months; or the new_deadline of an InvestigationExtended decided before the "
+        "deadline then in force (one computation, shared with `known`)"
+    ),
     in_force_from=None,
     in_force_until=None,
     legal=(*sol("11 kap. 2 §", "four-month time limit and its extension", "M"),),
-    source="SoL 11:2 (M: the 2013 wording not read from the statute)",
+    source=N_("SoL 11:2 (M: the 2013 wording not read from the statute)"),
     confidence="M",
     check=_check_investigation,
 )
@@ -190,19 +192,23 @@ CHILD_NOT_HEARD = Rule(
     title_sv="Barnet inte hört",
     title_en="The child not heard",
     severity="warning",
-    starts_at="the authority's InvestigationClosed, HomeTransitionPlanned, and decisions that "
-    "care shall end (CareTerminationDecided granted, CareReviewed end)",
+    starts_at=N_(
+        "the authority's InvestigationClosed, HomeTransitionPlanned, and decisions that "
+        "care shall end (CareTerminationDecided granted, CareReviewed end)"
+    ),
     triggers=(_CLOSED, _TRANSITION, _TERMINATION, _REVIEWED),
     satisfied_by=(_CONVERSATION,),
-    deadline="a ChildConversation in that investigation or before the decision, or a "
-    "recorded child_not_heard_reason on the decision",
+    deadline=N_(
+        "a ChildConversation in that investigation or before the decision, or a "
+        "recorded child_not_heard_reason on the decision"
+    ),
     in_force_from=None,
     in_force_until=None,
     legal=(
         *sol("11 kap. 10 §", "the child is to be heard", "M"),
         *sol("1 kap. 2 §", "the child's best interest", "H"),
     ),
-    source="SoL 11:10 and 1:2 (M); SOSFS 2014:5 on documenting why not (U)",
+    source=N_("SoL 11:10 and 1:2 (M); SOSFS 2014:5 on documenting why not (U)"),
     confidence="M",
     check=_check_child_heard,
 )
@@ -277,9 +283,11 @@ NOTIFIED = Rule(
     starts_at="InvestigationOpened",
     triggers=(_OPENED,),
     satisfied_by=(_NOTIFIED,),
-    deadline="breach when no InvestigationNotified is recorded before the investigation "
-    'closed; "genast" is read as within 7 days (local policy: a later notice is a warning); a '
-    "not_notified_reason (särskilda skäl) on the opening meets it",
+    deadline=N_(
+        "breach when no InvestigationNotified is recorded before the investigation "
+        'closed; "genast" is read as within 7 days (local policy: a later notice is a warning); a '
+        "not_notified_reason (särskilda skäl) on the opening meets it"
+    ),
     in_force_from=None,
     in_force_until=None,
     legal=(
@@ -290,8 +298,10 @@ NOTIFIED = Rule(
             "M",
         ),
     ),
-    source='SoL 11:2 third para (M: prop. 2012/13:10; the older wording without "genast" '
-    "per SOSFS 2006:12); 2025:400 20 kap. 4 § (H)",
+    source=N_(
+        'SoL 11:2 third para (M: prop. 2012/13:10; the older wording without "genast" '
+        "per SOSFS 2006:12); 2025:400 20 kap. 4 § (H)"
+    ),
     confidence="M",
     check=_check_notified,
     local_policy=("investigation_notice_days",),

@@ -9,7 +9,7 @@ from datetime import datetime
 from ledger.legal import LegalReference
 from ledger.timeparse import Moment, TimeParseError, add_months, parse_moment, precedes
 from projections.deadlines import days_after, months_after, window
-from projections.language import _, ngettext
+from projections.language import N_, _, ngettext
 from projections.records import Record
 from projections.rules.judging import (
     Context,
@@ -383,7 +383,7 @@ CUSTODY_SUBMITTED = Rule(
     starts_at="ImmediateCustodyOrdered",
     triggers=(_CUSTODY,),
     satisfied_by=(_SUBMITTED,),
-    deadline="1 week",
+    deadline=N_("1 week"),
     in_force_from=None,
     in_force_until=None,
     legal=(
@@ -393,7 +393,7 @@ CUSTODY_SUBMITTED = Rule(
             'fattades"; otherwise the custody lapses',
         ),
     ),
-    source="LVU 7 § (H)",
+    source=N_("LVU 7 § (H)"),
     confidence="H",
     check=_check_custody,
 )
@@ -403,11 +403,13 @@ CARE_APPLICATION = Rule(
     title_sv="Ansökan om vård inom fyra veckor efter omedelbart omhändertagande",
     title_en="Application for care within four weeks of immediate custody",
     severity="breach",
-    starts_at="ImmediateCustodyOrdered (not lifted by the court)",
+    starts_at=N_("ImmediateCustodyOrdered (not lifted by the court)"),
     triggers=(_CUSTODY,),
     satisfied_by=(_APPLIED,),
-    deadline="4 weeks from the day the custody was carried out; the records hold no execution "
-    "date, so it is counted from the order and a late application is undetermined",
+    deadline=N_(
+        "4 weeks from the day the custody was carried out; the records hold no execution "
+        "date, so it is counted from the order and a late application is undetermined"
+    ),
     in_force_from=None,
     in_force_until=None,
     legal=(
@@ -418,7 +420,7 @@ CARE_APPLICATION = Rule(
         ),
         lvu("9 §", "the custody lapses without the application"),
     ),
-    source="LVU 8 § and 9 § (H)",
+    source=N_("LVU 8 § and 9 § (H)"),
     confidence="H",
     check=_check_care_application,
 )
@@ -428,11 +430,13 @@ CARE_REVIEW = Rule(
     title_sv="Övervägande eller prövning av vården var sjätte månad",
     title_en="Care considered (2 §) or tried (3 §) every six months",
     severity="breach",
-    starts_at="CareOrdered (grounds lvu_2 or lvu_3), and every CareReviewed after it",
+    starts_at=N_("CareOrdered (grounds lvu_2 or lvu_3), and every CareReviewed after it"),
     triggers=(_ORDERED, _REVIEWED),
     satisfied_by=(_REVIEWED,),
-    deadline="6 months, while care lasts (until CareEnded); a 21 § decision on a request to "
-    "end care (CareTerminationDecided) is not a consideration",
+    deadline=N_(
+        "6 months, while care lasts (until CareEnded); a 21 § decision on a request to "
+        "end care (CareTerminationDecided) is not a consideration"
+    ),
     in_force_from=None,
     in_force_until=None,
     legal=(
@@ -442,7 +446,7 @@ CARE_REVIEW = Rule(
             "months of its being carried out, then every six months",
         ),
     ),
-    source="LVU 13 § first and second para (H)",
+    source=N_("LVU 13 § first and second para (H)"),
     confidence="H",
     check=_check_care_review,
 )
@@ -452,14 +456,14 @@ BAN_REVIEW = Rule(
     title_sv="Övervägande av flyttningsförbud var tredje månad",
     title_en="Removal ban reviewed every three months",
     severity="breach",
-    starts_at="RemovalBanDecided granted, and every RemovalBanReviewed after it",
+    starts_at=N_("RemovalBanDecided granted, and every RemovalBanReviewed after it"),
     triggers=(_BAN, _BAN_REVIEWED),
     satisfied_by=(_BAN_REVIEWED,),
-    deadline="3 months from the court's decision on the ban, while it lasts",
+    deadline=N_("3 months from the court's decision on the ban, while it lasts"),
     in_force_from=None,
     in_force_until=None,
     legal=(lvu("26 §", 'a removal ban considered "minst en gång var tredje månad"'),),
-    source="LVU 26 § (H; JO on the start)",
+    source=N_("LVU 26 § (H; JO on the start)"),
     confidence="H",
     check=_check_ban_review,
 )
@@ -469,11 +473,13 @@ BAN_CONSIDERED = Rule(
     title_sv="Flyttningsförbud övervägt när nämnden beslutar att vården ska upphöra",
     title_en="Removal ban considered when the committee decides care ends",
     severity="breach",
-    starts_at="the committee's trial whether LVU care shall end (CareTerminationDecided, or "
-    "CareEnded by the committee), for a child placed in a familjehem or jourhem",
+    starts_at=N_(
+        "the committee's trial whether LVU care shall end (CareTerminationDecided, or "
+        "CareEnded by the committee), for a child placed in a familjehem or jourhem"
+    ),
     triggers=(_TERMINATION, _ENDED),
     satisfied_by=(_BAN_CONSIDERED,),
-    deadline="at or before the decision; a court that ends care is not judged",
+    deadline=N_("at or before the decision; a court that ends care is not judged"),
     in_force_from=LEX_LILLA_HJARTAT_FROM,
     in_force_until=None,
     legal=(
@@ -486,7 +492,7 @@ BAN_CONSIDERED = Rule(
             LEX_LILLA_HJARTAT_FROM,
         ),
     ),
-    source="LVU 13 b § as amended by SFS 2022:664 (H)",
+    source=N_("LVU 13 b § as amended by SFS 2022:664 (H)"),
     confidence="H",
     check=_check_ban_considered,
 )
@@ -496,11 +502,13 @@ FOLLOW_UP = Rule(
     title_sv="Uppföljning efter avslutad vård",
     title_en="Follow-up after LVU care",
     severity="breach",
-    starts_at="CareEnded for a child under 18 when care ends",
+    starts_at=N_("CareEnded for a child under 18 when care ends"),
     triggers=(_ENDED,),
     satisfied_by=(_FOLLOW_UP,),
-    deadline="breach when no follow-up starts within the six months the statute allows for "
-    "it; a start later than the local threshold (1 month) is a warning (local policy)",
+    deadline=N_(
+        "breach when no follow-up starts within the six months the statute allows for "
+        "it; a start later than the local threshold (1 month) is a warning (local policy)"
+    ),
     in_force_from=LEX_LILLA_HJARTAT_FROM,
     in_force_until=None,
     legal=(
@@ -518,7 +526,7 @@ FOLLOW_UP = Rule(
             LEX_LILLA_HJARTAT_FROM,
         ),
     ),
-    source="LVU 21 b § and 21 c § as amended by SFS 2022:664 (H)",
+    source=N_("LVU 21 b § and 21 c § as amended by SFS 2022:664 (H)"),
     confidence="H",
     check=_check_followup,
     local_policy=("followup_start_months",),
@@ -563,12 +571,15 @@ CONTACT_RESTRICTION_REVIEW = Rule(
     title_sv="Umgängesbegränsning och hemlighållande övervägda var tredje månad",
     title_en="Contact restriction or secret whereabouts reconsidered every three months",
     severity="breach",
-    starts_at="the committee's ContactRestrictionDecided, and every ContactRestrictionReviewed "
-    "after it",
+    starts_at=N_(
+        "the committee's ContactRestrictionDecided, and every ContactRestrictionReviewed after it"
+    ),
     triggers=(_RESTRICTION, _RESTRICTION_REVIEWED),
     satisfied_by=(_RESTRICTION_REVIEWED,),
-    deadline="3 months from the decision and from each consideration, while the restriction "
-    "and the care last",
+    deadline=N_(
+        "3 months from the decision and from each consideration, while the restriction "
+        "and the care last"
+    ),
     in_force_from=None,
     in_force_until=None,
     legal=(
@@ -589,8 +600,10 @@ CONTACT_RESTRICTION_REVIEW = Rule(
             "2019-01-01",
         ),
     ),
-    source="LVU 14 § third para, wording of SFS 2018:686 in force 2019-01-01 (H); the same "
-    "duty before it per lawline.se and socfamratt.se (M)",
+    source=N_(
+        "LVU 14 § third para, wording of SFS 2018:686 in force 2019-01-01 (H); the same "
+        "duty before it per lawline.se and socfamratt.se (M)"
+    ),
     confidence="H",
     check=_check_restriction_review,
 )
@@ -677,13 +690,17 @@ LASTING_CHANGE = Rule(
     title_sv="Vård enligt 2 § avslutad: varaktig och genomgripande förändring?",
     title_en="Care under 2 § ended: a lasting and thorough change?",
     severity="info",
-    starts_at="the committee's decision that care under LVU 2 § shall end "
-    "(CareTerminationDecided granted, CareReviewed end, or CareEnded by the committee)",
+    starts_at=N_(
+        "the committee's decision that care under LVU 2 § shall end "
+        "(CareTerminationDecided granted, CareReviewed end, or CareEnded by the committee)"
+    ),
     triggers=(_TERMINATION, _REVIEWED, _ENDED),
     satisfied_by=(),
-    deadline="asks the reviewer, when the decision's record states no change "
-    "(circumstances_changed): the rule cannot judge the change itself, only that the record "
-    "is silent on it",
+    deadline=N_(
+        "asks the reviewer, when the decision's record states no change "
+        "(circumstances_changed): the rule cannot judge the change itself, only that the record "
+        "is silent on it"
+    ),
     in_force_from=LEX_LILLA_HJARTAT_FROM,
     in_force_until=None,
     legal=(
@@ -695,7 +712,7 @@ LASTING_CHANGE = Rule(
             LEX_LILLA_HJARTAT_FROM,
         ),
     ),
-    source="LVU 21 § first para as amended by SFS 2022:664 (H)",
+    source=N_("LVU 21 § first para as amended by SFS 2022:664 (H)"),
     confidence="H",
     check=_check_lasting_change,
 )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ledger.timeparse import Moment, TimeParseError, parse_moment
 from ledger.vocabulary import MEASURE_DONE
 from projections.deadlines import Due, months_after, window
-from projections.language import _, ngettext
+from projections.language import N_, _, ngettext
 from projections.records import Record
 from projections.rules.judging import Context, Deadline, End, Result, Trigger, judge, triggers
 from projections.rules.model import Rule, type_name
@@ -86,15 +86,17 @@ MEASURE_OVERDUE = Rule(
     title_sv="Åtgärd genomförd i tid",
     title_en="Measure carried out by its due date",
     severity="warning",
-    starts_at="MeasureDecided by the authority, not yet carried out (its occurred clock)",
+    starts_at=N_("MeasureDecided by the authority, not yet carried out (its occurred clock)"),
     triggers=(_DECIDED,),
     satisfied_by=(_CHANGED,),
-    deadline="the measure's own due date; without one, 6 months (local policy)",
+    deadline=N_("the measure's own due date; without one, 6 months (local policy)"),
     in_force_from=None,
     in_force_until=None,
     legal=(),
-    source="the measure's own due date, else local policy; SOSFS 2011:5 ch. 5 (measures "
-    "documented with dates) (M)",
+    source=N_(
+        "the measure's own due date, else local policy; SOSFS 2011:5 ch. 5 (measures "
+        "documented with dates) (M)"
+    ),
     confidence="M",
     check=_check_overdue,
     local_policy=("measure_due_months",),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ledger.timeparse import precedes
 from projections.deadlines import before, months_after, window
-from projections.language import _, ngettext
+from projections.language import N_, _, ngettext
 from projections.records import Record
 from projections.rules.judging import (
     MET,
@@ -188,17 +188,17 @@ LED_BY_PARENTS = Rule(
     title_sv="Hemflytt styrd av föräldrarna",
     title_en="Move home steered by the parents",
     severity="warning",
-    starts_at="HomeTransitionPlanned whose contemporaneous record states who led it",
+    starts_at=N_("HomeTransitionPlanned whose contemporaneous record states who led it"),
     triggers=(_TRANSITION,),
     satisfied_by=(),
-    deadline="flags a plan recorded at the time as led by the parents (led_by foraldrar)",
+    deadline=N_("flags a plan recorded at the time as led by the parents (led_by foraldrar)"),
     in_force_from=None,
     in_force_until=None,
     legal=(
         *sol("1 kap. 2 §", "the child's best interest to be decisive", "H"),
         lvu("1 §", "the child's best interest decisive under LVU", "M"),
     ),
-    source="SoL 1:2 / LVU 1 § (M); IVO 2020-10-13 as illustration",
+    source=N_("SoL 1:2 / LVU 1 § (M); IVO 2020-10-13 as illustration"),
     confidence="M",
     check=_check_led_by_parents,
     illustrations=(IVO_LILLA_HJARTAT,),
@@ -212,11 +212,11 @@ REVISED_PLAN = Rule(
     starts_at="ChildMovedHome",
     triggers=(_MOVED,),
     satisfied_by=(_PLAN,),
-    deadline="a PlanAdopted with revision true or purpose hemflytt, known before the move",
+    deadline=N_("a PlanAdopted with revision true or purpose hemflytt, known before the move"),
     in_force_from=None,
     in_force_until=None,
     legal=(*sol("11 kap. 3 §", "vårdplan and genomförandeplan", "M"),),
-    source="SoL 11:3 (M); IVO Åstorp (decided by 2020-06-18) as illustration",
+    source=N_("SoL 11:3 (M); IVO Åstorp (decided by 2020-06-18) as illustration"),
     confidence="M",
     check=_check_revised_plan,
     illustrations=(IVO_ASTORP,),
@@ -230,11 +230,11 @@ FOSTER_SUPPORT = Rule(
     starts_at="HomeTransitionPlanned",
     triggers=(_TRANSITION,),
     satisfied_by=(_SUPPORT,),
-    deadline="a FosterCarerSupportProvided between the plan and ChildMovedHome",
+    deadline=N_("a FosterCarerSupportProvided between the plan and ChildMovedHome"),
     in_force_from=None,
     in_force_until=None,
     legal=(*sol("6 kap. 7 §", "support and supervision to those caring for the child", "U"),),
-    source="SoL 6:7 (U: verify); IVO Åstorp (decided by 2020-06-18) as illustration",
+    source=N_("SoL 6:7 (U: verify); IVO Åstorp (decided by 2020-06-18) as illustration"),
     confidence="U",
     check=_check_foster_support,
     illustrations=(IVO_ASTORP,),
@@ -245,16 +245,20 @@ NO_CONTACT = Rule(
     title_sv="Ingen kontakt efter hemflytt",
     title_en="No contact after the move home",
     severity="warning",
-    starts_at="ChildMovedHome, CareEnded",
+    starts_at=N_("ChildMovedHome, CareEnded"),
     triggers=(_MOVED, _ENDED),
     satisfied_by=_CONTACTS,
-    deadline="contact with the child or family by the social services (home visit, "
-    "conversation, meeting, follow-up, observation) within 3 months (local policy)",
+    deadline=N_(
+        "contact with the child or family by the social services (home visit, "
+        "conversation, meeting, follow-up, observation) within 3 months (local policy)"
+    ),
     in_force_from=None,
     in_force_until=None,
     legal=(*sol("5 kap. 1 §", "the committee's responsibility for children", "U"),),
-    source="SoL 5:1 (U: verify): the committee's responsibility continues after care ends; "
-    "IVO 2020-10-13 as illustration",
+    source=N_(
+        "SoL 5:1 (U: verify): the committee's responsibility continues after care ends; "
+        "IVO 2020-10-13 as illustration"
+    ),
     confidence="U",
     check=_check_no_contact,
     local_policy=("no_contact_months",),

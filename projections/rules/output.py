@@ -297,7 +297,7 @@ def _merged_note(
 ) -> str:
     if status == "not_triggered":
         return _("not triggered: nothing in any case starts it ({starts})").format(
-            starts=rule_.starts_at
+            starts=_(rule_.starts_at)
         )
     bits = [_("{n} triggered").format(n=triggered)]
     if not_in_force:
@@ -407,7 +407,7 @@ def _policy_lines(policy: Policy) -> list[str]:
                 key=item["key"],
                 value=item["value"],
                 default=item["default"],
-                doc=POLICY_DOCS[item["key"]],
+                doc=_(POLICY_DOCS[item["key"]]),
             )
         )
     return lines
@@ -678,7 +678,7 @@ def rules_table(width: int = 120, policy: Policy = DEFAULT_POLICY) -> str:
             status_word(r.severity, short=True),
             r.period,
             r.confidence,
-            (r.title_sv if swedish else f"{r.title_en} ({r.title_sv})") + f" — {r.source}",
+            (r.title_sv if swedish else f"{r.title_en} ({r.title_sv})") + f" — {_(r.source)}",
         ]
         for r in RULES
     ]
@@ -694,7 +694,7 @@ def rules_table(width: int = 120, policy: Policy = DEFAULT_POLICY) -> str:
     values = policy.values()
     for key, doc in POLICY_DOCS.items():
         users = ", ".join(r.id for r in RULES if key in r.local_policy)
-        lines += _wrap(f"{key} = {values[key]}  — {doc} ({users})", width, "  ", "      ")
+        lines += _wrap(f"{key} = {values[key]}  — {_(doc)} ({users})", width, "  ", "      ")
     if policy.source:
         lines.append("  " + _("(from {source})").format(source=policy.source))
     return wrap_lines(lines, width)

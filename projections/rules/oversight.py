@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ledger.timeparse import TimeParseError, parse_moment
 from projections.deadlines import Due, days_after, window
-from projections.language import _, ngettext
+from projections.language import N_, _, ngettext
 from projections.records import Record
 from projections.rules.judging import (
     Context,
@@ -96,15 +96,17 @@ LEX_SARAH = Rule(
     title_sv="Lex Sarah-anmälan till IVO snarast",
     title_en="Lex Sarah matter reported to IVO promptly",
     severity="warning",
-    starts_at="LexSarahInvestigationClosed judging the matter serious, or the child's death "
-    "(its known clock)",
+    starts_at=N_(
+        "LexSarahInvestigationClosed judging the matter serious, or the child's death "
+        "(its known clock)"
+    ),
     triggers=(_CLOSED, _DIED),
     satisfied_by=(_REPORTED, _CLOSED),
-    deadline='"snarast"; 14 days (local policy)',
+    deadline=N_('"snarast"; 14 days (local policy)'),
     in_force_from="2011-07-01",
     in_force_until=None,
     legal=(*sol("14 kap. 7 §", "a serious missförhållande reported to IVO snarast", "M"),),
-    source="SoL 14:7 (M)",
+    source=N_("SoL 14:7 (M)"),
     confidence="M",
     check=_check_lex_sarah,
     local_policy=("lex_sarah_report_days",),
@@ -116,14 +118,14 @@ MEASURES = Rule(
     title_sv="Åtgärder redovisade till IVO i tid",
     title_en="Measures reported to IVO by the date set",
     severity="breach",
-    starts_at="SupervisionDecision with reply_due",
+    starts_at=N_("SupervisionDecision with reply_due"),
     triggers=(_DECISION,),
     satisfied_by=(_MEASURES,),
-    deadline="reply_due (the injunction's own date)",
+    deadline=N_("reply_due (the injunction's own date)"),
     in_force_from=None,
     in_force_until=None,
     legal=(),
-    source="the injunction itself (H)",
+    source=N_("the injunction itself (H)"),
     confidence="H",
     check=_check_measures,
 )

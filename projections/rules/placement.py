@@ -384,18 +384,24 @@ CARE_PLAN = Rule(
     title_sv="Vårdplan och genomförandeplan för varje placering",
     title_en="A care plan and an implementation plan for every placement",
     severity="breach",
-    starts_at="PlacementStarted in a familjehem, nätverkshem, HVB, SiS home or stödboende "
-    "(one check for the vårdplan, one for the genomförandeplan)",
+    starts_at=N_(
+        "PlacementStarted in a familjehem, nätverkshem, HVB, SiS home or stödboende "
+        "(one check for the vårdplan, one for the genomförandeplan)"
+    ),
     triggers=(_PLACED,),
     satisfied_by=(_PLAN,),
-    deadline="a PlanAdopted of each kind while the placement lasts (one drawn up before it, "
-    "after any earlier placement, counts); the statute sets no earlier time, so while the "
-    "placement lasts a missing plan is pending",
+    deadline=N_(
+        "a PlanAdopted of each kind while the placement lasts (one drawn up before it, "
+        "after any earlier placement, counts); the statute sets no earlier time, so while the "
+        "placement lasts a missing plan is pending"
+    ),
     in_force_from=None,
     in_force_until=None,
     legal=(*sol("11 kap. 3 §", "vårdplan, and for a child a genomförandeplan, for the care", "H"),),
-    source="SoL 11:3 (H for the vårdplan in the 2020:1260 wording; the genomförandeplan "
-    "sentence M); 2025:400 9 kap. 12 § (H)",
+    source=N_(
+        "SoL 11:3 (H for the vårdplan in the 2020:1260 wording; the genomförandeplan "
+        "sentence M); 2025:400 9 kap. 12 § (H)"
+    ),
     confidence="H",
     check=_check_care_plan,
 )
@@ -405,13 +411,17 @@ PLACED_CHILD_VISITED = Rule(
     title_sv="Regelbundna besök och enskilda samtal med placerat barn",
     title_en="A placed child visited and spoken with alone regularly",
     severity="warning",
-    starts_at="PlacementStarted (outside the child's home), and every visit or conversation "
-    "alone after it",
+    starts_at=N_(
+        "PlacementStarted (outside the child's home), and every visit or conversation "
+        "alone after it"
+    ),
     triggers=(_PLACED, _VISIT, _CONVERSATION),
     satisfied_by=(_VISIT, _CONVERSATION),
-    deadline="a PlacementVisit with the child seen and spoken with alone, or a "
-    "ChildConversation alone, within 3 months (local policy) of the start and of each other, "
-    "while the placement lasts",
+    deadline=N_(
+        "a PlacementVisit with the child seen and spoken with alone, or a "
+        "ChildConversation alone, within 3 months (local policy) of the start and of each other, "
+        "while the placement lasts"
+    ),
     in_force_from="2013-01-01",
     in_force_until=None,
     legal=(
@@ -423,8 +433,10 @@ PLACED_CHILD_VISITED = Rule(
         ),
         lvu("13 a §", "the same for care under LVU (Lag 2012:777)", "H", "2013-01-01"),
     ),
-    source="SoL 6:7 b (added by SFS 2012:776; text M, 2025:400 22 kap. 11 § H); LVU 13 a § "
-    '(H); "regelbundna": the interval is local policy',
+    source=N_(
+        "SoL 6:7 b (added by SFS 2012:776; text M, 2025:400 22 kap. 11 § H); LVU 13 a § "
+        '(H); "regelbundna": the interval is local policy'
+    ),
     confidence="M",
     check=_check_visits,
     local_policy=("placed_child_visit_months",),
@@ -436,13 +448,17 @@ CUSTODY_TRANSFER = Rule(
     title_sv="Vårdnadsöverflyttning övervägd efter tre år (två år från 2022-07-01)",
     title_en="Transfer of custody considered after three years (two from 2022-07-01)",
     severity="breach",
-    starts_at="PlacementStarted in a familjehem or nätverkshem; judged at the mark: three "
-    "years in the same foster home when that fell before 2022-07-01, two years when it fell "
-    "on or after it",
+    starts_at=N_(
+        "PlacementStarted in a familjehem or nätverkshem; judged at the mark: three "
+        "years in the same foster home when that fell before 2022-07-01, two years when it fell "
+        "on or after it"
+    ),
     triggers=(_PLACED,),
     satisfied_by=(_CONSIDERED,),
-    deadline="a CustodyTransferConsidered by the mark (one in the six months before it "
-    "counts), while the placement lasts and custody has not passed to the foster parents",
+    deadline=N_(
+        "a CustodyTransferConsidered by the mark (one in the six months before it "
+        "counts), while the placement lasts and custody has not passed to the foster parents"
+    ),
     in_force_from="2003-07-01",
     in_force_until=None,
     legal=(
@@ -468,9 +484,11 @@ CUSTODY_TRANSFER = Rule(
         ),
         *sol("6 kap. 8 a §", "SoL placements: two years (SFS 2022:665; paragraph U)", "U"),
     ),
-    source="LVU 13 § third para (SFS 2020:1259, H) until 2022-06-30, 13 c § (SFS 2022:664, "
-    "H) from 2022-07-01; the three-year duty before 2021-03-01 per bet. 2020/21:SoU5 (M), its "
-    "start in 2003 U; SoL 6:8 (2020:1260, H; 2022:665 paragraph U); 2025:400 22 kap. 14 §",
+    source=N_(
+        "LVU 13 § third para (SFS 2020:1259, H) until 2022-06-30, 13 c § (SFS 2022:664, "
+        "H) from 2022-07-01; the three-year duty before 2021-03-01 per bet. 2020/21:SoU5 (M), its "
+        "start in 2003 U; SoL 6:8 (2020:1260, H; 2022:665 paragraph U); 2025:400 22 kap. 14 §"
+    ),
     confidence="H",
     check=_check_custody_transfer,
 )
@@ -480,10 +498,10 @@ CUSTODY_TRANSFER_YEARLY = Rule(
     title_sv="Vårdnadsöverflyttning övervägd årligen",
     title_en="Transfer of custody considered every year after the first time",
     severity="breach",
-    starts_at="CustodyTransferConsidered not applying for a transfer (each starts the next)",
+    starts_at=N_("CustodyTransferConsidered not applying for a transfer (each starts the next)"),
     triggers=(_CONSIDERED,),
     satisfied_by=(_CONSIDERED,),
-    deadline="the next CustodyTransferConsidered within a year, while the placement lasts",
+    deadline=N_("the next CustodyTransferConsidered within a year, while the placement lasts"),
     in_force_from=_YEARLY_FROM,
     in_force_until=None,
     legal=(
@@ -497,8 +515,10 @@ CUSTODY_TRANSFER_YEARLY = Rule(
         lvu("13 c §", '"Därefter ska frågan övervägas årligen"', "H", _TWO_YEARS_FROM),
         *sol("6 kap. 8 § andra stycket", "SoL placements: yearly (SFS 2020:1260)", "H"),
     ),
-    source="LVU 13 § third para (SFS 2020:1259, H), 13 c § (SFS 2022:664, H); SoL 6:8 "
-    "(SFS 2020:1260, H); bet. 2020/21:SoU5: the yearly duty is new from 2021-03-01 (M)",
+    source=N_(
+        "LVU 13 § third para (SFS 2020:1259, H), 13 c § (SFS 2022:664, H); SoL 6:8 "
+        "(SFS 2020:1260, H); bet. 2020/21:SoU5: the yearly duty is new from 2021-03-01 (M)"
+    ),
     confidence="H",
     check=_check_custody_yearly,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ledger.timeparse import precedes
 from projections.deadlines import days_after, same_day, window
-from projections.language import _
+from projections.language import N_, _
 from projections.rules.investigation import investigations
 from projections.rules.judging import (
     MET,
@@ -199,18 +199,22 @@ SAME_DAY = Rule(
     title_sv="Skyddsbedömning samma dag",
     title_en="Protection assessment the same day",
     severity="breach",
-    starts_at="ConcernReportReceived (its known clock)",
+    starts_at=N_("ConcernReportReceived (its known clock)"),
     triggers=(_REPORT,),
     satisfied_by=(_PROTECTION,),
-    deadline='"genast": the same calendar day; the next day when the report came at or '
-    "after the cut-off hour (local policy, default 16:00)",
+    deadline=N_(
+        '"genast": the same calendar day; the next day when the report came at or '
+        "after the cut-off hour (local policy, default 16:00)"
+    ),
     in_force_from="2013-01-01",
     in_force_until=None,
     legal=(
         *sol("11 kap. 1 a § första stycket", "immediate assessment of the need of protection", "M"),
     ),
-    source="SoL 11:1a first para (M: quoted in prop. 2012/13:10, statute text not read); "
-    'prop. 2012/13:10 p. 60 on "same day" (M)',
+    source=N_(
+        "SoL 11:1a first para (M: quoted in prop. 2012/13:10, statute text not read); "
+        'prop. 2012/13:10 p. 60 on "same day" (M)'
+    ),
     confidence="M",
     check=_check_same_day,
     local_policy=("protection_cutoff_hour",),
@@ -221,11 +225,13 @@ PRELIMINARY = Rule(
     title_sv="Förhandsbedömning inom 14 dagar",
     title_en="Preliminary assessment within 14 days",
     severity="breach",
-    starts_at="ConcernReportReceived (its known clock)",
+    starts_at=N_("ConcernReportReceived (its known clock)"),
     triggers=(_REPORT,),
     satisfied_by=(_PRELIMINARY, _OPENED),
-    deadline="14 days, unless synnerliga skäl are recorded on the late decision (then info); "
-    "met at once when an investigation was already open when the report came",
+    deadline=N_(
+        "14 days, unless synnerliga skäl are recorded on the late decision (then info); "
+        "met at once when an investigation was already open when the report came"
+    ),
     in_force_from="2013-01-01",
     in_force_until=None,
     legal=(
@@ -235,7 +241,7 @@ PRELIMINARY = Rule(
             "M",
         ),
     ),
-    source="SoL 11:1a second para (M: quoted in prop. 2012/13:10, statute text not read)",
+    source=N_("SoL 11:1a second para (M: quoted in prop. 2012/13:10, statute text not read)"),
     confidence="M",
     check=_check_preliminary,
 )
@@ -245,11 +251,15 @@ CHILD_NOT_SEEN = Rule(
     title_sv="Skyddsbedömning utan att barnet setts",
     title_en="Protection assessed without seeing the child",
     severity="info",
-    starts_at="ProtectionAssessmentMade by the authority with immediate_protection_needed false",
+    starts_at=N_(
+        "ProtectionAssessmentMade by the authority with immediate_protection_needed false"
+    ),
     triggers=(_PROTECTION,),
     satisfied_by=(_OBSERVATION, _VISIT, _CONVERSATION),
-    deadline="flags child_seen false; unknown gives undetermined; a recorded sight of the "
-    "child by the social services before the assessment satisfies it",
+    deadline=N_(
+        "flags child_seen false; unknown gives undetermined; a recorded sight of the "
+        "child by the social services before the assessment satisfies it"
+    ),
     in_force_from=None,
     in_force_until=None,
     legal=(),
