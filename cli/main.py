@@ -570,7 +570,7 @@ def timeline(
 
     T may be imprecise (2019, 2019-12, 2019-12-31): it means the end of that period. With
     --format svg|png|pdf|dot it draws the timeline diagram for a report: one lane per agency,
-    decisions as diamonds, stated bases dashed, hindsight gaps red; with --as-known-at what
+    decisions as boxes marked ◆, stated bases dashed, hindsight gaps red; with --as-known-at what
     was not yet known is greyed and a red line marks T. --page a4|a3 (landscape) splits it
     by period into pages whose text prints at 8 pt or more (FILE-1.svg, FILE-2.svg, ...).
 

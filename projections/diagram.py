@@ -22,6 +22,7 @@ import html
 import itertools
 import re
 import textwrap
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -46,12 +47,15 @@ PRINT_MIN_PT = 8  # the smallest text allowed on paper
 GREY_FILL, GREY_TEXT = "#eeeeee", "#9a9a9a"
 RED = "#c0392b"
 
-# Shape and fill by vocabulary category; decisions are diamonds whatever their category.
+# Shape and fill by vocabulary category; decisions are flat boxes marked with a diamond
+# whatever their category (a diamond is twice as tall as a box holding the same words, and a
+# lane takes the height of its tallest node).
+DECISION_MARK = "◆"
 STYLE_BY_CATEGORY: dict[str, tuple[str, str]] = {
     "admin": ("box", "#f4f4f4"),
     "report": ("note", "#fde9c9"),
     "assessment": ("hexagon", "#fff7c2"),
-    "decision": ("diamond", "#d6e6fb"),
+    "decision": ("box", "#d6e6fb"),
     "information": ("component", "#e3f1e0"),
     "contact": ("ellipse", "#f4f4f4"),
     "court": ("box3d", "#e4dcf5"),
@@ -59,11 +63,17 @@ STYLE_BY_CATEGORY: dict[str, tuple[str, str]] = {
     "plan": ("parallelogram", "#eaf4ff"),
     "move": ("cds", "#ffd9b3"),
     "followup": ("box", "#e8f8f5"),
-    "incident": ("octagon", "#f5b7b1"),
+    "incident": ("box", "#f5b7b1"),
     "review": ("tab", "#ebdef0"),
-    "oversight": ("doubleoctagon", "#ebdef0"),
+    "oversight": ("box", "#ebdef0"),
     "note": ("box", "#ffffff"),
     "correction": ("box", "#ffffff"),
+}
+# Octagons drawn as boxes with cut corners: the same look in the height of a box (an octagon
+# around four lines of text is half as tall again and twice as wide).
+STYLE_EXTRA: dict[str, dict[str, str]] = {
+    "incident": {"style": "filled,diagonals"},
+    "oversight": {"style": "filled,diagonals", "peripheries": "2"},
 }
 MINOR_CATEGORIES = frozenset({"note", "contact", "admin"})
 # Entries about the case rather than in it: the reviewer's declaration of the records examined
@@ -252,9 +262,11 @@ def entry_head(record: Record) -> str:
 
 
 def node_label(record: Record, extra: str = "") -> str:
-    # A diamond holds half the text of a box of its width: decisions say less, narrower.
-    width = 24 if record.is_decision else 26
-    parts = [_escape(entry_head(record)), short(type_term(record.spec), width, 2)]
+    width = 26
+    head = entry_head(record)
+    if record.is_decision:
+        head = f"{DECISION_MARK} {head}"
+    parts = [_escape(head), short(type_term(record.spec), width, 2)]
     if record.is_decision and (outcome := outcome_words(record)):
         parts.append(short("→ " + outcome, width, 2))
     else:
@@ -266,16 +278,18 @@ def node_label(record: Record, extra: str = "") -> str:
 
 def node_style(record: Record) -> dict[str, str]:
     shape, fill = STYLE_BY_CATEGORY.get(record.spec.category, ("box", "#ffffff"))
-    extra: dict[str, str] = {}
+    extra = dict(STYLE_EXTRA.get(record.spec.category, {}))
+    style = extra.pop("style", "filled")
     if record.is_decision:
-        shape = "diamond"
+        # One look for every decision, whatever its category (a court's in the court's fill).
+        shape = "box"
         fill = "#d6e6fb" if record.spec.category != "court" else "#e4dcf5"
-        extra["margin"] = "0"
-    style = "filled"
+        style = "filled,rounded"
+        extra = {"penwidth": "1.8"}
     if record.spec.category == "correction":
         style = "filled,dashed"
     if record.retracted_by is not None:
-        style = "filled,dashed"
+        style += "" if "dashed" in style else ",dashed"
         fill = GREY_FILL
     return {"shape": shape, "fillcolor": fill, "style": style} | extra
 
@@ -577,19 +591,25 @@ def paginate(layout: Layout, paper: Paper | None) -> list[graphviz.Digraph]:
 
 
 def _paper_pages(layout: Layout, paper: Paper) -> list[graphviz.Digraph]:
-    """Pages that fit `paper`, with as few pages as the stack heights allow."""
-    best: tuple[list[tuple[int, int]], list[Column], dict[str, Column]] | None = None
+    """Pages that fit `paper`: the fewest the stack heights allow, then the most even."""
+    best: tuple[tuple[int, int], list[tuple[int, int]], list[Column], dict[str, Column]] | None
+    best = None
     for stack in (3, 2, 1):
         column_of = _columns(layout.items, stack)
         columns = sorted(set(column_of.values()))
-        found = _ranges(layout, columns, column_of, paper)
-        if found is not None and (best is None or len(found) < len(best[0])):
-            best = (found, columns, column_of)
+        reach = _reach(layout, columns, column_of, paper)
+        if reach is None:
+            continue
+        weights = Counter(column_of[item.node_id] for item in layout.items)
+        cost, found = _balanced_ranges(reach, [weights[c] for c in columns])
+        if best is None or cost < best[0]:
+            best = (cost, found, columns, column_of)
     if best is None:  # a single column too tall even one entry a lane: print it smaller
         column_of = _columns(layout.items, 1)
         columns = sorted(set(column_of.values()))
-        best = ([(i, i) for i in range(len(columns))] or [(0, -1)], columns, column_of)
-    ranges, columns, column_of = best
+        ranges = [(i, i) for i in range(len(columns))] or [(0, -1)]
+    else:
+        _cost, ranges, columns, column_of = best
     cut_at = _cut_position(layout, columns)
     pages = []
     for number, (first, last) in enumerate(ranges, start=1):
@@ -620,12 +640,14 @@ def _holds_cut(cut_at: int | None, first: int, last: int) -> bool:
     return cut_at is not None and (first < cut_at <= last + 1 or (cut_at == 0 and first == 0))
 
 
-def _ranges(
+def _reach(
     layout: Layout, columns: Sequence[Column], column_of: Mapping[str, Column], paper: Paper
-) -> list[tuple[int, int]] | None:
-    """Greedy runs of columns, each as long as fits the paper; None when one column alone
-    does not fit."""
+) -> list[int] | None:
+    """For each column, the last column a page starting with it can run to and still fit
+    `paper`; None when one column alone does not fit.
 
+    A page that fits still fits without its first column, so the reach never falls as the
+    start moves right: one sweep measures each page once or twice (a `dot` run each)."""
     cut_at = _cut_position(layout, columns)
 
     def fits(first: int, last: int) -> bool:
@@ -640,25 +662,45 @@ def _ranges(
         )
         return paper.fits(*layout_size(graph))
 
-    ranges: list[tuple[int, int]] = []
-    first = 0
-    while first < len(columns):
-        if not fits(first, first):
+    reach: list[int] = []
+    last = 0
+    for first in range(len(columns)):
+        last = max(last, first)
+        if last == first and not fits(first, first):
             return None
-        # Grow by doubling, then search back between the last fit and the first misfit.
-        good, step = first, 1
-        while good + step < len(columns) and fits(first, good + step):
-            good, step = good + step, step * 2
-        bad = min(good + step, len(columns))
-        while bad - good > 1:
-            middle = (good + bad) // 2
-            if fits(first, middle):
-                good = middle
-            else:
-                bad = middle
-        ranges.append((first, good))
-        first = good + 1
-    return ranges or [(0, -1)]
+        while last + 1 < len(columns) and fits(first, last + 1):
+            last += 1
+        reach.append(last)
+    return reach
+
+
+def _balanced_ranges(
+    reach: Sequence[int], weights: Sequence[int]
+) -> tuple[tuple[int, int], list[tuple[int, int]]]:
+    """Runs of columns, each within its start's reach: the fewest pages, and among those the
+    most even (the least sum of squared entries a page), so that no page is left with the
+    one or two entries a greedy fill leaves over. Returns the cost (pages, spread) and the
+    runs."""
+    count = len(reach)
+    if count == 0:
+        return (1, 0), [(0, -1)]
+    prefix = list(itertools.accumulate(weights, initial=0))
+    # best[i]: the cost of the columns from i to the end, and where its first page ends.
+    best: list[tuple[tuple[int, int], int]] = [((0, 0), -1)] * (count + 1)
+    for first in reversed(range(count)):
+        options = []
+        for last in range(first, reach[first] + 1):
+            (pages, spread), _end = best[last + 1]
+            entries = prefix[last + 1] - prefix[first]
+            options.append(((pages + 1, spread + entries * entries), last))
+        best[first] = min(options)
+    ranges = []
+    first = 0
+    while first < count:
+        last = best[first][1]
+        ranges.append((first, last))
+        first = last + 1
+    return best[0][0], ranges
 
 
 # ---- the timeline ----
@@ -905,8 +947,14 @@ def _timeline_legend() -> tuple[LegendRow, ...]:
     rows = [
         LegendRow(
             "decision",
-            _("decision"),
-            {"shape": "diamond", "style": "filled", "fillcolor": "#d6e6fb", "height": "0.3"},
+            f"{DECISION_MARK} {_('decision')}",
+            {
+                "shape": "box",
+                "style": "filled,rounded",
+                "fillcolor": "#d6e6fb",
+                "penwidth": "1.8",
+                "height": "0.3",
+            },
         )
     ]
     for category, (shape, fill) in STYLE_BY_CATEGORY.items():
@@ -916,7 +964,8 @@ def _timeline_legend() -> tuple[LegendRow, ...]:
             LegendRow(
                 category,
                 _(CATEGORY_WORDS[category]),
-                {"shape": shape, "style": "filled", "fillcolor": fill, "height": "0.3"},
+                {"shape": shape, "style": "filled", "fillcolor": fill, "height": "0.3"}
+                | STYLE_EXTRA.get(category, {}),
             )
         )
     rows.append(

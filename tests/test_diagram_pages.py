@@ -14,6 +14,7 @@ from projections.decisions import decisions
 from projections.diagram import (
     ABOUT_THE_CASE,
     PAPERS,
+    _balanced_ranges,
     decisions_pages,
     layout_size,
     seq_ranges,
@@ -80,9 +81,12 @@ def test_entries_about_the_case_are_named_in_the_caption_not_drawn_in_a_lane(
 
 
 @pytest.mark.parametrize("point", [None, "2019-12-31"])
-def test_the_nk_lh_timeline_takes_at_most_seven_a4_pages(records: dict, point: str | None) -> None:
+def test_the_nk_lh_timeline_takes_at_most_five_full_a4_pages(
+    records: dict, point: str | None
+) -> None:
     """It took 8 pages (9 as known at 2019-12-31): pages before the cut were measured with
-    the cut line's column they do not draw, and entries about the case had pages of their own."""
+    the cut line's column they do not draw, and entries about the case had pages of their own.
+    Then 7, filled greedily with tall decision diamonds: the last page held one entry."""
     recs = records["NK-LH"]
     pages = timeline_pages(
         "NK-LH",
@@ -91,9 +95,46 @@ def test_the_nk_lh_timeline_takes_at_most_seven_a4_pages(records: dict, point: s
         as_known_at=parse_point_moment(point) if point else None,
         decisions=decisions(recs),
     )
-    assert len(pages) <= 7
+    assert len(pages) <= 5
     cuts = [p for p in pages if "t_cut" in p.source]
     assert len(cuts) == (1 if point else 0)
+    per_page = [len(set(re.findall(r"\n\t\t(e\d+) \[", p.source))) for p in pages]
+    assert min(per_page) >= 3, per_page
+
+
+def test_pages_are_balanced_not_filled_greedily() -> None:
+    """Nine periods of one entry, four to a page at most: a greedy fill gives 4, 4 and 1;
+    the same three pages hold 3, 3 and 3."""
+    reach = [min(i + 3, 8) for i in range(9)]
+    cost, ranges = _balanced_ranges(reach, [1] * 9)
+    assert ranges == [(0, 2), (3, 5), (6, 8)]
+    assert cost == (3, 27)
+    # The fewest pages come first: evenness never buys an extra page.
+    _cost, ranges = _balanced_ranges([0, 2, 2], [5, 1, 1])
+    assert ranges == [(0, 0), (1, 2)]
+
+
+def test_the_nk_lh_pages_are_fuller_than_a_greedy_fill(records: dict) -> None:
+    recs = records["NK-LH"]
+    pages = timeline_pages("NK-LH", recs, paper=PAPERS["a4"], decisions=decisions(recs))
+    per_page = [len(set(re.findall(r"\n\t\t(e\d+) \[", p.source))) for p in pages]
+    assert sum(per_page) / len(per_page) >= 7, per_page
+
+
+def test_decisions_are_flat_boxes_marked_with_a_diamond(records: dict) -> None:
+    """A diamond is twice as tall as a box holding the same words: it took the height of a
+    lane and the page count with it."""
+    recs = records["NK-LH"]
+    with using("sv"):
+        pages = timeline_pages("NK-LH", recs, paper=PAPERS["a4"], decisions=decisions(recs))
+    source = "".join(p.source for p in pages)
+    assert "shape=diamond" not in source
+    decided = [r for r in recs if r.is_decision]
+    for record in decided:
+        node = re.search(rf"\n\t\te{record.seq} \[([^\n]*)\]", source)
+        assert node is not None
+        assert f'label="◆ #{record.seq} · ' in node.group(1)
+        assert "shape=box" in node.group(1)
 
 
 def test_the_decisions_diagram_shows_what_was_learned_later(records: dict) -> None:
@@ -137,7 +178,7 @@ def test_the_legend_draws_shapes_in_words_and_greyed_nodes_grey_their_edges(
             decisions=decisions(recs),
         )
     source = "".join(p.source for p in pages)
-    assert 'lg_decision [label=beslut fillcolor="#d6e6fb" height=0.3 shape=diamond' in source
+    assert re.search(r'lg_decision \[label="◆ beslut" [^\n]*shape=box', source)
     for shape_name in (">diamond<", ">note<", ">hexagon<", ">box3d<"):
         assert shape_name not in source
     greyed = set(re.findall(r"\n\t\t(e\d+) \[[^\n]*fillcolor=\"#eeeeee\"", source))
