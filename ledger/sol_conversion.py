@@ -27,11 +27,13 @@ from types import MappingProxyType
 from ledger.legal import LegalReference
 
 __all__ = [
+    "CONVERTED_NOTE",
     "SOL_2001",
     "SOL_2025",
     "SOL_2025_FROM",
     "SOL_CONVERSION",
     "Conversion",
+    "converted_from",
     "sol",
     "sol_2025",
 ]
@@ -40,21 +42,36 @@ SOL_2001 = "2001:453"
 SOL_2025 = "2025:400"
 SOL_2025_FROM = "2025-07-01"  # SoL (2001:453) is in force until, 2025:400 from, this day
 
+
+def N_(message: str) -> str:
+    """Marks a text for the message catalog (`make i18n` extracts from ledger/ too); the
+    write side keeps it in English and the read side shows it in the reader's language."""
+    return message
+
+
 # The consolidated text of socialtjänstlag (2025:400) (to SFS 2025:1501), read beside the
 # consolidated text of SoL (2001:453); public SFS texts.
-_CONTENT = "2025:400 read beside 2001:453 (content match; prop. 2024/25:89's key not read)"
-_NOT_FOUND = "no counterpart verified in 2025:400"
+_CONTENT = N_("2025:400 read beside 2001:453 (content match; prop. 2024/25:89's key not read)")
+_NOT_FOUND = N_("no counterpart verified in 2025:400")
+# A counterpart's note: its old paragraph's note, the old paragraph and the row's reading.
+CONVERTED_NOTE = N_("{note} (from SoL (2001:453) {old}: {reading})")
 
 
 @dataclass(frozen=True, slots=True)
 class Conversion:
-    """One row: an old paragraph, its new counterpart ("" when not verified), confidence and
-    source."""
+    """One row: an old paragraph, its new counterpart ("" when not verified), confidence,
+    source (how the counterpart was found) and topic (what the paragraph is about)."""
 
     old: str
     new: str
     confidence: str
     source: str
+    topic: str = ""
+
+    @property
+    def reading(self) -> str:
+        """The source and the topic, as the counterpart's note gives them."""
+        return f"{self.source}; {self.topic}" if self.topic else self.source
 
     def __post_init__(self) -> None:
         if self.confidence not in ("H", "M", "U"):
@@ -64,71 +81,81 @@ class Conversion:
 
 
 _ROWS: tuple[Conversion, ...] = (
-    Conversion("1 kap. 2 §", "3 kap. 1 §", "M", _CONTENT + "; best interest of the child"),
-    Conversion("2 a kap. 10 §", "", "U", _NOT_FOUND + "; transfer of a case to another kommun"),
-    Conversion("2 kap. 7 §", "", "U", _NOT_FOUND + "; samordnad individuell plan (SIP)"),
-    Conversion("4 kap. 1 §", "", "U", _NOT_FOUND + "; the right to bistånd"),
-    Conversion("5 kap. 1 §", "18 kap. 1 §", "M", _CONTENT + "; also 18:5 and 18:10"),
-    Conversion("6 kap. 6 §", "22 kap. 2 §", "M", _CONTENT + "; familjehem and other homes"),
+    Conversion("1 kap. 2 §", "3 kap. 1 §", "M", _CONTENT, N_("best interest of the child")),
+    Conversion("2 a kap. 10 §", "", "U", _NOT_FOUND, N_("transfer of a case to another kommun")),
+    Conversion("2 kap. 7 §", "", "U", _NOT_FOUND, N_("samordnad individuell plan (SIP)")),
+    Conversion("4 kap. 1 §", "", "U", _NOT_FOUND, N_("the right to bistånd")),
+    Conversion("5 kap. 1 §", "18 kap. 1 §", "M", _CONTENT, N_("also 18:5 and 18:10")),
+    Conversion("6 kap. 6 §", "22 kap. 2 §", "M", _CONTENT, N_("familjehem and other homes")),
     Conversion(
         "6 kap. 7 §",
         "22 kap. 10 § andra stycket",
         "M",
-        _CONTENT + "; support to those caring for a placed child",
+        _CONTENT,
+        N_("support to those caring for a placed child"),
     ),
     Conversion(
         "6 kap. 7 b §",
         "22 kap. 11 §",
         "M",
-        _CONTENT + "; regular personal visits, conversations alone with the child",
+        _CONTENT,
+        N_("regular personal visits, conversations alone with the child"),
     ),
     Conversion(
-        "6 kap. 8 § första stycket", "22 kap. 13 §", "M", _CONTENT + "; six-monthly consideration"
+        "6 kap. 8 § första stycket", "22 kap. 13 §", "M", _CONTENT, N_("six-monthly consideration")
     ),
     Conversion(
         "6 kap. 8 § andra stycket",
         "22 kap. 14 §",
         "M",
-        _CONTENT + "; transfer of custody considered (three years in the 2020:1260 wording)",
+        _CONTENT,
+        N_("transfer of custody considered (three years in the 2020:1260 wording)"),
     ),
     Conversion(
         "6 kap. 8 a §",
         "22 kap. 14 §",
         "M",
-        _CONTENT + "; transfer of custody considered after two years (SFS 2022:665)",
+        _CONTENT,
+        N_("transfer of custody considered after two years (SFS 2022:665)"),
     ),
-    Conversion("11 kap. 1 §", "14 kap. 2 §", "M", _CONTENT + "; the duty to investigate"),
+    Conversion("11 kap. 1 §", "14 kap. 2 §", "M", _CONTENT, N_("the duty to investigate")),
     Conversion(
-        "11 kap. 1 a §", "20 kap. 1–2 §§", "M", _CONTENT + "; protection and preliminary assessment"
+        "11 kap. 1 a §",
+        "20 kap. 1–2 §§",
+        "M",
+        _CONTENT,
+        N_("protection and preliminary assessment"),
     ),
     Conversion(
-        "11 kap. 1 a § första stycket", "20 kap. 1 §", "M", _CONTENT + "; protection assessment"
+        "11 kap. 1 a § första stycket", "20 kap. 1 §", "M", _CONTENT, N_("protection assessment")
     ),
     Conversion(
-        "11 kap. 1 a § andra stycket", "20 kap. 2 §", "M", _CONTENT + "; preliminary assessment"
+        "11 kap. 1 a § andra stycket", "20 kap. 2 §", "M", _CONTENT, N_("preliminary assessment")
     ),
-    Conversion("11 kap. 2 §", "20 kap. 3 §", "M", _CONTENT + "; four months and extension"),
+    Conversion("11 kap. 2 §", "20 kap. 3 §", "M", _CONTENT, N_("four months and extension")),
     Conversion(
         "11 kap. 2 § tredje stycket",
         "20 kap. 4 §",
         "M",
-        _CONTENT + "; the person concerned told that an investigation was opened",
+        _CONTENT,
+        N_("the person concerned told that an investigation was opened"),
     ),
-    Conversion("11 kap. 3 §", "9 kap. 12 §", "M", _CONTENT + "; vårdplan and genomförandeplan"),
-    Conversion("11 kap. 10 §", "20 kap. 7 §", "M", _CONTENT + "; hearing the child"),
+    Conversion("11 kap. 3 §", "9 kap. 12 §", "M", _CONTENT, N_("vårdplan and genomförandeplan")),
+    Conversion("11 kap. 10 §", "20 kap. 7 §", "M", _CONTENT, N_("hearing the child")),
     Conversion(
         "11 kap. 10 § tredje stycket",
         "20 kap. 7 §",
         "M",
-        _CONTENT + "; conversation without the guardians' consent or presence",
+        _CONTENT,
+        N_("conversation without the guardians' consent or presence"),
     ),
-    Conversion("14 kap. 1 §", "19 kap. 1 §", "M", _CONTENT + "; duty to report concern"),
+    Conversion("14 kap. 1 §", "19 kap. 1 §", "M", _CONTENT, N_("duty to report concern")),
     Conversion(
-        "14 kap. 1 § tredje stycket", "20 kap. 6 §", "M", _CONTENT + "; duty to supply information"
+        "14 kap. 1 § tredje stycket", "20 kap. 6 §", "M", _CONTENT, N_("duty to supply information")
     ),
-    Conversion("14 kap. 3 §", "27 kap. 2 §", "M", _CONTENT + "; lex Sarah: the staff report"),
-    Conversion("14 kap. 3–7 §§", "27 kap. 2–6 §§", "M", _CONTENT + "; lex Sarah"),
-    Conversion("14 kap. 7 §", "27 kap. 6 §", "M", _CONTENT + "; lex Sarah: report to IVO"),
+    Conversion("14 kap. 3 §", "27 kap. 2 §", "M", _CONTENT, N_("lex Sarah: the staff report")),
+    Conversion("14 kap. 3–7 §§", "27 kap. 2–6 §§", "M", _CONTENT, N_("lex Sarah")),
+    Conversion("14 kap. 7 §", "27 kap. 6 §", "M", _CONTENT, N_("lex Sarah: report to IVO")),
 )
 
 
@@ -153,7 +180,7 @@ def sol_2025(old: str, note: str) -> LegalReference:
         SOL_2025,
         row.new,
         row.confidence,
-        f"{note} (from SoL (2001:453) {old}: {row.source})",
+        CONVERTED_NOTE.format(note=note, old=old, reading=row.reading),
         in_force_from=SOL_2025_FROM,
     )
 
@@ -165,3 +192,16 @@ def sol(old: str, note: str, confidence: str) -> tuple[LegalReference, LegalRefe
         LegalReference("SoL", SOL_2001, old, confidence, note, in_force_until=SOL_2025_FROM),
         sol_2025(old, note),
     )
+
+
+def converted_from(reference: LegalReference) -> tuple[str, Conversion] | None:
+    """The old paragraph's note and the table's row a 2025:400 counterpart's note was
+    composed from (`sol_2025`), so the read side can put it in the reader's words; None for
+    any other reference."""
+    if reference.law != "SoL" or reference.sfs != SOL_2025:
+        return None
+    for row in SOL_CONVERSION.values():
+        tail = CONVERTED_NOTE.format(note="", old=row.old, reading=row.reading)
+        if reference.note.endswith(tail):
+            return reference.note[: -len(tail)], row
+    return None

@@ -7,6 +7,7 @@ say what a code means through these words, in the reader's language.
 from __future__ import annotations
 
 from ledger.legal import LegalReference
+from ledger.sol_conversion import CONVERTED_NOTE, converted_from
 from projections.language import N_, NC_, _, pgettext
 from projections.records import Record
 
@@ -236,3 +237,15 @@ def cited(ref: LegalReference) -> str:
     """A legal reference as cited, with "(paragraph not verified)" in the reader's language
     when the reading is unverified (`LegalReference.cited` says it in English)."""
     return ref.short() + (f" ({_(NOT_VERIFIED_WORDS)})" if ref.confidence == "U" else "")
+
+
+def note_words(ref: LegalReference) -> str:
+    """What a legal reference is about, in the reader's language; a 2025:400 counterpart's
+    note composed from its old paragraph's note and the conversion table's reading is put
+    together again from their translations."""
+    found = converted_from(ref)
+    if found is None:
+        return _(ref.note) if ref.note else ""
+    note, row = found
+    reading = _(row.source) + (f"; {_(row.topic)}" if row.topic else "")
+    return _(CONVERTED_NOTE).format(note=_(note) if note else "", old=row.old, reading=reading)

@@ -10,7 +10,7 @@ from ledger.legal import LegalReference
 from ledger.timeparse import format_instant, to_stockholm
 from ledger.vocabulary import NOT_DOCUMENTED, EventType, event_type
 from projections.cases import CaseSummary, ErasedCase
-from projections.codes import CATEGORY_WORDS, cited, code_words, outcome_words
+from projections.codes import CATEGORY_WORDS, cited, code_words, note_words, outcome_words
 from projections.decisions import Decision
 from projections.formats import Column, table, wrap_lines
 from projections.gaps import Gaps
@@ -280,7 +280,7 @@ def legal_line(ref: LegalReference) -> str:
         period = " " + _("[in force {start} → {end}]").format(
             start=ref.in_force_from or "…", end=ref.in_force_until or ""
         )
-    note = f" — {_(ref.note)}" if ref.note else ""
+    note = f" — {note_words(ref)}" if ref.note else ""
     return f"{cited(ref)} ({ref.confidence}){period}{note}"
 
 

@@ -121,3 +121,33 @@ def test_a_2026_case_s_findings_cite_socialtjanstlag_2025_400(tmp_path) -> None:
     assert cited["protection-assessment-same-day"] == "SoL (2025:400) 20 kap. 1 §"
     assert cited["investigation-4-months"] == "SoL (2025:400) 20 kap. 3 §"
     assert all("2001:453" not in text for text in cited.values() if "SoL" in text)
+
+
+def test_a_converted_paragraphs_note_is_swedish_first_and_english_on_request() -> None:
+    """The 2025 counterpart's note was composed in English ("… (from SoL (2001:453) …: 2025:400
+    read beside …)") and printed so in Swedish tables, the report's appendix and `types`."""
+    from click.testing import CliRunner
+
+    from cli.main import cli
+    from projections.codes import note_words
+    from projections.language import using
+
+    _old, new = sol(
+        "11 kap. 1 a § första stycket",
+        "immediate assessment of the child's need of protection",
+        "H",
+    )
+    with using("sv"):
+        swedish = note_words(new)
+    with using("en"):
+        english = note_words(new)
+    assert english == new.note
+    assert "(från SoL (2001:453) 11 kap. 1 a § första stycket: " in swedish
+    assert swedish.startswith("omedelbar bedömning av barnets behov av skydd (från ")
+    for word in ("from SoL", "read beside", "content match", "key not read", "protection"):
+        assert word not in swedish
+    assert "2025:400 läst bredvid 2001:453" in swedish
+    out = CliRunner().invoke(cli, ["types", "ProtectionAssessmentMade"]).output
+    assert "(från SoL (2001:453) 11 kap. 1 a §" in out and "read beside" not in out
+    out = CliRunner().invoke(cli, ["--lang", "en", "types", "ProtectionAssessmentMade"]).output
+    assert "(from SoL (2001:453) 11 kap. 1 a §" in out and "read beside" in out

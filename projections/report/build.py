@@ -18,7 +18,7 @@ from typing import Literal
 
 from ledger.legal import LegalReference
 from ledger.timeparse import Moment, format_instant, known_state
-from projections.codes import code_words, outcome_words
+from projections.codes import code_words, note_words, outcome_words
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.deadlines import in_period
 from projections.decisions import Decision, decisions
@@ -504,7 +504,7 @@ def _provisions(records: Sequence[Record], report: Report) -> Section:
             (
                 _cited(ref),
                 _period_words(ref),
-                _(ref.note) if ref.note else "",
+                note_words(ref),
                 words(CONFIDENCE_WORDS, ref.confidence),
                 ", ".join(dict.fromkeys(cited_by[ref])),
             )
