@@ -73,8 +73,8 @@ def test_nk_lh_table_speaks_swedish_and_says_not_documented(nk_db: Path) -> None
         "brist (inte bedömd som orsak)",
         "ÅTGÄRDER",
         "ansvarig: ej dokumenterat · klar senast: ej dokumenterat · status: planerad",
-        "alternative contact paths",
-        "earlier knowledge",
+        "alternativa kontaktvägar",
+        "tidigare kännedom",
         "inte dokumenterad som genomförd",
     ):
         assert words in out, words

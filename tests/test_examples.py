@@ -110,7 +110,7 @@ def test_each_case_declares_it_rests_on_public_sources_only(
     assert coverage.fields["sources"] == "public_sources"
     assert coverage.fields["complete"] is False
     assert "period_from" not in coverage.fields and "period_until" not in coverage.fields
-    assert "Public sources only" in coverage.fields["records"]
+    assert "Enbart offentliga källor" in coverage.fields["records"]
     # Dated when the reconstruction was made: the latest source it cites.
     assert coverage.occurred.text == made
 

@@ -431,7 +431,7 @@ def test_two_events_with_swapped_versions(target: Target) -> None:
 
 def rebuilt_rows(tmp_path: Path) -> list[Row]:
     """A second ledger from an edited copy of the input: every chain self-consistent."""
-    edited = LILLA.read_text(encoding="utf-8").replace("withdrawal symptoms", "no symptoms")
+    edited = LILLA.read_text(encoding="utf-8").replace("hade abstinenssymtom.", "hade inga symtom.")
     assert edited != LILLA.read_text(encoding="utf-8")
     store = sqlite_store(str(tmp_path / "rebuilt.db"))
     ledger = CaseLedger(store)
