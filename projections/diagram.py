@@ -444,8 +444,15 @@ def _page_graph(
         for (first, _t1, _e1), (second, _t2, _e2) in itertools.pairwise(axis):
             axis_graph.edge(first, second, style="invis", weight="100")
 
+    # dot stacks the nodes of one rank bottom up in a left-to-right layout: within a column,
+    # the later entries come first so that a stack reads top down in time.
+    order = {item.node_id: index for index, item in enumerate(items)}
+
+    def stacked(item: Item) -> tuple[Column, int]:
+        return column_of[item.node_id], -order[item.node_id]
+
     for index, lane in enumerate(lanes):
-        members = [i for i in items if i.lane == lane]
+        members = sorted((i for i in items if i.lane == lane), key=stacked)
         with graph.subgraph(name=f"cluster_lane{index}") as sub:
             sub.attr(
                 label=_escape(layout.lane_labels.get(lane, lane)),
@@ -494,9 +501,8 @@ def _page_graph(
                 upper, lower, color=RED, penwidth="2.5", arrowhead="none", constraint="false"
             )
 
-    # Lanes read top down; a stack inside a lane's column reads bottom up (dot's order of
-    # a rank, turned left to right).
-    position = {item.node_id: (lanes.index(item.lane), -index) for index, item in enumerate(items)}
+    # Lanes and the stacks inside a lane's column read top down.
+    position = {item.node_id: (lanes.index(item.lane), order[item.node_id]) for item in items}
     used_legend: set[str] = {i.legend for i in items if i.legend}
     for link in layout.links:
         if link.tail not in on_page or link.head not in on_page:

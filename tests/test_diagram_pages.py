@@ -188,3 +188,22 @@ def test_the_legend_draws_shapes_in_words_and_greyed_nodes_grey_their_edges(
     for page in pages:
         pairs = re.findall(r"\n\t(e\d+) -> (e\d+) \[", page.source)
         assert len({frozenset(p) for p in pairs}) == len(pairs)  # one edge per relation
+
+
+def test_entries_stacked_in_one_period_read_top_down_in_time(records: dict) -> None:
+    """Three entries of December 2019 in the social services' lane stacked with the first
+    report at the bottom and the assessment made on it at the top."""
+    import graphviz
+
+    recs = records["NK-LH"]
+    pages = timeline_pages("NK-LH", recs, paper=PAPERS["a4"], decisions=decisions(recs))
+    page = next(p for p in pages if "\t\te16 [" in p.source)
+    plain = graphviz.Source(page.source).pipe(format="plain", encoding="utf-8", quiet=True)
+    y = {
+        parts[1]: float(parts[3])
+        for parts in (line.split() for line in plain.splitlines())
+        if parts[0] == "node"
+    }
+    # #16 the report, #17 the request for information, #18 the protection assessment: one
+    # column (2019-12) of one lane; dot's y grows upwards.
+    assert y["e16"] > y["e17"] > y["e18"]
