@@ -207,3 +207,15 @@ def test_entries_stacked_in_one_period_read_top_down_in_time(records: dict) -> N
     # #16 the report, #17 the request for information, #18 the protection assessment: one
     # column (2019-12) of one lane; dot's y grows upwards.
     assert y["e16"] > y["e17"] > y["e18"]
+
+
+def test_every_page_has_lanes_only_for_agencies_with_entries_on_it(records: dict) -> None:
+    recs = records["NK-LH"]
+    pages = timeline_pages("NK-LH", recs, paper=PAPERS["a4"], decisions=decisions(recs))
+    for page in pages:
+        lanes = re.findall(r"subgraph cluster_lane\d+ \{(.*?)\n\t\}", page.source, re.S)
+        assert lanes
+        for lane in lanes:
+            assert re.search(r"\n\t\t(e\d+) \[", lane), lane[:80]
+    # Förlossningsvården has one entry, in 2016: a lane on the first page only.
+    assert ["Förlossningsvården" in p.source for p in pages] == [True] + [False] * (len(pages) - 1)
