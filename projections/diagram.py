@@ -9,8 +9,8 @@ lane straight; cross-lane edges carry `constraint=false` so the story's edges ne
 time axis.
 
 A diagram is made for a page (A4 or A3, landscape): it is laid out, measured, and split by
-period into as many pages as it takes for its smallest text (10 pt) to print at 8 pt or
-more. Where one period holds more entries in one lane than a page can stack, they continue in
+period into as few pages as it takes for its smallest text (10 pt) to print at 8 pt or
+more, with the entries spread as evenly over them as the periods allow. Where one period holds more entries in one lane than a page can stack, they continue in
 a column of their own under the same tick.
 
 The DOT text is deterministic: the same ledger gives the same bytes.
