@@ -10,8 +10,9 @@ time axis.
 
 A diagram is made for a page (A4 or A3, landscape): it is laid out, measured, and split by
 period into as few pages as it takes for its smallest text (10 pt) to print at 8 pt or
-more, with the entries spread as evenly over them as the periods allow. Where one period holds more entries in one lane than a page can stack, they continue in
-a column of their own under the same tick.
+more, with the entries spread as evenly over them as the periods allow. Where one period
+holds more entries in one lane than a page can stack, they continue in a column of their own
+under the same tick.
 
 The DOT text is deterministic: the same ledger gives the same bytes.
 """
@@ -600,10 +601,13 @@ def _paper_pages(layout: Layout, paper: Paper) -> list[graphviz.Digraph]:
     """Pages that fit `paper`: the fewest the stack heights allow, then the most even."""
     best: tuple[tuple[int, int], list[tuple[int, int]], list[Column], dict[str, Column]] | None
     best = None
+    # Stacks of 3, 2 and 1 give the same page wherever no lane holds more than one entry in a
+    # period: each page is measured (a `dot` run) once.
+    sizes: dict[str, tuple[float, float]] = {}
     for stack in (3, 2, 1):
         column_of = _columns(layout.items, stack)
         columns = sorted(set(column_of.values()))
-        reach = _reach(layout, columns, column_of, paper)
+        reach = _reach(layout, columns, column_of, paper, sizes)
         if reach is None:
             continue
         weights = Counter(column_of[item.node_id] for item in layout.items)
@@ -647,7 +651,11 @@ def _holds_cut(cut_at: int | None, first: int, last: int) -> bool:
 
 
 def _reach(
-    layout: Layout, columns: Sequence[Column], column_of: Mapping[str, Column], paper: Paper
+    layout: Layout,
+    columns: Sequence[Column],
+    column_of: Mapping[str, Column],
+    paper: Paper,
+    sizes: dict[str, tuple[float, float]],
 ) -> list[int] | None:
     """For each column, the last column a page starting with it can run to and still fit
     `paper`; None when one column alone does not fit.
@@ -666,7 +674,10 @@ def _reach(
             paper=None,
             with_cut=_holds_cut(cut_at, first, last),
         )
-        return paper.fits(*layout_size(graph))
+        source = graph.source
+        if source not in sizes:
+            sizes[source] = layout_size(graph)
+        return paper.fits(*sizes[source])
 
     reach: list[int] = []
     last = 0
