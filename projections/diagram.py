@@ -249,8 +249,9 @@ def type_term(spec: EventType) -> str:
     """What an entry is, in the reader's language: the Swedish term of the vocabulary, or the
     type's name in words."""
     if current() == "sv":
-        # The head of the term: "förhandsbedömning: beslut att ..." is a förhandsbedömning.
-        return re.split(r"[:(/]", spec.swedish, maxsplit=1)[0].strip()
+        # The head of the term: "förhandsbedömning: beslut att ..." is a förhandsbedömning;
+        # "IVO:s beslut" is whole (a genitive colon has no space after it).
+        return re.split(r":\s|[(/]", spec.swedish, maxsplit=1)[0].strip()
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", spec.name).capitalize()
 
 

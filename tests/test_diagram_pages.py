@@ -219,3 +219,14 @@ def test_every_page_has_lanes_only_for_agencies_with_entries_on_it(records: dict
             assert re.search(r"\n\t\t(e\d+) \[", lane), lane[:80]
     # Förlossningsvården has one entry, in 2016: a lane on the first page only.
     assert ["Förlossningsvården" in p.source for p in pages] == [True] + [False] * (len(pages) - 1)
+
+
+def test_a_term_is_cut_at_its_explanation_not_at_a_genitive_colon() -> None:
+    """IVO's decision was drawn as "IVO": the term "IVO:s beslut" was cut at its colon."""
+    from ledger.vocabulary import event_type
+    from projections.diagram import type_term
+
+    with using("sv"):
+        assert type_term(event_type("SupervisionDecision")) == "IVO:s beslut"
+        assert type_term(event_type("OmbudsmanDecision")) == "JO:s beslut"
+        assert type_term(event_type("PreliminaryAssessmentDecided")) == "förhandsbedömning"
