@@ -53,9 +53,10 @@ def test_every_view_uses_the_one_order() -> None:
     assert seqs(snapshot(records, parse_point_moment("2021")).facts) == [1, 2, 3, 4]
     assert [d.decision.seq for d in decisions(records)] == [4]
     # The diagram's lane chain follows the order, and the closing is drawn in the opening's
-    # period (2020-02), not in January before it.
+    # period (2020-02), not in January before it. Within one period the chain runs from the
+    # later entry to the earlier, as dot stacks a rank bottom up: the stack reads top down.
     source = timeline_graph("T-1", records).source
-    assert "e3 -> e4 [style=invis" in source
+    assert "e4 -> e3 [style=invis" in source
     assert {"t2", "e3", "e4"} in rank_groups(source)
 
 
