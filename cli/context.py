@@ -217,6 +217,20 @@ def view_options(*extra_formats: str) -> Callable[[Any], Any]:
     return decorate
 
 
+def trust_store_order(state: State) -> None:
+    """Before answering "as the ledger stood at T": stop, naming the row, when recorded_at
+    goes back anywhere in store order (a back-dated row would be shown as already there)."""
+    from cli.output import Tampered
+    from ledger.integrity import store_order_problem
+
+    problem = store_order_problem(state.ledger())
+    if problem is not None:
+        raise Tampered(
+            f"{problem}; the ledger as it stood then cannot be told from recorded_at; "
+            "run `ledger verify`"
+        )
+
+
 def case_history(state: State, case: str) -> list[Any]:
     from ledger.application import UnknownCase
 

@@ -30,6 +30,7 @@ from cli.context import (
     parse_view_point_option,
     pass_state,
     point_option,
+    trust_store_order,
     view_options,
     width_option,
 )
@@ -571,6 +572,8 @@ def timeline(
     window_end = parse_point_option("--to", to)
     records = to_records(case_history(state, case))
     state.log_read("timeline", case)
+    if as_recorded_at is not None:
+        trust_store_order(state)
 
     def pages() -> Any:
         from projections.decisions import decisions as build_decisions
@@ -614,7 +617,10 @@ def _records_as_recorded(
     from projections.timeline import ViewPoint, as_recorded
 
     view = ViewPoint(as_recorded_at=parse_view_point_option("--as-recorded-at", as_recorded_at))
-    records = as_recorded(to_records(case_history(state, case)), view.recorded_by)
+    history = case_history(state, case)
+    if as_recorded_at is not None:
+        trust_store_order(state)
+    records = as_recorded(to_records(history), view.recorded_by)
     if not records:
         raise UserError(f"case {case!r} had no entries in the ledger at {as_recorded_at}")
     return records, view, labels(records)
@@ -956,11 +962,17 @@ def main() -> None:
         click.echo(f"error: {error.format_message()}", err=True)
         sys.exit(error.exit_code)  # 2 for usage errors and UserError
     except Exception as error:  # a bug, not a user error: one line, the details on request
-        from ledger.storage import busy_reason, is_busy
+        from ledger.clock import ClockBehind
+        from ledger.storage import busy_reason, is_busy, storage_failure
 
         if is_busy(error):
             click.echo(f"error: {busy_reason()}; try again then", err=True)
             sys.exit(1)
+        # The machine's, not a bug: a clock behind the ledger, a full disk, a read-only store.
+        reason = str(error) if isinstance(error, ClockBehind) else storage_failure(error)
+        if reason is not None:
+            click.echo(f"error: {reason}", err=True)
+            sys.exit(2)
         if os.environ.get("LEDGER_DEBUG"):
             raise
         click.echo(

@@ -119,15 +119,19 @@ class Case(Aggregate):
         self.last_hash = event.hash
 
     def record(self, drafts: Sequence[Draft]) -> Outcome:
-        """Append drafts in order, skipping those already stored; all or nothing."""
+        """Append drafts in order, skipping those already stored; all or nothing. (Their
+        recorded_at is stamped again as they are stored: ledger/clock.py.)"""
         outcome, entries = self.prepare(drafts)
         for entry in entries:
             self.trigger_event(Case.EntryRecorded, **entry)
         return outcome
 
-    def prepare(self, drafts: Sequence[Draft]) -> tuple[Outcome, list[dict[str, Any]]]:
+    def prepare(
+        self, drafts: Sequence[Draft], recorded_at: datetime | None = None
+    ) -> tuple[Outcome, list[dict[str, Any]]]:
         """What recording drafts would append, without appending: the outcome, and each new
-        event's attributes (timestamp, chained hash and state) in seq order.
+        event's attributes (timestamp, chained hash and state) in seq order. `recorded_at`
+        is the time a bulk import took under the store's write lock (default: now).
 
         Raises `CaseRejected` with every problem found. The case itself is left unchanged:
         `record` triggers the events, and a bulk import stores them directly (`new_events`).
@@ -191,7 +195,7 @@ class Case(Aggregate):
         prev_hash = self.last_hash
         create_timestamp = Case.EntryRecorded.create_timestamp
         for (seq, _, draft, fingerprint), (basis, fields) in zip(fresh, resolved, strict=True):
-            timestamp = create_timestamp()
+            timestamp = recorded_at or create_timestamp()
             known = draft.known
             state: dict[str, Any] = {
                 "case": self.key,

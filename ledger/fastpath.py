@@ -17,6 +17,7 @@ same bytes (tests/test_fastpath.py compares them row by row, in clear and encryp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -290,9 +291,12 @@ def _changes(
     return stored
 
 
-def fast_rows(case: Case, lines: Iterable[bytes], mapper: Mapper[Any]) -> list[Row] | None:
-    """The rows recording `lines` in `case` stores, exactly as the exact path stores them, or
-    None when any line needs the exact path (which then takes the whole case)."""
+def fast_rows(
+    case: Case, lines: Iterable[bytes], mapper: Mapper[Any], recorded_at: datetime | None = None
+) -> list[Row] | None:
+    """The rows recording `lines` in `case` stores, exactly as the exact path stores them
+    (`Case.prepare`, with the same `recorded_at`), or None when any line needs the exact path
+    (which then takes the whole case)."""
     if not isinstance(mapper, RowMapper) or mapper.compressor is not None:
         return None
     key = case.key
@@ -370,7 +374,7 @@ def fast_rows(case: Case, lines: Iterable[bytes], mapper: Mapper[Any]) -> list[R
             "fingerprint": entry.fingerprint,
             "prev_hash": prev_hash,
         }
-        timestamp = create_timestamp()
+        timestamp = recorded_at or create_timestamp()
         prev_hash = entry_hash(chained_payload(state, own, timestamp))
         # The transcoder's tagged form of the event's timestamp (eventsourcing DatetimeAsISO).
         state["timestamp"] = {"_type_": "datetime_iso", "_data_": timestamp.isoformat()}

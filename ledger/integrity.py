@@ -21,6 +21,8 @@ takes the leaf id ‖ version ‖ SHA-256(stored state) so the tree keeps its si
   is GENESIS and every later one's is the previous entry's `hash`, every `hash` is
   `entry_hash(event.hashed_payload())`, and the entry's case key is the case it is stored in;
 - the Merkle tree over all entries;
+- store order (ledger/clock.py): no entry, access record or kept checkpoint has a
+  `recorded_at` before that of a row stored before it; the first that has is named;
 - every checkpoint of the checkpoints log: its signature by the verifier key, and an RFC 9162
   consistency proof from its (size, root) to the current tree. A tree smaller than a
   checkpoint (entries deleted from the end) or with a different root at that size (an entry
@@ -60,6 +62,7 @@ from ledger.checkpoint import (
     sign,
     verify,
 )
+from ledger.clock import StoreOrder
 from ledger.custody import (
     CHECKPOINT_TOPIC,
     CHECKPOINTS_STREAM,
@@ -187,6 +190,8 @@ class Scan:
     more_problems: int = 0
     chains: dict[UUID, _Chain] = field(default_factory=dict)
     suspects: list[tuple[Problem, dict[str, Any], str]] = field(default_factory=list)
+    order: StoreOrder = field(default_factory=StoreOrder)
+    recorded_at: Any = None  # the time of the entry checked last (None: undecodable)
 
     @property
     def size(self) -> int:
@@ -215,13 +220,21 @@ def scan(ledger: CaseLedger) -> Scan:
             if notification.topic == ENTRY_TOPIC:
                 result.notification_ids.append(notification.id)
                 position = len(result.notification_ids)
+                result.recorded_at = None
                 result.leaves += leaf_hash(_check_entry(ledger, result, notification, position))
-            elif notification.topic == ACCESS_TOPIC:
-                continue  # access records: scan_access
-            elif (
-                notification.topic != CHECKPOINT_TOPIC
-                or notification.originator_id != CHECKPOINTS_STREAM
+                if result.recorded_at is not None:
+                    chain = result.chains[notification.originator_id]  # type: ignore[index]
+                    seq = notification.originator_version
+                    where = f"{chain.key}#{seq}" if chain.key else f"entry {position}"
+                    if (what := result.order.see(result.recorded_at, where)) is not None:
+                        result.add(Problem(what, chain.key, chain_id(notification), seq, position))
+            elif notification.topic in (ACCESS_TOPIC, CHECKPOINT_TOPIC) and (
+                notification.topic == ACCESS_TOPIC
+                or notification.originator_id == CHECKPOINTS_STREAM
             ):
+                # Their own checks are scan_access's and custody's; here only store order.
+                _check_order(ledger, result, notification)
+            else:
                 strays.append(notification)
     for stray in strays:
         case_id = stray.originator_id
@@ -236,6 +249,59 @@ def scan(ledger: CaseLedger) -> Scan:
         )
     _finish(result)
     return result
+
+
+def chain_id(notification: Notification) -> UUID:
+    stream = notification.originator_id
+    assert isinstance(stream, UUID)
+    return stream
+
+
+def _check_order(ledger: CaseLedger, result: Scan, notification: Notification) -> None:
+    """An access record's or kept checkpoint's time against store order (a row that cannot
+    be read is reported by the access log's own checks, or by custody)."""
+    try:
+        event: Any = ledger.mapper.to_domain_event(notification)
+    except Exception:  # unreadable: named by the access log checks or custody
+        return
+    version = notification.originator_version
+    if notification.topic == ACCESS_TOPIC:
+        where = f"access record #{version} of {event.case or '(all cases)'}"
+        case = event.case or "(all cases)"
+    else:
+        where, case = f"kept checkpoint {version}", None
+    if (what := result.order.see(event.timestamp, where)) is not None:
+        if case is None:
+            result.add(Problem(f"the ledger's copy of it: {what}", checkpoint=version))
+        else:
+            result.add(Problem(f"access log: record #{version}: {what}", case=case))
+
+
+def store_order_problem(ledger: CaseLedger) -> str | None:
+    """The first row whose recorded_at goes back in store order, said in one line, or None.
+
+    What "the ledger as it stood at T" shows rests on recorded_at following store order; a
+    row back-dated behind the ledger's back would otherwise be shown as if already there."""
+    order = StoreOrder()
+    keys: dict[UUID, str] = {}
+    for notifications in ledger.notification_pages(None, page=PAGE):
+        for notification in notifications:
+            if notification.topic not in (ENTRY_TOPIC, ACCESS_TOPIC, CHECKPOINT_TOPIC):
+                continue
+            try:
+                event: Any = ledger.mapper.to_domain_event(notification)
+            except Exception:  # unreadable: verify names it
+                continue
+            version = notification.originator_version
+            if notification.topic == ENTRY_TOPIC:
+                where = f"{keys.setdefault(chain_id(notification), event.case)}#{version}"
+            elif notification.topic == ACCESS_TOPIC:
+                where = f"access record #{version} of {event.case or '(all cases)'}"
+            else:
+                where = f"kept checkpoint {version}"
+            if (what := order.see(event.timestamp, where)) is not None:
+                return f"{where}: {what}"
+    return None
 
 
 def _check_entry(
@@ -314,6 +380,8 @@ def _check_entry(
             f"recorded_at {event.timestamp.isoformat()} is before that of #{previous} "
             f"({chain.last_recorded.isoformat()}): back-dated"
         )
+    else:
+        result.recorded_at = event.timestamp
     _advance(chain, version, stored_hash)
     chain.last_recorded = event.timestamp
     return leaf

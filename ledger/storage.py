@@ -69,6 +69,8 @@ def sqlite_store(path: str) -> Store:
             "SQLITE_DBNAME": path,
             # Several writers on one file wait for each other rather than fail at once.
             "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_SECONDS),
+            # recorded_at is stamped under the write lock (ledger/clock.py).
+            "APPLICATION_RECORDER_TOPIC": "ledger.stamping:SQLiteStampingRecorder",
         },
     )
 
@@ -103,6 +105,28 @@ def is_busy(error: BaseException) -> bool:
     )
 
 
+def storage_failure(error: BaseException) -> str | None:
+    """What the store or the disk could not do, in one line, for errors that are the
+    machine's and not a bug: a full disk, a store that cannot be written. None otherwise."""
+    import errno
+    import sqlite3
+
+    from eventsourcing.persistence import PersistenceError
+
+    text = str(error).lower()
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full; nothing was written (free space and try again)"
+    if isinstance(error, (sqlite3.Error, PersistenceError)):
+        if "disk is full" in text or "no space left" in text or "disk full" in text:
+            return (
+                "the disk holding the ledger is full; nothing was written (free space and "
+                "try again)"
+            )
+        if "readonly database" in text or "read-only" in text:
+            return "the ledger cannot be written here (a read-only file or mount)"
+    return None
+
+
 def busy_reason() -> str:
     return (
         f"the ledger is busy: another process has been writing to it for over "
@@ -126,6 +150,8 @@ def postgres_store(url: str) -> Store:
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_CONNECT_TIMEOUT": "5",
+        # recorded_at is the server's time, taken under the table lock (ledger/clock.py).
+        "APPLICATION_RECORDER_TOPIC": "ledger.stamping:PostgresStampingRecorder",
     }
     schema = parse_qs(parts.query).get("schema", [""])[0]
     if schema:
