@@ -264,16 +264,20 @@ def record(
     from eventsourcing.persistence import IntegrityError
 
     from ledger.entry import field_from_text
+    from ledger.strict_json import DUPLICATE_KEY, duplicate_key
     from ledger.vocabulary import UnknownEventType, event_type
 
     obj: dict[str, Any] = {}
     if json_file is not None:
         try:
-            loaded = orjson.loads(json_file.read())
+            raw = json_file.read()
+            loaded = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
             raise UserError(f"--json: not valid JSON ({error})") from None
         if not isinstance(loaded, dict):
             raise UserError("--json: expected one JSON object")
+        if (twice := duplicate_key(raw, loaded)) is not None:
+            raise UserError(f"--json: field {twice!r}: {DUPLICATE_KEY}")
         obj.update(loaded)
     obj.update({"case": case, "type": type_name})
     obj.update({k: v for k, v in envelope.items() if v is not None})

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
+from unicodedata import is_normalized
 
 import orjson
 from eventsourcing.persistence import Mapper
@@ -42,7 +43,8 @@ from ledger.entry import (
 from ledger.identity_numbers import identity_number_fields
 from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
 from ledger.rows import RowMapper, row_place
-from ledger.timeparse import Moment, TimeParseError, parse_moment
+from ledger.strict_json import duplicate_key
+from ledger.timeparse import Moment, TimeParseError, parse_input_moment
 from ledger.vocabulary import NOT_DOCUMENTED, VOCABULARY, EventType, FieldSpec, event_type
 
 Row = tuple[str, int, str, bytes]
@@ -56,7 +58,7 @@ Checker = Callable[[Any], Any]
 @lru_cache(maxsize=65536)
 def _canonical_moment(text: str) -> Moment | None:
     try:
-        moment = parse_moment(text)
+        moment = parse_input_moment(text)
     except TimeParseError:
         return None
     return moment if moment.text == text else None
@@ -199,6 +201,12 @@ def _accept(line: bytes, key: str, seq: int) -> _Line | None:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError:
         return None
+    # Text the exact path would normalise (NFC; a \u escape may spell any form), and a key
+    # given twice, which it names.
+    if (not line.isascii() and not is_normalized("NFC", line.decode())) or b"\\u" in line:
+        return None
+    if duplicate_key(line, obj) is not None:
+        return None
     if type(obj) is not dict or obj.get("case") != key or None in obj.values():
         return None
     type_name = obj.get("type")
@@ -249,14 +257,16 @@ def _accept(line: bytes, key: str, seq: int) -> _Line | None:
 
 
 def _resolve(reference: Reference, key: str, own: int, last: int, labels: dict[str, int]) -> int:
-    """The seq a reference points at, or 0 where the exact path would report a problem."""
+    """The seq a reference points at, or 0 where the exact path would report a problem or
+    must look further: a reference forward in the input may close a cycle, which the exact
+    path names."""
     if reference.case is not None and reference.case != key:
         return 0
     if reference.seq is not None:
         seq = reference.seq if reference.seq <= last else 0
     else:
         seq = labels.get(reference.label, 0)  # type: ignore[arg-type]
-    return 0 if seq == own else seq
+    return seq if seq < own else 0
 
 
 def _changes(

@@ -49,6 +49,7 @@ from ledger.case import Case, CaseRejected, case_id
 from ledger.entry import Draft, InvalidEntry, Problem, draft_from_object
 from ledger.fastpath import fast_rows
 from ledger.references import CASE_KEY_PATTERN
+from ledger.strict_json import DUPLICATE_KEY, duplicate_key
 
 BATCH_EVENTS = 2000
 """Events per transaction where the import is not one transaction (stores other than SQLite)."""
@@ -557,6 +558,8 @@ def _draft(line: bytes) -> Draft:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as error:
         raise InvalidEntry([Problem(None, f"not valid JSON ({_json_reason(error)})")]) from None
+    if (twice := duplicate_key(line, obj)) is not None:
+        raise InvalidEntry([Problem(twice, DUPLICATE_KEY)])
     try:
         return draft_from_object(obj)
     except InvalidEntry as invalid:
