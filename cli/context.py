@@ -67,7 +67,20 @@ class State:
             try:
                 self._ledger = CaseLedger(store)
             except Exception as error:  # the store itself is unreachable or unusable
-                raise UserError(f"cannot open the ledger at {store.location}: {error}") from None
+                from ledger.storage import read_only_store, writable_place
+
+                if create or writable_place(store):
+                    raise UserError(
+                        f"cannot open the ledger at {store.location}: {error}"
+                    ) from None
+                # A ledger on a read-only mount: opened for reading (verify works; a
+                # command that must write, the access log included, says so in one line).
+                try:
+                    self._ledger = CaseLedger(read_only_store(store))
+                except Exception:
+                    raise UserError(
+                        f"cannot open the ledger at {store.location}: {error}"
+                    ) from None
         return self._ledger
 
     def new_sqlite_file(self) -> str | None:

@@ -294,8 +294,13 @@ def record(
         if not sep or not name:
             raise UserError(f"--field {item!r}: expected NAME=VALUE")
         obj[name] = field_from_text(spec, name, value)
+    ledger = state.ledger(create=True)
+    if ledger.has_case(case):
+        # Recording reads the case (its labels, its entries' content) and a refusal says what
+        # it found there: that is a read, logged first.
+        state.log_read("record", case)
     try:
-        draft, outcome = _record_one(state.ledger(create=True), case, obj)
+        draft, outcome = _record_one(ledger, case, obj)
     except IntegrityError as conflict:
         raise UserError(str(conflict)) from None
     seq = outcome.seqs[0]
@@ -890,18 +895,22 @@ def correct(
         if not sep or not name:
             raise UserError(f"--set {item!r}: expected FIELD=VALUE")
         texts[name] = value
-    ref, target_type = _find_target(state, reference)
+    ref, target_type = _find_target(state, reference, "correct")
     spec = event_type(target_type)
     parsed = {name: change_from_text(spec, name, text) for name, text in texts.items()}
     obj = {"type": "EntryCorrected", "changes": parsed, "reason": reason}
     _append_correction(state, ref, obj, occurred, known, actor, source)
 
 
-def _find_target(state: State, reference: str) -> tuple[Reference, str]:
-    """The entry a correction points at, and its type; a one-line error if there is none."""
+def _find_target(state: State, reference: str, command: str) -> tuple[Reference, str]:
+    """The entry a correction points at, and its type; a one-line error if there is none.
+    Finding it reads the case, and what is said about it (no such entry, a field its type
+    lacks) tells of its content: the read is logged first."""
     ref = _case_reference(reference)
     assert ref.case is not None
-    return ref, _entry_at(case_history(state, ref.case), ref, reference).type
+    history = case_history(state, ref.case)
+    state.log_read(command, ref.case)
+    return ref, _entry_at(history, ref, reference).type
 
 
 def _case_reference(text: str) -> Reference:
@@ -946,7 +955,7 @@ def retract(
     Example:
         ledger retract NK-LH#19 --reason "recorded in the wrong case"
     """
-    ref, _ = _find_target(state, reference)
+    ref, _ = _find_target(state, reference, "retract")
     obj = {"type": "EntryRetracted", "reason": reason}
     _append_correction(state, ref, obj, occurred, known, actor, source)
 
@@ -973,12 +982,12 @@ def main() -> None:
             click.echo(f"error: {busy_reason()}; try again then", err=True)
             sys.exit(1)
         # The machine's, not a bug: a clock behind the ledger, a full disk, a read-only store.
+        if os.environ.get("LEDGER_DEBUG"):
+            raise
         reason = str(error) if isinstance(error, ClockBehind) else storage_failure(error)
         if reason is not None:
             click.echo(f"error: {reason}", err=True)
             sys.exit(2)
-        if os.environ.get("LEDGER_DEBUG"):
-            raise
         click.echo(
             f"error: internal error ({type(error).__name__}: {error}); "
             "set LEDGER_DEBUG=1 for the traceback",

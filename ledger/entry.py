@@ -268,7 +268,7 @@ def _written(value: Any) -> Any:
     return value
 
 
-def _nfc(value: Any) -> Any:
+def _nfc(value: Any, depth: int = 0) -> Any:
     """Text in one Unicode form (NFC): "ä" typed as one character or as "a" and a combining
     diaeresis is the same text, so it has the same fingerprint (a re-import is idempotent)
     and one agency is one lane. Returns `value` itself when nothing changes."""
@@ -276,13 +276,15 @@ def _nfc(value: Any) -> Any:
         if value.isascii() or is_normalized("NFC", value):
             return value
         return normalize("NFC", value)
+    if depth > MAX_DEPTH:
+        return value  # refused for its depth by the checks that follow
     if isinstance(value, Mapping):
-        pairs = [(_nfc(k), _nfc(v)) for k, v in value.items()]
+        pairs = [(_nfc(k), _nfc(v, depth + 1)) for k, v in value.items()]
         if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)):
             return value
         return dict(pairs)
     if type(value) is list:
-        items = [_nfc(v) for v in value]
+        items = [_nfc(v, depth + 1) for v in value]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return value
 

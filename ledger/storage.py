@@ -78,6 +78,52 @@ def sqlite_store(path: str) -> Store:
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
+def read_only_store(store: Store) -> Store:
+    """The same SQLite ledger opened for reading only, for a file SQLite cannot open as it
+    stands (on a read-only mount, a copy handed over on a CD): no table is created and
+    nothing written. Without a -wal file beside it everything is in the database file, and
+    SQLite is told the file cannot change (`immutable`), since on a read-only mount it
+    could not make the shared-memory file a WAL database is otherwise read through."""
+    from pathlib import Path
+    from urllib.parse import quote
+
+    if store.kind != "sqlite":
+        return store
+    path = Path(store.location).resolve()
+    options = "mode=ro" if Path(f"{path}-wal").exists() else "mode=ro&immutable=1"
+    settings = dict(store.settings, SQLITE_DBNAME=f"file:{quote(str(path))}?{options}")
+    settings["CREATE_TABLE"] = "n"
+    return Store(store.kind, store.location, settings)
+
+
+def read_only_without(store: Store, table: str) -> bool:
+    """Whether a ledger opened read-only (`read_only_store`) lacks `table`, which a writable
+    one would create on first use: read as empty then, since none can be created."""
+    if store.kind != "sqlite" or store.settings.get("CREATE_TABLE") != "n":
+        return False
+    import sqlite3
+
+    connection = sqlite3.connect(store.settings["SQLITE_DBNAME"], uri=True)
+    try:
+        (found,) = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+    finally:
+        connection.close()
+    return not found
+
+
+def writable_place(store: Store) -> bool:
+    """Whether SQLite could write beside the ledger file (its journal files): False on a
+    read-only mount or in a directory closed to writing."""
+    from pathlib import Path
+
+    if store.kind != "sqlite":
+        return True
+    path = Path(store.location).resolve()
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
 def store_files(store: Store) -> tuple[str, ...]:
     """The files an SQLite ledger is made of: the database and SQLite's side files (whether
     they exist now or not; SQLite replays a -wal or -journal it finds). Other stores: none."""

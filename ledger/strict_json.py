@@ -19,11 +19,16 @@ DUPLICATE_KEY = "given twice in one object (each key once: which one was meant?)
 
 
 def _keys(value: Any) -> int:
-    if type(value) is dict:
-        return len(value) + sum(_keys(v) for v in value.values())
-    if type(value) is list:
-        return sum(_keys(v) for v in value)
-    return 0
+    """Keys in all objects of a parsed value (without recursion: input may nest deeply)."""
+    count, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        if type(item) is dict:
+            count += len(item)
+            pending.extend(item.values())
+        elif type(item) is list:
+            pending.extend(item)
+    return count
 
 
 def duplicate_key(text: bytes | str, parsed: Any) -> str | None:
