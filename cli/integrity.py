@@ -219,7 +219,7 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
         ledger checkpoint --key review.key --origin review.example.org/ledger
     """
     from ledger.checkpoint import NoteError, append_log
-    from ledger.custody import keep_notes, kept_notes, to_catch_up
+    from ledger.custody import keep_notes, kept_leaves, kept_notes, to_catch_up
     from ledger.integrity import checkpoint_of, make_checkpoint
 
     signer = _signer(key_file)
@@ -243,7 +243,9 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
         click.echo(notes[-1].text, nl=False)
         click.echo(f"unchanged since checkpoint {len(notes)} in {path}; nothing appended", err=True)
         return
-    keep_notes(ledger, [note])  # the ledger's own copy first, then the exported log
+    # The ledger's own copy first, then the exported log; beside it the leaves it added.
+    kept = len(kept_leaves(ledger))
+    keep_notes(ledger, [note], report.leaves[kept : 32 * report.entries])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         append_log(path, note)

@@ -67,6 +67,7 @@ from ledger.custody import (
     CHECKPOINT_TOPIC,
     CHECKPOINTS_STREAM,
     custody_problems,
+    kept_leaves,
     kept_notes,
     notes_to_check,
 )
@@ -159,6 +160,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     more_problems: int = 0  # found but not kept (beyond MAX_PROBLEMS)
     views_checked: bool = False  # the kept views were compared too (by the caller)
+    leaves: bytes = b""  # the tree's leaf hashes, 32 bytes each, in store order
 
     @property
     def intact(self) -> bool:
@@ -452,6 +454,7 @@ def verify_ledger(
         access_root=access_tree.root(),
         problems=list(result.problems),
         more_problems=result.more_problems,
+        leaves=bytes(result.leaves),
     )
     report.problems.extend(access_problems)
     report.problems.extend(
@@ -460,6 +463,7 @@ def verify_ledger(
     )
     good_sizes: list[int] = []
     failures: list[Problem] = []
+    kept_tree: list[bytes] = []  # read when a checkpoint fails
     for number, note in enumerate(checkpoints, start=1):
         check = _check_checkpoint(number, note, verifier, tree, access_tree)  # type: ignore[arg-type]
         report.checkpoints.append(check)
@@ -469,7 +473,9 @@ def verify_ledger(
         if check.access_failed:
             failures.append(Problem(check.status, checkpoint=check.number))
             continue
-        failures.append(_place(ledger, result, check, good_sizes))
+        if not kept_tree:
+            kept_tree.append(kept_leaves(ledger))
+        failures.append(_place(ledger, result, check, good_sizes, kept_tree[0]))
     report.problems.extend(failures)
     for label, note in against:
         check = _check_checkpoint(0, note, verifier, tree, access_tree)  # type: ignore[arg-type]
@@ -592,12 +598,27 @@ def _consistency(tree: Tree, size: int, root: bytes) -> str | None:
     return f"root mismatch at size {size} (an access record was changed, removed or reordered)"
 
 
-def _place(ledger: CaseLedger, result: Scan, check: CheckpointCheck, good: list[int]) -> Problem:
-    """A failing checkpoint as a problem at the first entry it no longer vouches for."""
+def _place(
+    ledger: CaseLedger, result: Scan, check: CheckpointCheck, good: list[int], kept: bytes
+) -> Problem:
+    """A failing checkpoint as a problem at the first entry that differs from what it
+    covered, where the leaves kept beside the checkpoints give its signed root; else at the
+    first entry it no longer vouches for."""
     if check.size is None:  # the note itself is bad
         return Problem(check.status, checkpoint=check.number)
     if check.size > result.size:  # certain: the entries after the current end are gone
         return Problem(check.status, position=result.size + 1, checkpoint=check.number)
+    covered = kept[: 32 * check.size]
+    if len(covered) == 32 * check.size and Tree(covered).root() == check.root:
+        current = result.leaves
+        for index in range(check.size):
+            start = 32 * index
+            if current[start : start + 32] != covered[start : start + 32]:
+                what = (
+                    f"{check.status}; the first entry that differs from what the checkpoint covered"
+                )
+                key, case_id, seq = _entry_at(ledger, result, index + 1)
+                return Problem(what, key, case_id, seq, index + 1, check.number)
     intact = max((s for s in good if s <= check.size), default=0)
     what = check.status
     if intact:
