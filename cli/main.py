@@ -295,12 +295,15 @@ def record(
             raise UserError(f"--field {item!r}: expected NAME=VALUE")
         obj[name] = field_from_text(spec, name, value)
     ledger = state.ledger(create=True)
-    if ledger.has_case(case):
+
+    def reading() -> None:
         # Recording reads the case (its labels, its entries' content) and a refusal says what
-        # it found there: that is a read, logged first.
-        state.log_read("record", case)
+        # it found there: that is a read, logged once the entry itself has passed.
+        if ledger.has_case(case):
+            state.log_read("record", case)
+
     try:
-        draft, outcome = _record_one(ledger, case, obj)
+        draft, outcome = _record_one(ledger, case, obj, reading)
     except IntegrityError as conflict:
         raise UserError(str(conflict)) from None
     seq = outcome.seqs[0]
@@ -807,13 +810,21 @@ def correction_options(reason_help: str) -> Callable[[Any], Any]:
     return decorate
 
 
-def _record_one(ledger: CaseLedger, case: str, obj: dict[str, Any]) -> tuple[Draft, Outcome]:
-    """Validate one entry and record it; what the entry or the case rejects is a UserError."""
+def _record_one(
+    ledger: CaseLedger,
+    case: str,
+    obj: dict[str, Any],
+    reading: Callable[[], None] | None = None,
+) -> tuple[Draft, Outcome]:
+    """Validate one entry and record it; what the entry or the case rejects is a UserError.
+    `reading` runs once the entry has passed on its own, before the case is read."""
     from ledger.case import CaseRejected
     from ledger.entry import InvalidEntry, draft_from_object
 
     try:
         draft = draft_from_object(obj)
+        if reading is not None:
+            reading()
         return draft, ledger.record(case, [draft])
     except InvalidEntry as invalid:
         raise UserError(str(invalid)) from None
