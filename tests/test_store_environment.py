@@ -101,8 +101,8 @@ def mounted(tmp_path: Path) -> Iterator[Path]:
     try:
         yield directory
     finally:
-        if os.geteuid() == 0:
-            subprocess.run(["umount", str(directory)], capture_output=True)
+        if os.geteuid() == 0:  # lazily: detached at once, freed when the last file closes
+            subprocess.run(["umount", "-l", str(directory)], capture_output=True)
         else:
             directory.chmod(0o755)
 
@@ -114,8 +114,12 @@ def test_verify_works_on_a_read_only_store_and_reads_say_why_they_cannot_log(
     assert ledger_program(db, "import", "-q", str(LILLA)).returncode == 0
     assert ledger_program(db, "timeline", "NK-LH").returncode == 0  # an access record too
     assert _read_only(mounted)
-    with pytest.raises(sqlite3.OperationalError):  # really read-only
-        sqlite3.connect(db).execute("CREATE TABLE t (x)")
+    probe = sqlite3.connect(db)
+    try:
+        with pytest.raises(sqlite3.OperationalError):  # really read-only
+            probe.execute("CREATE TABLE t (x)")
+    finally:
+        probe.close()
     verified = ledger_program(db, "verify")
     assert verified.returncode == 0, verified.stderr
     assert verified.stdout.startswith("intact: 45 entries in 1 case")
