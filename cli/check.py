@@ -67,10 +67,24 @@ def _all_records(state: State) -> dict[str, list[Record]]:
 @click.option("--all", "all_cases", is_flag=True, help="Check every case in the ledger.")
 @click.option(
     "--group-by",
-    type=click.Choice(("rule", "month", "agency")),
+    type=click.Choice(("rule", "month", "agency", "unit")),
     default=None,
     help="With --all: count findings by rule (default), by the month of the entry that "
-    "triggered them, or by its agency.",
+    "triggered them, by its agency, or by its unit (the agency and the actor's role).",
+)
+@click.option(
+    "--similar-to",
+    "similar_to",
+    metavar="CASE#SEQ",
+    default=None,
+    help="With --all: findings in every case from the same unit in the --months before this "
+    "entry, of a rule that flagged it or on an entry of its type (has it happened before?).",
+)
+@click.option(
+    "--months",
+    type=click.IntRange(1, 600),
+    default=None,
+    help="With --similar-to: how many months before the entry to look (default 12).",
 )
 @point_option(
     "--as-known-at",
@@ -108,6 +122,8 @@ def check(
     case: str | None,
     all_cases: bool,
     group_by: str | None,
+    similar_to: str | None,
+    months: int | None,
     as_known_at: str | None,
     explain: bool,
     fail_on: str | None,
@@ -130,6 +146,7 @@ def check(
         ledger check NK-LH --explain
         ledger check NK-LH --as-known-at 2019-12-31 --format json | jq '.findings[].rule'
         ledger check --all --group-by month --fail-on breach
+        ledger check --all --similar-to NK-LH#16 --months 24
     """
     if all_cases and case:
         raise click.UsageError("give either CASE or --all, not both")
@@ -137,11 +154,18 @@ def check(
         raise click.UsageError("give a CASE to check, or --all")
     if group_by and not all_cases:
         raise click.UsageError("--group-by goes with --all")
+    if similar_to and not all_cases:
+        raise click.UsageError("--similar-to goes with --all")
+    if months is not None and not similar_to:
+        raise click.UsageError("--months goes with --similar-to")
+    if similar_to and (group_by or explain):
+        raise click.UsageError("--similar-to lists findings; it takes no --group-by or --explain")
     point = parse_point_option("--as-known-at", as_known_at)
     # The point as the user gave it ("2019-12-31"), for the words and clocks of the output.
     asked = _asked(as_known_at) if point is not None else None
     policy = _policy(rules_config)
     if all_cases:
+        target = _similar_target(state, similar_to) if similar_to else None
         findings = _check_all(
             state,
             group_by or "rule",
@@ -153,6 +177,7 @@ def check(
             output,
             width,
             csv_dialect,
+            (target, months or 12) if target is not None else None,
         )
     else:
         assert case is not None
@@ -222,6 +247,24 @@ def _check_one(
     return [f.status for f in report.findings]
 
 
+def _similar_target(state: State, text: str) -> tuple[Record, dict[int, str | None]]:
+    """The entry --similar-to names, as it reads now (corrections applied), with its case's
+    labels; a one-line error when it does not resolve."""
+    from cli.main import _case_reference, _entry_at
+    from projections.corrections import as_known
+    from projections.records import labels, to_records
+
+    ref = _case_reference(text)
+    assert ref.case is not None
+    entries = case_history(state, ref.case)
+    stored = _entry_at(entries, ref, text)
+    records = to_records(entries)
+    current = {r.seq: r for r in as_known(records)}
+    if stored.originator_version not in current:
+        raise UserError(f"{text}: a correction, not an entry that can have similar events")
+    return current[stored.originator_version], labels(records)
+
+
 def _check_all(
     state: State,
     group_by: str,
@@ -233,6 +276,7 @@ def _check_all(
     output: str | None,
     width: int | None,
     csv_dialect: str = "plain",
+    similar: tuple[tuple[Record, dict[int, str | None]], int] | None = None,
 ) -> list[str]:
     from ledger.timeparse import to_stockholm
     from projections.records import labels
@@ -270,6 +314,8 @@ def _check_all(
                 )
             )
             refs[key] = labels(records)
+    if similar is not None:
+        return _similar(state, reports, refs, similar, fmt, output, width, csv_dialect)
     state.log_read("check", None)
     evaluated_at = point or now
     items: list[dict[str, Any]] = [
@@ -284,6 +330,47 @@ def _check_all(
     )
     deliver(view, fmt, output, width, csv_dialect)
     return [f.status for r in reports for f in r.findings]
+
+
+def _similar(
+    state: State,
+    reports: list[Report],
+    refs: dict[str, dict[int, str | None]],
+    similar: tuple[tuple[Record, dict[int, str | None]], int],
+    fmt: str,
+    output: str | None,
+    width: int | None,
+    csv_dialect: str,
+) -> list[str]:
+    """`check --all --similar-to`: the findings like the entry's in its unit before it."""
+    from projections.render import View
+    from projections.rules.similar import (
+        similar_document,
+        similar_findings,
+        similar_item,
+        similar_query,
+        similar_table,
+    )
+
+    (record, target_labels), months = similar
+    report = next((r for r in reports if r.case == record.case), None)
+    query = similar_query(record, report, months)
+    if query is None:
+        raise UserError(
+            f"{record.case}#{record.seq} records no agency, so it has no unit to compare"
+        )
+    found = similar_findings(query, reports)
+    # A read of the case asked about, and of every case the answer looks through.
+    state.log_read("check --similar-to", record.case)
+    state.log_read("check --similar-to", None)
+    view = View(
+        similar_document(query, found, refs, target_labels),
+        [similar_item(item, refs) for item in found],
+        lambda width: similar_table(query, found, width),
+        sheet="similar",
+    )
+    deliver(view, fmt, output, width, csv_dialect)
+    return [item.finding.status for item in found]
 
 
 @click.command(cls=LedgerCommand)

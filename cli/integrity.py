@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from cli.output import LedgerCommand, UserError, emit
 if TYPE_CHECKING:
     from ledger.checkpoint import LoggedNote, Signer, Verifier
     from ledger.integrity import Report
+    from ledger.witness import Witness, WitnessCheck, WitnessSigner
 
 DEFAULT_KEY = "ledger.key"
 DEFAULT_NAME = "ledger"
@@ -105,6 +107,49 @@ def _signer(key_file: str) -> Signer:
         raise UserError(f"--key {key_file}: {error}") from None
 
 
+def _key_text(option: str, value: str) -> str:
+    """A key given as a file name, or as its text."""
+    path = Path(value)
+    try:
+        return path.read_text(encoding="utf-8") if path.is_file() else value
+    except OSError as error:
+        raise UserError(f"{option} {value}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{option} {value}: not a key file") from None
+
+
+def _witness_signer(value: str) -> WitnessSigner:
+    from ledger.checkpoint import NoteError
+    from ledger.witness import parse_witness_signer
+
+    if not Path(value).is_file():
+        raise UserError(f"--witness {value}: no such file")
+    try:
+        return parse_witness_signer(_key_text("--witness", value))
+    except NoteError as error:
+        raise UserError(f"--witness {value}: {error}") from None
+
+
+def _witness(value: str) -> Witness:
+    from ledger.checkpoint import NoteError
+    from ledger.witness import parse_witness
+
+    try:
+        return parse_witness(_key_text("--witness-key", value))
+    except NoteError as error:
+        raise UserError(f"--witness-key: {error}") from None
+
+
+witness_key_option = click.option(
+    "--witness-key",
+    "witness_keys",
+    metavar="FILE|TEXT",
+    multiple=True,
+    help="A witness's verifier key (`ledger keygen --witness`, the .pub): its cosignatures "
+    "are checked, and the latest checkpoint must carry one. Repeat for several witnesses.",
+)
+
+
 def _verifier(value: str) -> Verifier:
     from ledger.checkpoint import NoteError, parse_verifier
 
@@ -145,8 +190,15 @@ def _verifier(value: str) -> Verifier:
     is_flag=True,
     help="Instead: print a new base64 AES-256 key for LEDGER_CIPHER_KEY (encryption at rest).",
 )
+@click.option(
+    "--witness",
+    is_flag=True,
+    help="A witness's key pair, for cosigning checkpoints (C2SP tlog-cosignature, type 0x04).",
+)
 @click.pass_context
-def keygen(ctx: click.Context, name: str, key_file: str, force: bool, cipher: bool) -> None:
+def keygen(
+    ctx: click.Context, name: str, key_file: str, force: bool, cipher: bool, witness: bool
+) -> None:
     """Make an Ed25519 key pair for signing checkpoints (or, with --cipher, an AES key).
 
     The signer key is written to FILE, readable by you only; keep it away from the ledger's
@@ -156,6 +208,7 @@ def keygen(ctx: click.Context, name: str, key_file: str, force: bool, cipher: bo
     \b
     Example:
         ledger keygen --name review.example.org/ledger --key review.key
+        ledger keygen --witness --name ivo.example.org/witness --key witness.key
         export LEDGER_CIPHER_KEY=$(ledger keygen --cipher)
     """
     if cipher:
@@ -167,9 +220,10 @@ def keygen(ctx: click.Context, name: str, key_file: str, force: bool, cipher: bo
         click.echo(AESCipher.create_key(32))
         return
     from ledger.checkpoint import NoteError, generate_key
+    from ledger.witness import generate_witness_key
 
     try:
-        signer, verifier = generate_key(name)
+        signer, verifier = (generate_witness_key if witness else generate_key)(name)
     except NoteError as error:
         raise UserError(f"--name: {error}") from None
     path = Path(key_file)
@@ -202,9 +256,23 @@ def keygen(ctx: click.Context, name: str, key_file: str, force: bool, cipher: bo
 @click.option(
     "--origin", metavar="TEXT", default=None, help="The origin line (default: the key's name)."
 )
+@click.option(
+    "--witness",
+    "witness_files",
+    metavar="FILE",
+    multiple=True,
+    help="A witness's signer key (`ledger keygen --witness`): it cosigns the checkpoint "
+    "(C2SP tlog-cosignature). Repeat for several witnesses.",
+)
 @checkpoints_option
 @pass_state
-def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | None) -> None:
+def checkpoint(
+    state: State,
+    key_file: str,
+    origin: str | None,
+    log_file: str | None,
+    witness_files: tuple[str, ...],
+) -> None:
     """Sign the ledger's current tree size and root, append the note to the checkpoints log
     and print it.
 
@@ -215,14 +283,20 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
     ledger only grew.
 
     \b
+    With --witness, each witness cosigns the checkpoint once it has been verified against
+    every earlier one: it states that it saw this tree head as the ledger's latest.
+
+    \b
     Example:
         ledger checkpoint --key review.key --origin review.example.org/ledger
+        ledger checkpoint --key review.key --witness witness.key
     """
     from ledger.checkpoint import NoteError, append_log
     from ledger.custody import keep_notes, kept_leaves, kept_notes, to_catch_up
     from ledger.integrity import checkpoint_of, make_checkpoint
 
     signer = _signer(key_file)
+    witnesses = [_witness_signer(f) for f in witness_files]
     path = checkpoints_path(state, log_file)
     notes = _read_log(path)
     ledger = state.ledger()
@@ -243,6 +317,12 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
         click.echo(notes[-1].text, nl=False)
         click.echo(f"unchanged since checkpoint {len(notes)} in {path}; nothing appended", err=True)
         return
+    if witnesses:
+        from ledger.witness import cosign
+
+        now = int(time.time())
+        for witness in witnesses:
+            note = cosign(note, witness, now)
     # The ledger's own copy first, then the exported log; beside it the leaves it added.
     kept = len(kept_leaves(ledger))
     keep_notes(ledger, [note], report.leaves[kept : 32 * report.entries])
@@ -282,6 +362,7 @@ def checkpoint(state: State, key_file: str, origin: str | None, log_file: str | 
     help="A checkpoints log kept by someone else (a reviewer, a witness): each of its "
     "checkpoints must be consistent with the ledger too. Repeatable.",
 )
+@witness_key_option
 @output_option
 @pass_state
 def verify(
@@ -291,6 +372,7 @@ def verify(
     fmt: str,
     against_files: tuple[str, ...],
     output: str | None,
+    witness_keys: tuple[str, ...] = (),
 ) -> None:
     """Check the ledger for tampering: every case's hash chain, the Merkle tree over all
     entries, and every signed checkpoint in the log (signature and consistency proof).
@@ -337,13 +419,45 @@ def verify(
 
     report.problems.extend(view_problems(ledger, open_views(ledger.store)))
     report.views_checked = True
+    witnessed = _check_witnesses(ledger, notes, witness_keys, report)
     if fmt == "json":
-        emit(_json(report, path), output)
+        emit(_json(report, path, witnessed), output)
     else:
         drafts = sum(1 for _ in ledger.drafts.every_row())
-        emit(_lines(report, path) + _drafts_line(drafts), output)
+        emit(_lines(report, path) + _drafts_line(drafts) + _witness_lines(witnessed), output)
     if not report.intact:
         click.get_current_context().exit(1)
+
+
+def _check_witnesses(
+    ledger: Any, notes: list[LoggedNote], witness_keys: tuple[str, ...], report: Report
+) -> list[WitnessCheck] | None:
+    """The witnesses' cosignatures on every checkpoint `verify` checked; their problems go
+    into the report (a forged cosignature, or a latest checkpoint a witness did not sign)."""
+    if not witness_keys:
+        return None
+    from ledger.custody import kept_notes, notes_to_check
+    from ledger.integrity import Problem
+    from ledger.witness import check_witnesses
+
+    witnesses = [_witness(key) for key in witness_keys]
+    checked = notes_to_check(kept_notes(ledger), [n.text for n in notes])
+    if not checked:
+        raise UserError("--witness-key: the ledger has no checkpoints for a witness to cosign")
+    found = check_witnesses(checked, witnesses, int(time.time()))
+    for check in found:
+        report.problems.extend(Problem(what, checkpoint=number) for number, what in check.problems)
+    return found
+
+
+def _witness_lines(witnessed: list[WitnessCheck] | None) -> str:
+    return "".join(
+        f"witness {check.witness.label}: cosigned {len(check.cosigned)} checkpoint"
+        f"{'s' * (len(check.cosigned) != 1)}"
+        + (f" ({', '.join(map(str, check.cosigned))})" if check.cosigned else "")
+        + "\n"
+        for check in witnessed or ()
+    )
 
 
 def _drafts_line(drafts: int) -> str:
@@ -384,18 +498,29 @@ def _summary(report: Report, path: Path | None) -> str:
     )
 
 
+def _erased_lines(report: Report) -> list[str]:
+    """An erased case is checked like any other, row by row; what it said is gone by design."""
+    return [
+        f"{e.case}: erased on {e.day} by {e.user} ({e.reason}); its {len(e.rows)} "
+        f"entr{'ies' if len(e.rows) != 1 else 'y'} are checked but unreadable by design"
+        for e in report.erased
+    ]
+
+
 def _lines(report: Report, path: Path | None) -> str:
+    erased = "".join(f"{line}\n" for line in _erased_lines(report))
     if report.intact:
-        return f"intact: {_summary(report, path)}\n"
+        return f"{erased}intact: {_summary(report, path)}\n"
     lines = [str(p) for p in report.problems[:SHOWN_PROBLEMS]]
     more = len(report.problems) - len(lines) + report.more_problems
     if more:
         lines.append(f"… and {more} more problem{'s' * (more != 1)}")
     lines.append(f"tampered: {_summary(report, path)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + erased
 
 
-def _json(report: Report, path: Path | None) -> bytes:
+def _json(report: Report, path: Path | None, witnessed: list[WitnessCheck] | None) -> bytes:
+    from ledger.timeparse import to_stockholm
     from projections.formats import to_json
     from projections.serialize import document
 
@@ -425,6 +550,32 @@ def _json(report: Report, path: Path | None) -> bytes:
             checkpoints=checkpoints,
             problems=[p.to_json() for p in report.problems],
             more_problems=report.more_problems,
+            erased=[
+                {
+                    "case": e.case,
+                    "seq": e.seq,
+                    "erased_at": to_stockholm(e.timestamp).isoformat(),
+                    "user": e.user,
+                    "reason": e.reason,
+                    "entries": len(e.rows),
+                    "before_retention": e.before_retention,
+                }
+                for e in report.erased
+            ],
+            **(
+                {
+                    "witnesses": [
+                        {
+                            "witness": check.witness.label,
+                            "cosigned": check.cosigned,
+                            "problems": [what for _, what in check.problems],
+                        }
+                        for check in witnessed
+                    ]
+                }
+                if witnessed is not None
+                else {}
+            ),
         )
     )
 
@@ -482,7 +633,8 @@ def prove(state: State, reference: str, log_file: str | None, output: str | None
     required=True,
     help="The ledger's verifier key (a FILE.pub from `ledger keygen`, or its text).",
 )
-def verify_proof(proof_file: str, verifier_key: str) -> None:
+@witness_key_option
+def verify_proof(proof_file: str, verifier_key: str, witness_keys: tuple[str, ...]) -> None:
     """Check a proof written by `ledger prove`, with the verifier key only (no database):
     the entry's content matches its hash, the inclusion path leads to the checkpoint's root,
     and the checkpoint is signed by the key.
@@ -510,8 +662,20 @@ def verify_proof(proof_file: str, verifier_key: str) -> None:
         proved = check(document, verifier)
     except ProofError as error:
         raise _Tampered(f"{proof_file}: the proof does not hold: {error}") from None
+    witnesses = [_witness(key) for key in witness_keys]
+    if witnesses:
+        from ledger.checkpoint import NoteError
+        from ledger.witness import cosigned_at
+
+        note = str(document.get("tlog_proof", "")).partition("\n\n")[2]
+        for witness in witnesses:
+            try:
+                cosigned_at(note, witness, int(time.time()))
+            except NoteError as error:
+                raise _Tampered(f"{proof_file}: the proof's checkpoint: {error}") from None
     keyed = "" if proved.case_id_checked else " (its case id is keyed: tied by the entry's hash)"
     click.echo(
         f"proof holds: {proved.case}#{proved.seq} is entry {proved.index + 1} of the "
         f"{proved.size} entries of the checkpoint signed by {proved.origin}{keyed}"
+        + "".join(f"; cosigned by witness {w.label}" for w in witnesses)
     )

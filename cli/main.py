@@ -35,6 +35,7 @@ from cli.context import (
     width_option,
 )
 from cli.draft import draft
+from cli.erase import erase
 from cli.export import export
 from cli.integrity import checkpoint, keygen, prove, verify, verify_proof
 from cli.migrate import migrate
@@ -331,19 +332,23 @@ def cases(state: State, fmt: str, csv_dialect: str, output: str | None, width: i
         ledger cases --format json | jq '.cases[].case'
     """
     from ledger.views import open_views
-    from projections.kept.case_index import case_index
+    from projections.cases import CaseSummary
+    from projections.kept.case_index import index_rows
     from projections.render import View
     from projections.serialize import document
     from projections.tables import cases_table
 
     ledger = state.ledger()
-    summaries = case_index(ledger, open_views(ledger.store))
+    rows = index_rows(ledger, open_views(ledger.store))
+    summaries = [s for s in rows if isinstance(s, CaseSummary)]
+    erased = [s for s in rows if not isinstance(s, CaseSummary)]
     state.log_read("cases", None)
     items = [summary.to_json() for summary in summaries]
+    extra = {"erased": [e.to_json() for e in erased]} if erased else {}
     view = View(
-        document(None, cases=items),
+        document(None, cases=items, **extra),
         items,
-        lambda width: cases_table(summaries, width),
+        lambda width: cases_table(summaries, width, erased),
         sheet="cases",
     )
     deliver(view, fmt, output, width, csv_dialect)
@@ -1021,6 +1026,7 @@ for _command in (
     export,
     report,
     migrate,
+    erase,
 ):
     cli.add_command(_command)
 

@@ -72,7 +72,8 @@ def migrate(
 
     Interrupted, run it again: rows already on the target are checked against the source
     and skipped. A target that holds anything else is refused before anything is written.
-    Encrypted ledgers are copied as they lie (LEDGER_CIPHER_KEY opens both stores).
+    Encrypted ledgers are copied as they lie (LEDGER_CIPHER_KEY opens both stores), each
+    case's wrapped key with them; an erased case stays erased.
 
     \b
     Example:

@@ -68,7 +68,19 @@ class LedgerGroup(click.Group):
             rows = sys.modules.get("ledger.rows")  # not loaded: no row was read, nothing to map
             if rows is not None and isinstance(error, rows.TamperedRow):
                 raise Tampered(f"{error}; run `ledger verify`") from None
+            erasure = sys.modules.get("ledger.erasure")
+            if erasure is not None and isinstance(error, erasure.CaseErased):
+                raise UserError(erased_line(error.erased)) from None
             raise
+
+
+def erased_line(erased: Any) -> str:
+    """What every command that would read an erased case says instead, in one line."""
+    from projections.language import _
+
+    return _("{case} was erased on {day} ({reason}); its entries are unreadable by design").format(
+        case=erased.case, day=erased.day, reason=erased.reason
+    )
 
 
 def emit(data: str | bytes, output: str | None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -105,6 +105,7 @@ def _document(
     policy = _policy(None)
     access = state.log_read("report", case)
     findings = check(records, as_known_at=point.end if point else None, point=point, policy=policy)
+    similar = _similar(state, records, findings, policy) if template == "lex-sarah" else None
     generation = Generation(access.timestamp, access.user, access.purpose, access.seq)
     try:
         document = build_report(
@@ -115,6 +116,7 @@ def _document(
             ledger_state=ledger_state(state, case),
             as_known_at=point,
             template=template,  # type: ignore[arg-type]
+            similar=similar,
         )
         return _render(document, fmt)
     except DotMissing:
@@ -124,6 +126,32 @@ def _document(
         ) from None
     except (BrowserMissing, PrintFailed) as error:
         raise UserError(str(error)) from None
+
+
+def _similar(state: State, records: list[Any], report: Any, policy: Any) -> list[Any] | None:
+    """Lex Sarah's earlier similar events in the unit's other cases: the findings of the same
+    rule in the same unit within 12 months before each of the case's own findings, from the
+    kept results of `check --all` (as the records stand now). A report as known at a point
+    in time leaves them out: the other cases' records now would be hindsight (rules.md
+    Principle 4)."""
+    if report.as_known_at is not None:
+        return None
+    from datetime import UTC, datetime
+
+    from ledger.views import open_views
+    from projections.corrections import as_known
+    from projections.kept.rule_results import check_all_cached
+    from projections.report.lex_sarah import CAUSE_STATUSES
+    from projections.rules.similar import earlier_in_other_cases
+
+    ledger = state.ledger()
+    checked, _ = check_all_cached(
+        ledger, open_views(ledger.store), policy=policy, owner_agency=None, now=datetime.now(UTC)
+    )
+    state.log_read("report", None)  # the read across cases
+    return earlier_in_other_cases(
+        as_known(records), report, [item.report for item in checked], CAUSE_STATUSES
+    )
 
 
 def _render(document: ReportDocument, fmt: str) -> str | bytes:

@@ -25,9 +25,11 @@ from eventsourcing.utils import Environment, EnvType
 
 from ledger.access import ACCESS_TOPIC  # importing it also registers the access log's topic
 from ledger.case import Case, CaseRejected, Outcome, case_id
+from ledger.case_keys import KeyRing, open_case_keys
 from ledger.clock import restamp, store_time, utc
 from ledger.draft_area import DraftArea
 from ledger.entry import Draft, Problem
+from ledger.erasure import ERASURE_TOPIC, CaseErased, erased_in, erasure_of, erasures
 from ledger.rows import RowMapper, TamperedRow
 from ledger.storage import StorageError, Store
 from ledger.transcoder import OrjsonTranscoder
@@ -78,19 +80,41 @@ class CaseLedger(Application[UUID]):
                 # and functions ("tuple concurrently updated"); the loser tries again.
                 if "concurrently" not in str(error) or attempt == WRITE_ATTEMPTS - 1:
                     raise
+        self.key_ring: KeyRing | None = None
+        cipher = getattr(self.mapper, "row_cipher", None)
+        if cipher is not None:
+            # Each case's entries are sealed with its own key, kept wrapped in this database.
+            self.key_ring = KeyRing(
+                cipher.key,
+                open_case_keys(store, getattr(self.recorder, "datastore", None)),
+                cipher.random_bytes,
+                self.has_case_id,
+            )
+            cipher.ring = self.key_ring
         self._check_cipher()
 
     def _check_cipher(self) -> None:
         """Refuse a ledger written under another cipher key (or none): reading would fail on
-        every entry, and writing would mix clear and encrypted entries."""
+        every entry, and writing would mix clear and encrypted entries. A row sealed with the
+        ledger key itself is tried first (an erased case's entries open with no key), then
+        the case keys it wraps (a case key that unwraps proves the ledger key: a case whose
+        key was tampered with is then refused where it is read, not taken for a wrong key)."""
         first = self.recorder.select_notifications(
-            start=1, limit=1, topics=[Entry.TOPIC, ACCESS_TOPIC]
+            start=1, limit=1, topics=[ACCESS_TOPIC, ERASURE_TOPIC]
         )
-        if not first:
-            return
-        try:
-            self.mapper.to_domain_event(first[0])
-        except MapperDeserialisationError:
+        proved = None if first or self.key_ring is None else self.key_ring.any_unwraps()
+        if proved is None:
+            first = first or self.recorder.select_notifications(
+                start=1, limit=1, topics=[Entry.TOPIC]
+            )
+            if not first:
+                return
+            try:
+                self.mapper.to_domain_event(first[0])
+                proved = True
+            except MapperDeserialisationError:
+                proved = False
+        if not proved:
             self.close()
             wanted = "a different LEDGER_CIPHER_KEY" if self.store.encrypted else "a cipher key"
             raise StorageError(
@@ -230,13 +254,53 @@ class CaseLedger(Application[UUID]):
         else:
             self.recorder.insert_events(events, stamp=stamp)
 
+    def insert_rows(
+        self, rows: Sequence[tuple[bytes, int, str, bytes]], recorded_at: datetime | None = None
+    ) -> None:
+        """`insert_stored` for rows given as (originator id bytes, version, topic, state):
+        with COPY where the recorder has it (PostgreSQL), else as stored events; stamped
+        again under the lock, like `insert_stored`, when another writer overtook them."""
+        copy_rows = getattr(self.recorder, "copy_rows", None)
+        if copy_rows is None:
+            events = [
+                StoredEvent(UUID(bytes=raw), v, topic, state) for raw, v, topic, state in rows
+            ]
+            self.insert_stored(events, recorded_at)
+            return
+        if recorded_at is None:
+            copy_rows(rows)
+            return
+
+        def stamp(now: datetime | None, last: StoredEvent | None) -> Sequence[Any]:
+            at = self.stamp_time(now, last)
+            floor = self.recorded_at_of(last)
+            if floor is None or floor <= recorded_at:
+                return rows
+            decoded = [
+                self.mapper.to_domain_event(StoredEvent(UUID(bytes=raw), v, topic, state))
+                for raw, v, topic, state in rows
+            ]
+            restamp(decoded, at)
+            stored = [self.mapper.to_stored_event(event) for event in decoded]
+            return [
+                (s.originator_id.bytes, s.originator_version, s.topic, s.state)  # type: ignore[union-attr]
+                for s in stored
+            ]
+
+        copy_rows(rows, stamp=stamp)
+
     def history(self, key: str) -> list[Entry]:
         """Every entry of a case in seq order, as stored.
 
         Raise `TamperedRow` for a row that cannot be this case's entry: another topic, a
-        state that does not decode or decrypt in its place, another case's entry."""
+        state that does not decode or decrypt in its place, another case's entry; and
+        `CaseErased` for a case whose key was destroyed (ledger/erasure.py)."""
         entries: list[Entry] = []
-        for stored in self.recorder.select_events(self.case_id(key)):
+        rows = self.recorder.select_events(self.case_id(key))
+        erased = erased_in(self, rows[-1]) if rows else None
+        if erased is not None:
+            raise CaseErased(erased)
+        for stored in rows:
             where = f"{key}#{stored.originator_version}"
             if stored.topic != Entry.TOPIC:
                 raise TamperedRow(f"{where}: stored under topic {stored.topic!r}, not as an entry")
@@ -254,21 +318,31 @@ class CaseLedger(Application[UUID]):
         return entries
 
     def has_case(self, key: str) -> bool:
-        return bool(self.recorder.select_events(self.case_id(key), limit=1))
+        return self.has_case_id(self.case_id(key))
+
+    def has_case_id(self, stream: UUID) -> bool:
+        return bool(self.recorder.select_events(stream, limit=1))
 
     def all_entries(self, page: int = 1000) -> Iterator[Entry]:
-        """Every entry of every case, in the order the ledger stored them."""
+        """Every entry of every case that was not erased, in the order the ledger stored
+        them."""
+        erased = self.erased_streams()
         for notifications in self.notification_pages(Entry.TOPIC, page=page):
             for notification in notifications:
-                yield self.mapper.to_domain_event(notification)  # type: ignore[misc]
+                if notification.originator_id not in erased:
+                    yield self.mapper.to_domain_event(notification)  # type: ignore[misc]
+
+    def erased_streams(self) -> set[UUID]:
+        """The streams of the cases that were erased (their entries open with no key)."""
+        return set(erasures(self))
 
     def notification_pages(
-        self, topic: str | None, after: int = 0, page: int = 1000
+        self, topic: str | Sequence[str] | None, after: int = 0, page: int = 1000
     ) -> Iterator[list[Notification]]:
-        """The stored events of one topic (None: every row, whatever its topic) after
-        notification id `after`, in the order the ledger stored them, `page` at a time (the
-        last page may be shorter)."""
-        topics = [topic] if topic is not None else []
+        """The stored events of one topic, or of several (None: every row, whatever its
+        topic) after notification id `after`, in the order the ledger stored them, `page` at
+        a time (the last page may be shorter)."""
+        topics = [] if topic is None else [topic] if isinstance(topic, str) else list(topic)
         while True:
             notifications = self.recorder.select_notifications(
                 start=after, limit=page, topics=topics, inclusive_of_start=False
@@ -295,6 +369,11 @@ class CaseLedger(Application[UUID]):
             return self.repository.get(self.case_id(key))  # type: ignore[return-value]
         except AggregateNotFoundError:
             return None
+        except MapperDeserialisationError:
+            erased = erasure_of(self, key)
+            if erased is not None:
+                raise CaseErased(erased) from None  # nothing can be added to it
+            raise
 
     def load_or_start(self, key: str) -> Case:
         """The case as stored, or a new empty one (not stored until an entry is saved)."""

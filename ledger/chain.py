@@ -24,7 +24,12 @@ def entry_hash(payload: Mapping[str, Any]) -> str:
 
 def chained_payload(state: Mapping[str, Any], seq: int, recorded_at: datetime) -> dict[str, Any]:
     """What an event's chain hash covers: its stored state, with its seq and recorded_at."""
-    return {**state, "seq": seq, "recorded_at": recorded_at.isoformat()}
+    return chained_payload_at(state, seq, recorded_at.isoformat())
+
+
+def chained_payload_at(state: Mapping[str, Any], seq: int, recorded_at: str) -> dict[str, Any]:
+    """`chained_payload` for a caller that has recorded_at's ISO text already."""
+    return {**state, "seq": seq, "recorded_at": recorded_at}
 
 
 _UNHASHED = frozenset({"originator_id", "originator_version", "timestamp", "hash"})

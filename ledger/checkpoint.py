@@ -129,13 +129,15 @@ def _split_key(text: str, parts: int, what: str) -> list[str]:
     return fields
 
 
-def _key_material(name: str, hex_id: str, encoded: str, what: str) -> tuple[bytes, bytes]:
+def _key_material(
+    name: str, hex_id: str, encoded: str, what: str, kind: int = ED25519
+) -> tuple[bytes, bytes]:
     _check_name(name)
     if not re.fullmatch(r"[0-9a-f]{8}", hex_id):
         raise NoteError(f"{what} key id {hex_id!r} is not 8 lowercase hex digits")
     raw = _unb64(encoded, f"{what} key")
-    if len(raw) != 33 or raw[0] != ED25519:
-        raise NoteError(f"{what} key is not an Ed25519 key (type 0x01, 32 bytes)")
+    if len(raw) != 33 or raw[0] != kind:
+        raise NoteError(f"{what} key is not an Ed25519 key (type 0x{kind:02x}, 32 bytes)")
     return bytes.fromhex(hex_id), raw[1:]
 
 

@@ -92,6 +92,11 @@ class DraftArea(ABC):
     def put_rows(self, rows: Sequence[tuple[int, str, str]]) -> None:
         """Store rows as they lay in another store, ids kept; rows already there are kept."""
 
+    @abstractmethod
+    def forget(self, case: str) -> None:
+        """Delete every draft of a case, leaving no copy in the live database (an erased
+        case, ledger/erasure.py)."""
+
 
 @functools.cache
 def _sqlite_class() -> type[DraftArea]:
@@ -156,6 +161,15 @@ def _sqlite_class() -> type[DraftArea]:
                     "ON CONFLICT (id) DO NOTHING",
                     rows,
                 )
+
+        def forget(self, case: str) -> None:
+            from ledger.case_keys import scrub_sqlite
+
+            scrub_sqlite(
+                self.datastore,
+                "DELETE FROM ledger_drafts WHERE case_key = ?",
+                (self.codec.column(case),),
+            )
 
     return SQLiteDrafts
 
@@ -247,6 +261,16 @@ def _postgres_class() -> type[DraftArea]:
                     (f'"{self.datastore.schema}".ledger_drafts',),
                 )
 
+        def forget(self, case: str) -> None:
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute(
+                    SQL("DELETE FROM {0} WHERE case_key = %s").format(self.table),
+                    (self.codec.column(case),),
+                )
+            # The deleted tuples stay in the table's pages until they are rewritten.
+            with self.datastore.get_connection() as connection:  # autocommit: VACUUM
+                connection.execute(SQL("VACUUM FULL {0}").format(self.table))
+
     return PostgresDrafts
 
 
@@ -296,6 +320,11 @@ class MemoryDrafts(DraftArea):
             for id, column, data in rows:
                 self._rows.setdefault(id, (column, data))
                 self._next = max(self._next, id + 1)
+
+    def forget(self, case: str) -> None:
+        column = self.codec.column(case)
+        with self._lock:
+            self._rows = {i: row for i, row in self._rows.items() if row[0] != column}
 
 
 def open_drafts(store: Store, datastore: Any) -> DraftArea:

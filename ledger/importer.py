@@ -42,13 +42,13 @@ from typing import IO, Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
+from eventsourcing.persistence import IntegrityError, Mapper
 
 from ledger.application import CaseLedger, write_attempts
 from ledger.case import Case, CaseRejected, case_id
 from ledger.entry import Draft, InvalidEntry, Problem, draft_from_object
 from ledger.fastpath import fast_rows
-from ledger.references import CASE_KEY_PATTERN
+from ledger.references import CASE_KEY_PATTERN, is_case_key
 from ledger.strict_json import DUPLICATE_KEY, duplicate_key
 
 BATCH_EVENTS = 2000
@@ -183,16 +183,47 @@ class _Lines:
                 offset += len(line)
         self.file.flush()
 
-    def lines_of(self, case: str) -> Iterator[tuple[str, bytes]]:
-        # pread: worker processes share the file, but must not share its position.
+    def raw_lines_of(self, case: str) -> list[bytes]:
+        """A case's lines, in input order.
+
+        pread, since worker processes share the file but must not share its position; one
+        read for each run of lines that follow each other in the file (input usually keeps a
+        case's lines together), so mostly one system call per case. (Not a memory map: every
+        page a worker touched would count in its resident memory, up to the input's size.)"""
         fd = self.file.fileno()
         positions = self.by_case[case]
-        for i in range(0, len(positions), 4):
-            offset, length, index, number = positions[i : i + 4]
-            yield f"{self.names[index]}:{number}", os.pread(fd, length, offset)
+        offsets, lengths = positions[0::4], positions[1::4]
+        lines: list[bytes] = []
+        start = end = offsets[0]
+        run: list[int] = []
+        for offset, length in zip(offsets, lengths, strict=True):
+            if offset != end:
+                lines += _split(os.pread(fd, end - start, start), run)
+                start, run = offset, []
+            run.append(length)
+            end = offset + length
+        lines += _split(os.pread(fd, end - start, start), run)
+        return lines
+
+    def lines_of(self, case: str) -> Iterator[tuple[str, bytes]]:
+        """A case's lines, each with where it was read (file:line)."""
+        names = self.names
+        positions = self.by_case[case]
+        lines = self.raw_lines_of(case)
+        for line, index, number in zip(lines, positions[2::4], positions[3::4], strict=True):
+            yield f"{names[index]}:{number}", line
 
     def close(self) -> None:
         self.file.close()
+
+
+def _split(data: bytes, lengths: list[int]) -> list[bytes]:
+    """`data` cut into consecutive pieces of the given lengths."""
+    pieces, at = [], 0
+    for length in lengths:
+        pieces.append(data[at : at + length])
+        at += length
+    return pieces
 
 
 def _case_key(line: bytes) -> str | None:
@@ -234,13 +265,13 @@ class _Checker:
         return checked
 
     def _check_case(self, key: str, case: Case, checked: _Checked, recorded_at: datetime) -> None:
-        lines = list(self.lines.lines_of(key))
         if not self.exact and not checked.errors:
-            rows = fast_rows(case, [line for _, line in lines], self.mapper, recorded_at)
+            rows = fast_rows(case, self.lines.raw_lines_of(key), self.mapper, recorded_at)
             if rows is not None:
                 checked.recorded += len(rows)
                 checked.rows += rows
                 return
+        lines = self.lines.lines_of(key)
         located: list[tuple[str, Draft]] = []
         invalid_labels: set[str] = set()
         errors = checked.errors
@@ -319,6 +350,7 @@ def import_sources(
             unplaced = [
                 LineError(where, str(p)) for where, line in lines.unplaced for p in _problems(line)
             ]
+            _prepare_case_keys(ledger, lines, dry_run)
             checker = _Checker(lines, ledger.mapper, ledger.id_secret, exact)
             with _checking(checker, _worker_count(workers, lines.count)) as check:
                 for _ in write_attempts():
@@ -331,6 +363,21 @@ def import_sources(
         raise IntegrityError("cases kept changing while importing; try again")
     finally:
         lines.close()
+
+
+def _prepare_case_keys(ledger: CaseLedger, lines: _Lines, dry_run: bool) -> None:
+    """With encryption on, every case of the input gets its key before anything is checked:
+    the rows are sealed while they are checked (in worker processes too), and no key may be
+    written to the store while the import's own transaction holds it. A dry run's keys live
+    in memory only."""
+    ring = ledger.key_ring
+    if ring is None:
+        return
+    ring.prepare(
+        (ledger.case_id(key) for key in lines.by_case if is_case_key(key)),
+        persist=not dry_run,
+        fresh=not ledger.recorder.max_notification_id(),
+    )
 
 
 def _store(
@@ -512,19 +559,20 @@ class _Spool:
         try:
             if exc_type is None:
                 for batch in self._batches():
-                    self.ledger.insert_stored(batch, self.recorded_at)
+                    self.ledger.insert_rows(batch, self.recorded_at)  # COPY on PostgreSQL
         finally:
             self.file.close()
 
-    def _batches(self) -> Iterator[list[StoredEvent]]:
+    def _batches(self) -> Iterator[list[tuple[bytes, int, str, bytes]]]:
         """Whole chunks (so whole cases) at a time, about BATCH_EVENTS events to a batch."""
         self.file.seek(0)
         read, unpack, size = self.file.read, self._HEADER.unpack, self._HEADER.size
-        batch: list[StoredEvent] = []
+        topic = self.topic
+        batch: list[tuple[bytes, int, str, bytes]] = []
         for count in self.counts:
             for _ in range(count):
                 raw, version, length = unpack(read(size))
-                batch.append(StoredEvent(UUID(bytes=raw), version, self.topic, read(length)))
+                batch.append((raw, version, topic, read(length)))
             if len(batch) >= BATCH_EVENTS:
                 yield batch
                 batch = []

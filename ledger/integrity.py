@@ -1,8 +1,10 @@
 """Tamper evidence over a whole ledger (DESIGN §7): hash chains, the Merkle tree, checkpoints.
 
 **The leaves.** The Merkle tree (ledger/merkle.py, RFC 9162) has one leaf per stored
-`Case.EntryRecorded` event (topic "ledger:EntryRecorded"), in the ledger's notification order
-(the order the store assigned when the events were written; other topics are not leaves).
+`Case.EntryRecorded` event (topic "ledger:EntryRecorded") and per erasure record (topic
+"ledger:CaseErased", ledger/erasure.py), in the ledger's notification order (the order the
+store assigned when the events were written; other topics are not leaves). An erased case's
+entries cannot be opened: their leaves are built from the hashes its erasure record kept.
 A leaf's data is 56 bytes:
 
     originator_id (the case's aggregate id, 16 bytes, RFC 4122 byte order)
@@ -71,6 +73,7 @@ from ledger.custody import (
     kept_notes,
     notes_to_check,
 )
+from ledger.erasure import ERASURE_TOPIC, Erased, erasures, state_digest
 from ledger.merkle import EMPTY_ROOT, Tree, leaf_hash, verify_consistency
 
 if TYPE_CHECKING:
@@ -79,6 +82,8 @@ if TYPE_CHECKING:
     from ledger.application import CaseLedger
 
 ENTRY_TOPIC = Case.EntryRecorded.TOPIC
+LEAF_TOPICS = (ENTRY_TOPIC, ERASURE_TOPIC)
+"""The rows that are leaves of the Merkle tree: every entry, and every erasure record."""
 PAGE = 1000
 MAX_PROBLEMS = 1000
 MAX_REORDER_SEARCH = 20  # hash mismatches checked for "holds the content of another seq"
@@ -161,6 +166,7 @@ class Report:
     more_problems: int = 0  # found but not kept (beyond MAX_PROBLEMS)
     views_checked: bool = False  # the kept views were compared too (by the caller)
     leaves: bytes = b""  # the tree's leaf hashes, 32 bytes each, in store order
+    erased: list[Erased] = field(default_factory=list)  # erased cases, in store order
 
     @property
     def intact(self) -> bool:
@@ -194,6 +200,7 @@ class Scan:
     suspects: list[tuple[Problem, dict[str, Any], str]] = field(default_factory=list)
     order: StoreOrder = field(default_factory=StoreOrder)
     recorded_at: Any = None  # the time of the entry checked last (None: undecodable)
+    erased: list[Erased] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -207,23 +214,37 @@ class Scan:
 
 
 def entry_notifications(ledger: CaseLedger, page: int = PAGE) -> Iterator[Notification]:
-    """Every stored entry event in notification order, read a page at a time."""
-    for notifications in ledger.notification_pages(ENTRY_TOPIC, page=page):
+    """Every stored leaf row (entries and erasure records) in notification order, read a
+    page at a time."""
+    for notifications in ledger.notification_pages(LEAF_TOPICS, page=page):
         yield from notifications
 
 
 def scan(ledger: CaseLedger) -> Scan:
     """Read every row of the store once: check each case's chain and collect the Merkle
-    leaves; a row under a topic the ledger does not write is reported where it lies."""
+    leaves; a row under a topic the ledger does not write is reported where it lies.
+
+    An erased case's entries cannot be opened: each is checked against its erasure record
+    instead (its stored ciphertext unchanged, its place in the chain), and its leaf is built
+    from the chain hash the record kept, so the tree is the one checkpoints signed."""
     result = Scan()
+    erased = {stream: (e, e.row_digests()) for stream, e in erasures(ledger).items()}
     strays: list[Notification] = []
     for notifications in ledger.notification_pages(None, page=PAGE):
         for notification in notifications:
-            if notification.topic == ENTRY_TOPIC:
+            if notification.topic in LEAF_TOPICS:
                 result.notification_ids.append(notification.id)
                 position = len(result.notification_ids)
                 result.recorded_at = None
-                result.leaves += leaf_hash(_check_entry(ledger, result, notification, position))
+                if notification.topic == ERASURE_TOPIC:
+                    leaf = _check_erasure(ledger, result, notification, position)
+                elif notification.originator_id in erased:
+                    leaf = _check_erased_entry(
+                        result, notification, position, *erased[notification.originator_id]
+                    )
+                else:
+                    leaf = _check_entry(ledger, result, notification, position)
+                result.leaves += leaf_hash(leaf)
                 if result.recorded_at is not None:
                     chain = result.chains[notification.originator_id]  # type: ignore[index]
                     seq = notification.originator_version
@@ -389,6 +410,102 @@ def _check_entry(
     return leaf
 
 
+def _check_erased_entry(
+    result: Scan,
+    notification: Notification,
+    position: int,
+    erased: Erased,
+    rows: dict[int, tuple[str, str]],
+) -> bytes:
+    """Check one entry of an erased case against its erasure record; its leaf data."""
+    case_id = notification.originator_id
+    version = notification.originator_version
+    assert isinstance(case_id, UUID)
+    chain = result.chains.setdefault(case_id, _Chain())
+    chain.key = erased.case
+    recorded = rows.get(version)
+    if recorded is None:
+        result.add(
+            Problem(
+                "an entry of an erased case that its erasure record does not list",
+                chain.key,
+                case_id,
+                version,
+                position,
+            )
+        )
+        _advance(chain, version)
+        return _fallback_leaf(case_id, version, notification.state)
+    stored_hash, digest = recorded
+    if state_digest(notification.state) != digest:
+        result.add(
+            Problem(
+                "changed since the case was erased (the stored ciphertext is not the one its "
+                "erasure record names)",
+                chain.key,
+                case_id,
+                version,
+                position,
+            )
+        )
+    elif version != chain.last_version + 1:
+        result.add(
+            Problem(
+                f"reordered (stored after #{chain.last_version})",
+                chain.key,
+                case_id,
+                version,
+                position,
+            )
+        )
+    _advance(chain, version, stored_hash)
+    return leaf_data(case_id, version, stored_hash)
+
+
+def _check_erasure(
+    ledger: CaseLedger, result: Scan, notification: Notification, position: int
+) -> bytes:
+    """Check an erasure record: in its case's stream, right after the case's last entry,
+    linked to it, its hash right, listing every entry, and the case's key gone."""
+    case_id = notification.originator_id
+    version = notification.originator_version
+    assert isinstance(case_id, UUID)
+    chain = result.chains.setdefault(case_id, _Chain())
+
+    def problem(what: str) -> None:
+        result.add(Problem(what, chain.key, case_id, version, position))
+
+    try:
+        event = ledger.mapper.to_domain_event(notification)
+        assert isinstance(event, Erased)
+        payload = event.hashed_payload()
+        leaf = leaf_data(case_id, version, event.hash)
+        in_its_case = ledger.case_id(event.case) == case_id
+    except Exception as error:  # bad JSON, a failed decryption, fields missing or mistyped
+        problem(f"erasure record: undecodable state ({type(error).__name__})")
+        _advance(chain, version)
+        return _fallback_leaf(case_id, version, notification.state)
+    if not in_its_case:
+        problem(f"erasure record stored in the wrong case (it says {event.case})")
+        return leaf
+    chain.key = event.case
+    if not ledger.store.encrypted:
+        problem("an erasure record in a ledger without encryption (the ledger writes none)")
+    elif entry_hash(payload) != event.hash:
+        problem("erasure record: hash mismatch")
+    elif version != chain.last_version + 1 or set(event.row_digests()) != set(range(1, version)):
+        problem("erasure record: does not list exactly the entries stored before it")
+    elif chain.last_hash is not None and event.prev_hash != chain.last_hash:
+        problem(f"erasure record: prev_hash does not link to #{version - 1}")
+    elif ledger.key_ring is not None and ledger.key_ring.has_key(case_id):
+        problem(
+            "the erasure was not finished: the case's key still exists (run `ledger erase` again)"
+        )
+    _advance(chain, version, event.hash)
+    result.erased.append(event)
+    return leaf
+
+
 def _advance(chain: _Chain, version: int, stored_hash: str | None = None) -> None:
     chain.last_version = max(chain.last_version, version)
     chain.last_hash = stored_hash
@@ -417,7 +534,7 @@ def _entry_at(ledger: CaseLedger, result: Scan, position: int) -> tuple[str | No
     """The case key, case id and seq of the entry at a 1-based position."""
     notification_id = result.notification_ids[position - 1]
     (notification,) = ledger.recorder.select_notifications(
-        start=notification_id, limit=1, topics=[ENTRY_TOPIC]
+        start=notification_id, limit=1, topics=list(LEAF_TOPICS)
     )
     case_id = notification.originator_id
     assert isinstance(case_id, UUID)
@@ -455,6 +572,7 @@ def verify_ledger(
         problems=list(result.problems),
         more_problems=result.more_problems,
         leaves=bytes(result.leaves),
+        erased=list(result.erased),
     )
     report.problems.extend(access_problems)
     report.problems.extend(
@@ -639,18 +757,27 @@ class TreeHead:
 
 def tree_head(ledger: CaseLedger) -> TreeHead:
     """The current size and root (no checks)."""
-    tree = Tree(leaf_hash(_leaf_of(ledger, n)) for n in entry_notifications(ledger))
+    tree = Tree(leaf_hash(leaf) for _, _, leaf in leaves(ledger))
     return TreeHead(tree.size, tree.root())
 
 
-def _leaf_of(ledger: CaseLedger, notification: Notification) -> bytes:
-    case_id = notification.originator_id
-    assert isinstance(case_id, UUID)
-    try:
-        event = ledger.mapper.to_domain_event(notification)
-        return leaf_data(case_id, notification.originator_version, event.hash)
-    except Exception:
-        return _fallback_leaf(case_id, notification.originator_version, notification.state)
+def leaves(ledger: CaseLedger) -> Iterator[tuple[UUID, int, bytes]]:
+    """Every leaf row in tree order as (stream, version, leaf data), unchecked: an entry's
+    leaf from its stored hash, an erased case's entry's from the hash its erasure kept."""
+    kept = {stream: e.row_digests() for stream, e in erasures(ledger).items()}
+    for notification in entry_notifications(ledger):
+        case_id = notification.originator_id
+        version = notification.originator_version
+        assert isinstance(case_id, UUID)
+        try:
+            if notification.topic == ENTRY_TOPIC and case_id in kept:
+                leaf = leaf_data(case_id, version, kept[case_id][version][0])
+            else:
+                event = ledger.mapper.to_domain_event(notification)
+                leaf = leaf_data(case_id, version, event.hash)  # type: ignore[attr-defined]
+        except Exception:
+            leaf = _fallback_leaf(case_id, version, notification.state)
+        yield case_id, version, leaf
 
 
 @dataclass(frozen=True, slots=True)
@@ -664,7 +791,7 @@ class ConsistencyProof:
 def prove_consistency(ledger: CaseLedger, old_size: int) -> ConsistencyProof:
     """The RFC 9162 proof that the ledger's tree of `old_size` entries is a prefix of the
     current one, for whoever holds a checkpoint of that size."""
-    tree = Tree(leaf_hash(_leaf_of(ledger, n)) for n in entry_notifications(ledger))
+    tree = Tree(leaf_hash(leaf) for _, _, leaf in leaves(ledger))
     path = tree.consistency_proof(old_size) if old_size else []
     return ConsistencyProof(old_size, tree.size, tree.root(), path)
 

@@ -17,6 +17,10 @@ page is one transaction). Run again, it first checks that the rows already on th
 exactly the source's first rows, row for row, then copies the rest; a target holding any other
 row, or a draft that differs from the source's, is refused before anything is written.
 
+With encryption on, each case's key is copied too, wrapped as it lies (ledger/case_keys.py: it
+is wrapped for the case's stream under the ledger key, both the same on the target), before the
+rows it opens; an erased case has none, and its erasure record is a row like any other.
+
 The materialised views are not copied: they are derived, and the caller rebuilds them on the
 target (`projections.kept.case_index.reindex`).
 """
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +37,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from ledger.case_keys import KeyRow
 from ledger.checkpoint import read_log
 
 if TYPE_CHECKING:
@@ -59,6 +64,7 @@ class Plan:
     after: int  # the source's notification id of the last of them (0: none)
     drafts: list[DraftRow]  # the source's drafts the target lacks
     drafts_there: int  # drafts already on the target, each equal to the source's
+    keys: list[KeyRow] = field(default_factory=list)  # the source's case keys the target lacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +130,29 @@ def draft_plan(source: CaseLedger, target: CaseLedger) -> tuple[list[DraftRow], 
     return [row for id, row in sorted(mine.items()) if id not in held], len(held)
 
 
+def key_plan(source: CaseLedger, target: CaseLedger) -> list[KeyRow]:
+    """The source's case keys (wrapped, as they lie) the target lacks.
+
+    Raise `MigrationRefused` when the target holds a key the source does not (another
+    ledger's, or one the source destroyed since: an erased case)."""
+    if source.key_ring is None or target.key_ring is None:
+        return []
+    mine = dict(source.key_ring.table.every_row())
+    held = dict(target.key_ring.table.every_row())
+    for stream, wrapped in held.items():
+        if mine.get(stream) != wrapped:
+            raise MigrationRefused(
+                f"the target holds a case key the source does not (stream {stream}; another "
+                "ledger's, or the key of a case erased since); migrate into an empty store"
+            )
+    return [(stream, wrapped) for stream, wrapped in mine.items() if stream not in held]
+
+
 def plan(source: CaseLedger, target: CaseLedger, page: int = PAGE) -> Plan:
     """Check the target against the source and find what is left to copy (nothing written)."""
     rows_there, after = matched_rows(source, target, page)
     drafts, drafts_there = draft_plan(source, target)
-    return Plan(rows_there, after, drafts, drafts_there)
+    return Plan(rows_there, after, drafts, drafts_there, key_plan(source, target))
 
 
 def carry_out(
@@ -142,6 +166,9 @@ def carry_out(
     """Copy the rows after the planned position, a page per transaction (calling
     `progress` with the rows copied so far after each), then the missing drafts in one
     transaction. Rows the source gained since the plan are copied too."""
+    if target.key_ring is not None:
+        # Before the rows they open; the keys of cases the source gained since the plan too.
+        target.key_ring.table.put_rows(key_plan(source, target))
     copied = 0
     for notifications in source.notification_pages(None, after=planned.after, page=page):
         rows = [
@@ -170,7 +197,17 @@ def carry_out(
 
 def confirm(source: CaseLedger, target: CaseLedger, page: int = PAGE) -> int:
     """Read both stores again and check the target holds every row of the source, in order,
-    byte for byte, and nothing else; the number of rows. `MigrationRefused` otherwise."""
+    byte for byte, and nothing else, and the source's case keys as they lie; the number of
+    rows. `MigrationRefused` otherwise."""
+    if (
+        source.key_ring is not None
+        and target.key_ring is not None
+        and source.key_ring.table.every_row() != target.key_ring.table.every_row()
+    ):
+        raise MigrationRefused(
+            "the case keys differ between source and target (a case created or erased "
+            "during the migration); run the migration again"
+        )
     count = 0
     for mine, held in zip_longest(_rows(source, page=page), _rows(target, page=page)):
         count += 1

@@ -28,7 +28,8 @@ from uuid import UUID
 from ledger.case import case_id
 from ledger.chain import entry_hash
 from ledger.checkpoint import NoteError, Verifier, parse_checkpoint, verify
-from ledger.integrity import entry_notifications, leaf_data
+from ledger.erasure import erasure_of
+from ledger.integrity import leaf_data, leaves
 from ledger.merkle import Tree, leaf_hash, verify_inclusion
 
 if TYPE_CHECKING:
@@ -60,21 +61,30 @@ def make_proof(ledger: CaseLedger, case: str, seq: int, notes: Sequence[str]) ->
     """The proof of entry `case#seq` under the newest of `notes` (signed checkpoints, oldest
     first) whose tree holds it, and whose root the ledger's tree still has at that size."""
     wanted = ledger.case_id(case)
-    entries = {e.originator_version: e for e in ledger.history(case)}
-    if seq not in entries:
-        raise ProofError(f"no entry {case}#{seq}")
-    entry = entries[seq]
-    leaves = bytearray()
+    erased = erasure_of(ledger, case)
+    entry: Any
+    if erased is not None:
+        # Its entries cannot be shown any more; its erasure record can (proofs of its
+        # entries made before the erasure still hold).
+        if seq != erased.seq:
+            raise ProofError(
+                f"{case}#{seq}: the case was erased on {erased.day}; only its erasure record "
+                f"({case}#{erased.seq}) can be proved now, and proofs made before still hold"
+            )
+        entry = erased
+    else:
+        entries = {e.originator_version: e for e in ledger.history(case)}
+        if seq not in entries:
+            raise ProofError(f"no entry {case}#{seq}")
+        entry = entries[seq]
+    found = bytearray()
     index = None
-    for notification in entry_notifications(ledger):
-        if notification.originator_id == wanted and notification.originator_version == seq:
-            index = len(leaves) // 32
-        event = ledger.mapper.to_domain_event(notification)
-        leaves += leaf_hash(
-            leaf_data(notification.originator_id, notification.originator_version, event.hash)  # type: ignore[arg-type,attr-defined]
-        )
+    for stream, version, leaf in leaves(ledger):
+        if stream == wanted and version == seq:
+            index = len(found) // 32
+        found += leaf_hash(leaf)
     assert index is not None
-    tree = Tree(leaves)
+    tree = Tree(found)
     for note in reversed(notes):
         checkpoint = parse_checkpoint(note[: note.rfind("\n\n") + 1])
         if checkpoint.size <= index:

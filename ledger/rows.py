@@ -11,10 +11,15 @@ case, another seq or under another topic still decrypts. `RowCipher` gives AES-G
 place (stream id, version, topic) as associated data: moved anywhere else it fails to
 decrypt. Rows sealed before this (no associated data) still read; a bound ciphertext never
 passes as one of those, since its tag was computed over its place.
+
+A case's entries are sealed with the case's own key (ledger/case_keys.py), every other row
+with the ledger key, so destroying one case's key (`ledger erase`) leaves every other row
+readable. Entries of a case stored before case keys existed stay under the ledger key.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -33,9 +38,12 @@ from eventsourcing.persistence import (
 
 from ledger.access import ACCESS_TOPIC
 from ledger.case import Case
+from ledger.case_keys import BadCaseKey, KeyRing
 from ledger.custody import CHECKPOINT_TOPIC
+from ledger.erasure import ERASURE_TOPIC
 
-LEDGER_TOPICS = frozenset({Case.EntryRecorded.TOPIC, ACCESS_TOPIC, CHECKPOINT_TOPIC})
+ENTRY_TOPIC = Case.EntryRecorded.TOPIC
+LEDGER_TOPICS = frozenset({ENTRY_TOPIC, ACCESS_TOPIC, CHECKPOINT_TOPIC, ERASURE_TOPIC})
 """Every topic the ledger writes; a row under any other topic is not the ledger's."""
 
 _NONCE, _TAG = 12, 16
@@ -45,28 +53,66 @@ class TamperedRow(ValueError):
     """A stored row the ledger cannot have written as it stands (run `ledger verify`)."""
 
 
-def row_place(originator_id: Any, version: int, topic: str) -> bytes:
-    """The associated data that binds a ciphertext to its row."""
+@dataclass(frozen=True, slots=True)
+class RowPlace:
+    """Where a row lies: its associated data, and which key seals it (an entry: its case's
+    key, ledger/case_keys.py; any other row: the ledger key)."""
+
+    stream: UUID
+    version: int
+    topic: str
+
+    @property
+    def data(self) -> bytes:
+        """The associated data that binds a ciphertext to its row."""
+        return b"ledger row\x00%s\x00%d\x00%s" % (
+            str(self.stream).encode(),
+            self.version,
+            self.topic.encode(),
+        )
+
+
+def row_place(originator_id: Any, version: int, topic: str) -> RowPlace:
     stream = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
-    return b"ledger row\x00%s\x00%d\x00%s" % (str(stream).encode(), version, topic.encode())
+    return RowPlace(stream, version, topic)
 
 
 class RowCipher(AESCipher):
-    """eventsourcing's AES-GCM cipher (same key, same nonce ‖ tag ‖ ciphertext layout), with
-    the row's place as associated data."""
+    """eventsourcing's AES-GCM cipher (same nonce ‖ tag ‖ ciphertext layout), with the row's
+    place as associated data, and each case's entries sealed with the case's own key once
+    `ring` is set (the application sets it: the keys live in its database)."""
 
-    def encrypt_row(self, plaintext: bytes, place: bytes) -> bytes:
+    ring: KeyRing | None = None
+
+    def _key(self, place: RowPlace | bytes, *, create: bool) -> tuple[bytes, bytes]:
+        """The key for a row and its associated data."""
+        if not isinstance(place, RowPlace):
+            return self.key, place  # a kept view's row: the ledger key
+        if self.ring is not None and place.topic == ENTRY_TOPIC:
+            case_key = self.ring.key(place.stream, create=create)
+            if case_key is not None:
+                return case_key, place.data
+        return self.key, place.data
+
+    def encrypt_row(self, plaintext: bytes, place: RowPlace | bytes) -> bytes:
+        key, associated = self._key(place, create=True)
         nonce = self.random_bytes(_NONCE)
-        sealed = AESGCM(self.key).encrypt(nonce, plaintext, place)
+        sealed = AESGCM(key).encrypt(nonce, plaintext, associated)
         return nonce + sealed[-_TAG:] + sealed[:-_TAG]
 
-    def decrypt_row(self, ciphertext: bytes, place: bytes) -> bytes:
+    def decrypt_row(self, ciphertext: bytes, place: RowPlace | bytes) -> bytes:
         nonce, tag = ciphertext[:_NONCE], ciphertext[_NONCE : _NONCE + _TAG]
         if len(tag) != _TAG:
             raise ValueError("damaged ciphertext: too short")
         try:
-            return AESGCM(self.key).decrypt(nonce, ciphertext[_NONCE + _TAG :] + tag, place)
+            key, associated = self._key(place, create=False)
+        except BadCaseKey as error:
+            raise ValueError(str(error)) from None
+        try:
+            return AESGCM(key).decrypt(nonce, ciphertext[_NONCE + _TAG :] + tag, associated)
         except InvalidTag:
+            if key is not self.key:
+                raise ValueError("the row does not open with its case's key") from None
             # A row sealed before rows were bound to their place (AESCipher, no associated
             # data); anything else fails here too.
             return self.decrypt(ciphertext)

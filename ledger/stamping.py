@@ -67,10 +67,50 @@ class MemoryStampingRecorder(POPOApplicationRecorder):
 
 
 def _postgres_recorder() -> type:
-    from eventsourcing.postgres import PostgresApplicationRecorder
     from psycopg.sql import SQL, Identifier
 
-    class PostgresStampingRecorder(PostgresApplicationRecorder):
+    from ledger.postgres_recorder import LedgerPostgresRecorder, Row, copy_data
+
+    class PostgresStampingRecorder(LedgerPostgresRecorder):
+        def _last_row(self, curs: Any) -> tuple[datetime, StoredEvent | None]:
+            """Under the table lock: the server's time and the row stored last."""
+            curs.execute(SQL("SELECT clock_timestamp() AS now"))
+            now = curs.fetchone()["now"]
+            curs.execute(
+                SQL(
+                    "SELECT originator_id, originator_version, topic, state FROM {0}.{1} "
+                    "ORDER BY notification_id DESC LIMIT 1"
+                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+            )
+            row = curs.fetchone()
+            if row is None:
+                return now, None
+            return now, StoredEvent(
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
+            )
+
+        @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+        def copy_rows(self, rows: Sequence[Row], *, stamp: Stamp | None = None) -> None:
+            """COPY, as LedgerPostgresRecorder does; with `stamp`, the rows it returns for
+            the server's time and the row stored last, read under the table lock."""
+            if stamp is None:
+                return super().copy_rows(rows)
+            statement = SQL(
+                "COPY {0}.{1} (originator_id, originator_version, topic, state) "
+                "FROM STDIN (FORMAT BINARY)"
+            ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+            with self.datastore.transaction(commit=True) as curs:
+                self._lock_table(curs)
+                now, last = self._last_row(curs)
+                data = copy_data(stamp(now, last))  # type: ignore[arg-type]
+                self._notify_channel(curs)
+                with curs.copy(statement) as copy:
+                    copy.write(data)
+            return None
+
         def create_table(self) -> None:
             # Processes opening a new ledger at once would race to create its types and
             # tables (a duplicate pg_type row, "tuple concurrently updated"): one at a time,
@@ -93,10 +133,6 @@ def _postgres_recorder() -> type:
         ) -> Sequence[int] | None:
             if stamp is None:
                 return super().insert_events(stored_events, **kwargs)
-            last_row = SQL(
-                "SELECT originator_id, originator_version, topic, state FROM {0}.{1} "
-                "ORDER BY notification_id DESC LIMIT 1"
-            ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
             with (
                 self.datastore.get_connection() as conn,
                 conn.transaction(),
@@ -105,21 +141,7 @@ def _postgres_recorder() -> type:
                 # The table lock eventsourcing takes to keep insert order = commit order;
                 # the time is the server's, read under it.
                 self._lock_table(curs)
-                curs.execute(SQL("SELECT clock_timestamp() AS now"))
-                now = curs.fetchone()["now"]  # type: ignore[index]
-                curs.execute(last_row)
-                row = curs.fetchone()
-                last = (
-                    StoredEvent(
-                        originator_id=row["originator_id"],
-                        originator_version=row["originator_version"],
-                        topic=row["topic"],
-                        state=bytes(row["state"]),
-                    )
-                    if row is not None
-                    else None
-                )
-                events = stamp(now, last)
+                events = stamp(*self._last_row(curs))
                 self._insert_events(curs, events, **kwargs)
                 if not events:
                     return []

@@ -194,6 +194,70 @@ _BEST_INTEREST = (
     "The child needs care outside the home for now.",
     "Contact with both parents is in the child's best interest.",
 )
+_CONSENT_SCOPES = (
+    "information from BVC and the preschool",
+    "information from the school and the health services",
+    "talking to the child's preschool teachers",
+)
+_OFFENCES = ("misshandel", "grov fridskränkning", "ofredande", "olaga hot")
+_BARNAHUS_OUTCOMES = (
+    "The child is to be interviewed by the police at the barnahus.",
+    "A medical examination is to be arranged.",
+    "No further steps by the police for now.",
+)
+_EXAMINATION_FINDINGS = (
+    "Bruises of different ages on the back and arms.",
+    "No injuries found.",
+    "A healed fracture of the forearm.",
+)
+_CHANGES = (
+    "The parents have completed treatment and the home has been stable for a year.",
+    "The mother has a new home and regular support from the adult psychiatry.",
+)
+_CUSTODY_REASONS = {
+    True: ("The child has lived in the foster home for years and has her attachments there.",),
+    False: (
+        "The child keeps close contact with the parents; a transfer is not in her interest now.",
+        "The placement is expected to end within a year.",
+        None,
+    ),
+}
+_CAUSES = {
+    "communication_information": (
+        "Information from BVC reached the decision makers late.",
+        "The reports' content was not passed on between the units.",
+    ),
+    "routines": (
+        "The routine for the follow-up after a move home was not followed.",
+        "Other ways of reaching BVC were not tried when the first request went unanswered.",
+    ),
+    "organisation_workload": (
+        "The caseload left no time for home visits before the decision.",
+        "Staff turnover meant three social workers in six months.",
+    ),
+    "knowledge_competence": (
+        "Earlier knowledge of the family coloured how new reports were read.",
+        "Risk assessment methods were not known to newly employed staff.",
+    ),
+    "technology": ("The case system showed no reminder of the unanswered request.",),
+    "environment": ("The family's move between districts split the file in two.",),
+}
+_BARRIERS = (
+    "the follow-up home visit after the move home",
+    "the second reading of a decision by the unit manager",
+    "the request for information from BVC before deciding",
+)
+_MEASURES = (
+    "Training in structured risk assessment for all social workers.",
+    "A checklist for the move home, reviewed at each care review.",
+    "A routine for reminders when another agency does not answer a request.",
+    "A yearly audit of files of children who moved home.",
+)
+_CLOSING_REASONS = (
+    "No further measures; the family declines support.",
+    "The support has ended and no concern remains.",
+    None,
+)
 _CORRECTION_REASONS = (
     "wrong date of the visit was noted",
     "the summary mixed up the parents",
@@ -479,7 +543,18 @@ class _CaseWriter:
         r = self.rng.random()
         if r < 0.06:
             self.note(day + timedelta(days=self.rng.randint(0, 2)))
-        elif r < 0.085 and len(self.objs) > 1:
+        elif r < 0.063:
+            notes = [o for o in self.objs if o["type"] == "NoteRecorded"]
+            if notes:
+                self.emit(
+                    "EntryRetracted",
+                    day + timedelta(days=self.rng.randint(0, 5)),
+                    self.worker(),
+                    sprinkle=False,
+                    target=f"@{self.rng.choice(notes)['ref']}",
+                    reason="Recorded in the wrong child's file.",
+                )
+        elif r < 0.088 and len(self.objs) > 1:
             target = self.rng.choice(
                 [o for o in self.objs if VOCABULARY[o["type"]].category != "correction"]
             )
@@ -523,6 +598,13 @@ class _CaseWriter:
             self.open_case()
             while True:
                 self.episode()
+                if not self.in_care and self.rng.random() < 0.35:
+                    self.emit(
+                        "CaseClosed",
+                        self.step(0.3),
+                        self.delegate(),
+                        reason=self.rng.choice(_CLOSING_REASONS),
+                    )
                 self.quiet()
         except _Full:
             pass
@@ -650,10 +732,29 @@ class _CaseWriter:
         """During the preliminary assessment: information asked for with consent."""
         if self.rng.random() >= 0.4:
             return []
+        consent = None
+        if self.rng.random() < 0.5:  # the consent itself documented, mostly in writing
+            consent = self.emit(
+                "ConsentGiven",
+                self.step(0.2),
+                self.worker(),
+                given_by="vårdnadshavarna",
+                scope=self.rng.choice(_CONSENT_SCOPES),
+                form=self.pick("ConsentGiven", "form", {"written": 3, "oral": 2}),
+            )
         request = self.request("consent")
+        gathered: list[str] = []
         if self.rng.random() < 0.75:
-            return self.reply(request)
-        return []
+            gathered = self.reply(request)
+        if consent is not None and self.rng.random() < 0.1:
+            self.emit(
+                "ConsentWithdrawn",
+                self.step(0.5, at_least=1),
+                self.worker(),
+                consent=f"@{consent}",
+                withdrawn_by=self.rng.choice(("mamman", "pappan", "vårdnadshavarna")),
+            )
+        return gathered
 
     def request(self, ground: str) -> tuple[str, str]:
         counterparty = self.rng.choice(
@@ -765,6 +866,10 @@ class _CaseWriter:
                 gathered.append(self.consultation())
             elif pick < 0.93:
                 gathered += self.drug_test()
+            elif pick < 0.95:
+                gathered.append(self.coordinated_plan())
+            elif pick < 0.97:
+                gathered += self.police_track()
             else:
                 counterparty = self.rng.choice(("polis", "BVC", "förskola", "skola"))
                 self.step()
@@ -879,6 +984,79 @@ class _CaseWriter:
             )
         return [asked, answer]
 
+    def coordinated_plan(self) -> str:
+        """A SIP meeting with the health services, preschool or school."""
+        others = self.rng.sample(("BVC", "förskolan", "skolan", "barn- och ungdomspsykiatrin"), 2)
+        return self.emit(
+            "CoordinatedPlanMeeting",
+            self.step(),
+            self.worker(),
+            participants=["vårdnadshavarna", *others, self.workers[0]],
+            plan_adopted=self.rng.random() < 0.7,
+            topic="Samordnad individuell plan (SIP).",
+        )
+
+    def police_track(self) -> list[str]:
+        """A police report by the social services, the barnahus and what may follow."""
+        reported = self.emit(
+            "PoliceReportFiled",
+            self.step(0.3),
+            self.delegate(),
+            suspected_offence=self.rng.choice(_OFFENCES),
+            concerning="vårdnadshavare 1",
+        )
+        gathered = [reported]
+        gathered.append(
+            self.emit(
+                "BarnahusConsultation",
+                self.step(0.3, at_least=1),
+                self.worker(),
+                participants=["polis", "åklagare", "socialtjänsten", "barnläkare"],
+                outcome=self.rng.choice(_BARNAHUS_OUTCOMES),
+            )
+        )
+        if self.rng.random() < 0.5:
+            ordered = self.emit(
+                "MedicalExaminationOrdered",
+                self.step(0.2),
+                self.delegate(),
+                reason="To document possible injuries.",
+            )
+            gathered.append(
+                self.emit(
+                    "MedicalExaminationHeld",
+                    self.step(0.2, at_least=1),
+                    {"actor": "läkare 1", "role": "läkare", "agency": "Barnkliniken"},
+                    known=self.today + timedelta(days=self.rng.randint(1, 10)),
+                    examined_by="barnläkare",
+                    ordered=f"@{ordered}",
+                    findings=self.rng.choice(_EXAMINATION_FINDINGS),
+                )
+            )
+        if self.rng.random() < 0.3:  # most reports never reach a court
+            prosecuted = self.emit(
+                "ProsecutionBrought",
+                self.step(2.0, at_least=30),
+                {"actor": "åklagare 1", "role": "åklagare", "agency": "Åklagarmyndigheten"},
+                offence=self.rng.choice(_OFFENCES),
+                defendant="vårdnadshavare 1",
+            )
+            court = f"{self.court_city} tingsrätt"
+            number = f"B {self.rng.randint(1000, 9999)}-{self.today:%y}"
+            self.emit(
+                "CriminalJudgment",
+                self.step(1.0, at_least=30),
+                {"actor": "rådman 2", "role": "domstol", "agency": court},
+                source=f"{court}, mål nr {number}",
+                court=court,
+                outcome=self.pick(
+                    "CriminalJudgment", "outcome", {"convicted": 5, "acquitted": 3, "partly": 2}
+                ),
+                case_number=number,
+                prosecution=f"@{prosecuted}",
+            )
+        return gathered
+
     def meeting(self, participants: tuple[str, ...], topic: str | None = None) -> str:
         topic = topic or self.rng.choice(_MEETING_TOPICS)
         return self.emit(
@@ -891,7 +1069,14 @@ class _CaseWriter:
         )
 
     def place(self, setting: str, legal_form: str) -> None:
-        labels = {"jourhem": "an emergency foster home", "familjehem": "a foster home"}
+        labels = {
+            "jourhem": "an emergency foster home",
+            "familjehem": "a foster home",
+            "natverkshem": "a foster home in the child's network",
+            "hemmet": "the parents' home under LVU",
+            "stodboende": "supported housing",
+            "sis": "a special youth home",
+        }
         self.placement = (
             self.emit(
                 "PlacementStarted",
@@ -903,7 +1088,7 @@ class _CaseWriter:
             ),
             setting,
         )
-        if setting != "jourhem" and self.rng.random() < 0.75:
+        if setting not in ("jourhem", "hemmet") and self.rng.random() < 0.75:
             self.plan("vardplan", revision=False)
             if self.rng.random() < 0.7:
                 self.plan("genomforandeplan", revision=False)
@@ -997,8 +1182,17 @@ class _CaseWriter:
         if self.placement is not None and self.placement[1] == "jourhem":
             self.step()
             self.end_placement()
-            self.place("familjehem", "lvu")
-        for _ in range(self.rng.randint(1, 4)):
+            # Youths cared for under LVU 3 § because of their own behaviour may need a
+            # residential home or a special youth home (SiS); most children go to a family.
+            weights = (
+                {"hvb": 5, "sis": 3, "familjehem": 2}
+                if grounds == "lvu_3"
+                else {"familjehem": 8, "natverkshem": 2}
+            )
+            settings = list(weights)
+            self.place(self.rng.choices(settings, list(weights.values()))[0], "lvu")
+        periods = self.rng.randint(1, 4)
+        for number in range(periods):
             self.care_period()
             self.emit(
                 "CareReviewed",
@@ -1007,16 +1201,91 @@ class _CaseWriter:
                 basis=[o["ref"] for o in self.objs[-2:]],
                 outcome=_enum("CareReviewed", "outcome", "continue"),
             )
+            if number >= 2 and self.custody_transfer():
+                return  # the foster carers are now the child's guardians
         if self.rng.random() < 0.4:
-            self.emit(
+            request = self.emit(
                 "CareTerminationRequested",
                 self.step(),
                 self.worker(),
                 requested_by=self.rng.choice(("mamman", "pappan", "vårdnadshavarna")),
             )
+            granted = self.rng.random() < 0.3
+            self.emit(
+                "CareTerminationDecided",
+                self.step(0.5, at_least=7),
+                self.committee(),
+                basis=[request, *(o["ref"] for o in self.objs[-3:-1])],
+                request=f"@{request}",
+                outcome="granted" if granted else "refused",
+                circumstances_changed=self.rng.choice(_CHANGES) if granted else None,
+            )
+            if not granted:
+                self.care_period()
         if self.rng.random() < 0.25 and self.removal_ban():
             return  # the child stays in the foster home
         self.move_home()
+
+    def custody_transfer(self) -> bool:
+        """After long care in a foster home: considering a transfer of custody to it."""
+        if self.placement is None or self.placement[1] not in ("familjehem", "natverkshem"):
+            return False
+        apply = self.rng.random() < 0.2
+        considered = self.emit(
+            "CustodyTransferConsidered",
+            self.step(0.5),
+            self.delegate(),
+            assessment=True,
+            placement=f"@{self.placement[0]}",
+            outcome="apply" if apply else "not_apply",
+            reasons=self.rng.choice(_CUSTODY_REASONS[apply]),
+        )
+        if not apply:
+            return False
+        applied = self.emit(
+            "CustodyTransferApplied",
+            self.step(0.3),
+            self.committee(),
+            basis=[considered],
+            proposed_guardians="familjehemsföräldrarna",
+        )
+        court = f"{self.court_city} tingsrätt"
+        granted = self.rng.random() < 0.8
+        self.emit(
+            "CustodyTransferDecided",
+            self.step(1.0, at_least=30),
+            {"actor": "rådman 3", "role": "domstol", "agency": court},
+            basis=[applied],
+            court=court,
+            outcome="granted" if granted else "rejected",
+            guardians="familjehemsföräldrarna" if granted else None,
+        )
+        if not granted:
+            return False
+        self.emit(
+            "SpecialGuardianAppointed",
+            self.today,
+            {"actor": "rådman 3", "role": "domstol", "agency": court},
+            guardian="familjehemsföräldrarna",
+            court=court,
+            ground="Vårdnaden överflyttad till familjehemmet.",
+        )
+        ended = self.emit(
+            "CareEnded",
+            self.step(0.3),
+            self.delegate(),
+            effective=self.today.isoformat(),
+        )
+        self.in_care = False
+        self.end_placement()
+        self.emit(
+            "CaseClosed",
+            self.step(0.3),
+            self.delegate(),
+            after=[f"@{ended}"],
+            reason="The child lives with the guardians the court appointed.",
+        )
+        return True
 
     def care_period(self) -> None:
         for _ in range(self.rng.randint(1, 3)):
@@ -1145,6 +1414,16 @@ class _CaseWriter:
             pace=self.rng.choice(("Gradual over three months.", "Within two weeks.", None)),
         )
         self.plan("genomforandeplan", revision=True, purpose="hemflytt")
+        to = self.rng.choice(("föräldrarna", "mamman", "pappan"))
+        moved = self.rng.random() < 0.25
+        if moved:
+            # Home under LVU first (vård i hemmet, LVU 11 §), the care ended only later.
+            self.step()
+            self.end_placement()
+            self.place("hemmet", "lvu")
+            self.moved_home(to)
+            for _ in range(self.rng.randint(1, 2)):
+                self.home_visit(at_home=True)
         self.emit(
             "CareReviewed",
             self.step(),
@@ -1159,14 +1438,8 @@ class _CaseWriter:
         )
         self.in_care = False
         after = self.end_placement() or ended
-        to = self.rng.choice(("föräldrarna", "mamman", "pappan"))
-        self.emit(
-            "ChildMovedHome",
-            self.step(0.3),
-            self.worker(),
-            context={"to_text": to},
-            to=to,
-        )
+        if not moved:
+            self.moved_home(to)
         self.emit("FollowUpStarted", self.step(0.5), self.delegate(), after=f"@{after}")
         for _ in range(self.rng.randint(0, 2)):
             self.home_visit(at_home=True)
@@ -1177,6 +1450,70 @@ class _CaseWriter:
             self.step(),
             self.worker(),
             outcome=self.rng.choice(("No further concern.", "Continued support offered.", None)),
+        )
+
+    def transfer(self) -> None:
+        """The family moved: the case is offered to the new municipality."""
+        elsewhere = self.rng.choice([m for m in MUNICIPALITIES if m != self.municipality])
+        asked = self.emit(
+            "CaseTransferRequested", self.step(), self.delegate(), to_municipality=elsewhere
+        )
+        accepted = self.rng.random() < 0.7
+        answer = self.emit(
+            "CaseTransferAnswered",
+            self.step(0.5, at_least=3),
+            {
+                "actor": "enhetschef 1",
+                "role": "enhetschef",
+                "agency": f"Socialtjänsten {elsewhere}",
+            },
+            request=f"@{asked}",
+            outcome="accepted" if accepted else "refused",
+            municipality=elsewhere,
+        )
+        if accepted:
+            self.emit(
+                "CaseClosed",
+                self.step(0.2),
+                self.delegate(),
+                after=[f"@{answer}"],
+                reason=f"The case was taken over by {elsewhere}.",
+            )
+
+    def complaint(self) -> None:
+        """A parent complains to IVO or JO; JO rarely decides on the merits."""
+        lodged_with = self.pick(
+            "ComplaintReceived", "lodged_with", {"ivo": 6, "municipality": 3, "jo": 1}
+        )
+        self.emit(
+            "ComplaintReceived",
+            self.step(),
+            {"actor": "registrator", "role": "registrator", "agency": self.agency},
+            lodged_with=lodged_with,
+            complainant=self.rng.choice(("mamman", "pappan")),
+            concerns="How the social services handled the investigation.",
+        )
+        if lodged_with == "jo":
+            self.emit(
+                "OmbudsmanDecision",
+                self.step(3.0, at_least=60),
+                {"actor": "justitieombudsman", "role": "ombudsman", "agency": "JO"},
+                case_number=f"{self.rng.randint(1000, 9999)}-{self.today:%Y}",
+                outcome=self.pick(
+                    "OmbudsmanDecision",
+                    "outcome",
+                    {"no_action": 6, "no_criticism": 2, "criticism": 2},
+                ),
+                findings="JO leaves the complaint without further action.",
+            )
+
+    def moved_home(self, to: str) -> None:
+        self.emit(
+            "ChildMovedHome",
+            self.step(0.3),
+            self.worker(),
+            context={"to_text": to},
+            to=to,
         )
 
     def plan(self, kind: str, *, revision: bool, purpose: str | None = None) -> None:
@@ -1191,10 +1528,25 @@ class _CaseWriter:
             purpose=purpose,
         )
 
+    def age(self) -> int:
+        return (self.today - self.born).days // 365
+
     def support(self) -> None:
+        if self.age() >= 12 and self.rng.random() < 0.15:
+            # Youths at risk because of their own behaviour: open care under LVU 22 §.
+            self.emit(
+                "OpenCareDecided",
+                self.step(0.5),
+                self.committee(),
+                basis=[o["ref"] for o in self.objs[-2:]],
+                measure=self.pick("OpenCareDecided", "measure", {"behandling": 3}),
+                terms="Regular contact with the contact person, weekly.",
+                until=(self.today + timedelta(days=180)).isoformat(),
+            )
+            return
         if self.rng.random() < 0.3:
             self.step()
-            self.place("familjehem", "sol")
+            self.place("stodboende" if self.age() >= 16 else "familjehem", "sol")
             for _ in range(self.rng.randint(1, 3)):
                 self.care_period()
             self.step()
@@ -1218,12 +1570,30 @@ class _CaseWriter:
                 self.emit("SupportEnded", self.step(2.0), self.worker(), decision=f"@{decided}")
 
     def incident_review(self) -> None:
-        self.emit(
-            "SeriousIncidentRecorded",
-            self.step(0.3),
-            self.worker(),
-            description="The child was taken to hospital with injuries.",
-        )
+        """A serious incident (rarely the child's death), lex Sarah, IVO, the analysis."""
+        # What happened before the incident: the entries an analysis's causes explain.
+        history = [
+            o["ref"]
+            for o in self.objs
+            if VOCABULARY[o["type"]].category in ("decision", "assessment")
+            and o["agency"] == self.agency
+        ]
+        died = self.rng.random() < 0.1
+        if died:
+            incident = self.emit(
+                "ChildDied",
+                self.step(0.3),
+                {"actor": "läkare 1", "role": "läkare", "agency": "Barnkliniken"},
+                known=self.today + timedelta(days=self.rng.randint(0, 2)),
+                circumstances="The child was brought in without signs of life.",
+            )
+        else:
+            incident = self.emit(
+                "SeriousIncidentRecorded",
+                self.step(0.3),
+                self.worker(),
+                description="The child was taken to hospital with injuries.",
+            )
         self.emit(
             "LexSarahReportMade",
             self.step(0.2),
@@ -1231,17 +1601,18 @@ class _CaseWriter:
             reported_by="socialsekreterare",
             concerns="The handling of the case before the child was injured.",
         )
-        self.emit(
+        opened = self.emit(
             "LexSarahInvestigationOpened",
             self.step(0.3),
             self.delegate(),
             scope="The handling of the case from the move home onwards.",
         )
+        investigator = {"actor": self.manager, "role": "utredare", "agency": self.agency}
         for _ in range(self.rng.randint(1, 2)):
             self.emit(
                 "InterviewStatement",
                 self.step(0.3),
-                {"actor": self.manager, "role": "utredare", "agency": self.agency},
+                investigator,
                 interviewee=self.rng.choice(self.workers),
                 interviewee_role="socialsekreterare",
                 about="The risk assessment before the move home.",
@@ -1252,7 +1623,16 @@ class _CaseWriter:
                     {"corroborated": 3, "consistent": 4, "uncorroborated": 2, "contradicted": 1},
                 ),
             )
-        self.emit(
+        if self.rng.random() < 0.5:
+            self.emit(
+                "ChronologyEntry",
+                self.step(0.1),
+                investigator,
+                sprinkle=False,
+                text="The investigation's chronology: the follow-up visits before the incident.",
+            )
+        causes = self.analysis(opened, history or [incident])
+        closed = self.emit(
             "LexSarahInvestigationClosed",
             self.step(),
             self.delegate(),
@@ -1260,23 +1640,160 @@ class _CaseWriter:
             findings="The risk assessment before the move home was insufficient.",
         )
         self.emit(
-            "SupervisionOpened",
-            self.step(),
-            {"actor": "inspektör 1", "role": "inspektör", "agency": "IVO"},
-            reason="Lex Sarah report.",
+            "LexSarahReportedToIVO",
+            self.step(0.2),
+            self.delegate(),
+            investigation=f"@{closed}",
         )
+        ivo = {"actor": "inspektör 1", "role": "inspektör", "agency": "IVO"}
+        self.emit("SupervisionOpened", self.step(), ivo, reason="Lex Sarah report.")
+        if self.rng.random() < 0.6:
+            asked = self.emit(
+                "StatementRequested",
+                self.step(0.5),
+                ivo,
+                requested_by="ivo",
+                reply_due=(self.today + timedelta(days=30)).isoformat(),
+                questions="How did the committee assess the child's needs before the move home?",
+            )
+            self.emit(
+                "StatementSubmitted",
+                self.step(0.5, at_least=7),
+                self.committee(),
+                in_reply_to=f"@{asked}",
+            )
         decision = self.emit(
             "SupervisionDecision",
             self.step(2.0),
-            {"actor": "inspektör 1", "role": "inspektör", "agency": "IVO"},
+            ivo,
             findings="The committee did not base its decisions on sufficient information.",
             injunction=False,
             reply_due=(self.today + timedelta(days=90)).strftime("%Y-%m"),
         )
+        if history:
+            self.emit(
+                "JudgementRecorded",
+                self.today,
+                ivo,
+                known=self.today,
+                sprinkle=False,
+                judge="ivo",
+                judges=[f"@{ref}" for ref in history[-2:]],
+                criterion="Whether the decisions rested on sufficient information.",
+                grade="criticism",
+                text="IVO criticises the committee: the decisions did not rest on sufficient "
+                "information.",
+                after=[f"@{decision}"],
+            )
         self.emit("MeasuresReported", self.step(), self.committee(), in_reply_to=f"@{decision}")
+        for measure in causes:
+            if self.rng.random() < 0.7:
+                self.emit(
+                    "MeasureStatusChanged",
+                    self.step(),
+                    self.delegate(),
+                    measure=f"@{measure}",
+                    status=self.pick(
+                        "MeasureStatusChanged",
+                        "status",
+                        {"started": 3, "implemented": 4, "evaluated": 2, "cancelled": 1},
+                    ),
+                    effect=self.rng.choice(("Checked in the next file audit.", None)),
+                )
+        if died:
+            self.emit(
+                "ChildDeathReviewed",
+                self.step(3.0, at_least=60),
+                {"actor": "utredare 1", "role": "utredare", "agency": "Socialstyrelsen"},
+                report="Socialstyrelsen's child-death review.",
+                findings="Information between the agencies did not reach the decision makers.",
+            )
+            self.after_death()
+
+    def analysis(self, opened: str, history: list[str]) -> list[str]:
+        """The händelseanalys: causes, a barrier, measures with owners and dates."""
+        causes = []
+        for _ in range(self.rng.randint(1, 3)):
+            area = self.pick(
+                "CauseIdentified",
+                "area",
+                {
+                    "communication_information": 4,
+                    "routines": 4,
+                    "organisation_workload": 3,
+                    "knowledge_competence": 2,
+                },
+            )
+            causes.append(
+                self.emit(
+                    "CauseIdentified",
+                    self.step(0.1),
+                    self.delegate(),
+                    sprinkle=False,
+                    area=area,
+                    kind=self.pick(
+                        "CauseIdentified",
+                        "kind",
+                        {"root_cause": 1, "contributing_factor": 3, "deficiency": 2},
+                    ),
+                    description=self.rng.choice(_CAUSES[area]),
+                    explains=[f"@{ref}" for ref in self.rng.sample(history, min(2, len(history)))],
+                    analysis=f"@{opened}",
+                )
+            )
+        self.emit(
+            "BarrierAssessed",
+            self.today,
+            self.delegate(),
+            sprinkle=False,
+            barrier=self.rng.choice(_BARRIERS),
+            state=self.pick("BarrierAssessed", "state", {"failed": 3, "missing": 2, "held": 1}),
+            concerns=[f"@{history[-1]}"],
+            analysis=f"@{opened}",
+        )
+        measures = []
+        for cause in causes:
+            due = self.today + timedelta(days=self.rng.choice((60, 90, 180)))
+            measures.append(
+                self.emit(
+                    "MeasureDecided",
+                    self.step(0.1),
+                    self.delegate(),
+                    sprinkle=False,
+                    measure=self.rng.choice(_MEASURES),
+                    owner=self.manager,
+                    due=due.isoformat(),
+                    status="planned",
+                    addresses=[f"@{cause}"],
+                    follow_up="In the unit's yearly file audit.",
+                    analysis=f"@{opened}",
+                )
+            )
+        return measures
+
+    def after_death(self) -> None:
+        """After the child's death the file holds only the reviews' chronology and notes."""
+        while True:
+            self.step(0.5)
+            if self.rng.random() < 0.5:
+                self.emit(
+                    "ChronologyEntry",
+                    self.today,
+                    {"actor": self.manager, "role": "utredare", "agency": self.agency},
+                    sprinkle=False,
+                    text="A line of the review's chronology.",
+                    comment=self.rng.choice(("Checked against the journal.", None)),
+                )
+            else:
+                self.note(self.today)
 
     def quiet(self) -> None:
         """A quiet stretch of notes and contacts before the next report arrives."""
+        r = self.rng.random()
+        if r < 0.03 and not self.in_care:
+            self.transfer()
+        elif r < 0.05:
+            self.complaint()
         for _ in range(self.rng.randint(0, 3)):
             self.step()
             if self.rng.random() < 0.7:

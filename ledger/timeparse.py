@@ -24,7 +24,7 @@ on local time convert first: ``dt.astimezone(STOCKHOLM)``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache, lru_cache
 from typing import Literal
@@ -72,6 +72,8 @@ _EXPECTED = (
 _MIN_OFFSET = timedelta(hours=-12)
 _MAX_OFFSET = timedelta(hours=14)
 _ONE_DAY = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
 _STEP = {"minute": timedelta(minutes=1), "second": timedelta(seconds=1)}
 _FORMAT = {
     "year": "%Y",
@@ -95,16 +97,24 @@ class Moment:
     end: datetime
     precision: Precision
     approximate: bool
+    # Start and end, widened by one unit of precision when approximate. Every comparison of
+    # clocks reads them (rules, views, ordering), so they are computed once, when made.
+    earliest: datetime = field(init=False, repr=False, compare=False)
+    latest: datetime = field(init=False, repr=False, compare=False)
+    # (start, end) in whole microseconds since the epoch: orders as the instants do, and
+    # sorting and heaps compare integers instead of aware datetimes.
+    _key: tuple[int, int] = field(init=False, repr=False, compare=False)
 
-    @property
-    def earliest(self) -> datetime:
-        """Start, widened by one unit of precision when approximate."""
-        return _shift(self.start, self.precision, -1) if self.approximate else self.start
-
-    @property
-    def latest(self) -> datetime:
-        """End, widened by one unit of precision when approximate."""
-        return _shift(self.end, self.precision, 1) if self.approximate else self.end
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_key", ((self.start - _EPOCH) // _MICRO, (self.end - _EPOCH) // _MICRO)
+        )
+        if self.approximate:
+            object.__setattr__(self, "earliest", _shift(self.start, self.precision, -1))
+            object.__setattr__(self, "latest", _shift(self.end, self.precision, 1))
+        else:
+            object.__setattr__(self, "earliest", self.start)
+            object.__setattr__(self, "latest", self.end)
 
     def display(self) -> str:
         """Stockholm local time at its own precision, e.g. ``~2020-01-07``; a journal form
@@ -123,9 +133,9 @@ class Moment:
             "approximate": self.approximate,
         }
 
-    def sort_key(self) -> tuple[datetime, datetime]:
-        """Order by start, then end."""
-        return (self.start, self.end)
+    def sort_key(self) -> tuple[int, int]:
+        """Order by start, then end (as whole microseconds since the epoch)."""
+        return self._key
 
 
 def parse_moment(text: str) -> Moment:

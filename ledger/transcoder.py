@@ -61,9 +61,34 @@ class OrjsonTranscoder(Transcoder):
 
     def decode(self, data: bytes) -> Any:
         value = orjson.loads(data)
-        if self._may_hold_tags(data):
-            return self._untag(value)
-        return value
+        tags = data.count(b'"_type_"')
+        if not tags:
+            return value
+        if type(value) is dict and self._untag_top(value, tags):
+            return value
+        return self._untag(value)
+
+    def _untag_top(self, value: dict[str, Any], tags: int) -> bool:
+        """Decode, in place, the tagged values directly under `value` whose data holds no
+        container (an entry's timestamp), when those are all the tags `data` holds: then
+        nothing deeper needs the recursive walk, which costs more than the JSON parse.
+        Returns False, having changed nothing, when some tag lies deeper."""
+        found = []
+        for key, item in value.items():
+            if (
+                type(item) is dict
+                and len(item) == 2
+                and type(item.get("_type_")) is str
+                and type(item.get("_data_")) is str
+                and item["_type_"] in self.names
+            ):
+                found.append(key)
+        if len(found) != tags:
+            return False  # a tag deeper down, or one not registered: the walk explains it
+        for key in found:
+            item = value[key]
+            value[key] = self.names[item["_type_"]].decode(item["_data_"])
+        return True
 
     def _tag(self, obj: Any) -> Any:
         # Only containers and the registered types orjson would write natively (tuple,
@@ -104,10 +129,6 @@ class OrjsonTranscoder(Transcoder):
             )
             raise TranscodingNotRegisteredError(msg)
         return {"_type_": transcoding.name, "_data_": self._tag(transcoding.encode(obj))}
-
-    @staticmethod
-    def _may_hold_tags(data: bytes) -> bool:
-        return b'"_type_"' in data
 
     def _untag(self, value: Any) -> Any:
         kind = type(value)

@@ -78,6 +78,11 @@ class CaseViews(TrackingRecorder, ABC):
         """Every row and the tracking position, replaced in one transaction (a rebuild): a
         reader catching up meanwhile sees the old views or the new, never a mix."""
 
+    @abstractmethod
+    def forget(self, case: str) -> None:
+        """Delete every row of a case in every view, leaving no copy in the live database
+        (an erased case; the case index writes that it was erased when it catches up)."""
+
 
 class RowCodec:
     """How a row is written: in clear, or sealed with the ledger's cipher when it has one.
@@ -213,6 +218,15 @@ def _sqlite_class() -> type[CaseViews]:
                 c.execute("DELETE FROM tracking WHERE application_name = ?", (application_name,))
                 self._write(c, rows, tracking)
 
+        def forget(self, case: str) -> None:
+            from ledger.case_keys import scrub_sqlite
+
+            scrub_sqlite(
+                self.datastore,
+                "DELETE FROM ledger_case_views WHERE case_key = ?",
+                (self.codec.column(case),),
+            )
+
     return SQLiteViews
 
 
@@ -306,6 +320,16 @@ def postgres_views_class() -> type[CaseViews]:
                 )
                 self._write(curs, rows, tracking)
 
+        def forget(self, case: str) -> None:
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute(
+                    SQL("DELETE FROM {0} WHERE case_key = %s").format(self.views_table),
+                    (self.codec.column(case),),
+                )
+            # The deleted tuples stay in the table's pages until they are rewritten.
+            with self.datastore.get_connection() as connection:  # autocommit: VACUUM
+                connection.execute(SQL("VACUUM FULL {0}").format(self.views_table))
+
     return PostgresViews
 
 
@@ -345,6 +369,10 @@ class MemoryCaseViews(POPOTrackingRecorder, CaseViews):
             self._max_tracking_ids.pop(application_name, None)
             if tracking is not None:
                 self._insert_tracking(tracking)
+
+    def forget(self, case: str) -> None:
+        with self._database_lock:
+            self._rows = {place: row for place, row in self._rows.items() if place[1] != case}
 
 
 def open_views(store: Store) -> CaseViews:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from ledger.timeparse import (
@@ -107,12 +108,16 @@ def before(moment: Moment, words: str) -> Due:
     return Due(moment.earliest, moment.latest, moment, words)
 
 
+# Rules ask for the same few days over and over (the periods rules and laws were in force,
+# the ends of deadline days): each is computed once.
+@lru_cache(maxsize=4096)
 def midnight(iso_date: str) -> datetime:
     """Stockholm local midnight at the start of an ISO date."""
     day = date.fromisoformat(iso_date)
     return to_stockholm(datetime.combine(day, time(0), tzinfo=STOCKHOLM))
 
 
+@lru_cache(maxsize=16384)
 def end_of_day(day: date) -> datetime:
     """The Stockholm local midnight that ends `day` (a deadline "by the end of day")."""
     return to_stockholm(datetime.combine(day + timedelta(days=1), time(0), tzinfo=STOCKHOLM))

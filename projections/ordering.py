@@ -50,8 +50,7 @@ def ordered(
                 followers[j].append(i)
     ready = [(keys[i], i) for i in range(len(pool)) if waiting[i] == 0]
     heapq.heapify(ready)
-    everyone = [(keys[i], i) for i in range(len(pool))]  # for breaking cycles, lazily
-    heapq.heapify(everyone)
+    everyone: list[tuple[Any, int]] | None = None  # for breaking cycles: made when one occurs
     placed = [False] * len(pool)
     result: list[T] = []
     while len(result) < len(pool):
@@ -60,6 +59,9 @@ def ordered(
             if placed[i]:
                 continue  # already placed to break a cycle
         else:
+            if everyone is None:
+                everyone = [(keys[i], i) for i in range(len(pool))]
+                heapq.heapify(everyone)
             _, i = heapq.heappop(everyone)
             if placed[i]:
                 continue

@@ -215,3 +215,14 @@ def case_owner(records: Sequence[Record]) -> str | None:
         if record.is_decision and record.agency:
             counts[record.agency] = counts.get(record.agency, 0) + 1
     return min(counts, key=lambda a: (-counts[a], a)) if counts else None
+
+
+def unit_of(record: Record) -> str | None:
+    """The organisational unit an entry comes from, for grouping findings across cases and
+    for the recurrence question of a lex Sarah investigation ("similar events in the same
+    unit"). The envelope records no unit or department; the nearest it holds is the agency
+    and the actor's role within it (`Socialtjänsten Åstorp / socialsekreterare`). An entry
+    without an agency has no unit; one without a role is its agency's."""
+    if not record.agency:
+        return None
+    return f"{record.agency} / {record.role}" if record.role else record.agency

@@ -32,6 +32,7 @@ NAMES = (
     "known",
     "rules",
     "show",
+    "similar",
     "timeline",
     "types",
     "verify",

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from ledger.timeparse import format_instant
+from ledger.timeparse import format_instant, to_stockholm
 from ledger.vocabulary import NOT_DOCUMENTED, EventType, event_type
-from projections.cases import CaseSummary
+from projections.cases import CaseSummary, ErasedCase
 from projections.codes import cited, code_words, outcome_words
 from projections.decisions import Decision
 from projections.formats import Column, table, wrap_lines
@@ -93,7 +93,9 @@ def timeline_table(
     return (wrap_lines([heading], width) if heading else "") + table(columns, rows, width) + footer
 
 
-def cases_table(summaries: Sequence[CaseSummary], width: int = 120) -> str:
+def cases_table(
+    summaries: Sequence[CaseSummary], width: int = 120, erased: Sequence[ErasedCase] = ()
+) -> str:
     columns = [
         Column(_("case"), 16),
         Column(_("entries"), 7, ">"),
@@ -117,7 +119,16 @@ def cases_table(summaries: Sequence[CaseSummary], width: int = 120) -> str:
     ]
     # "unassessed": reports of concern still awaiting a protection assessment.
     count = ngettext("{n} case.", "{n} cases.", len(summaries)).format(n=len(summaries))
-    return table(columns, rows, width) + count + "\n"
+    gone = "".join(
+        ngettext(
+            "{case}: erased on {day} ({n} entry, unreadable by design)",
+            "{case}: erased on {day} ({n} entries, unreadable by design)",
+            e.entries,
+        ).format(case=e.case, day=to_stockholm(e.erased_at).date().isoformat(), n=e.entries)
+        + "\n"
+        for e in erased
+    )
+    return table(columns, rows, width) + count + "\n" + gone
 
 
 def entry_card(record: Record, item: dict[str, Any]) -> str:

@@ -159,6 +159,8 @@ def _case_lines() -> list[dict]:
         ({"known": "2019-12-01"}, False),  # known before it occurred
         ({"source": None}, False),  # absent values are dropped by the exact path
         ({"summary": "Barnet 19121212-1212 bedömdes."}, False),  # refused by the exact path
+        ({"summary": "Barnet 121212\u20131212 bedömdes."}, False),
+        ({"summary": "Dom 1234-19, tel. 070-123 45 67, dnr 8.5-12345/2020."}, True),
     ],
 )
 def test_fast_path_takes_only_what_the_exact_path_keeps_as_written(
@@ -174,6 +176,20 @@ def test_fast_path_takes_only_what_the_exact_path_keeps_as_written(
     finally:
         ledger.close()
     assert (rows is not None) is accepted
+
+
+def test_an_identity_number_written_with_escapes_goes_the_exact_path() -> None:
+    objects = _case_lines()
+    objects[1]["summary"] = "Barnet PNR."
+    lines = [orjson.dumps(obj) for obj in objects]
+    lines[1] = lines[1].replace(b"PNR", b"\\u0031\\u0039121212-1212")
+    assert "19121212-1212" in orjson.loads(lines[1])["summary"]
+    ledger = CaseLedger(sqlite_store(":memory:"))
+    try:
+        rows = fastpath.fast_rows(Case.start(case_id("FP-1"), "FP-1"), lines, ledger.mapper)
+    finally:
+        ledger.close()
+    assert rows is None
 
 
 def test_a_case_the_fast_path_declines_is_checked_and_reported_exactly(tmp_path: Path) -> None:

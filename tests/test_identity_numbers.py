@@ -16,10 +16,16 @@ import click
 import orjson
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cli.main import cli
 from cli.output import LedgerCommand, LedgerGroup
-from ledger.identity_numbers import contains_identity_number, identity_number_fields
+from ledger.identity_numbers import (
+    contains_identity_number,
+    identity_number_fields,
+    may_hold_identity_number,
+)
 
 from .conftest import clean_env, program
 
@@ -66,6 +72,36 @@ def test_every_written_form_is_found(text: str) -> None:
 @pytest.mark.parametrize("text", NOT_NUMBERS)
 def test_dates_case_numbers_and_phone_numbers_are_not(text: str) -> None:
     assert not contains_identity_number(text)
+
+
+@pytest.mark.parametrize("text", NUMBERS)
+def test_a_line_holding_one_is_never_passed_over_by_the_cheap_test(text: str) -> None:
+    for obj in ({"summary": text}, {"case": text}, {"x": [{"y": text}]}, {text: 1}):
+        line = orjson.dumps(obj)
+        assert may_hold_identity_number(line), line
+        # The same line with its text escaped, as any JSON writer may write it.
+        escaped = orjson.dumps(obj).decode().replace(text, text.encode("unicode_escape").decode())
+        assert may_hold_identity_number(escaped.encode()), escaped
+        ascii_escaped = line.decode().replace(text, "".join(f"\\u{ord(c):04x}" for c in text))
+        assert may_hold_identity_number(ascii_escaped.encode()), ascii_escaped
+        assert identity_number_fields(orjson.loads(ascii_escaped))
+
+
+@given(st.text(alphabet=st.sampled_from('0123456789-+ \u2013\u2212aé\u00c0"\\')))
+def test_the_cheap_test_finds_every_number_the_full_search_finds(text: str) -> None:
+    line = orjson.dumps({"summary": text})
+    if contains_identity_number(text):
+        assert may_hold_identity_number(line)
+
+
+# Shaped like a number, so the full search decides: ten or more digits, or six, a separator, four.
+SHAPED_LIKE_ONE = {"212000-0613", "121212-1213", "121232-1212", "1912121212121", "+46701234567"}
+
+
+@pytest.mark.parametrize("text", sorted(set(NOT_NUMBERS) - SHAPED_LIKE_ONE))
+def test_ordinary_lines_pass_the_cheap_test(text: str) -> None:
+    line = orjson.dumps({"case": "SYN-000001", "occurred": "2019-12-20T10:15", "summary": text})
+    assert not may_hold_identity_number(line), text
 
 
 def test_fields_are_named_at_any_depth_and_a_name_by_position() -> None:

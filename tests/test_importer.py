@@ -134,3 +134,25 @@ def test_a_writer_that_gets_to_a_case_first_makes_the_import_check_again(
         orjson.loads(line)["case"] == key for line in data
     )
     assert_chained(ledger)
+
+
+def test_a_cases_lines_come_back_whole_however_the_input_interleaves_them() -> None:
+    keys = ["A-1", "A-1", "B-2", "A-1", "B-2", "B-2", "A-1", "C-3"]
+    data = [
+        b'{"case":"%s","n":%d,"pad":"%s"}\n' % (k.encode(), i, b"x" * (i * 7))
+        for i, k in enumerate(keys)
+    ]
+    lines = importer._Lines()
+    try:
+        lines.read([Source("in.jsonl", data)], None)
+        for key in set(keys):
+            expected = [line for line, k in zip(data, keys, strict=True) if k == key]
+            assert lines.raw_lines_of(key) == expected
+            assert [line for _, line in lines.lines_of(key)] == expected
+        assert [where for where, _ in lines.lines_of("B-2")] == [
+            "in.jsonl:3",
+            "in.jsonl:5",
+            "in.jsonl:6",
+        ]
+    finally:
+        lines.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ledger.application import CaseLedger
 from ledger.entry import draft_from_object
@@ -11,8 +12,8 @@ from ledger.importer import Source, import_sources
 from ledger.synthetic import generate, write_jsonl
 from ledger.views import open_views
 from projections.kept.rule_results import check_all_cached, report_from_state, report_to_state
-from projections.records import to_records
-from projections.rules import check_case
+from projections.records import labels, to_records
+from projections.rules import all_document, check_case
 from projections.rules_config import DEFAULT_POLICY, Policy
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -104,8 +105,65 @@ def test_another_policy_or_a_passed_deadline_means_checking_again(ledger: CaseLe
     assert stats.rechecked == 1
 
 
-def test_a_report_survives_the_round_trip(ledger: CaseLedger) -> None:
+def test_a_kept_report_keeps_what_check_all_shows(ledger: CaseLedger) -> None:
+    """The kept row is compact (no notes, coverage or concordance, which only `check CASE`
+    shows), yet every finding comes back whole and `check --all` reads the same from it."""
     filled(ledger, cases=3)
     for key in ("SYN-000001", "SYN-000002", "SYN-000003"):
-        report = check_case(to_records(ledger.history(key)), now=NOW)
-        assert report_from_state(report_to_state(report), DEFAULT_POLICY) == report
+        records = to_records(ledger.history(key))
+        report = check_case(records, now=NOW)
+        state = report_to_state(report)
+        kept = report_from_state(state, DEFAULT_POLICY)
+        assert kept.findings == report.findings
+        assert report_to_state(kept) == state
+        refs = {key: labels(records)}
+        shown = [
+            {
+                **all_document([r], refs, "rule", DEFAULT_POLICY, None, NOW, None),
+                "generated_at": None,
+            }
+            for r in (kept, report)
+        ]
+        assert shown[0] == shown[1]
+
+
+def test_the_rebuild_decodes_each_entry_once(ledger: CaseLedger) -> None:
+    """The index catch-up hands each case it read whole on to the rules: no entry is
+    decoded a second time for its case's history."""
+    filled(ledger, cases=5)
+    views = open_views(ledger.store)
+    decoded = 0
+    decode = ledger.mapper.to_domain_event
+
+    def counting(stored: Any) -> Any:
+        nonlocal decoded
+        decoded += 1
+        return decode(stored)
+
+    ledger.mapper.to_domain_event = counting  # type: ignore[method-assign]
+    _, stats = check_all_cached(ledger, views, policy=DEFAULT_POLICY, owner_agency=None, now=NOW)
+    assert stats.rechecked == 5
+    assert decoded == 5 * 12
+
+
+def test_a_case_that_resumes_later_in_the_log_is_checked_whole(ledger: CaseLedger) -> None:
+    """Entries of a case stored after other cases' (a case recorded again after an import)
+    are in the same catch-up pass: that case is checked from its whole history."""
+    filled(ledger, cases=3)
+    report = {
+        "case": "SYN-000001",
+        "type": "ConcernReportReceived",
+        "occurred": "2025-12-01T10:00",
+        "reporter_category": "skola",
+        "concern": "bruises",
+    }
+    ledger.record("SYN-000001", [draft_from_object(report)])
+    views = open_views(ledger.store)
+    checked, _ = check_all_cached(ledger, views, policy=DEFAULT_POLICY, owner_agency=None, now=NOW)
+    kept = {item.report.case: report_to_state(item.report) for item in checked}
+    assert kept == {
+        key: report_to_state(check_case(to_records(ledger.history(key)), now=NOW))
+        for key in ("SYN-000001", "SYN-000002", "SYN-000003")
+    }
+    resumed = next(item.report for item in checked if item.report.case == "SYN-000001")
+    assert any(13 in finding.refs for finding in resumed.findings)

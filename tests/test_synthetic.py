@@ -174,3 +174,63 @@ def test_the_whole_case_acts_appear_in_realistic_proportions() -> None:
     answered = types["DrugTestTaken"] + types["DrugTestDeclined"]
     assert answered <= types["DrugTestRequested"] and types["DrugTestDeclined"] < answered
     assert types["ConsultationHeld"] < types["InvestigationOpened"]
+
+
+def test_every_type_of_the_vocabulary_is_generated() -> None:
+    """Benchmarks and rule tests over generated data reach every act a case can hold."""
+    types = Counter(o["type"] for o in generate(300, 150, seed=1))
+    assert sorted(set(VOCABULARY) - set(types)) == []
+
+
+def test_the_new_acts_keep_their_storylines_and_proportions() -> None:
+    objs = list(generate(300, 150, seed=1))
+    types = Counter(o["type"] for o in objs)
+    # Every request to end care gets the committee's decision (LVU 21 §), bar a case cut short.
+    assert types["CareTerminationRequested"] - 5 <= types["CareTerminationDecided"]
+    assert types["CareTerminationDecided"] <= types["CareTerminationRequested"]
+    # A transfer of custody is considered far more often than applied for, and decided once.
+    assert types["CustodyTransferDecided"] <= types["CustodyTransferApplied"]
+    assert types["CustodyTransferApplied"] * 3 < types["CustodyTransferConsidered"]
+    # The police track: every police report is discussed at the barnahus; few reach a court.
+    assert types["BarnahusConsultation"] <= types["PoliceReportFiled"]
+    assert types["CriminalJudgment"] < types["PoliceReportFiled"] / 2
+    # Deaths are rare beside other serious incidents; each has the lex Sarah chain.
+    assert 0 < types["ChildDied"] < types["SeriousIncidentRecorded"]
+    assert types["LexSarahReportedToIVO"] <= types["LexSarahInvestigationClosed"]
+    # Consent is mostly kept; a measure's status changes at most once per measure here.
+    assert types["ConsentWithdrawn"] < types["ConsentGiven"] / 5
+    assert types["MeasureStatusChanged"] <= types["MeasureDecided"]
+    assert types["OpenCareDecided"] < types["SupportDecided"]
+
+
+def test_judgements_and_analyses_concern_the_authoritys_own_earlier_acts() -> None:
+    """IVO judges the social services, never a court; a cause explains what came before."""
+    by_case: dict[str, dict[str, dict]] = {}
+    for obj in generate(300, 150, seed=1):
+        refs = by_case.setdefault(obj["case"], {})
+        refs[obj["ref"]] = obj
+        named = {
+            "JudgementRecorded": "judges",
+            "CauseIdentified": "explains",
+        }.get(obj["type"])
+        if named is None:
+            continue
+        for target in obj[named]:
+            earlier = refs[target.lstrip("@")]  # defined before: KeyError otherwise
+            assert earlier["agency"].startswith("Socialtjänsten")
+            assert VOCABULARY[earlier["type"]].category in ("decision", "assessment")
+
+
+def test_after_the_childs_death_only_reviews_and_notes_follow() -> None:
+    objs = list(generate(300, 150, seed=1))
+    deaths = [o for o in objs if o["type"] == "ChildDied"]
+    assert deaths
+    for death in deaths:
+        case = [o for o in objs if o["case"] == death["case"]]
+        later = case[case.index(death) + 1 :]
+        assert not {o["type"] for o in later} & {
+            "ConcernReportReceived",
+            "PlacementStarted",
+            "HomeVisit",
+            "ChildConversation",
+        }

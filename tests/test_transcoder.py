@@ -76,3 +76,21 @@ class TestOrjsonTranscoder(TranscoderTestCase):
 
 
 del TranscoderTestCase  # keep pytest from collecting the abstract base as a test
+
+
+def test_tags_beside_a_top_level_one_are_still_decoded() -> None:
+    """An entry's state has its timestamp tagged at the top, decoded without walking the
+    rest; a tag anywhere deeper (or a key that only looks like one) still takes the walk."""
+    from datetime import UTC, datetime
+    from uuid import UUID
+
+    transcoder = OrjsonTranscoder()
+    when = datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
+    for state in (
+        {"timestamp": when, "fields": {"text": "a"}},
+        {"timestamp": when, "fields": {"ids": (UUID(int=1), UUID(int=2))}},
+        {"timestamp": when, "basis": (1, 2), "when": [when]},
+        {"timestamp": when, "fields": {"_type_": "datetime_iso", "_data_": "x", "y": 1}},
+        {"fields": {"text": 'a "_type_" b'}},
+    ):
+        assert transcoder.decode(transcoder.encode(state)) == state

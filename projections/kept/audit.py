@@ -25,12 +25,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ledger.application import CaseLedger, Entry
+from ledger.application import CaseLedger
 from ledger.integrity import Problem
 from ledger.rows import TamperedRow
 from ledger.views import CaseViews, ViewRow
-from projections.cases import CaseSummary, summarise
-from projections.kept.case_index import INDEX_VIEW
+from projections.cases import Summary, summarise
+from projections.kept.case_index import INDEX_VIEW, TOPICS, decoded
 from projections.kept.rule_results import RECHECK, RULES_PREFIX, report_to_state, settings_of
 from projections.records import to_records
 from projections.rules import check_case
@@ -42,13 +42,14 @@ def view_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
     """Every difference between the kept views and the entries, first difference first."""
     tracked = views.max_tracking_id(ledger.name) or 0
     problems: list[Problem] = []
-    summaries: dict[str, CaseSummary] = {}
+    summaries: dict[str, Summary] = {}
     seen_tracked = tracked == 0
-    for notifications in ledger.notification_pages(Entry.TOPIC):
+    erased = ledger.erased_streams()
+    for notifications in ledger.notification_pages(TOPICS):
         upto = [n for n in notifications if n.id <= tracked]
         seen_tracked = seen_tracked or any(n.id == tracked for n in upto)
         if upto:
-            summaries = summarise([ledger.mapper.to_domain_event(n) for n in upto], summaries)
+            summaries = summarise(decoded(ledger, upto, erased), summaries)
         if len(upto) < len(notifications):
             break
     if not seen_tracked:

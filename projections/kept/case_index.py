@@ -13,34 +13,49 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError, Tracking
 from eventsourcing.projection import Projection
 
 from ledger.application import CaseLedger, Entry
+from ledger.erasure import ERASURE_TOPIC, Erased
+from ledger.rows import TamperedRow
 from ledger.storage import Store
 from ledger.views import VIEWS_NAME, CaseViews, ViewRow, open_views
-from projections.cases import CaseSummary, summarise
+from projections.cases import (
+    CaseSummary,
+    ErasedCase,
+    Summary,
+    summarise,
+    summarise_records,
+    summary_from_state,
+)
+from projections.records import Record, ordered_after, to_record
 
 INDEX_VIEW = "case_index"
 ENTRY_TOPIC = Entry.TOPIC
+TOPICS = (ENTRY_TOPIC, ERASURE_TOPIC)
 PAGE = 2000
 
 
 class CaseIndexProjection(Projection[CaseViews]):
     name = VIEWS_NAME  # the runner names the view's tables after the projection
-    topics = (ENTRY_TOPIC,)
+    topics = TOPICS
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.process_batch([domain_event], tracking)
 
     def process_batch(self, events: Sequence[Any], tracking: Tracking) -> None:
-        """Fold a page of entries into the index, tracked by the page's last notification."""
-        cases = sorted({event.case for event in events})
+        """Fold a page of entries (and erasure records) into the index, tracked by the
+        page's last notification."""
+        self.fold([_item(event) for event in events], tracking)
+
+    def fold(self, records: Sequence[Record | Erased], tracking: Tracking) -> None:
+        """`process_batch` for entries already decoded into records."""
+        cases = sorted({record.case for record in records})
         known = {
-            row.case: CaseSummary.from_state(row.data)
-            for row in self.view.rows_for(INDEX_VIEW, cases)
+            row.case: summary_from_state(row.data) for row in self.view.rows_for(INDEX_VIEW, cases)
         }
-        summaries = summarise(events, known)
+        summaries = summarise_records(records, known)
         rows = [
             ViewRow(INDEX_VIEW, case, summaries[case].last_seq, summaries[case].to_state())
             for case in cases
@@ -57,25 +72,120 @@ class CaseIndexProjection(Projection[CaseViews]):
 
 def catch_up(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
     """Apply every entry stored since the index's tracked position; returns how many."""
+    counted = [0]
+    for _ in _catch_up(ledger, views, page, counted, hand_on=False):
+        pass
+    return counted[0]
+
+
+def catch_up_cases(
+    ledger: CaseLedger, views: CaseViews, page: int = PAGE, counted: list[int] | None = None
+) -> Iterator[tuple[str, list[Record]]]:
+    """`catch_up`, handing on the way each case whose every entry this pass read, as its
+    records (`to_records`), once the pass has moved on to another case.
+
+    Each stored entry is decoded once, for the index and for whoever checks the case: a
+    ledger's entries mostly lie case after case in the log, so a case is complete when the
+    next entry belongs to another. A case that began before the pass is not handed on, nor
+    again a case whose entries resume after it was: the index then holds a later last seq
+    than the records handed on, and the caller reads that case's history. `counted[0]` is
+    increased by the number of entries applied."""
+    return _catch_up(ledger, views, page, counted, hand_on=True)
+
+
+def _catch_up(
+    ledger: CaseLedger,
+    views: CaseViews,
+    page: int,
+    counted: list[int] | None,
+    *,
+    hand_on: bool,
+) -> Iterator[tuple[str, list[Record]]]:
     projection = CaseIndexProjection(view=views)
-    applied = 0
-    for events, last in _pages(ledger, views.max_tracking_id(ledger.name) or 0, page):
-        projection.process_batch(events, Tracking(ledger.name, last))
-        applied += len(events)
-    return applied
+    reading: dict[str, list[Record]] = {}  # cases whose every entry so far was in this pass
+    seen: set[str] = set()
+    ids: dict[str, Any] = {}
+    previous: str | None = None
+    erased = ledger.erased_streams()
+    for notifications in ledger.notification_pages(
+        TOPICS, views.max_tracking_id(ledger.name) or 0, page
+    ):
+        events = decoded(ledger, notifications, erased)
+        items = [_item(event) for event in events]
+        projection.fold(items, Tracking(ledger.name, notifications[-1].id))
+        if counted is not None:
+            counted[0] += len(items)
+        if not hand_on:
+            continue
+        for event, record in zip(events, items, strict=True):
+            if isinstance(record, Erased):
+                # An erased case is never checked: what was read of it is dropped.
+                reading.pop(record.case, None)
+                seen.add(record.case)
+                continue
+            case = record.case
+            if case != previous and previous in reading:
+                yield previous, ordered_after(reading.pop(previous))  # type: ignore[arg-type]
+            if case not in ids:
+                ids[case] = ledger.case_id(case)
+            if ids[case] != event.originator_id:
+                # As `CaseLedger.history` refuses it when reading the case it was put in.
+                raise TamperedRow(
+                    f"{case}#{record.seq}: the stored entry lies in another case's stream (moved)"
+                )
+            if case in reading:
+                reading[case].append(record)
+            elif case not in seen and record.seq == 1:
+                reading[case] = [record]
+            seen.add(case)
+            previous = case
+    for case, records in reading.items():
+        yield case, ordered_after(records)
+
+
+def _item(event: Any) -> Record | Erased:
+    """What the index folds: an entry as a record, an erasure record as it is."""
+    return event if isinstance(event, Erased) else to_record(event)
 
 
 def _pages(ledger: CaseLedger, after: int, page: int) -> Iterator[tuple[list[Any], int]]:
-    """The entries stored after notification `after`, a page at a time, each page with the
-    notification id of its last entry."""
-    for notifications in ledger.notification_pages(ENTRY_TOPIC, after, page):
-        yield [ledger.mapper.to_domain_event(n) for n in notifications], notifications[-1].id
+    """The entries and erasure records stored after notification `after`, a page at a
+    time, each page with the notification id of its last row."""
+    erased = ledger.erased_streams()
+    for notifications in ledger.notification_pages(TOPICS, after, page):
+        yield decoded(ledger, notifications, erased), notifications[-1].id
+
+
+def decoded(ledger: CaseLedger, notifications: Sequence[Any], erased: set[Any]) -> list[Any]:
+    """The events of entry and erasure rows, leaving out the entries of erased cases (they
+    open with no key; their erasure record stands for them). A case erased since `erased`
+    was read is found at its first entry that no longer opens."""
+    events = []
+    for notification in notifications:
+        if notification.topic == ENTRY_TOPIC and notification.originator_id in erased:
+            continue
+        try:
+            events.append(ledger.mapper.to_domain_event(notification))
+        except MapperDeserialisationError:
+            if notification.originator_id not in ledger.erased_streams():
+                raise
+            erased.add(notification.originator_id)
+    return events
 
 
 def case_index(ledger: CaseLedger, views: CaseViews) -> list[CaseSummary]:
-    """The index, current as of this call."""
+    """The index of the cases that were not erased, current as of this call."""
+    return [s for s in index_rows(ledger, views) if isinstance(s, CaseSummary)]
+
+
+def erased_cases(ledger: CaseLedger, views: CaseViews) -> list[ErasedCase]:
+    """The erased cases, current as of this call."""
+    return [s for s in index_rows(ledger, views) if isinstance(s, ErasedCase)]
+
+
+def index_rows(ledger: CaseLedger, views: CaseViews) -> list[Summary]:
     catch_up(ledger, views)
-    return [CaseSummary.from_state(row.data) for row in views.rows(INDEX_VIEW)]
+    return [summary_from_state(row.data) for row in views.rows(INDEX_VIEW)]
 
 
 def reindex(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
@@ -86,7 +196,7 @@ def reindex(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
     works on the old index or the new one. Forgetting first and catching up after would let
     such a reader track a late position over a half-empty index, which no one would fill.
     """
-    summaries: dict[str, CaseSummary] = {}
+    summaries: dict[str, Summary] = {}
     position = read = 0
     for events, last in _pages(ledger, 0, page):
         summaries = summarise(events, summaries)

@@ -50,6 +50,7 @@ from projections.report.words import (
 )
 from projections.rules import RULES, Concordance, Finding, Report
 from projections.rules.pack import AREAS, area_of
+from projections.rules.similar import Similar
 from projections.rules.wording import judge_name
 from projections.timeline import TimelineEntry, ViewPoint, timeline
 
@@ -77,12 +78,14 @@ def build_report(
     as_known_at: Moment | None = None,
     template: Template = "review",
     with_diagrams: bool = True,
+    similar: Sequence[Similar] | None = None,
 ) -> ReportDocument:
     """The document for `case` from its `records` (every stored entry), as known at
     `as_known_at` (the point as the user gave it) or as the records stand now.
 
     `check_report` is the rule pack's report for the same point (`projections.rules.check`);
-    `generation` the access record of this read; `ledger_state` what it was made from.
+    `generation` the access record of this read; `ledger_state` what it was made from;
+    `similar` (lex Sarah) the findings like the case's in its units' other cases.
     """
     if template not in TEMPLATES:
         raise ValueError(f"unknown template {template!r}; choose one of {', '.join(TEMPLATES)}")
@@ -106,7 +109,7 @@ def build_report(
     )
     sections: list[Section] = []
     if template == "lex-sarah":
-        sections += lex_sarah_sections(current_records, check_report)
+        sections += lex_sarah_sections(current_records, check_report, similar)
     sections += [
         _chronology(entries, as_known_at, records),
         _decisions(views, authority.acts, labels),

@@ -15,6 +15,7 @@ from projections.records import Record
 from projections.report.model import Block, Heading, Items, Paragraph, Section, ToWrite
 from projections.report.words import STATUS_WORDS, ref_line, rule_title, words
 from projections.rules import Report
+from projections.rules.similar import Similar
 
 # The parts of a lex Sarah investigation the regulation asks for, in its order.
 INCIDENT_TYPES = ("ChildDied", "SeriousIncidentRecorded")
@@ -26,9 +27,13 @@ CLOSING_TYPES = ("LexSarahInvestigationClosed", "LexSarahReportedToIVO")
 CAUSE_STATUSES = ("breach", "warning", "no_record", "undetermined")
 
 
-def lex_sarah_sections(records: Sequence[Record], report: Report) -> list[Section]:
+def lex_sarah_sections(
+    records: Sequence[Record], report: Report, similar: Sequence[Similar] | None = None
+) -> list[Section]:
     """The lex Sarah parts, from the case's current records (corrections applied) and the
-    rule pack's report for the same point in time."""
+    rule pack's report for the same point in time; `similar` the findings of the same rule
+    in the same unit's other cases before the case's own (`rules.similar`), when asked as
+    the records stand now."""
     live = [r for r in records if r.type not in CORRECTION_TYPES and r.retracted_by is None]
 
     def of(*types: str) -> list[Record]:
@@ -85,7 +90,7 @@ def lex_sarah_sections(records: Sequence[Record], report: Report) -> list[Sectio
         ),
         (
             _("Earlier similar events"),
-            [_line(r) for r in earlier],
+            [_line(r) for r in earlier] + [_similar_line(item) for item in similar or ()],
             _("Similar events earlier in this case and in the unit's other cases."),
         ),
         (
@@ -126,6 +131,21 @@ def lex_sarah_sections(records: Sequence[Record], report: Report) -> list[Sectio
             blocks.append(Paragraph(_("The ledger holds nothing for this part."), "muted"))
         blocks.append(ToWrite(prompt))
     return [Section("lex-sarah", _("Lex Sarah investigation"), tuple(blocks))]
+
+
+def _similar_line(item: Similar) -> str:
+    """A finding in another case of the same unit, before one of this case's."""
+    finding = item.finding
+    assert finding.trigger_time is not None
+    when = finding.trigger_time.display() + ("" if item.within == "yes" else " ?")
+    return _("{case}#{seq} {time}, {unit}: {status}: {rule}").format(
+        case=item.case,
+        seq=finding.refs[0],
+        time=when,
+        unit=finding.unit,
+        status=words(STATUS_WORDS, finding.status),
+        rule=rule_title(finding.rule),
+    )
 
 
 def _line(record: Record) -> str:

@@ -36,15 +36,26 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
     requests = [r for r in ctx.of(REQUEST) + ctx.maybe_of(REQUEST) if ctx.authority.acts(r)]
     pool = requests + ctx.of(REPLY) + ctx.maybe_of(REPLY)
     doubtful = {r.seq for r in ctx.maybe}
+    replies_to: dict[int, list[Record]] = {}
+    for reply in pool:
+        target = reply.fields.get("in_reply_to") if reply.type == REPLY else None
+        if isinstance(target, int):
+            replies_to.setdefault(target, []).append(reply)
 
     def evaluate(decision: Record) -> Result:
-        states = knowledge_map(decision, pool)
+        states = knowledge_map(decision, requests)
 
         def state_of(r: Record) -> Any:
             state = states[r.seq]
             return "possibly" if state == "known" and r.seq in doubtful else state
 
         visible = [r for r in requests if r.seq != decision.seq and state_of(r) != "unknown"]
+        if not visible:
+            return MET
+        # Only the replies to requests the decision could know of are ever asked about.
+        states.update(
+            knowledge_map(decision, [a for r in visible for a in replies_to.get(r.seq, ())])
+        )
         pending = pending_requests(visible, state_of, [r for r in pool if r.seq != decision.seq])
         if not pending:
             return MET

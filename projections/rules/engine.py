@@ -16,7 +16,7 @@ from projections.codes import status_word
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.language import _
 from projections.ordering import chronological
-from projections.records import Record, case_authority
+from projections.records import Record, case_authority, unit_of
 from projections.rules.concordance import concordance
 from projections.rules.judging import Context, Coverage, Trigger
 from projections.rules.model import (
@@ -72,12 +72,12 @@ def check(
     ctx = Context(live, maybe, evaluated_at, point, policy, authority, coverage)
     findings: list[Finding] = []
     explain: list[RuleExplain] = []
+    case = records[0].case if records else None
     for rule_ in RULES:
-        found, explained = _apply(rule_, rule_.check(rule_, ctx), ctx)
+        found, explained = _apply(rule_, rule_.check(rule_, ctx), ctx, case)
         findings.extend(found)
         explain.append(explained)
-    case = records[0].case if records else None
-    findings = [replace(f, case=case) for f in sorted(findings, key=_finding_order)]
+    findings.sort(key=_finding_order)
     return Report(
         case=case,
         findings=findings,
@@ -122,7 +122,9 @@ def _finding_order(f: Finding) -> tuple[Any, ...]:
     return (_SEVERITY_RANK[f.severity], _STATUS_RANK[f.status], RULE_RANK[f.rule], start, f.refs)
 
 
-def _apply(rule_: Rule, triggers: list[Trigger], ctx: Context) -> tuple[list[Finding], RuleExplain]:
+def _apply(
+    rule_: Rule, triggers: list[Trigger], ctx: Context, case: str | None
+) -> tuple[list[Finding], RuleExplain]:
     findings: list[Finding] = []
     not_in_force: list[NotInForce] = []
     met = lapsed = ended_by_death = 0
@@ -165,9 +167,12 @@ def _apply(rule_: Rule, triggers: list[Trigger], ctx: Context) -> tuple[list[Fin
                 legal_reference=rule_.citation(trigger.time),
                 policy=result.policy or rule_.norm,
                 reason=reason,
+                case=case,
                 trigger_time=trigger.time,
                 agency=record.agency,
                 recheck_at=result.recheck_at,
+                unit=unit_of(record),
+                trigger_type=record.type,
             )
         )
     counts = Counter(f.status for f in findings)

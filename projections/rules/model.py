@@ -16,7 +16,7 @@ from ledger.timeparse import Moment
 from ledger.vocabulary import LegalReference, event_type
 from projections.codes import cited
 from projections.deadlines import Due, in_period
-from projections.language import _
+from projections.language import _, current
 from projections.rules_config import POLICY_DOCS, Policy
 
 if TYPE_CHECKING:
@@ -40,6 +40,9 @@ def type_name(name: str) -> str:
     """A vocabulary type name, checked when the module using it is imported: a typo in a
     rule fails at import, not silently at run time."""
     return event_type(name).name
+
+
+_CITATIONS: dict[tuple[str, tuple[int, ...], str], str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +110,13 @@ class Rule:
         refs = self.legal_at(moment)
         if not refs:
             return self.source
-        return "; ".join(cited(ref) for ref in refs)
+        # Every finding cites, and a rule has only a few combinations of references in force:
+        # each is written once per language.
+        key = (self.id, tuple(map(id, refs)), current())
+        text = _CITATIONS.get(key)
+        if text is None:
+            text = _CITATIONS[key] = "; ".join(cited(ref) for ref in refs)
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +139,8 @@ class Finding:
     trigger_time: Moment | None = None  # the triggering entry's time (grouping by month)
     agency: str | None = None  # the triggering entry's agency (grouping by agency)
     recheck_at: datetime | None = None  # the verdict may change when "now" passes this
+    unit: str | None = None  # the triggering entry's unit (`records.unit_of`)
+    trigger_type: str | None = None  # the triggering entry's type (similar events)
 
 
 @dataclass(frozen=True, slots=True)

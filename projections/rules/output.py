@@ -161,17 +161,25 @@ def check_document(report: Report, labels: Mapping[int, str | None]) -> dict[str
     )
 
 
-GROUPS = ("rule", "month", "agency")
-_GROUP_WORDS = {"rule": N_("rule"), "month": N_("month"), "agency": N_("agency")}
+GROUPS = ("rule", "month", "agency", "unit")
+_GROUP_WORDS = {
+    "rule": N_("rule"),
+    "month": N_("month"),
+    "agency": N_("agency"),
+    "unit": N_("unit"),
+}
 NO_AGENCY = N_("(agency not recorded)")
 
 
 def group_key(finding: Finding, group_by: str) -> str:
-    """The group a finding falls in: its rule, its trigger's month, or its trigger's agency."""
+    """The group a finding falls in: its rule, its trigger's month, its trigger's agency, or
+    its trigger's unit (`records.unit_of`: the agency and the actor's role)."""
     if group_by == "rule":
         return finding.rule
     if group_by == "agency":
         return finding.agency or _(NO_AGENCY)
+    if group_by == "unit":
+        return finding.unit or _(NO_AGENCY)
     if group_by == "month":
         moment = finding.trigger_time
         if moment is None:
