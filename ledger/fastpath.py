@@ -229,6 +229,20 @@ def _checker(type_name: str) -> Callable[[dict[str, Any]], _Checked | None] | No
     return checker
 
 
+def _in_nfc(line: bytes) -> bool:
+    """Whether the line's text is in NFC, as the exact path would store it. Up to U+00FF
+    every character is NFC already (Swedish letters included), and a text of those alone
+    encodes to Latin-1 at the cost of a copy; only other lines need the full check."""
+    if line.isascii():
+        return True
+    text = line.decode()
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return is_normalized("NFC", text)
+    return True
+
+
 def _accept(
     line: bytes, key: str, suspect: bool = True
 ) -> tuple[dict[str, Any], str, _Checked] | None:
@@ -241,7 +255,7 @@ def _accept(
         return None
     # Text the exact path would normalise (NFC; a \u escape may spell any form), and a key
     # given twice, which it names.
-    if (not line.isascii() and not is_normalized("NFC", line.decode())) or b"\\u" in line:
+    if b"\\u" in line or not _in_nfc(line):
         return None
     if duplicate_key(line, obj) is not None:
         return None
