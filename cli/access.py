@@ -37,7 +37,7 @@ def log_read(
     from eventsourcing.persistence import IntegrityError, PersistenceError
 
     from ledger.access import InvalidAccess, UnknownUser, current_user, record_access
-    from ledger.storage import busy_reason, is_busy
+    from ledger.storage import busy_reason, is_busy, storage_failure
 
     ledger = state.ledger()
     try:
@@ -52,8 +52,9 @@ def log_read(
             raise click.ClickException(
                 f"cannot write the access log: {busy_reason()}; nothing was shown"
             ) from None
+        reason = storage_failure(error) or f"{type(error).__name__}: {error}"
         raise click.ClickException(
-            f"cannot write the access log ({type(error).__name__}: {error}); nothing was shown"
+            f"cannot write the access log ({reason}); nothing was shown"
         ) from None
 
 

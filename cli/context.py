@@ -67,7 +67,20 @@ class State:
             try:
                 self._ledger = CaseLedger(store)
             except Exception as error:  # the store itself is unreachable or unusable
-                raise UserError(f"cannot open the ledger at {store.location}: {error}") from None
+                from ledger.storage import read_only_store, writable_place
+
+                if create or writable_place(store):
+                    raise UserError(
+                        f"cannot open the ledger at {store.location}: {error}"
+                    ) from None
+                # A ledger on a read-only mount: opened for reading (verify works; a
+                # command that must write, the access log included, says so in one line).
+                try:
+                    self._ledger = CaseLedger(read_only_store(store))
+                except Exception:
+                    raise UserError(
+                        f"cannot open the ledger at {store.location}: {error}"
+                    ) from None
         return self._ledger
 
     def new_sqlite_file(self) -> str | None:
@@ -215,6 +228,20 @@ def view_options(*extra_formats: str) -> Callable[[Any], Any]:
         return func
 
     return decorate
+
+
+def trust_store_order(state: State) -> None:
+    """Before answering "as the ledger stood at T": stop, naming the row, when recorded_at
+    goes back anywhere in store order (a back-dated row would be shown as already there)."""
+    from cli.output import Tampered
+    from ledger.integrity import store_order_problem
+
+    problem = store_order_problem(state.ledger())
+    if problem is not None:
+        raise Tampered(
+            f"{problem}; the ledger as it stood then cannot be told from recorded_at; "
+            "run `ledger verify`"
+        )
 
 
 def case_history(state: State, case: str) -> list[Any]:

@@ -30,6 +30,7 @@ from cli.context import (
     parse_view_point_option,
     pass_state,
     point_option,
+    trust_store_order,
     view_options,
     width_option,
 )
@@ -277,16 +278,20 @@ def record(
     from eventsourcing.persistence import IntegrityError
 
     from ledger.entry import field_from_text
+    from ledger.strict_json import DUPLICATE_KEY, duplicate_key
     from ledger.vocabulary import UnknownEventType, event_type
 
     obj: dict[str, Any] = {}
     if json_file is not None:
         try:
-            loaded = orjson.loads(json_file.read())
+            raw = json_file.read()
+            loaded = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
             raise UserError(f"--json: not valid JSON ({error})") from None
         if not isinstance(loaded, dict):
             raise UserError("--json: expected one JSON object")
+        if (twice := duplicate_key(raw, loaded)) is not None:
+            raise UserError(f"--json: field {twice!r}: {DUPLICATE_KEY}")
         obj.update(loaded)
     obj.update({"case": case, "type": type_name})
     obj.update({k: v for k, v in envelope.items() if v is not None})
@@ -303,8 +308,16 @@ def record(
         if not sep or not name:
             raise UserError(f"--field {item!r}: expected NAME=VALUE")
         obj[name] = field_from_text(spec, name, value)
+    ledger = state.ledger(create=True)
+
+    def reading() -> None:
+        # Recording reads the case (its labels, its entries' content) and a refusal says what
+        # it found there: that is a read, logged once the entry itself has passed.
+        if ledger.has_case(case):
+            state.log_read("record", case)
+
     try:
-        draft, outcome = _record_one(state.ledger(create=True), case, obj)
+        draft, outcome = _record_one(ledger, case, obj, reading)
     except IntegrityError as conflict:
         raise UserError(str(conflict)) from None
     seq = outcome.seqs[0]
@@ -596,6 +609,8 @@ def timeline(
     window_end = parse_point_option("--to", to)
     records = to_records(case_history(state, case))
     state.log_read("timeline", case)
+    if as_recorded_at is not None:
+        trust_store_order(state)
 
     def pages() -> Any:
         from projections.decisions import decisions as build_decisions
@@ -639,7 +654,10 @@ def _records_as_recorded(
     from projections.timeline import ViewPoint, as_recorded
 
     view = ViewPoint(as_recorded_at=parse_view_point_option("--as-recorded-at", as_recorded_at))
-    records = as_recorded(to_records(case_history(state, case)), view.recorded_by)
+    history = case_history(state, case)
+    if as_recorded_at is not None:
+        trust_store_order(state)
+    records = as_recorded(to_records(history), view.recorded_by)
     if not records:
         raise UserError(f"case {case!r} had no entries in the ledger at {as_recorded_at}")
     return records, view, labels(records)
@@ -817,13 +835,21 @@ def correction_options(reason_help: str) -> Callable[[Any], Any]:
     return decorate
 
 
-def _record_one(ledger: CaseLedger, case: str, obj: dict[str, Any]) -> tuple[Draft, Outcome]:
-    """Validate one entry and record it; what the entry or the case rejects is a UserError."""
+def _record_one(
+    ledger: CaseLedger,
+    case: str,
+    obj: dict[str, Any],
+    reading: Callable[[], None] | None = None,
+) -> tuple[Draft, Outcome]:
+    """Validate one entry and record it; what the entry or the case rejects is a UserError.
+    `reading` runs once the entry has passed on its own, before the case is read."""
     from ledger.case import CaseRejected
     from ledger.entry import InvalidEntry, draft_from_object
 
     try:
         draft = draft_from_object(obj)
+        if reading is not None:
+            reading()
         return draft, ledger.record(case, [draft])
     except InvalidEntry as invalid:
         raise UserError(str(invalid)) from None
@@ -910,18 +936,22 @@ def correct(
         if not sep or not name:
             raise UserError(f"--set {item!r}: expected FIELD=VALUE")
         texts[name] = value
-    ref, target_type = _find_target(state, reference)
+    ref, target_type = _find_target(state, reference, "correct")
     spec = event_type(target_type)
     parsed = {name: change_from_text(spec, name, text) for name, text in texts.items()}
     obj = {"type": "EntryCorrected", "changes": parsed, "reason": reason}
     _append_correction(state, ref, obj, occurred, known, actor, source)
 
 
-def _find_target(state: State, reference: str) -> tuple[Reference, str]:
-    """The entry a correction points at, and its type; a one-line error if there is none."""
+def _find_target(state: State, reference: str, command: str) -> tuple[Reference, str]:
+    """The entry a correction points at, and its type; a one-line error if there is none.
+    Finding it reads the case, and what is said about it (no such entry, a field its type
+    lacks) tells of its content: the read is logged first."""
     ref = _case_reference(reference)
     assert ref.case is not None
-    return ref, _entry_at(case_history(state, ref.case), ref, reference).type
+    history = case_history(state, ref.case)
+    state.log_read(command, ref.case)
+    return ref, _entry_at(history, ref, reference).type
 
 
 def _case_reference(text: str) -> Reference:
@@ -966,7 +996,7 @@ def retract(
     Example:
         ledger retract NK-LH#19 --reason "recorded in the wrong case"
     """
-    ref, _ = _find_target(state, reference)
+    ref, _ = _find_target(state, reference, "retract")
     obj = {"type": "EntryRetracted", "reason": reason}
     _append_correction(state, ref, obj, occurred, known, actor, source)
 
@@ -986,13 +1016,19 @@ def main() -> None:
         click.echo(f"error: {error.format_message()}", err=True)
         sys.exit(error.exit_code)  # 2 for usage errors and UserError
     except Exception as error:  # a bug, not a user error: one line, the details on request
-        from ledger.storage import busy_reason, is_busy
+        from ledger.clock import ClockBehind
+        from ledger.storage import busy_reason, is_busy, storage_failure
 
         if is_busy(error):
             click.echo(f"error: {busy_reason()}; try again then", err=True)
             sys.exit(1)
+        # The machine's, not a bug: a clock behind the ledger, a full disk, a read-only store.
         if os.environ.get("LEDGER_DEBUG"):
             raise
+        reason = str(error) if isinstance(error, ClockBehind) else storage_failure(error)
+        if reason is not None:
+            click.echo(f"error: {reason}", err=True)
+            sys.exit(2)
         click.echo(
             f"error: internal error ({type(error).__name__}: {error}); "
             "set LEDGER_DEBUG=1 for the traceback",
