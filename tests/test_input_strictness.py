@@ -16,6 +16,9 @@ from ledger.application import CaseLedger
 from ledger.importer import ImportFailed, Source, import_sources
 from ledger.storage import sqlite_store
 
+# The assertions read the English wording (Swedish is tested on its own).
+pytestmark = pytest.mark.usefixtures("english")
+
 AGENCY = "Socialtjänsten Norrköping"
 
 

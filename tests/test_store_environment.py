@@ -32,7 +32,8 @@ def ledger_program(db: Path | str, *args: str) -> subprocess.CompletedProcess[st
         [*program(), "--db", str(db), *args],
         capture_output=True,
         text=True,
-        env={**clean_env(), "LEDGER_USER": "granskare A"},
+        # The assertions read the English wording (Swedish is tested on its own).
+        env={**clean_env(), "LEDGER_USER": "granskare A", "LEDGER_LANG": "en"},
     )
 
 
