@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,8 @@ from projections.render import SPREADSHEET, TEXT_FORMATS
 
 if TYPE_CHECKING:
     from ledger.access import AccessRecorded
-    from ledger.application import CaseLedger
+    from ledger.application import CaseLedger, Entry
+    from ledger.references import Reference
     from ledger.storage import Store
     from ledger.timeparse import Moment
 
@@ -295,3 +296,24 @@ def ledger_state(state: State, case: str) -> Any:
         except NoteError:
             latest = None
     return LedgerState(len(case_history(state, case)), head.size, head.root, latest)
+
+
+def case_reference(text: str) -> Reference:
+    """A reference that names its case (NK-LH#4, NK-LH@pa-1), or a one-line error."""
+    from ledger.references import BadReference, parse_reference
+
+    try:
+        ref = parse_reference(text)
+    except BadReference as error:
+        raise UserError(str(error)) from None
+    if ref.case is None:
+        raise UserError(f"{text!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
+    return ref
+
+
+def entry_at(entries: Sequence[Entry], ref: Reference, text: str) -> Entry:
+    """The first stored entry `ref` points at in its case's history, or a one-line error."""
+    for entry in entries:
+        if entry.originator_version == ref.seq or (ref.label and entry.ref == ref.label):
+            return entry
+    raise UserError(f"no entry {text} in case {ref.case}")

@@ -1,7 +1,7 @@
 """`ledger keygen`, `ledger checkpoint` and `ledger verify`: tamper evidence (DESIGN §7).
 
-Registered in cli/main.py with `cli.add_command(...)`, like cli/check.py. The ledger modules
-are imported inside the commands.
+Listed in cli/commands.py, like cli/check.py. The ledger modules are imported inside the
+commands.
 
 The checkpoints log is a text file (format in ledger/checkpoint.py): `--checkpoints FILE`,
 else $LEDGER_CHECKPOINTS, else `<db>.checkpoints` next to an SQLite ledger and one file per
