@@ -48,6 +48,10 @@ def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) ->
     except ImportFailed as failed:
         if new_file is not None:
             state.discard(new_file)  # bad input changes nothing, not even the file system
+        # Input refused for what a stored case holds says what it holds: a read, logged first
+        # (input refused for itself changes nothing, not even the access log).
+        for case in sorted({e.stored_case for e in failed.errors if e.stored_case}):
+            state.log_read("import", case)
         for error in failed.errors:
             click.echo(f"error: {error}", err=True)
         more = " (stopped after the first errors)" if failed.truncated else ""

@@ -68,6 +68,9 @@ Chunk = list[tuple[str, "Case | None"]]  # case keys, each with the case as stor
 class LineError:
     where: str  # "file.jsonl:7"
     message: str
+    # The stored case whose entries the problem names ("already stored as #5"), if any: saying
+    # so reveals what the case holds, so the importer's caller logs a read of it first.
+    stored_case: str | None = None
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -286,8 +289,9 @@ class _Checker:
             outcome, entries = case.prepare([draft for _, draft in located], recorded_at)
         except CaseRejected as rejected:
             # A reference to a line that is itself invalid is not a second problem.
+            stored_case = key if case.version else None
             errors.extend(
-                LineError(located[index][0], str(problem))
+                LineError(located[index][0], str(problem), stored_case)
                 for index, problem in rejected.problems
                 if problem.unresolved not in invalid_labels
             )

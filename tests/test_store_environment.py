@@ -4,6 +4,7 @@ once, a ledger on a read-only mount, a full disk; and the reads that `record`, `
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -220,6 +221,29 @@ def test_a_record_refused_for_what_the_case_holds_logged_its_read_first(db: Path
     )  # fmt: skip
     assert result.exit_code == 2 and "already stored as #" in result.output
     assert reads(db, "NK-LH") == [("granskare B", "record")]
+
+
+def test_an_import_refused_for_what_the_case_holds_logged_its_read_first(
+    db: Path, tmp_path: Path
+) -> None:
+    line = {
+        "case": "NK-LH", "type": "NoteRecorded", "ref": "pa-1", "occurred": "2020-01-08",
+        "actor": "socialsekreterare 1", "role": "socialsekreterare",
+        "agency": "Socialtjänsten Norrköping", "summary": "Another note under a label in use.",
+        "source": "journal", "text": "Another note under a label in use.",
+    }  # fmt: skip
+    again = tmp_path / "again.jsonl"
+    again.write_text(json.dumps(line) + "\n")
+    result = run(db, "import", str(again))
+    assert result.exit_code == 2 and "already stored as #" in result.output
+    assert reads(db, "NK-LH") == [("granskare B", "import")]
+
+
+def test_an_import_refused_for_itself_reads_nothing(db: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"case": "NK-LH", "type": "NoteRecorded", "occurred": "not a date"}\n')
+    assert run(db, "import", str(bad)).exit_code == 2
+    assert reads(db, "NK-LH") == []
 
 
 def test_a_record_into_a_new_case_reads_nothing(db: Path) -> None:
