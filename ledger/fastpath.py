@@ -40,6 +40,7 @@ from ledger.entry import (
     _written,
     validate_changes,
 )
+from ledger.fast_clock import canonical_moment
 from ledger.identity_numbers import identity_number_fields, may_hold_identity_number
 from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
 from ledger.rows import RowMapper, row_place
@@ -60,6 +61,9 @@ Checker = Callable[[Any], Any]
 # worker process keeps its own; a million-event import filled the larger one).
 @lru_cache(maxsize=16384)
 def _canonical_moment(text: str) -> Moment | None:
+    moment = canonical_moment(text)  # the common forms, without the general grammar
+    if moment is not None:
+        return moment
     try:
         moment = parse_input_moment(text)
     except TimeParseError:
