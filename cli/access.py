@@ -37,7 +37,7 @@ def log_read(
     from eventsourcing.persistence import IntegrityError, PersistenceError
 
     from ledger.access import InvalidAccess, UnknownUser, current_user, record_access
-    from ledger.storage import busy_reason, is_busy
+    from ledger.storage import busy_reason, is_busy, storage_failure
 
     ledger = state.ledger()
     try:
@@ -52,8 +52,9 @@ def log_read(
             raise click.ClickException(
                 f"cannot write the access log: {busy_reason()}; nothing was shown"
             ) from None
+        reason = storage_failure(error) or f"{type(error).__name__}: {error}"
         raise click.ClickException(
-            f"cannot write the access log ({type(error).__name__}: {error}); nothing was shown"
+            f"cannot write the access log ({reason}); nothing was shown"
         ) from None
 
 
@@ -87,8 +88,9 @@ def access_log(
 
     Every reading command (timeline, known, decisions, gaps, show, check, cases) records the
     user (--user, else $LEDGER_USER, else the login name), the command, the case and the
-    stated purpose (--purpose). With CASE, the reads of that case; without, every read,
-    including those of commands that read all cases (shown with case null / "(all cases)").
+    stated purpose (--purpose). With CASE, the reads of that case and those of the commands
+    that read all cases (cases, check --all); without, every read. A read of all cases shows
+    case null / "(all cases)".
     Reading the access log is itself recorded, after the listing is taken.
 
     \b
@@ -96,7 +98,7 @@ def access_log(
         ledger access-log NK-LH --since 2024-05
         ledger access-log --format json | jq '.entries[] | {user, case, command}'
     """
-    from ledger.access import access_entries
+    from ledger.access import access_entries, reads_of
     from ledger.references import is_case_key
     from projections.access_log import access_item, access_table
     from projections.render import View
@@ -105,7 +107,8 @@ def access_log(
     if case is not None and not is_case_key(case):
         raise UserError(f"{case!r} is not a case key (letters, digits, '.', '_', '-')")
     start = _since(since)
-    records = access_entries(state.ledger(), case, start)
+    ledger = state.ledger()
+    records = access_entries(ledger, None, start) if case is None else reads_of(ledger, case, start)
     state.log_read("access-log", case)
     items = [access_item(r) for r in records]
     view = View(

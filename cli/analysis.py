@@ -1,7 +1,7 @@
 """`ledger analysis CASE`: the händelseanalys of a case (causes by cause area, barriers,
 measures and the timeline entries they explain) as a table, JSON, or a cause diagram.
 
-Registered in cli/main.py; the projections are imported inside the command.
+Listed in cli/commands.py; the projections are imported inside the command.
 """
 
 from __future__ import annotations

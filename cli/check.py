@@ -1,7 +1,7 @@
 """`ledger check` and `ledger rules`: the rule pack of shared/domain/rules.md on the ledger.
 
-Registered in cli/main.py with `cli.add_command(check)` and `cli.add_command(rules)`. The
-projections are imported inside the commands, like every command of cli/main.py.
+Listed in cli/commands.py, which loads this module when one of them runs. The projections
+are imported inside the commands, like every command's.
 """
 
 from __future__ import annotations
@@ -250,14 +250,14 @@ def _check_one(
 def _similar_target(state: State, text: str) -> tuple[Record, dict[int, str | None]]:
     """The entry --similar-to names, as it reads now (corrections applied), with its case's
     labels; a one-line error when it does not resolve."""
-    from cli.main import _case_reference, _entry_at
+    from cli.context import case_reference, entry_at
     from projections.corrections import as_known
     from projections.records import labels, to_records
 
-    ref = _case_reference(text)
+    ref = case_reference(text)
     assert ref.case is not None
     entries = case_history(state, ref.case)
-    stored = _entry_at(entries, ref, text)
+    stored = entry_at(entries, ref, text)
     records = to_records(entries)
     current = {r.seq: r for r in as_known(records)}
     if stored.originator_version not in current:

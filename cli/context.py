@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,8 @@ from projections.render import SPREADSHEET, TEXT_FORMATS
 
 if TYPE_CHECKING:
     from ledger.access import AccessRecorded
-    from ledger.application import CaseLedger
+    from ledger.application import CaseLedger, Entry
+    from ledger.references import Reference
     from ledger.storage import Store
     from ledger.timeparse import Moment
 
@@ -67,7 +68,20 @@ class State:
             try:
                 self._ledger = CaseLedger(store)
             except Exception as error:  # the store itself is unreachable or unusable
-                raise UserError(f"cannot open the ledger at {store.location}: {error}") from None
+                from ledger.storage import read_only_store, writable_place
+
+                if create or writable_place(store):
+                    raise UserError(
+                        f"cannot open the ledger at {store.location}: {error}"
+                    ) from None
+                # A ledger on a read-only mount: opened for reading (verify works; a
+                # command that must write, the access log included, says so in one line).
+                try:
+                    self._ledger = CaseLedger(read_only_store(store))
+                except Exception:
+                    raise UserError(
+                        f"cannot open the ledger at {store.location}: {error}"
+                    ) from None
         return self._ledger
 
     def new_sqlite_file(self) -> str | None:
@@ -217,6 +231,20 @@ def view_options(*extra_formats: str) -> Callable[[Any], Any]:
     return decorate
 
 
+def trust_store_order(state: State) -> None:
+    """Before answering "as the ledger stood at T": stop, naming the row, when recorded_at
+    goes back anywhere in store order (a back-dated row would be shown as already there)."""
+    from cli.output import Tampered
+    from ledger.integrity import store_order_problem
+
+    problem = store_order_problem(state.ledger())
+    if problem is not None:
+        raise Tampered(
+            f"{problem}; the ledger as it stood then cannot be told from recorded_at; "
+            "run `ledger verify`"
+        )
+
+
 def case_history(state: State, case: str) -> list[Any]:
     from ledger.application import UnknownCase
 
@@ -268,3 +296,24 @@ def ledger_state(state: State, case: str) -> Any:
         except NoteError:
             latest = None
     return LedgerState(len(case_history(state, case)), head.size, head.root, latest)
+
+
+def case_reference(text: str) -> Reference:
+    """A reference that names its case (NK-LH#4, NK-LH@pa-1), or a one-line error."""
+    from ledger.references import BadReference, parse_reference
+
+    try:
+        ref = parse_reference(text)
+    except BadReference as error:
+        raise UserError(str(error)) from None
+    if ref.case is None:
+        raise UserError(f"{text!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
+    return ref
+
+
+def entry_at(entries: Sequence[Entry], ref: Reference, text: str) -> Entry:
+    """The first stored entry `ref` points at in its case's history, or a one-line error."""
+    for entry in entries:
+        if entry.originator_version == ref.seq or (ref.label and entry.ref == ref.label):
+            return entry
+    raise UserError(f"no entry {text} in case {ref.case}")

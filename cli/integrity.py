@@ -1,7 +1,7 @@
 """`ledger keygen`, `ledger checkpoint` and `ledger verify`: tamper evidence (DESIGN §7).
 
-Registered in cli/main.py with `cli.add_command(...)`, like cli/check.py. The ledger modules
-are imported inside the commands.
+Listed in cli/commands.py, like cli/check.py. The ledger modules are imported inside the
+commands.
 
 The checkpoints log is a text file (format in ledger/checkpoint.py): `--checkpoints FILE`,
 else $LEDGER_CHECKPOINTS, else `<db>.checkpoints` next to an SQLite ledger and one file per
@@ -297,7 +297,7 @@ def checkpoint(
         ledger checkpoint --key review.key --witness witness.key
     """
     from ledger.checkpoint import NoteError, append_log
-    from ledger.custody import keep_notes, kept_notes, to_catch_up
+    from ledger.custody import keep_notes, kept_leaves, kept_notes, to_catch_up
     from ledger.integrity import checkpoint_of, make_checkpoint
 
     signer = _signer(key_file)
@@ -333,7 +333,9 @@ def checkpoint(
         now = int(time.time())
         for witness in witnesses:
             note = cosign(note, witness, now)
-    keep_notes(ledger, [note])  # the ledger's own copy first, then the exported log
+    # The ledger's own copy first, then the exported log; beside it the leaves it added.
+    kept = len(kept_leaves(ledger))
+    keep_notes(ledger, [note], report.leaves[kept : 32 * report.entries])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         append_log(path, note)

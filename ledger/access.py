@@ -216,6 +216,18 @@ def access_entries(
     return [e for e in found if since is None or e.timestamp >= since]
 
 
+def reads_of(ledger: CaseLedger, case: str, since: datetime | None = None) -> list[AccessRecorded]:
+    """Every read that showed something of `case`: its own log's records and those of the
+    commands that read all cases at once (`cases`, `check --all`), in the order they were
+    recorded. For a loggkontroll of one child's file; each log's chain is still checked on
+    its own (`access_entries`)."""
+    own = access_entries(ledger, case, since)
+    everyone = [
+        e for e in ledger.events.get(ALL_CASES_LOG) if since is None or e.timestamp >= since
+    ]
+    return sorted([*own, *everyone], key=lambda record: record.timestamp)
+
+
 def _all_records(ledger: CaseLedger) -> Iterable[AccessRecorded]:
     for notifications in ledger.notification_pages(ACCESS_TOPIC, page=PAGE):
         for notification in notifications:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import (
+    ApplicationRecorder,
     IntegrityError,
     InternalError,
     Mapper,
     MapperDeserialisationError,
     Notification,
+    Recording,
     StoredEvent,
     Transcoder,
 )
@@ -22,6 +26,7 @@ from eventsourcing.utils import Environment, EnvType
 from ledger.access import ACCESS_TOPIC  # importing it also registers the access log's topic
 from ledger.case import Case, CaseRejected, Outcome, case_id
 from ledger.case_keys import KeyRing, open_case_keys
+from ledger.clock import restamp, store_time, utc
 from ledger.draft_area import DraftArea
 from ledger.entry import Draft, Problem
 from ledger.erasure import ERASURE_TOPIC, CaseErased, erased_in, erasure_of, erasures
@@ -125,6 +130,58 @@ class CaseLedger(Application[UUID]):
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
 
+    def construct_recorder(self) -> ApplicationRecorder:
+        if self.store.kind == "memory":  # eventsourcing's POPO factory takes no recorder topic
+            from ledger.stamping import MemoryStampingRecorder
+
+            return MemoryStampingRecorder()
+        return super().construct_recorder()
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        # recorded_at is stamped under the store's write lock (ledger/clock.py): the events
+        # are stamped again there, hashes with them, and encoded once more.
+        events = processing_event.events
+
+        def stamp(now: datetime | None, last: StoredEvent | None) -> list[StoredEvent]:
+            restamp(events, self.stamp_time(now, last))
+            return [self.mapper.to_stored_event(event) for event in events]
+
+        processing_event.saved_kwargs["stamp"] = stamp
+        return super()._record(processing_event)
+
+    def stamp_time(self, now: datetime | None, last: StoredEvent | None) -> datetime:
+        """The time to stamp new rows with, given the server's time (None: this machine's
+        clock) and the row stored last."""
+        now = utc(now) if now is not None else Entry.create_timestamp()
+        return store_time(now, self.recorded_at_of(last))
+
+    def recorded_at_of(self, stored: StoredEvent | None) -> datetime | None:
+        """The recorded_at of a stored row (None for none). A row the ledger cannot read
+        stops every write until `verify` has named it: its time is the floor for the next."""
+        if stored is None:
+            return None
+        try:
+            event: Any = self.mapper.to_domain_event(stored)
+        except MapperDeserialisationError:
+            raise TamperedRow(
+                f"the row stored last (stream {stored.originator_id} version "
+                f"{stored.originator_version}) cannot be read (altered, moved or another key); "
+                "run `ledger verify`"
+            ) from None
+        return event.timestamp
+
+    def store_time_now(self) -> datetime:
+        """The time new rows would get now (read without the write lock: a bulk import's
+        time, checked again under the lock as it stores)."""
+        now = None
+        if self.store.kind == "postgres":
+            with self.recorder.datastore.get_connection() as conn, conn.cursor() as curs:  # type: ignore[attr-defined]
+                curs.execute("SELECT clock_timestamp() AS now")
+                now = curs.fetchone()["now"]
+        maximum = self.recorder.max_notification_id()
+        last = self.recorder.select_notifications(start=maximum, limit=1) if maximum else []
+        return self.stamp_time(now, last[0] if last else None)
+
     def construct_mapper(self) -> Mapper[UUID]:
         # Only the ledger's own topics are read, and ciphertext is bound to its row.
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=RowMapper)
@@ -172,27 +229,65 @@ class CaseLedger(Application[UUID]):
             return outcomes
         raise IntegrityError("cases kept changing while writing; try again")
 
-    def insert_stored(self, events: Sequence[StoredEvent]) -> None:
-        """Store events that a case produced and the mapper encoded earlier (bulk import).
+    def insert_stored(
+        self, events: Sequence[StoredEvent], recorded_at: datetime | None = None
+    ) -> None:
+        """Store events that a case produced and the mapper encoded earlier (bulk import),
+        all stamped `recorded_at`; without it, rows copied as they are (a migration keeps
+        the source's store order and times).
 
         The same events `save()` would store, in one transaction; an `IntegrityError` means
-        another writer got to one of these cases first.
-        """
-        self.recorder.insert_events(events)
+        another writer got to one of these cases first. Should another writer have stored a
+        later time meanwhile, they are stamped again under the lock (ledger/clock.py)."""
 
-    def insert_rows(self, rows: Sequence[tuple[bytes, int, str, bytes]]) -> None:
+        def stamp(now: datetime | None, last: StoredEvent | None) -> Sequence[StoredEvent]:
+            at = self.stamp_time(now, last)
+            floor = self.recorded_at_of(last)
+            if floor is None or floor <= recorded_at:
+                return events
+            decoded = [self.mapper.to_domain_event(stored) for stored in events]
+            restamp(decoded, at)
+            return [self.mapper.to_stored_event(event) for event in decoded]
+
+        if recorded_at is None:
+            self.recorder.insert_events(events)
+        else:
+            self.recorder.insert_events(events, stamp=stamp)
+
+    def insert_rows(
+        self, rows: Sequence[tuple[bytes, int, str, bytes]], recorded_at: datetime | None = None
+    ) -> None:
         """`insert_stored` for rows given as (originator id bytes, version, topic, state):
-        with COPY where the recorder has it (PostgreSQL), else as stored events."""
+        with COPY where the recorder has it (PostgreSQL), else as stored events; stamped
+        again under the lock, like `insert_stored`, when another writer overtook them."""
         copy_rows = getattr(self.recorder, "copy_rows", None)
-        if copy_rows is not None:
+        if copy_rows is None:
+            events = [
+                StoredEvent(UUID(bytes=raw), v, topic, state) for raw, v, topic, state in rows
+            ]
+            self.insert_stored(events, recorded_at)
+            return
+        if recorded_at is None:
             copy_rows(rows)
             return
-        self.insert_stored(
-            [
-                StoredEvent(UUID(bytes=raw), version, topic, state)
-                for raw, version, topic, state in rows
+
+        def stamp(now: datetime | None, last: StoredEvent | None) -> Sequence[Any]:
+            at = self.stamp_time(now, last)
+            floor = self.recorded_at_of(last)
+            if floor is None or floor <= recorded_at:
+                return rows
+            decoded = [
+                self.mapper.to_domain_event(StoredEvent(UUID(bytes=raw), v, topic, state))
+                for raw, v, topic, state in rows
             ]
-        )
+            restamp(decoded, at)
+            stored = [self.mapper.to_stored_event(event) for event in decoded]
+            return [
+                (s.originator_id.bytes, s.originator_version, s.topic, s.state)  # type: ignore[union-attr]
+                for s in stored
+            ]
+
+        copy_rows(rows, stamp=stamp)
 
     def history(self, key: str) -> list[Entry]:
         """Every entry of a case in seq order, as stored.

@@ -119,15 +119,19 @@ class Case(Aggregate):
         self.last_hash = event.hash
 
     def record(self, drafts: Sequence[Draft]) -> Outcome:
-        """Append drafts in order, skipping those already stored; all or nothing."""
+        """Append drafts in order, skipping those already stored; all or nothing. (Their
+        recorded_at is stamped again as they are stored: ledger/clock.py.)"""
         outcome, entries = self.prepare(drafts)
         for entry in entries:
             self.trigger_event(Case.EntryRecorded, **entry)
         return outcome
 
-    def prepare(self, drafts: Sequence[Draft]) -> tuple[Outcome, list[dict[str, Any]]]:
+    def prepare(
+        self, drafts: Sequence[Draft], recorded_at: datetime | None = None
+    ) -> tuple[Outcome, list[dict[str, Any]]]:
         """What recording drafts would append, without appending: the outcome, and each new
-        event's attributes (timestamp, chained hash and state) in seq order.
+        event's attributes (timestamp, chained hash and state) in seq order. `recorded_at`
+        is the time a bulk import took under the store's write lock (default: now).
 
         Raises `CaseRejected` with every problem found. The case itself is left unchanged:
         `record` triggers the events, and a bulk import stores them directly (`new_events`).
@@ -184,6 +188,8 @@ class Case(Aggregate):
                     types[fields["target"]], draft.fields["changes"], resolve, index, problems
                 )
             resolved.append((basis, fields))
+        if not problems:
+            problems.extend(_cycles(fresh, resolved, self.labels | batch_labels))
         if problems:
             raise CaseRejected(sorted(problems, key=lambda p: p[0]))
 
@@ -191,7 +197,7 @@ class Case(Aggregate):
         prev_hash = self.last_hash
         create_timestamp = Case.EntryRecorded.create_timestamp
         for (seq, _, draft, fingerprint), (basis, fields) in zip(fresh, resolved, strict=True):
-            timestamp = create_timestamp()
+            timestamp = recorded_at or create_timestamp()
             known = draft.known
             state: dict[str, Any] = {
                 "case": self.key,
@@ -262,6 +268,60 @@ class Case(Aggregate):
 
 
 _REFERENCE_TYPES = (Reference, tuple)
+
+
+def _cycles(
+    fresh: Sequence[tuple[int, int, Draft, str]],
+    resolved: Sequence[tuple[list[int], dict[str, Any]]],
+    labels: dict[str, int],
+) -> list[tuple[int, Problem]]:
+    """References that lead back to the entry they start from (`basis`, `after` or any
+    other reference field), one problem per cycle, at the entry that closes it.
+
+    Stored entries refer only to entries stored before them, so a cycle runs through new
+    entries alone: an entry's basis cannot rest on itself, nor come after itself."""
+    names = {seq: f"@{label}" for label, seq in labels.items()}
+    edges: dict[int, list[tuple[str, int]]] = {}
+    index_of: dict[int, int] = {}
+    for (seq, index, draft, _), (basis, fields) in zip(fresh, resolved, strict=True):
+        index_of[seq] = index
+        out = [("basis", target) for target in basis]
+        for name, value in fields.items():
+            if type(draft.fields.get(name)) in _REFERENCE_TYPES:
+                targets = value if isinstance(value, list) else [value]
+                out.extend((name, t) for t in targets if type(t) is int)
+        edges[seq] = out
+    problems: list[tuple[int, Problem]] = []
+    state: dict[int, int] = {}  # 1: on the current path, 2: done
+    for start in edges:
+        if start in state:
+            continue
+        path: list[int] = [start]
+        stack = [iter(edges[start])]
+        state[start] = 1
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                state[path.pop()] = 2
+                stack.pop()
+                continue
+            field_name, target = step
+            if target not in edges or state.get(target) == 2:
+                continue
+            if state.get(target) == 1:
+                loop = [*path[path.index(target) :], target]
+                shown = " → ".join(names.get(s, f"#{s}") for s in loop)
+                problems.append(
+                    (
+                        index_of[path[-1]],
+                        Problem(field_name, f"the references form a cycle: {shown}"),
+                    )
+                )
+                continue
+            state[target] = 1
+            path.append(target)
+            stack.append(iter(edges[target]))
+    return problems
 
 
 class _Resolver:

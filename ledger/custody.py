@@ -9,10 +9,16 @@ a checkpoint handed to a third party still tells).
 
 The notes are signed, so they need no hash chain of their own; the copies are compared note
 by note, in order.
+
+Beside each note the ledger keeps the Merkle tree's leaf hashes the checkpoint added to those
+kept before (`leaves`, base64): a checkpoint holds only a size and a root, so when the tree no
+longer gives its root, these leaves (trusted only if they give that signed root) tell which
+entry is the first that changed (ledger/integrity.py).
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -37,6 +43,7 @@ class KeptCheckpoints(Aggregate):
         TOPIC = CHECKPOINT_TOPIC
 
         note: str
+        leaves: str  # base64 leaf hashes this checkpoint added; "" where not kept
 
         def mutate(self, aggregate: KeptCheckpoints | None) -> KeptCheckpoints | None:  # type: ignore[override]
             # No creation event: the first checkpoint founds the stream, so a note's version
@@ -57,8 +64,10 @@ class KeptCheckpoints(Aggregate):
         kept.notes = []
         return kept
 
-    def keep(self, note: str) -> None:
-        self.trigger_event(KeptCheckpoints.Kept, note=note)
+    def keep(self, note: str, leaves: bytes = b"") -> None:
+        self.trigger_event(
+            KeptCheckpoints.Kept, note=note, leaves=base64.b64encode(leaves).decode()
+        )
 
 
 register_topic(CHECKPOINT_TOPIC, KeptCheckpoints.Kept)
@@ -72,16 +81,32 @@ def kept_notes(ledger: CaseLedger) -> list[str]:
     ]
 
 
-def keep_notes(ledger: CaseLedger, notes: Sequence[str]) -> None:
-    """Append notes to the ledger's copy (in one transaction)."""
+def kept_leaves(ledger: CaseLedger) -> bytes:
+    """The leaf hashes kept beside the checkpoints, in order (32 bytes each); copies made
+    before leaves were kept, or damaged, add none."""
+    leaves = bytearray()
+    for stored in ledger.recorder.select_events(CHECKPOINTS_STREAM):
+        try:
+            kept = ledger.mapper.to_domain_event(stored)
+            added = base64.b64decode(getattr(kept, "leaves", ""), validate=True)
+        except Exception:  # an unreadable copy is named by custody; its leaves are not used
+            continue
+        if len(added) % 32 == 0:
+            leaves += added
+    return bytes(leaves)
+
+
+def keep_notes(ledger: CaseLedger, notes: Sequence[str], leaves: bytes = b"") -> None:
+    """Append notes to the ledger's copy (in one transaction); `leaves` are the leaf hashes
+    the last note's checkpoint added to those kept."""
     if not notes:
         return
     for attempt in range(WRITE_ATTEMPTS):
         kept = KeptCheckpoints.shell(CHECKPOINTS_STREAM, KeptCheckpoints.Kept.create_timestamp())
         for stored in ledger.recorder.select_events(CHECKPOINTS_STREAM):
             ledger.mapper.to_domain_event(stored).mutate(kept)  # type: ignore[attr-defined]
-        for note in notes:
-            kept.keep(note)
+        for number, note in enumerate(notes, start=1):
+            kept.keep(note, leaves if number == len(notes) else b"")
         try:
             ledger.save(kept)
             return

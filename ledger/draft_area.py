@@ -25,7 +25,7 @@ import orjson
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.utils import Environment
 
-from ledger.storage import Store
+from ledger.storage import Store, read_only_without
 
 DRAFTS_NAME = "ledger_drafts"
 
@@ -330,13 +330,15 @@ class MemoryDrafts(DraftArea):
 def open_drafts(store: Store, datastore: Any) -> DraftArea:
     """The draft area of a store, on the application's own datastore (its connections and
     settings), its table created when missing; `datastore` is None for the memory store."""
-    if store.kind == "memory":
+    if store.kind == "memory" or read_only_without(store, "ledger_drafts"):
+        # (Opened read-only without drafts ever made: none, as a writable ledger has none.)
         area: DraftArea = MemoryDrafts()
         area.codec = DraftCodec()
         return area
     recorder_class = _sqlite_class() if store.kind == "sqlite" else _postgres_class()
     area = recorder_class(datastore)  # type: ignore[call-arg]
-    area.create_table()  # type: ignore[attr-defined]
+    if store.settings.get("CREATE_TABLE") != "n":
+        area.create_table()  # type: ignore[attr-defined]
     environment = Environment(DRAFTS_NAME, dict(store.settings))
     cipher = AESCipher(environment) if store.encrypted else None
     area.codec = DraftCodec(cipher, store.id_secret())

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
+from unicodedata import is_normalized, normalize
 
 import orjson
 
@@ -23,7 +24,7 @@ from ledger.identity_numbers import (
 from ledger.quoting import name as field_name
 from ledger.quoting import quote
 from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
-from ledger.timeparse import Moment, TimeParseError, parse_moment
+from ledger.timeparse import Moment, TimeParseError, parse_input_moment
 from ledger.vocabulary import (
     NOT_DOCUMENTED,
     VOCABULARY,
@@ -124,6 +125,7 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
     """
     if not isinstance(obj, Mapping):
         raise InvalidEntry([Problem(None, "expected a JSON object")])
+    obj = _nfc(obj)
     problems: list[Problem] = []
     if type(obj) is not dict or None in obj.values():
         obj = {k: v for k, v in obj.items() if v is not None}
@@ -266,6 +268,27 @@ def _written(value: Any) -> Any:
     return value
 
 
+def _nfc(value: Any, depth: int = 0) -> Any:
+    """Text in one Unicode form (NFC): "ä" typed as one character or as "a" and a combining
+    diaeresis is the same text, so it has the same fingerprint (a re-import is idempotent)
+    and one agency is one lane. Returns `value` itself when nothing changes."""
+    if type(value) is str:
+        if value.isascii() or is_normalized("NFC", value):
+            return value
+        return normalize("NFC", value)
+    if depth > MAX_DEPTH:
+        return value  # refused for its depth by the checks that follow
+    if isinstance(value, Mapping):
+        pairs = [(_nfc(k), _nfc(v, depth + 1)) for k, v in value.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)):
+            return value
+        return dict(pairs)
+    if type(value) is list:
+        items = [_nfc(v, depth + 1) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
+
+
 def _moment(
     obj: Mapping[str, Any], name: str, problems: list[Problem], *, required: bool
 ) -> Moment | None:
@@ -278,7 +301,7 @@ def _moment(
         problems.append(Problem(name, f"expected a time like '2019-12-24', got {quote(value)}"))
         return None
     try:
-        return parse_moment(value)
+        return parse_input_moment(value)
     except TimeParseError as error:
         problems.append(Problem(name, str(error)))
         return None
@@ -351,7 +374,7 @@ def _field_value(
         if not isinstance(value, str):
             return wrong("a time like '2019-12-24'")
         try:
-            return parse_moment(value).text
+            return parse_input_moment(value).text
         except TimeParseError as error:
             problems.append(Problem(spec.name, str(error)))
             return None

@@ -17,8 +17,10 @@ same bytes (tests/test_fastpath.py compares them row by row, in clear and encryp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
+from unicodedata import is_normalized
 
 import orjson
 from eventsourcing.persistence import Mapper
@@ -38,10 +40,12 @@ from ledger.entry import (
     _written,
     validate_changes,
 )
+from ledger.fast_clock import canonical_moment
 from ledger.identity_numbers import identity_number_fields, may_hold_identity_number
 from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
 from ledger.rows import RowMapper, row_place
-from ledger.timeparse import Moment, TimeParseError, parse_moment
+from ledger.strict_json import duplicate_key
+from ledger.timeparse import Moment, TimeParseError, parse_input_moment
 from ledger.vocabulary import NOT_DOCUMENTED, VOCABULARY, EventType, event_type
 
 Row = tuple[str, int, str, bytes]
@@ -57,8 +61,11 @@ Checker = Callable[[Any], Any]
 # worker process keeps its own; a million-event import filled the larger one).
 @lru_cache(maxsize=16384)
 def _canonical_moment(text: str) -> Moment | None:
+    moment = canonical_moment(text)  # the common forms, without the general grammar
+    if moment is not None:
+        return moment
     try:
-        moment = parse_moment(text)
+        moment = parse_input_moment(text)
     except TimeParseError:
         return None
     return moment if moment.text == text else None
@@ -226,6 +233,20 @@ def _checker(type_name: str) -> Callable[[dict[str, Any]], _Checked | None] | No
     return checker
 
 
+def _in_nfc(line: bytes) -> bool:
+    """Whether the line's text is in NFC, as the exact path would store it. Up to U+00FF
+    every character is NFC already (Swedish letters included), and a text of those alone
+    encodes to Latin-1 at the cost of a copy; only other lines need the full check."""
+    if line.isascii():
+        return True
+    text = line.decode()
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return is_normalized("NFC", text)
+    return True
+
+
 def _accept(
     line: bytes, key: str, suspect: bool = True
 ) -> tuple[dict[str, Any], str, _Checked] | None:
@@ -235,6 +256,12 @@ def _accept(
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError:
+        return None
+    # Text the exact path would normalise (NFC; a \u escape may spell any form), and a key
+    # given twice, which it names.
+    if b"\\u" in line or not _in_nfc(line):
+        return None
+    if duplicate_key(line, obj) is not None:
         return None
     if type(obj) is not dict or obj.get("case") != key or None in obj.values():
         return None
@@ -251,14 +278,16 @@ def _accept(
 
 
 def _resolve(reference: Reference, key: str, own: int, last: int, labels: dict[str, int]) -> int:
-    """The seq a reference points at, or 0 where the exact path would report a problem."""
+    """The seq a reference points at, or 0 where the exact path would report a problem or
+    must look further: a reference forward in the input may close a cycle, which the exact
+    path names."""
     if reference.case is not None and reference.case != key:
         return 0
     if reference.seq is not None:
         seq = reference.seq if reference.seq <= last else 0
     else:
         seq = labels.get(reference.label, 0)  # type: ignore[arg-type]
-    return 0 if seq == own else seq
+    return seq if seq < own else 0
 
 
 def _changes(
@@ -293,9 +322,12 @@ def _changes(
     return stored
 
 
-def fast_rows(case: Case, lines: Iterable[bytes], mapper: Mapper[Any]) -> list[Row] | None:
-    """The rows recording `lines` in `case` stores, exactly as the exact path stores them, or
-    None when any line needs the exact path (which then takes the whole case)."""
+def fast_rows(
+    case: Case, lines: Iterable[bytes], mapper: Mapper[Any], recorded_at: datetime | None = None
+) -> list[Row] | None:
+    """The rows recording `lines` in `case` stores, exactly as the exact path stores them
+    (`Case.prepare`, with the same `recorded_at`), or None when any line needs the exact path
+    (which then takes the whole case)."""
     if not isinstance(mapper, RowMapper) or mapper.compressor is not None:
         return None
     key = case.key
@@ -332,6 +364,7 @@ def fast_rows(case: Case, lines: Iterable[bytes], mapper: Mapper[Any]) -> list[R
     class_version = getattr(Case.EntryRecorded, "class_version", 1)
     cipher = mapper.row_cipher
     create_timestamp = Case.EntryRecorded.create_timestamp
+    stamp = recorded_at.isoformat() if recorded_at is not None else None
     originator = case.id.hex
     prev_hash = case.last_hash
     rows: list[Row] = []
@@ -378,10 +411,10 @@ def fast_rows(case: Case, lines: Iterable[bytes], mapper: Mapper[Any]) -> list[R
             "fingerprint": fingerprint,
             "prev_hash": prev_hash,
         }
-        recorded_at = create_timestamp().isoformat()
-        prev_hash = entry_hash(chained_payload_at(state, own, recorded_at))
+        at = stamp or create_timestamp().isoformat()
+        prev_hash = entry_hash(chained_payload_at(state, own, at))
         # The transcoder's tagged form of the event's timestamp (eventsourcing DatetimeAsISO).
-        state["timestamp"] = {"_type_": "datetime_iso", "_data_": recorded_at}
+        state["timestamp"] = {"_type_": "datetime_iso", "_data_": at}
         state["hash"] = prev_hash
         if class_version > 1:
             state["class_version"] = class_version

@@ -36,6 +36,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from multiprocessing import get_all_start_methods, get_context
 from typing import IO, Any
 from uuid import UUID
@@ -48,6 +49,7 @@ from ledger.case import Case, CaseRejected, case_id
 from ledger.entry import Draft, InvalidEntry, Problem, draft_from_object
 from ledger.fastpath import fast_rows
 from ledger.references import CASE_KEY_PATTERN, is_case_key
+from ledger.strict_json import DUPLICATE_KEY, duplicate_key
 
 BATCH_EVENTS = 2000
 """Events per transaction where the import is not one transaction (stores other than SQLite)."""
@@ -66,6 +68,9 @@ Chunk = list[tuple[str, "Case | None"]]  # case keys, each with the case as stor
 class LineError:
     where: str  # "file.jsonl:7"
     message: str
+    # The stored case whose entries the problem names ("already stored as #5"), if any: saying
+    # so reveals what the case holds, so the importer's caller logs a read of it first.
+    stored_case: str | None = None
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -253,18 +258,18 @@ class _Checker:
     id_secret: bytes | None
     exact: bool = False  # every case on the exact path (for comparisons)
 
-    def check(self, chunk: Chunk) -> _Checked:
+    def check(self, chunk: Chunk, recorded_at: datetime) -> _Checked:
         # Runs with the collector paused: in-process by import_sources, and in workers
         # because they are forked while it is paused.
         checked = _Checked()
         for key, stored in chunk:
             case = stored or Case.start(case_id(key, self.id_secret), key)
-            self._check_case(key, case, checked)
+            self._check_case(key, case, checked, recorded_at)
         return checked
 
-    def _check_case(self, key: str, case: Case, checked: _Checked) -> None:
+    def _check_case(self, key: str, case: Case, checked: _Checked, recorded_at: datetime) -> None:
         if not self.exact and not checked.errors:
-            rows = fast_rows(case, self.lines.raw_lines_of(key), self.mapper)
+            rows = fast_rows(case, self.lines.raw_lines_of(key), self.mapper, recorded_at)
             if rows is not None:
                 checked.recorded += len(rows)
                 checked.rows += rows
@@ -281,11 +286,12 @@ class _Checker:
                 if invalid.label[1] is not None:
                     invalid_labels.add(invalid.label[1])
         try:
-            outcome, entries = case.prepare([draft for _, draft in located])
+            outcome, entries = case.prepare([draft for _, draft in located], recorded_at)
         except CaseRejected as rejected:
             # A reference to a line that is itself invalid is not a second problem.
+            stored_case = key if case.version else None
             errors.extend(
-                LineError(located[index][0], str(problem))
+                LineError(located[index][0], str(problem), stored_case)
                 for index, problem in rejected.problems
                 if problem.unresolved not in invalid_labels
             )
@@ -318,9 +324,9 @@ def _exit_with(importer: int) -> None:
     os._exit(1)
 
 
-def _check_in_worker(chunk: Chunk) -> _Checked:
+def _check_in_worker(chunk: Chunk, recorded_at: datetime) -> _Checked:
     assert _checker is not None, "workers adopt the checker when they start"
-    return _checker.check(chunk)
+    return _checker.check(chunk, recorded_at)
 
 
 def import_sources(
@@ -381,18 +387,18 @@ def _prepare_case_keys(ledger: CaseLedger, lines: _Lines, dry_run: bool) -> None
 def _store(
     ledger: CaseLedger,
     lines: _Lines,
-    check: Callable[[Iterable[Chunk]], Iterator[_Checked]],
+    check: Callable[[Iterable[Chunk], datetime], Iterator[_Checked]],
     report: ImportReport,
     errors: list[LineError],
     dry_run: bool = False,
 ) -> None:
     sink: _Transaction | _Spool | _Discard
     if dry_run:
-        sink = _Discard()
+        sink = _Discard(ledger)
     else:
         sink = _Transaction(ledger) if ledger.store.kind == "sqlite" else _Spool(ledger)
     with sink:
-        for checked in check(_chunks(ledger, lines)):
+        for checked in check(_chunks(ledger, lines), sink.recorded_at):
             report.recorded += checked.recorded
             report.skipped += checked.skipped
             errors += checked.errors
@@ -438,24 +444,47 @@ def _usable_cores() -> int:
 @contextmanager
 def _checking(
     checker: _Checker, workers: int
-) -> Iterator[Callable[[Iterable[Chunk]], Iterator[_Checked]]]:
-    """A function checking chunks in order: in this process, or in `workers` processes."""
+) -> Iterator[Callable[[Iterable[Chunk], datetime], Iterator[_Checked]]]:
+    """A function checking chunks in order, stamping their entries with a time: in this
+    process, or in `workers` processes."""
     if not workers:
-        yield lambda chunks: map(checker.check, chunks)
+        yield lambda chunks, at: (checker.check(chunk, at) for chunk in chunks)
         return
     # Not multiprocessing.Pool: it replaces a worker that dies (killed, out of memory) and
     # waits forever for the chunk that worker held, with the store's write lock held. The
     # executor notices the death at once and fails every outstanding chunk.
-    pool = ProcessPoolExecutor(
-        workers, mp_context=get_context("fork"), initializer=_adopt, initargs=(checker, os.getpid())
-    )
+    pools: list[ProcessPoolExecutor] = []
+
+    def check(chunks: Iterable[Chunk], at: datetime) -> Iterator[_Checked]:
+        chunks = iter(chunks)
+        first = next(chunks, None)
+        if first is None:
+            return
+        # The first chunk is checked here, before forking: the workers inherit the checkers
+        # generated for the input's types (tens of milliseconds each) and the clocks read so
+        # far, instead of each generating and reading its own.
+        yield checker.check(first, at)
+        if not pools:
+            pools.append(
+                ProcessPoolExecutor(
+                    workers,
+                    mp_context=get_context("fork"),
+                    initializer=_adopt,
+                    initargs=(checker, os.getpid()),
+                )
+            )
+        yield from _in_order(pools[0], chunks, at, ahead=2 * workers)
+
     try:
-        yield lambda chunks: _in_order(pool, chunks, ahead=2 * workers)
+        yield check
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _in_order(pool: ProcessPoolExecutor, chunks: Iterable[Chunk], ahead: int) -> Iterator[_Checked]:
+def _in_order(
+    pool: ProcessPoolExecutor, chunks: Iterable[Chunk], recorded_at: datetime, ahead: int
+) -> Iterator[_Checked]:
     """Results in input order, at most `ahead` chunks in flight: memory stays bounded when the
     workers check faster than the store takes their rows. Raise `WorkerDied` when a worker
     process ends without handing back its chunk."""
@@ -464,7 +493,7 @@ def _in_order(pool: ProcessPoolExecutor, chunks: Iterable[Chunk], ahead: int) ->
         for chunk in chunks:
             if len(pending) >= ahead:
                 yield pending.popleft().result()
-            pending.append(pool.submit(_check_in_worker, chunk))
+            pending.append(pool.submit(_check_in_worker, chunk, recorded_at))
         while pending:
             yield pending.popleft().result()
     except BrokenProcessPool:
@@ -476,6 +505,9 @@ def _in_order(pool: ProcessPoolExecutor, chunks: Iterable[Chunk], ahead: int) ->
 
 class _Discard:
     """A dry run: the checked rows go nowhere."""
+
+    def __init__(self, ledger: CaseLedger) -> None:
+        self.recorded_at = ledger.store_time_now()
 
     def __enter__(self) -> _Discard:
         return self
@@ -490,30 +522,38 @@ class _Discard:
 class _Transaction:
     """SQLite: every row in one transaction, committed only if the block ends without error.
 
+    The write lock is taken as the import begins, and the time its entries are stamped with
+    (`recorded_at`) read under it (ledger/clock.py): nothing else is stored until the import
+    ends, so no row can come between with a later time.
+
     The rows are the ones the mapper made; they go in with the application recorder's own
     insert statement, as one `executemany` per chunk rather than one statement per row.
     """
 
     def __init__(self, ledger: CaseLedger) -> None:
+        self.ledger = ledger
         self.datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
         self.statement: str = ledger.recorder.insert_events_statement  # type: ignore[attr-defined]
         self._transaction: Any = None
         self.cursor: Any = None
 
     def __enter__(self) -> _Transaction:
+        self._transaction = self.datastore.transaction(commit=True)
+        self.cursor = self._transaction.__enter__()
+        try:
+            last = self.ledger.recorder.lock_for_writing(self.cursor)  # type: ignore[attr-defined]
+            self.recorded_at = self.ledger.stamp_time(None, last)
+        except BaseException as error:
+            self._transaction.__exit__(type(error), error, error.__traceback__)
+            raise
         return self
 
     def add(self, rows: list[Row]) -> None:
-        if not rows:
-            return
-        if self.cursor is None:
-            self._transaction = self.datastore.transaction(commit=True)
-            self.cursor = self._transaction.__enter__()
-        self.cursor.executemany(self.statement, rows)
+        if rows:
+            self.cursor.executemany(self.statement, rows)
 
     def __exit__(self, *exc: Any) -> None:
-        if self._transaction is not None:
-            self._transaction.__exit__(*exc)  # commits, or rolls back and re-raises
+        self._transaction.__exit__(*exc)  # commits, or rolls back and re-raises
 
 
 class _Spool:
@@ -524,6 +564,7 @@ class _Spool:
 
     def __init__(self, ledger: CaseLedger) -> None:
         self.ledger = ledger
+        self.recorded_at = ledger.store_time_now()  # checked again under the lock
         self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
         self.topic = Case.EntryRecorded.TOPIC
         self.counts: list[int] = []  # rows per chunk, in file order
@@ -542,7 +583,7 @@ class _Spool:
         try:
             if exc_type is None:
                 for batch in self._batches():
-                    self.ledger.insert_rows(batch)  # COPY on PostgreSQL
+                    self.ledger.insert_rows(batch, self.recorded_at)  # COPY on PostgreSQL
         finally:
             self.file.close()
 
@@ -589,6 +630,8 @@ def _draft(line: bytes) -> Draft:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as error:
         raise InvalidEntry([Problem(None, f"not valid JSON ({_json_reason(error)})")]) from None
+    if (twice := duplicate_key(line, obj)) is not None:
+        raise InvalidEntry([Problem(twice, DUPLICATE_KEY)])
     try:
         return draft_from_object(obj)
     except InvalidEntry as invalid:

@@ -23,6 +23,8 @@ takes the leaf id ‖ version ‖ SHA-256(stored state) so the tree keeps its si
   is GENESIS and every later one's is the previous entry's `hash`, every `hash` is
   `entry_hash(event.hashed_payload())`, and the entry's case key is the case it is stored in;
 - the Merkle tree over all entries;
+- store order (ledger/clock.py): no entry, access record or kept checkpoint has a
+  `recorded_at` before that of a row stored before it; the first that has is named;
 - every checkpoint of the checkpoints log: its signature by the verifier key, and an RFC 9162
   consistency proof from its (size, root) to the current tree. A tree smaller than a
   checkpoint (entries deleted from the end) or with a different root at that size (an entry
@@ -62,10 +64,12 @@ from ledger.checkpoint import (
     sign,
     verify,
 )
+from ledger.clock import StoreOrder
 from ledger.custody import (
     CHECKPOINT_TOPIC,
     CHECKPOINTS_STREAM,
     custody_problems,
+    kept_leaves,
     kept_notes,
     notes_to_check,
 )
@@ -161,6 +165,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     more_problems: int = 0  # found but not kept (beyond MAX_PROBLEMS)
     views_checked: bool = False  # the kept views were compared too (by the caller)
+    leaves: bytes = b""  # the tree's leaf hashes, 32 bytes each, in store order
     erased: list[Erased] = field(default_factory=list)  # erased cases, in store order
 
     @property
@@ -193,6 +198,8 @@ class Scan:
     more_problems: int = 0
     chains: dict[UUID, _Chain] = field(default_factory=dict)
     suspects: list[tuple[Problem, dict[str, Any], str]] = field(default_factory=list)
+    order: StoreOrder = field(default_factory=StoreOrder)
+    recorded_at: Any = None  # the time of the entry checked last (None: undecodable)
     erased: list[Erased] = field(default_factory=list)
 
     @property
@@ -228,6 +235,7 @@ def scan(ledger: CaseLedger) -> Scan:
             if notification.topic in LEAF_TOPICS:
                 result.notification_ids.append(notification.id)
                 position = len(result.notification_ids)
+                result.recorded_at = None
                 if notification.topic == ERASURE_TOPIC:
                     leaf = _check_erasure(ledger, result, notification, position)
                 elif notification.originator_id in erased:
@@ -237,12 +245,19 @@ def scan(ledger: CaseLedger) -> Scan:
                 else:
                     leaf = _check_entry(ledger, result, notification, position)
                 result.leaves += leaf_hash(leaf)
-            elif notification.topic == ACCESS_TOPIC:
-                continue  # access records: scan_access
-            elif (
-                notification.topic != CHECKPOINT_TOPIC
-                or notification.originator_id != CHECKPOINTS_STREAM
+                if result.recorded_at is not None:
+                    chain = result.chains[notification.originator_id]  # type: ignore[index]
+                    seq = notification.originator_version
+                    where = f"{chain.key}#{seq}" if chain.key else f"entry {position}"
+                    if (what := result.order.see(result.recorded_at, where)) is not None:
+                        result.add(Problem(what, chain.key, chain_id(notification), seq, position))
+            elif notification.topic in (ACCESS_TOPIC, CHECKPOINT_TOPIC) and (
+                notification.topic == ACCESS_TOPIC
+                or notification.originator_id == CHECKPOINTS_STREAM
             ):
+                # Their own checks are scan_access's and custody's; here only store order.
+                _check_order(ledger, result, notification)
+            else:
                 strays.append(notification)
     for stray in strays:
         case_id = stray.originator_id
@@ -257,6 +272,59 @@ def scan(ledger: CaseLedger) -> Scan:
         )
     _finish(result)
     return result
+
+
+def chain_id(notification: Notification) -> UUID:
+    stream = notification.originator_id
+    assert isinstance(stream, UUID)
+    return stream
+
+
+def _check_order(ledger: CaseLedger, result: Scan, notification: Notification) -> None:
+    """An access record's or kept checkpoint's time against store order (a row that cannot
+    be read is reported by the access log's own checks, or by custody)."""
+    try:
+        event: Any = ledger.mapper.to_domain_event(notification)
+    except Exception:  # unreadable: named by the access log checks or custody
+        return
+    version = notification.originator_version
+    if notification.topic == ACCESS_TOPIC:
+        where = f"access record #{version} of {event.case or '(all cases)'}"
+        case = event.case or "(all cases)"
+    else:
+        where, case = f"kept checkpoint {version}", None
+    if (what := result.order.see(event.timestamp, where)) is not None:
+        if case is None:
+            result.add(Problem(f"the ledger's copy of it: {what}", checkpoint=version))
+        else:
+            result.add(Problem(f"access log: record #{version}: {what}", case=case))
+
+
+def store_order_problem(ledger: CaseLedger) -> str | None:
+    """The first row whose recorded_at goes back in store order, said in one line, or None.
+
+    What "the ledger as it stood at T" shows rests on recorded_at following store order; a
+    row back-dated behind the ledger's back would otherwise be shown as if already there."""
+    order = StoreOrder()
+    keys: dict[UUID, str] = {}
+    for notifications in ledger.notification_pages(None, page=PAGE):
+        for notification in notifications:
+            if notification.topic not in (ENTRY_TOPIC, ACCESS_TOPIC, CHECKPOINT_TOPIC):
+                continue
+            try:
+                event: Any = ledger.mapper.to_domain_event(notification)
+            except Exception:  # unreadable: verify names it
+                continue
+            version = notification.originator_version
+            if notification.topic == ENTRY_TOPIC:
+                where = f"{keys.setdefault(chain_id(notification), event.case)}#{version}"
+            elif notification.topic == ACCESS_TOPIC:
+                where = f"access record #{version} of {event.case or '(all cases)'}"
+            else:
+                where = f"kept checkpoint {version}"
+            if (what := order.see(event.timestamp, where)) is not None:
+                return f"{where}: {what}"
+    return None
 
 
 def _check_entry(
@@ -335,6 +403,8 @@ def _check_entry(
             f"recorded_at {event.timestamp.isoformat()} is before that of #{previous} "
             f"({chain.last_recorded.isoformat()}): back-dated"
         )
+    else:
+        result.recorded_at = event.timestamp
     _advance(chain, version, stored_hash)
     chain.last_recorded = event.timestamp
     return leaf
@@ -501,6 +571,7 @@ def verify_ledger(
         access_root=access_tree.root(),
         problems=list(result.problems),
         more_problems=result.more_problems,
+        leaves=bytes(result.leaves),
         erased=list(result.erased),
     )
     report.problems.extend(access_problems)
@@ -510,6 +581,7 @@ def verify_ledger(
     )
     good_sizes: list[int] = []
     failures: list[Problem] = []
+    kept_tree: list[bytes] = []  # read when a checkpoint fails
     for number, note in enumerate(checkpoints, start=1):
         check = _check_checkpoint(number, note, verifier, tree, access_tree)  # type: ignore[arg-type]
         report.checkpoints.append(check)
@@ -519,7 +591,9 @@ def verify_ledger(
         if check.access_failed:
             failures.append(Problem(check.status, checkpoint=check.number))
             continue
-        failures.append(_place(ledger, result, check, good_sizes))
+        if not kept_tree:
+            kept_tree.append(kept_leaves(ledger))
+        failures.append(_place(ledger, result, check, good_sizes, kept_tree[0]))
     report.problems.extend(failures)
     for label, note in against:
         check = _check_checkpoint(0, note, verifier, tree, access_tree)  # type: ignore[arg-type]
@@ -642,12 +716,27 @@ def _consistency(tree: Tree, size: int, root: bytes) -> str | None:
     return f"root mismatch at size {size} (an access record was changed, removed or reordered)"
 
 
-def _place(ledger: CaseLedger, result: Scan, check: CheckpointCheck, good: list[int]) -> Problem:
-    """A failing checkpoint as a problem at the first entry it no longer vouches for."""
+def _place(
+    ledger: CaseLedger, result: Scan, check: CheckpointCheck, good: list[int], kept: bytes
+) -> Problem:
+    """A failing checkpoint as a problem at the first entry that differs from what it
+    covered, where the leaves kept beside the checkpoints give its signed root; else at the
+    first entry it no longer vouches for."""
     if check.size is None:  # the note itself is bad
         return Problem(check.status, checkpoint=check.number)
     if check.size > result.size:  # certain: the entries after the current end are gone
         return Problem(check.status, position=result.size + 1, checkpoint=check.number)
+    covered = kept[: 32 * check.size]
+    if len(covered) == 32 * check.size and Tree(covered).root() == check.root:
+        current = result.leaves
+        for index in range(check.size):
+            start = 32 * index
+            if current[start : start + 32] != covered[start : start + 32]:
+                what = (
+                    f"{check.status}; the first entry that differs from what the checkpoint covered"
+                )
+                key, case_id, seq = _entry_at(ledger, result, index + 1)
+                return Problem(what, key, case_id, seq, index + 1, check.number)
     intact = max((s for s in good if s <= check.size), default=0)
     what = check.status
     if intact:

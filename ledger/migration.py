@@ -75,10 +75,16 @@ class Copied:
 
 def _row(stored: StoredEvent) -> tuple[UUID | str, int, str, bytes]:
     """A row as it lies: what a verbatim copy must keep."""
-    stream = stored.originator_id
-    if not isinstance(stream, UUID):
-        stream = UUID(str(stream))
-    return stream, stored.originator_version, stored.topic, bytes(stored.state)
+    return (
+        _stream(stored.originator_id),
+        stored.originator_version,
+        stored.topic,
+        bytes(stored.state),
+    )
+
+
+def _stream(originator_id: UUID | str) -> UUID:
+    return originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
 
 
 def _rows(ledger: CaseLedger, after: int = 0, page: int = PAGE) -> Iterator[Notification]:
@@ -171,17 +177,13 @@ def carry_out(
         target.key_ring.table.put_rows(key_plan(source, target))
     copied = 0
     for notifications in source.notification_pages(None, after=planned.after, page=page):
+        # As the bulk import stores its rows: by COPY where the target is PostgreSQL.
         rows = [
-            StoredEvent(
-                originator_id=n.originator_id,
-                originator_version=n.originator_version,
-                topic=n.topic,
-                state=n.state,
-            )
+            (_stream(n.originator_id).bytes, n.originator_version, n.topic, bytes(n.state))
             for n in notifications
         ]
         try:
-            target.insert_stored(rows)
+            target.insert_rows(rows)
         except IntegrityError:
             raise MigrationRefused(
                 "the target was written to during the migration (a row is already there); "

@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from ledger.entry import ENVELOPE_FIELDS
+from ledger.strict_json import DUPLICATE_KEY, duplicate_key
 from ledger.vocabulary import VOCABULARY
 
 __all__ = [
@@ -331,6 +332,8 @@ def _jsonl(file: str, data: bytes) -> Sheet:
             raise SheetError(f"{file}:{number}: not valid JSON") from None
         if not isinstance(obj, dict):
             raise SheetError(f"{file}:{number}: expected a JSON object")
+        if (twice := duplicate_key(line, obj)) is not None:
+            raise SheetError(f"{file}:{number}: field {twice!r}: {DUPLICATE_KEY}")
         values = {k: v for k, v in obj.items() if v is not None}
         result.rows.append(SheetRow(Origin(file, None, number), values, {k: k for k in values}))
     return result

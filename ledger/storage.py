@@ -69,11 +69,59 @@ def sqlite_store(path: str) -> Store:
             "SQLITE_DBNAME": path,
             # Several writers on one file wait for each other rather than fail at once.
             "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_SECONDS),
+            # recorded_at is stamped under the write lock (ledger/clock.py).
+            "APPLICATION_RECORDER_TOPIC": "ledger.stamping:SQLiteStampingRecorder",
         },
     )
 
 
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def read_only_store(store: Store) -> Store:
+    """The same SQLite ledger opened for reading only, for a file SQLite cannot open as it
+    stands (on a read-only mount, a copy handed over on a CD): no table is created and
+    nothing written. Without a -wal file beside it everything is in the database file, and
+    SQLite is told the file cannot change (`immutable`), since on a read-only mount it
+    could not make the shared-memory file a WAL database is otherwise read through."""
+    from pathlib import Path
+    from urllib.parse import quote
+
+    if store.kind != "sqlite":
+        return store
+    path = Path(store.location).resolve()
+    options = "mode=ro" if Path(f"{path}-wal").exists() else "mode=ro&immutable=1"
+    settings = dict(store.settings, SQLITE_DBNAME=f"file:{quote(str(path))}?{options}")
+    settings["CREATE_TABLE"] = "n"
+    return Store(store.kind, store.location, settings)
+
+
+def read_only_without(store: Store, table: str) -> bool:
+    """Whether a ledger opened read-only (`read_only_store`) lacks `table`, which a writable
+    one would create on first use: read as empty then, since none can be created."""
+    if store.kind != "sqlite" or store.settings.get("CREATE_TABLE") != "n":
+        return False
+    import sqlite3
+
+    connection = sqlite3.connect(store.settings["SQLITE_DBNAME"], uri=True)
+    try:
+        (found,) = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+    finally:
+        connection.close()
+    return not found
+
+
+def writable_place(store: Store) -> bool:
+    """Whether SQLite could write beside the ledger file (its journal files): False on a
+    read-only mount or in a directory closed to writing."""
+    from pathlib import Path
+
+    if store.kind != "sqlite":
+        return True
+    path = Path(store.location).resolve()
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def store_files(store: Store) -> tuple[str, ...]:
@@ -103,6 +151,28 @@ def is_busy(error: BaseException) -> bool:
     )
 
 
+def storage_failure(error: BaseException) -> str | None:
+    """What the store or the disk could not do, in one line, for errors that are the
+    machine's and not a bug: a full disk, a store that cannot be written. None otherwise."""
+    import errno
+    import sqlite3
+
+    from eventsourcing.persistence import PersistenceError
+
+    text = str(error).lower()
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full; nothing was written (free space and try again)"
+    if isinstance(error, (sqlite3.Error, PersistenceError)):
+        if "disk is full" in text or "no space left" in text or "disk full" in text:
+            return (
+                "the disk holding the ledger is full; nothing was written (free space and "
+                "try again)"
+            )
+        if "readonly database" in text or "read-only" in text:
+            return "the ledger cannot be written here (a read-only file or mount)"
+    return None
+
+
 def busy_reason() -> str:
     return (
         f"the ledger is busy: another process has been writing to it for over "
@@ -126,8 +196,8 @@ def postgres_store(url: str) -> Store:
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_CONNECT_TIMEOUT": "5",
-        # eventsourcing's recorder with a bulk insert by COPY (ledger/postgres_recorder.py)
-        "APPLICATION_RECORDER_TOPIC": "ledger.postgres_recorder:LedgerPostgresRecorder",
+        # recorded_at is the server's time, taken under the table lock (ledger/clock.py).
+        "APPLICATION_RECORDER_TOPIC": "ledger.stamping:PostgresStampingRecorder",
     }
     schema = parse_qs(parts.query).get("schema", [""])[0]
     if schema:

@@ -622,5 +622,26 @@ def _quote(value: object) -> str:
     return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
+_OFFSET_WRITTEN = re.compile(r"(?:Z|[+-]\d\d:\d\d)$")
+
+
+def parse_input_moment(text: str) -> Moment:
+    """A time as input gives it (import, record, drafts): `parse_moment`, and a local time
+    without an offset in the autumn repeat hour is refused, since it names two instants an
+    hour apart (a local time in the spring gap names none, and `parse_moment` refuses it).
+    Texts the ledger wrote itself keep reading as before: they carry the offset there."""
+    moment = parse_moment(text)
+    if moment.precision in ("minute", "second") and not _OFFSET_WRITTEN.search(moment.text):
+        wall = moment.start.replace(tzinfo=None)
+        first = wall.replace(tzinfo=STOCKHOLM, fold=0).utcoffset()
+        if first != wall.replace(tzinfo=STOCKHOLM, fold=1).utcoffset():
+            raise _error(
+                text,
+                f"{wall:%Y-%m-%dT%H:%M} occurs twice in Europe/Stockholm, as the clocks go "
+                "back; write the offset: +02:00 for the first time, +01:00 for the second",
+            )
+    return moment
+
+
 def _error(text: object, reason: str) -> TimeParseError:
     return TimeParseError(f"not a time: {_quote(text)} ({reason})")

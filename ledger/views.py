@@ -32,7 +32,7 @@ from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.utils import Environment
 
 from ledger.rows import RowCipher, TamperedRow
-from ledger.storage import Store
+from ledger.storage import Store, read_only_without
 
 VIEWS_NAME = "ledger_views"
 
@@ -378,7 +378,8 @@ class MemoryCaseViews(POPOTrackingRecorder, CaseViews):
 def open_views(store: Store) -> CaseViews:
     """The views of a store, tables created when missing, sealed when the store is encrypted."""
     environment = Environment(VIEWS_NAME, dict(store.settings))
-    if store.kind == "memory":
+    if store.kind == "memory" or read_only_without(store, "ledger_case_views"):
+        # Never kept, and opened read-only: empty, as a writable ledger's are on first use.
         views: CaseViews = MemoryCaseViews()
     else:
         view_class = _sqlite_class() if store.kind == "sqlite" else postgres_views_class()

@@ -408,10 +408,12 @@ def test_access_log_lists_per_case_and_for_all(db: Path) -> None:
     doc = json.loads(ok(invoke(db, "access-log", CASE, "--format", "json")).stdout)
     assert set(doc) >= {"schema_version", "case", "generated_at", "entries"}
     assert doc["case"] == CASE
+    # The case's own reads, and the read of all cases (`cases` showed NK-LH too).
     assert [(e["user"], e["command"], e["purpose"]) for e in doc["entries"]] == [
-        ("anna", "timeline", "lex Sarah")
+        ("anna", "timeline", "lex Sarah"),
+        ("bo", "cases", None),
     ]
-    (item,) = doc["entries"]
+    item = doc["entries"][0]
     assert set(item) == {
         "seq",
         "case",
@@ -596,3 +598,24 @@ def test_verify_finds_a_deleted_access_record(tmp_path: Path) -> None:
     report = verify_ledger(CaseLedger(sqlite_store(str(db))), [], None)
     assert not report.intact
     assert any("access log" in str(p) and CASE in str(p) for p in report.problems)
+
+
+def test_a_cases_access_log_lists_the_reads_of_all_cases_too(db: Path) -> None:
+    """A loggkontroll of one child's file: `cases` and `check --all` showed it as well."""
+    env = {"LEDGER_USER": "granskare C", "LEDGER_LANG": "en"}
+    assert invoke(db, "timeline", "NK-LH", env=env).exit_code == 0
+    assert invoke(db, "cases", env=env).exit_code == 0
+    assert invoke(db, "check", "--all", env=env).exit_code in (0, 1)
+    listed = invoke(db, "access-log", "NK-LH", "--format", "json", env=env)
+    entries = json.loads(listed.output)["entries"]
+    assert [(e["case"], e["command"]) for e in entries] == [
+        ("NK-LH", "timeline"),
+        (None, "cases"),
+        (None, "check"),
+    ]
+    table = invoke(db, "access-log", "NK-LH", env=env).output
+    assert "(all cases)" in table
+    # Another case's own reads stay out of it.
+    log_read(state_for(db), "known", "AS-2020", "cia", None)
+    again = json.loads(invoke(db, "access-log", "NK-LH", "--format", "json", env=env).output)
+    assert "AS-2020" not in {e["case"] for e in again["entries"]}

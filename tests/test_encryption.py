@@ -109,7 +109,7 @@ def encrypted(tmp_path_factory: pytest.TempPathFactory, key: str) -> Path:
     assert done.returncode == 0, done.stderr
     # log_read with a purpose, as the reading commands will call it
     from cli.access import log_read
-    from cli.main import State
+    from cli.context import State
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LEDGER_CIPHER_KEY", key)

@@ -273,7 +273,10 @@ def test_every_command_checks_its_parameters() -> None:
 
     def walk(group: click.Group) -> list[click.Command]:
         found: list[click.Command] = []
-        for command in group.commands.values():
+        context = click.Context(group)
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
+            assert command is not None, name
             found.append(command)
             if isinstance(command, click.Group):
                 found += walk(command)

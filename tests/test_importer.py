@@ -104,6 +104,8 @@ def test_in_process_and_workers_give_the_same_problems(ledger: CaseLedger) -> No
 def test_a_writer_that_gets_to_a_case_first_makes_the_import_check_again(
     ledger: CaseLedger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if ledger.store.kind == "sqlite":
+        pytest.skip("on SQLite the import holds the write lock from its start: none gets in")
     data = synthetic(3, 5)
     key = orjson.loads(data[0])["case"]
     note = {

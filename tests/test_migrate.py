@@ -17,6 +17,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from click.testing import CliRunner
@@ -330,7 +331,8 @@ def test_a_target_holding_anything_else_is_refused_and_left_alone(
         )
     )
     again = ok(ledger_cli(source, "migrate", "--to", fresh))
-    assert "2 copied" in again.stdout  # the new entry and the read of this migration
+    # The read `record` logged first, the new entry, and the read of this migration.
+    assert "3 copied" in again.stdout
     assert rows(fresh, None) == rows(source, None)
     assert drafts(fresh, None) == drafts(source, None)
 
@@ -388,3 +390,26 @@ def test_bad_urls_and_a_missing_source_are_one_line(place: Any, tmp_path: Path) 
         ["--db", str(empty), "migrate", "--to", "new.db"], tmp_path
     )
     assert not (tmp_path / "new.db").exists()
+
+
+def test_a_migration_to_postgresql_goes_in_with_copy(
+    place: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger.postgres_recorder import LedgerPostgresRecorder
+
+    source, target = place("sqlite", "source"), place("postgres", "target")
+    fill(source, None, tmp_path)
+    copied: list[tuple[Any, ...]] = []
+    copy_rows = LedgerPostgresRecorder.copy_rows
+
+    def counted(self: LedgerPostgresRecorder, given: Any) -> None:
+        given = list(given)
+        copied.extend(given)
+        copy_rows(self, given)
+
+    monkeypatch.setattr(LedgerPostgresRecorder, "copy_rows", counted)
+    ok(ledger_cli(source, "migrate", "--to", target))
+    moved = rows(source, None)
+    assert rows(target, None) == moved
+    # Every row went in by COPY, the migration's own access record on the source too.
+    assert [(UUID(bytes=r[0]), r[1], r[2], bytes(r[3])) for r in copied] == moved

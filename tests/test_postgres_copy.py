@@ -74,6 +74,8 @@ def test_an_import_stores_on_postgres_what_it_stores_on_sqlite(
             "create_timestamp",
             staticmethod(lambda t=ticks, s=start: s + timedelta(microseconds=next(t))),
         )
+        # An import's time is the store's: on PostgreSQL the server's, here made the same.
+        monkeypatch.setattr(CaseLedger, "store_time_now", lambda self, s=start: s)
         report = import_sources(ledger, [Source("in.jsonl", data)], workers=workers)
         assert (report.recorded, report.skipped) == (len(data), 0)
         stored[name] = [

@@ -1,0 +1,51 @@
+"""JSON input read strictly: a key given twice in one object is an error.
+
+orjson (like most parsers) keeps the last of two equal keys, so a line such as
+`{"summary": "...", ..., "summary": "..."}` would be stored with whichever came last while a
+reader of the file may see the first. Counting is cheap: every key in the text ends in a
+quote followed by a colon, so a text with no more of those than the parsed objects hold keys
+has no key twice; only otherwise (a duplicate, or a string that holds `":`) is it parsed
+again to name the key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_KEY_END = re.compile(rb'"\s*:')
+DUPLICATE_KEY = "given twice in one object (each key once: which one was meant?)"
+
+
+def _keys(value: Any) -> int:
+    """Keys in all objects of a parsed value (without recursion: input may nest deeply)."""
+    count, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        if type(item) is dict:
+            count += len(item)
+            pending.extend(item.values())
+        elif type(item) is list:
+            pending.extend(item)
+    return count
+
+
+def duplicate_key(text: bytes | str, parsed: Any) -> str | None:
+    """The first key that appears twice in one object of `text` (already parsed as
+    `parsed`), or None."""
+    raw = text.encode() if isinstance(text, str) else text
+    if len(_KEY_END.findall(raw)) <= _keys(parsed):
+        return None
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen and not found:
+                found.append(key)
+            seen.add(key)
+        return dict(items)
+
+    json.loads(raw, object_pairs_hook=pairs)
+    return found[0] if found else None
