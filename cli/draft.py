@@ -133,8 +133,8 @@ def _find(state: State, id: int) -> StoredDraft:
 
     try:
         return find(state.ledger(), id)
-    except UnknownDraft as error:
-        raise UserError(str(error)) from None
+    except UnknownDraft:
+        raise UserError(_("no draft {id}").format(id=id)) from None
 
 
 @draft.command("show")
