@@ -92,7 +92,9 @@ def test_time_options_and_an_empty_import_in_swedish_and_english(db: Path, tmp_p
     assert refused(db, "draft", "show", "7") == "inget utkast 7"
     assert refused(db, "draft", "show", "7", lang="en") == "no draft 7"
     assert refused(db, "check") == "ange ett ärende (CASE) att kontrollera, eller --all"
-    assert refused(db, "check", "NK-LH", "--months", "3") == "--months hör ihop med --similar-to"
+    assert refused(db, "check", "NK-LH", "--months", "3") == (
+        "--months används bara tillsammans med --similar-to"
+    )
 
 
 def run(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
