@@ -13,12 +13,14 @@ import click
 
 from cli.context import (
     format_option,
+    not_a_case_key,
     output_option,
     parse_start_option,
     pass_state,
     width_option,
 )
-from cli.output import LedgerCommand, UserError, deliver
+from cli.output import LedgerCommand, UserError, busy, deliver
+from projections.language import _
 
 if TYPE_CHECKING:
     from cli.context import State
@@ -37,7 +39,7 @@ def log_read(
     from eventsourcing.persistence import IntegrityError, PersistenceError
 
     from ledger.access import InvalidAccess, UnknownUser, current_user, record_access
-    from ledger.storage import busy_reason, is_busy, storage_failure
+    from ledger.storage import is_busy, storage_failure
 
     ledger = state.ledger()
     try:
@@ -46,21 +48,25 @@ def log_read(
     except (InvalidAccess, UnknownUser) as error:
         raise UserError(str(error)) from None
     except IntegrityError as error:
-        raise click.ClickException(f"{error}; nothing was shown") from None
+        raise click.ClickException(
+            _("{problem}; nothing was shown").format(problem=error)
+        ) from None
     except PersistenceError as error:
         if is_busy(error):
             raise click.ClickException(
-                f"cannot write the access log: {busy_reason()}; nothing was shown"
+                _("cannot write the access log: {reason}; nothing was shown").format(reason=busy())
             ) from None
         reason = storage_failure(error) or f"{type(error).__name__}: {error}"
         raise click.ClickException(
-            f"cannot write the access log ({reason}); nothing was shown"
+            _("cannot write the access log ({reason}); nothing was shown").format(reason=reason)
         ) from None
 
 
 def _since(text: str | None) -> datetime | None:
     if text is not None and text.strip().startswith("~"):
-        raise UserError(f"--since: a point in time cannot be approximate: {text!r}")
+        raise UserError(
+            _("--since: a point in time cannot be approximate: {text}").format(text=repr(text))
+        )
     return parse_start_option("--since", text)
 
 
@@ -105,7 +111,7 @@ def access_log(
     from projections.serialize import document
 
     if case is not None and not is_case_key(case):
-        raise UserError(f"{case!r} is not a case key (letters, digits, '.', '_', '-')")
+        raise UserError(not_a_case_key(case))
     start = _since(since)
     ledger = state.ledger()
     records = access_entries(ledger, None, start) if case is None else reads_of(ledger, case, start)

@@ -22,6 +22,7 @@ from cli.context import (
     width_option,
 )
 from cli.output import LedgerCommand, UserError, deliver
+from projections.language import _
 from projections.render import DIAGRAM_FORMATS
 
 
@@ -74,8 +75,10 @@ def analysis(
 
     if fmt in ("ndjson", "csv"):
         raise UserError(
-            f"--format {fmt}: the analysis has several lists; use table, json or a diagram "
-            f"format ({', '.join(DIAGRAM_FORMATS)})"
+            _(
+                "--format {format}: the analysis has several lists; use table, json or a "
+                "diagram format ({formats})"
+            ).format(format=fmt, formats=", ".join(DIAGRAM_FORMATS))
         )
     point = parse_view_point_option("--as-known-at", as_known_at)
     horizon = parse_point_option("--as-known-at", as_known_at)

@@ -25,7 +25,7 @@ from cli.context import (
     width_option,
 )
 from cli.output import LedgerCommand, UserError, deliver
-from projections.language import ngettext
+from projections.language import _, ngettext
 from projections.render import SPREADSHEET
 
 if TYPE_CHECKING:
@@ -149,17 +149,25 @@ def check(
         ledger check --all --similar-to NK-LH#16 --months 24
     """
     if all_cases and case:
-        raise click.UsageError("give either CASE or --all, not both")
+        raise click.UsageError(_("give either CASE or --all, not both"))
     if not all_cases and not case:
-        raise click.UsageError("give a CASE to check, or --all")
+        raise click.UsageError(_("give a CASE to check, or --all"))
     if group_by and not all_cases:
-        raise click.UsageError("--group-by goes with --all")
+        raise click.UsageError(
+            _("{option} goes with {other}").format(option="--group-by", other="--all")
+        )
     if similar_to and not all_cases:
-        raise click.UsageError("--similar-to goes with --all")
+        raise click.UsageError(
+            _("{option} goes with {other}").format(option="--similar-to", other="--all")
+        )
     if months is not None and not similar_to:
-        raise click.UsageError("--months goes with --similar-to")
+        raise click.UsageError(
+            _("{option} goes with {other}").format(option="--months", other="--similar-to")
+        )
     if similar_to and (group_by or explain):
-        raise click.UsageError("--similar-to lists findings; it takes no --group-by or --explain")
+        raise click.UsageError(
+            _("--similar-to lists findings; it takes no --group-by or --explain")
+        )
     point = parse_point_option("--as-known-at", as_known_at)
     # The point as the user gave it ("2019-12-31"), for the words and clocks of the output.
     asked = _asked(as_known_at) if point is not None else None
@@ -261,7 +269,11 @@ def _similar_target(state: State, text: str) -> tuple[Record, dict[int, str | No
     records = to_records(entries)
     current = {r.seq: r for r in as_known(records)}
     if stored.originator_version not in current:
-        raise UserError(f"{text}: a correction, not an entry that can have similar events")
+        raise UserError(
+            _("{reference}: a correction, not an entry that can have similar events").format(
+                reference=text
+            )
+        )
     return current[stored.originator_version], labels(records)
 
 
@@ -357,7 +369,9 @@ def _similar(
     query = similar_query(record, report, months)
     if query is None:
         raise UserError(
-            f"{record.case}#{record.seq} records no agency, so it has no unit to compare"
+            _("{reference} records no agency, so it has no unit to compare").format(
+                reference=f"{record.case}#{record.seq}"
+            )
         )
     found = similar_findings(query, reports)
     # A read of the case asked about, and of every case the answer looks through.

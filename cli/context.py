@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.output import UserError
+from projections.language import _
 from projections.render import SPREADSHEET, TEXT_FORMATS
 
 if TYPE_CHECKING:
@@ -53,8 +54,10 @@ class State:
             store = self.store()
             if not create and self.new_sqlite_file() is not None:
                 raise UserError(
-                    f"no ledger at {store.location} (create one with `ledger init` or "
-                    "`ledger import FILE`, or point --db / LEDGER_DB at yours)"
+                    _(
+                        "no ledger at {place} (create one with `ledger init` or "
+                        "`ledger import FILE`, or point --db / LEDGER_DB at yours)"
+                    ).format(place=store.location)
                 )
             if create and (path := self.new_sqlite_file()) is not None:
                 from ledger.storage import create_private_file
@@ -63,7 +66,9 @@ class State:
                     create_private_file(path)
                 except OSError as error:
                     raise UserError(
-                        f"cannot create the ledger at {path}: {error.strerror}"
+                        _("cannot create the ledger at {place}: {reason}").format(
+                            place=path, reason=error.strerror
+                        )
                     ) from None
             try:
                 self._ledger = CaseLedger(store)
@@ -71,17 +76,13 @@ class State:
                 from ledger.storage import read_only_store, writable_place
 
                 if create or writable_place(store):
-                    raise UserError(
-                        f"cannot open the ledger at {store.location}: {error}"
-                    ) from None
+                    raise UserError(_cannot_open(store, error)) from None
                 # A ledger on a read-only mount: opened for reading (verify works; a
                 # command that must write, the access log included, says so in one line).
                 try:
                     self._ledger = CaseLedger(read_only_store(store))
                 except Exception:
-                    raise UserError(
-                        f"cannot open the ledger at {store.location}: {error}"
-                    ) from None
+                    raise UserError(_cannot_open(store, error)) from None
         return self._ledger
 
     def new_sqlite_file(self) -> str | None:
@@ -102,6 +103,12 @@ class State:
             self._ledger = None
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(path + suffix).unlink(missing_ok=True)
+
+
+def _cannot_open(store: Store, error: Exception) -> str:
+    return _("cannot open the ledger at {place}: {reason}").format(
+        place=store.location, reason=error
+    )
 
 
 pass_state = click.make_pass_decorator(State)
@@ -240,8 +247,10 @@ def trust_store_order(state: State) -> None:
     problem = store_order_problem(state.ledger())
     if problem is not None:
         raise Tampered(
-            f"{problem}; the ledger as it stood then cannot be told from recorded_at; "
-            "run `ledger verify`"
+            _(
+                "{problem}; the ledger as it stood then cannot be told from recorded_at; "
+                "run `ledger verify`"
+            ).format(problem=problem)
         )
 
 
@@ -251,7 +260,12 @@ def case_history(state: State, case: str) -> list[Any]:
     try:
         return state.ledger().history(case)
     except UnknownCase as error:
-        raise UserError(str(error)) from None
+        raise UserError(unknown_case(error.key)) from None
+
+
+def unknown_case(key: str) -> str:
+    """The refusal of a case key the ledger does not hold."""
+    return _("no case {case} in the ledger").format(case=repr(key))
 
 
 page_option = click.option(
@@ -298,6 +312,11 @@ def ledger_state(state: State, case: str) -> Any:
     return LedgerState(len(case_history(state, case)), head.size, head.root, latest)
 
 
+def not_a_case_key(text: str) -> str:
+    """The refusal of a text that cannot be a case key."""
+    return _("{text} is not a case key (letters, digits, '.', '_', '-')").format(text=repr(text))
+
+
 def case_reference(text: str) -> Reference:
     """A reference that names its case (NK-LH#4, NK-LH@pa-1), or a one-line error."""
     from ledger.references import BadReference, parse_reference
@@ -307,7 +326,9 @@ def case_reference(text: str) -> Reference:
     except BadReference as error:
         raise UserError(str(error)) from None
     if ref.case is None:
-        raise UserError(f"{text!r}: name the case, e.g. NK-LH#4 or NK-LH@pa-1")
+        raise UserError(
+            _("{reference}: name the case, e.g. NK-LH#4 or NK-LH@pa-1").format(reference=repr(text))
+        )
     return ref
 
 
@@ -316,4 +337,4 @@ def entry_at(entries: Sequence[Entry], ref: Reference, text: str) -> Entry:
     for entry in entries:
         if entry.originator_version == ref.seq or (ref.label and entry.ref == ref.label):
             return entry
-    raise UserError(f"no entry {text} in case {ref.case}")
+    raise UserError(_("no entry {reference} in case {case}").format(reference=text, case=ref.case))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli.context import output_option, pass_state, width_option
+from cli.context import not_a_case_key, output_option, pass_state, width_option
 from cli.output import LedgerGroup, UserError, deliver
 from projections.language import _, ngettext
 
@@ -55,25 +55,27 @@ def import_(state: State, file: str, case: str, map_file: str | None, sheet: str
     from ledger.sheets import SheetError, read_map, read_sheet
 
     if not is_case_key(case):
-        raise UserError(f"--case: {case!r} is not a case key (letters, digits, '.', '_', '-')")
+        raise UserError(f"--case: {not_a_case_key(case)}")
     mapping = None
     try:
         if map_file is not None:
             mapping = read_map(map_file, _read(map_file).decode("utf-8-sig"))
         sheet_rows = read_sheet(file, _read(file), mapping, sheet)
     except UnicodeDecodeError:
-        raise UserError(f"{map_file}: not UTF-8 text") from None
+        raise UserError(_("{file}: not UTF-8 text").format(file=map_file)) from None
     except SheetError as error:
         raise UserError(str(error)) from None
     if not sheet_rows.rows:
-        raise UserError(f"{file}: no rows below the header; nothing was drafted")
+        raise UserError(
+            _("{file}: no rows below the header; nothing was drafted").format(file=file)
+        )
     from ledger.drafts import import_sheet, refuse_identity_numbers
     from ledger.identity_numbers import IdentityNumberFound
 
     try:
         refuse_identity_numbers(case, sheet_rows)
     except IdentityNumberFound as error:
-        raise UserError(f"{error}; nothing was drafted") from None
+        raise UserError(_("{problem}; nothing was drafted").format(problem=error)) from None
     ledger = state.ledger(create=True)
     state.log_read("draft import", case)
     ids = import_sheet(ledger, case, sheet_rows)
@@ -131,8 +133,8 @@ def _find(state: State, id: int) -> StoredDraft:
 
     try:
         return find(state.ledger(), id)
-    except UnknownDraft as error:
-        raise UserError(str(error)) from None
+    except UnknownDraft:
+        raise UserError(_("no draft {id}").format(id=id)) from None
 
 
 @draft.command("show")
@@ -175,7 +177,7 @@ def edit(state: State, id: int, sets: tuple[str, ...]) -> None:
     for item in sets:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise UserError(f"--set {item!r}: expected FIELD=VALUE")
+            raise UserError(_("--set {item}: expected FIELD=VALUE").format(item=repr(item)))
         changes[name.strip()] = value.strip()
     found = _find(state, id)
     state.log_read("draft edit", found.case)
@@ -265,11 +267,15 @@ def check(state: State, case: str, fmt: str) -> None:
         )
     else:
         for problem in problems:
-            click.echo(printable(f"error: {problem}"), err=True)
+            click.echo(printable(_("error: {message}").format(message=problem)), err=True)
     if not stored:
-        raise UserError(f"no drafts in {case}")
+        raise UserError(_("no drafts in {case}").format(case=case))
     if problems:
-        raise UserError(f"{len(problems)} problem(s) in {len(stored)} drafts of {case}")
+        raise UserError(
+            _("{n} problem(s) in {drafts} drafts of {case}").format(
+                n=len(problems), drafts=len(stored), case=case
+            )
+        )
     if fmt != "json":
         click.echo(
             ngettext(
@@ -300,11 +306,13 @@ def seal(state: State, case: str) -> None:
         outcome = seal_drafts(state.ledger(), case)
     except DraftsRejected as rejected:
         if not rejected.problems:
-            raise UserError(f"no drafts in {case}") from None
+            raise UserError(_("no drafts in {case}").format(case=case)) from None
         for problem in rejected.problems:
-            click.echo(printable(f"error: {problem}"), err=True)
+            click.echo(printable(_("error: {message}").format(message=problem)), err=True)
         raise UserError(
-            f"{len(rejected.problems)} problem(s) in the drafts of {case}; nothing was sealed"
+            _("{n} problem(s) in the drafts of {case}; nothing was sealed").format(
+                n=len(rejected.problems), case=case
+            )
         ) from None
     click.echo(
         _("sealed {case}: {recorded}, {skipped} already stored").format(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
-from cli.context import State, pass_state
+from cli.context import State, pass_state, unknown_case
 from cli.output import LedgerCommand, UserError
 
 
@@ -61,7 +61,7 @@ def erase(state: State, case: str, reason: str, before_retention: bool) -> None:
     except ErasureRefused as error:
         raise UserError(_("{case} was not erased: {why}").format(case=case, why=error)) from None
     except UnknownCase as error:
-        raise UserError(str(error)) from None
+        raise UserError(unknown_case(error.key)) from None
     except TamperedRow as error:
         raise UserError(
             _("{case} was not erased: {why}; run `ledger verify`").format(case=case, why=error)

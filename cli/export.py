@@ -8,12 +8,14 @@ import click
 
 from cli.context import (
     case_history,
+    not_a_case_key,
     output_option,
     parse_view_point_option,
     pass_state,
     point_option,
 )
 from cli.output import LedgerCommand, UserError, emit
+from projections.language import _
 
 if TYPE_CHECKING:
     from cli.context import State
@@ -58,14 +60,14 @@ def export(
 
     for case in cases:
         if not is_case_key(case):
-            raise UserError(f"{case!r} is not a case key (letters, digits, '.', '_', '-')")
+            raise UserError(not_a_case_key(case))
     keys = list(dict.fromkeys(cases)) or _every_case(state)
     histories = [(key, case_history(state, key)) for key in keys]
-    for key, _ in histories:
+    for key, _history in histories:
         state.log_read("export", key)
     if fmt == "jsonl":
         lines = []
-        for _, history in histories:
+        for _key, history in histories:
             kept = history
             if point is not None:
                 try:
@@ -86,7 +88,7 @@ def export(
         emit(to_json(timelinejs_document(*views[0])), output)
     else:
         raise UserError(
-            "--format timelinejs: one case at a time (a TimelineJS file is one timeline)"
+            _("--format timelinejs: one case at a time (a TimelineJS file is one timeline)")
         )
 
 

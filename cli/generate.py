@@ -31,7 +31,13 @@ def generate(cases: int, events_per_case: int, seed: int, prefix: str, output: s
     from ledger.synthetic import write_jsonl
 
     if not is_case_key(f"{prefix}-000001"):
-        raise UserError(f"--prefix {prefix!r}: case keys take letters, digits, '.', '_', '-'")
+        from projections.language import _
+
+        raise UserError(
+            _("--prefix {prefix}: case keys take letters, digits, '.', '_', '-'").format(
+                prefix=repr(prefix)
+            )
+        )
     entries = synthesise(cases, events_per_case, seed=seed, prefix=prefix)
     if output in (None, "-"):
         write_jsonl(entries, sys.stdout.buffer)  # streamed: a million entries need no memory

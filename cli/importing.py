@@ -10,7 +10,7 @@ import click
 
 from cli.context import State, pass_state
 from cli.output import LedgerCommand, UserError
-from projections.language import ngettext
+from projections.language import _, ngettext
 
 
 @click.command("import", cls=LedgerCommand)
@@ -37,7 +37,7 @@ def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) ->
     show_bar = sys.stderr.isatty() and total > 5_000_000
     try:
         if show_bar:
-            with click.progressbar(length=total, label="validating", file=sys.stderr) as bar:
+            with click.progressbar(length=total, label=_("validating"), file=sys.stderr) as bar:
                 report = import_sources(ledger, sources, progress=bar.update, dry_run=dry_run)
         else:
             report = import_sources(ledger, sources, dry_run=dry_run)
@@ -53,11 +53,14 @@ def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) ->
         for case in sorted({e.stored_case for e in failed.errors if e.stored_case}):
             state.log_read("import", case)
         for error in failed.errors:
-            click.echo(f"error: {error}", err=True)
-        more = " (stopped after the first errors)" if failed.truncated else ""
-        raise UserError(
-            f"{len(failed.errors)} problem(s) in the input{more}; nothing was imported"
-        ) from None
+            click.echo(_("error: {message}").format(message=error), err=True)
+        if failed.truncated:
+            stop = _(
+                "{n} problem(s) in the input (stopped after the first errors); nothing was imported"
+            )
+        else:
+            stop = _("{n} problem(s) in the input; nothing was imported")
+        raise UserError(stop.format(n=len(failed.errors))) from None
     except WorkerDied as died:
         if new_file is not None:
             state.discard(new_file)
@@ -70,7 +73,9 @@ def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) ->
     if not report.lines:
         if new_file is not None:
             state.discard(new_file)
-        raise UserError(f"{', '.join(files)}: the input is empty; nothing was imported")
+        raise UserError(
+            _("{files}: the input is empty; nothing was imported").format(files=", ".join(files))
+        )
     if dry_run and new_file is not None:
         state.discard(new_file)  # a dry run leaves no trace, not even a new file
     # Each count carries its own words, so Swedish agrees in number (1 post, 2 poster).

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.context import State, output_option, pass_state
+from cli.context import State, output_option, pass_state, unknown_case
 from cli.output import LedgerCommand, UserError, emit
 from projections.language import _
 
@@ -54,7 +54,7 @@ def checkpoints_path(state: State, given: str | None) -> Path:
         return Path(store.location + ".checkpoints")
     if store.kind == "postgres":
         return postgres_log(store.settings)
-    raise UserError("an in-memory ledger has no checkpoints log; give --checkpoints FILE")
+    raise UserError(_("an in-memory ledger has no checkpoints log; give --checkpoints FILE"))
 
 
 def postgres_log(settings: Mapping[str, str], environ: Mapping[str, str] | None = None) -> Path:
@@ -97,10 +97,12 @@ def _signer(key_file: str) -> Signer:
         text = Path(key_file).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UserError(
-            f"--key {key_file}: no such file (make a key with `ledger keygen --key {key_file}`)"
+            _("--key {file}: no such file (make a key with `ledger keygen --key {file}`)").format(
+                file=key_file
+            )
         ) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"--key {key_file}: cannot read it ({error})") from None
+        raise UserError(_cannot_read("--key", key_file, error)) from None
     try:
         return parse_signer(text)
     except NoteError as error:
@@ -115,7 +117,9 @@ def _key_text(option: str, value: str) -> str:
     except OSError as error:
         raise UserError(f"{option} {value}: {error.strerror}") from None
     except UnicodeDecodeError:
-        raise UserError(f"{option} {value}: not a key file") from None
+        raise UserError(
+            _("{option} {file}: not a key file").format(option=option, file=value)
+        ) from None
 
 
 def _witness_signer(value: str) -> WitnessSigner:
@@ -123,7 +127,7 @@ def _witness_signer(value: str) -> WitnessSigner:
     from ledger.witness import parse_witness_signer
 
     if not Path(value).is_file():
-        raise UserError(f"--witness {value}: no such file")
+        raise UserError(_no_such_file("--witness", value))
     try:
         return parse_witness_signer(_key_text("--witness", value))
     except NoteError as error:
@@ -138,6 +142,16 @@ def _witness(value: str) -> Witness:
         return parse_witness(_key_text("--witness-key", value))
     except NoteError as error:
         raise UserError(f"--witness-key: {error}") from None
+
+
+def _no_such_file(option: str, name: str) -> str:
+    return _("{option} {file}: no such file").format(option=option, file=name)
+
+
+def _cannot_read(option: str, name: str, error: Exception) -> str:
+    return _("{option} {file}: cannot read it ({reason})").format(
+        option=option, file=name, reason=error
+    )
 
 
 witness_key_option = click.option(
@@ -159,9 +173,13 @@ def _verifier(value: str) -> Verifier:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise UserError(f"--verifier-key {value}: cannot read it ({error})") from None
+            raise UserError(_cannot_read("--verifier-key", value, error)) from None
     elif "+" not in value:
-        raise UserError(f"--verifier-key {value}: no such file, and not a verifier key")
+        raise UserError(
+            _("{option} {file}: no such file, and not a verifier key").format(
+                option="--verifier-key", file=value
+            )
+        )
     try:
         return parse_verifier(text)
     except NoteError as error:
@@ -214,7 +232,7 @@ def keygen(
     if cipher:
         for option in ("name", "key_file", "force"):
             if ctx.get_parameter_source(option) is not click.core.ParameterSource.DEFAULT:
-                raise click.UsageError("--cipher makes an AES key; it takes no other options")
+                raise click.UsageError(_("--cipher makes an AES key; it takes no other options"))
         from eventsourcing.cryptography import AESCipher
 
         click.echo(AESCipher.create_key(32))
@@ -231,9 +249,13 @@ def keygen(
     if not force:
         for existing in (path, public):
             if existing.exists():
-                raise UserError(f"{existing} exists; use --force to replace it")
+                raise UserError(_("{file} exists; use --force to replace it").format(file=existing))
     if not path.parent.is_dir():
-        raise UserError(f"--key {key_file}: the directory {path.parent} does not exist")
+        raise UserError(
+            _("--key {file}: the directory {directory} does not exist").format(
+                file=key_file, directory=path.parent
+            )
+        )
     path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -313,9 +335,9 @@ def checkpoint(
     except NoteError as error:
         raise UserError(f"--origin: {error}") from None
     if not report.intact:
-        raise _Tampered(f"nothing signed: {report.first}")
+        raise _Tampered(_("nothing signed: {problem}").format(problem=report.first))
     if report.entries == 0:
-        raise UserError("the ledger has no entries yet; there is nothing to checkpoint")
+        raise UserError(_("the ledger has no entries yet; there is nothing to checkpoint"))
     if notes and checkpoint_of(notes[-1].text, signer.verifier()) == checkpoint_of(
         note, signer.verifier()
     ):
@@ -400,23 +422,25 @@ def verify(
     from ledger.integrity import verify_ledger
 
     if log_file is not None and not Path(log_file).is_file():
-        raise UserError(f"--checkpoints {log_file}: no such file")
+        raise UserError(_no_such_file("--checkpoints", log_file))
     path = checkpoints_path(state, log_file) if log_file or state.store().kind != "memory" else None
     notes = _read_log(path) if path is not None else []
     verifier = _verifier(verifier_key) if verifier_key else None
     against: list[tuple[str, str]] = []
     for name in against_files:
         if not Path(name).is_file():
-            raise UserError(f"--against {name}: no such file")
+            raise UserError(_no_such_file("--against", name))
         against += [(f"{name} checkpoint {n.number}", n.text) for n in _read_log(Path(name))]
     if against and verifier is None:
-        raise UserError("--against: give --verifier-key FILE.pub to check its checkpoints")
+        raise UserError(_("--against: give --verifier-key FILE.pub to check its checkpoints"))
     ledger = state.ledger()
     held = max(len(notes), len(kept_notes(ledger)))
     if held and verifier is None:
         raise UserError(
-            f"the ledger and {path} hold {held} checkpoint(s): give --verifier-key FILE.pub "
-            "(or set LEDGER_VERIFIER_KEY) to check them"
+            _(
+                "the ledger and {file} hold {n} checkpoint(s): give --verifier-key FILE.pub "
+                "(or set LEDGER_VERIFIER_KEY) to check them"
+            ).format(file=path, n=held)
         )
     exists = path is not None and path.exists()
     report = verify_ledger(
@@ -455,7 +479,7 @@ def _check_witnesses(
     witnesses = [_witness(key) for key in witness_keys]
     checked = notes_to_check(kept_notes(ledger), [n.text for n in notes])
     if not checked:
-        raise UserError("--witness-key: the ledger has no checkpoints for a witness to cosign")
+        raise UserError(_("--witness-key: the ledger has no checkpoints for a witness to cosign"))
     found = check_witnesses(checked, witnesses, int(time.time()))
     for check in found:
         report.problems.extend(Problem(what, checkpoint=number) for number, what in check.problems)
@@ -555,13 +579,17 @@ def prove(state: State, reference: str, log_file: str | None, output: str | None
     except BadReference as error:
         raise UserError(str(error)) from None
     if ref.case is None or ref.seq is None:
-        raise UserError(f"{reference!r}: name the entry as CASE#SEQ, e.g. NK-LH#3")
+        raise UserError(
+            _("{reference}: name the entry as CASE#SEQ, e.g. NK-LH#3").format(
+                reference=repr(reference)
+            )
+        )
     path = checkpoints_path(state, log_file) if log_file or state.store().kind != "memory" else None
     logged = [n.text for n in _read_log(path)] if path is not None else []
     ledger = state.ledger()
     notes = notes_to_check(kept_notes(ledger), logged)
     if not ledger.has_case(ref.case):
-        raise UserError(f"no case {ref.case!r} in the ledger")
+        raise UserError(unknown_case(ref.case))
     state.log_read("prove", ref.case)
     try:
         proof = make_proof(ledger, ref.case, ref.seq, notes)
@@ -603,12 +631,16 @@ def verify_proof(proof_file: str, verifier_key: str, witness_keys: tuple[str, ..
     except OSError as error:
         raise UserError(f"{proof_file}: {error.strerror}") from None
     except orjson.JSONDecodeError:
-        raise UserError(f"{proof_file}: not JSON (expected a proof from `ledger prove`)") from None
+        raise UserError(
+            _("{file}: not JSON (expected a proof from `ledger prove`)").format(file=proof_file)
+        ) from None
     verifier = _verifier(verifier_key)
     try:
         proved = check(document, verifier)
     except ProofError as error:
-        raise _Tampered(f"{proof_file}: the proof does not hold: {error}") from None
+        raise _Tampered(
+            _("{file}: the proof does not hold: {problem}").format(file=proof_file, problem=error)
+        ) from None
     witnesses = [_witness(key) for key in witness_keys]
     if witnesses:
         from ledger.checkpoint import NoteError
@@ -619,7 +651,11 @@ def verify_proof(proof_file: str, verifier_key: str, witness_keys: tuple[str, ..
             try:
                 cosigned_at(note, witness, int(time.time()))
             except NoteError as error:
-                raise _Tampered(f"{proof_file}: the proof's checkpoint: {error}") from None
+                raise _Tampered(
+                    _("{file}: the proof's checkpoint: {problem}").format(
+                        file=proof_file, problem=error
+                    )
+                ) from None
     holds = _(
         "proof holds: {entry} is entry {index} of the {size} entries of the checkpoint "
         "signed by {origin}"

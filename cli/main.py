@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
+from contextvars import ContextVar
 
 import click
 
 from cli.commands import LazyGroup
 from cli.output import UserError
+
+# The language the command chose, for main()'s line after the command has ended (the
+# language ends with the command's context); None until the root command has chosen.
+_spoken: ContextVar[str | None] = ContextVar("ledger_spoken_language", default=None)
 
 
 @click.group(
@@ -68,45 +73,81 @@ def cli(
         chosen = resolve(lang, os.environ.get("LEDGER_LANG"))
     except UnknownLanguage as error:
         raise UserError(f"LEDGER_LANG: {error}") from None
-    # The whole command speaks the chosen language; the context ends with the command.
+    # The whole command speaks the chosen language; the context ends with the command, so
+    # main() keeps the choice for the error line it writes afterwards.
     ctx.with_resource(using(chosen))
+    _spoken.set(chosen)
     ctx.obj = State(db, user, purpose)
 
 
 def main() -> None:
-    """Entry point: click errors and user errors become one line on stderr."""
+    """Entry point: click errors and user errors become one line on stderr, in the language
+    the command spoke."""
+    _spoken.set(None)  # a choice left by an earlier command in this thread is not this one's
     try:
         # Without standalone mode click returns ctx.exit()'s code instead of exiting (and
         # handles a closed pipe itself, as `ledger timeline … | head` closes it).
         code = cli.main(prog_name="ledger", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
-    except click.exceptions.Abort:
-        click.echo("error: aborted", err=True)
-        sys.exit(1)
-    except click.ClickException as error:
-        click.echo(f"error: {error.format_message()}", err=True)
-        sys.exit(error.exit_code)  # 2 for usage errors and UserError
-    except Exception as error:  # a bug, not a user error: one line, the details on request
-        from ledger.clock import ClockBehind
-        from ledger.storage import busy_reason, is_busy, storage_failure
+    except Exception as error:
+        from projections.language import using
 
-        if is_busy(error):
-            click.echo(f"error: {busy_reason()}; try again then", err=True)
-            sys.exit(1)
-        # The machine's, not a bug: a clock behind the ledger, a full disk, a read-only store.
-        if os.environ.get("LEDGER_DEBUG"):
+        with using(_spoken_language(error)):
+            said = _error_line(error)
+        if said is None:
             raise
-        reason = str(error) if isinstance(error, ClockBehind) else storage_failure(error)
-        if reason is not None:
-            click.echo(f"error: {reason}", err=True)
-            sys.exit(2)
-        click.echo(
-            f"error: internal error ({type(error).__name__}: {error}); "
-            "set LEDGER_DEBUG=1 for the traceback",
-            err=True,
-        )
-        sys.exit(1)
+        line, status = said
+        click.echo(line, err=True)
+        sys.exit(status)
+
+
+def _error_line(error: Exception) -> tuple[str, int] | None:
+    """The one line on stderr and the exit status for an error that ends a command; None for
+    a bug when LEDGER_DEBUG asks for its traceback."""
+    from projections.language import _
+
+    if isinstance(error, click.exceptions.Abort):
+        return _("error: aborted"), 1
+    if isinstance(error, click.ClickException):
+        # 2 for usage errors and UserError
+        return _("error: {message}").format(message=error.format_message()), error.exit_code
+    # A bug, not a user error: one line, the details on request.
+    from cli.output import busy
+    from ledger.clock import ClockBehind
+    from ledger.storage import is_busy, storage_failure
+
+    if is_busy(error):
+        return _("error: {reason}; try again then").format(reason=busy()), 1
+    # The machine's, not a bug: a clock behind the ledger, a full disk, a read-only store.
+    if os.environ.get("LEDGER_DEBUG"):
+        return None
+    reason = str(error) if isinstance(error, ClockBehind) else storage_failure(error)
+    if reason is not None:
+        return _("error: {message}").format(message=reason), 2
+    return (
+        _("error: internal error ({kind}: {problem}); set LEDGER_DEBUG=1 for the traceback").format(
+            kind=type(error).__name__, problem=error
+        ),
+        1,
+    )
+
+
+def _spoken_language(error: Exception) -> str:
+    """The language of main()'s own line: the one the command chose, else (click stopped
+    before the command could choose: `ledger --lang en nosuchcommand`) --lang as parsed so
+    far, else LEDGER_LANG's, else Swedish."""
+    from projections.language import DEFAULT, UnknownLanguage, resolve
+
+    chosen = _spoken.get()
+    if chosen is not None:
+        return chosen
+    parsed = getattr(error, "ctx", None)  # a usage error knows the command it was parsing
+    given = parsed.find_root().params.get("lang") if parsed is not None else None
+    try:
+        return resolve(given, os.environ.get("LEDGER_LANG"))
+    except UnknownLanguage:
+        return DEFAULT
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import click
 
 from cli.context import State, pass_state
 from cli.output import LedgerCommand, UserError
+from projections.language import _
 
 if TYPE_CHECKING:
     from ledger.application import CaseLedger
@@ -87,15 +88,17 @@ def migrate(
     target_state = State(to_url, state.user, state.purpose)
     source_store, target_store = source_state.store(), target_state.store()
     if target_store.kind == "memory" or source_store.kind == "memory":
-        raise UserError("an in-memory ledger cannot take part in a migration; name a store")
+        raise UserError(_("an in-memory ledger cannot take part in a migration; name a store"))
     if same_store(source_store, target_store):
-        raise UserError(f"--to {to_url}: that is the source ledger itself")
+        raise UserError(_("--to {place}: that is the source ledger itself").format(place=to_url))
 
     source = source_state.ledger()
     if is_empty(source):
         raise UserError(
-            f"the ledger at {source_store.location} holds nothing to migrate "
-            "(no entries, access records or drafts)"
+            _(
+                "the ledger at {place} holds nothing to migrate "
+                "(no entries, access records or drafts)"
+            ).format(place=source_store.location)
         )
     source_log = _log_path(source_state, log_file)
     target_log = _log_path(target_state, to_log_file)
@@ -106,7 +109,11 @@ def migrate(
     except MigrationRefused as error:
         if new_file is not None:
             target_state.discard(new_file)
-        raise UserError(f"--to {target_store.location}: {error}; nothing was copied") from None
+        raise UserError(
+            _("--to {place}: {problem}; nothing was copied").format(
+                place=target_store.location, problem=error
+            )
+        ) from None
 
     # A migration reads every case (to copy it elsewhere): it is logged like any other read,
     # before the copy, so the target's access log shows it too.
@@ -129,10 +136,10 @@ def _plan(
     planned = plan(source, target, page=batch)
     try:
         log_copy = checkpoints_plan(source_log, target_log)
-    except NoteError as error:
-        raise UserError(f"cannot copy the checkpoints log: {error}") from None
-    except OSError as error:
-        raise UserError(f"cannot copy the checkpoints log: {error}") from None
+    except (NoteError, OSError) as error:
+        raise UserError(
+            _("cannot copy the checkpoints log: {problem}").format(problem=error)
+        ) from None
     return planned, log_copy
 
 
@@ -150,7 +157,7 @@ def _carry_out(
     from ledger.migration import MigrationRefused, carry_out, confirm, write_log
     from ledger.views import open_views
     from projections.kept.case_index import reindex
-    from projections.language import _, ngettext
+    from projections.language import ngettext
 
     if planned.rows_there:
         click.echo(
@@ -171,7 +178,11 @@ def _carry_out(
     try:
         write_log(log_copy)
     except OSError as error:
-        raise UserError(f"cannot write the checkpoints log {log_copy.target}: {error}") from None
+        raise UserError(
+            _("cannot write the checkpoints log {file}: {problem}").format(
+                file=log_copy.target, problem=error
+            )
+        ) from None
     read = reindex(target, open_views(target.store))
     head = tree_head(target)
 

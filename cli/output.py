@@ -67,7 +67,9 @@ class LedgerGroup(click.Group):
         except Exception as error:
             rows = sys.modules.get("ledger.rows")  # not loaded: no row was read, nothing to map
             if rows is not None and isinstance(error, rows.TamperedRow):
-                raise Tampered(f"{error}; run `ledger verify`") from None
+                from projections.language import _
+
+                raise Tampered(_("{problem}; run `ledger verify`").format(problem=error)) from None
             erasure = sys.modules.get("ledger.erasure")
             if erasure is not None and isinstance(error, erasure.CaseErased):
                 raise UserError(erased_line(error.erased)) from None
@@ -91,6 +93,7 @@ def emit(data: str | bytes, output: str | None) -> None:
     from pathlib import Path
 
     from projections.formats import printable
+    from projections.language import _
 
     # Text output may reach a terminal: stored control characters never do (JSON escapes them).
     raw = printable(data, lines=True).encode() if isinstance(data, str) else data
@@ -100,9 +103,13 @@ def emit(data: str | bytes, output: str | None) -> None:
         return
     path = Path(output)
     if not path.parent.exists():
-        raise UserError(f"-o {output}: the directory {path.parent} does not exist")
+        raise UserError(
+            _("-o {file}: the directory {directory} does not exist").format(
+                file=output, directory=path.parent
+            )
+        )
     if path.is_dir():
-        raise UserError(f"-o {output}: is a directory; give a file name")
+        raise UserError(_("-o {file}: is a directory; give a file name").format(file=output))
     partial = path.with_name(path.name + ".partial")
     try:
         partial.unlink(missing_ok=True)  # a leftover, or a link planted there: never followed
@@ -112,7 +119,9 @@ def emit(data: str | bytes, output: str | None) -> None:
         partial.replace(path)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise UserError(f"-o {output}: {error.strerror or error}") from None
+        raise UserError(
+            _("-o {file}: {reason}").format(file=output, reason=error.strerror or error)
+        ) from None
 
 
 def refuse_output(output: str, protected: Iterable[str]) -> None:
@@ -122,17 +131,39 @@ def refuse_output(output: str, protected: Iterable[str]) -> None:
     import os
     from pathlib import Path
 
+    from projections.language import _
+
     path = Path(output)
     if path.is_dir():
-        raise UserError(f"-o {output}: is a directory; give a file name")
+        raise UserError(_("-o {file}: is a directory; give a file name").format(file=output))
     written = [os.path.realpath(path), os.path.realpath(str(path) + ".partial")]
     for name in protected:
         own = os.path.realpath(name)
         same_file = path.exists() and Path(own).exists() and os.path.samefile(path, own)
         if own in written or same_file:
             raise UserError(
-                f"-o {output}: that is the ledger's own file {name}; write the output elsewhere"
+                _(
+                    "-o {file}: that is the ledger's own file {own}; write the output elsewhere"
+                ).format(file=output, own=name)
             )
+
+
+def binary_needs_file(fmt: str) -> str:
+    """The refusal of a binary format (xlsx, png, pdf, docx) bound for stdout."""
+    from projections.language import _
+
+    return _("--format {format} writes a binary file: give -o FILE.{format}").format(format=fmt)
+
+
+def busy() -> str:
+    """Why a write waited in vain: another process holds the ledger."""
+    from ledger.storage import SQLITE_LOCK_SECONDS
+    from projections.language import _
+
+    return _(
+        "the ledger is busy: another process has been writing to it for over {seconds} s "
+        "(an import holds it until it ends)"
+    ).format(seconds=SQLITE_LOCK_SECONDS)
 
 
 def table_width(explicit: int | None) -> int:
@@ -157,10 +188,11 @@ def deliver(
     FILE-2.EXT, ...; without the `dot` program a diagram is kept as its DOT source."""
     from pathlib import Path
 
+    from projections.language import _, ngettext
     from projections.render import BINARY_FORMATS, DIAGRAM_FORMATS, render, render_pages
 
     if fmt in BINARY_FORMATS and output in (None, "-"):
-        raise UserError(f"--format {fmt} writes a binary file: give -o FILE.{fmt}")
+        raise UserError(binary_needs_file(fmt))
     if fmt not in DIAGRAM_FORMATS or fmt == "dot":
         emit(render(view, fmt, width=table_width(width), csv_dialect=csv_dialect), output)
         return
@@ -173,24 +205,30 @@ def deliver(
         dot_path = Path(output).with_suffix(".dot") if output not in (None, "-") else None
         if dot_path is None:
             raise UserError(
-                "the Graphviz program `dot` is not installed (install the system package "
-                "'graphviz'); --format dot writes the diagram's source"
+                _(
+                    "the Graphviz program `dot` is not installed (install the system package "
+                    "'graphviz'); --format dot writes the diagram's source"
+                )
             ) from None
         emit(render(view, "dot"), str(dot_path))
         raise UserError(
-            f"the Graphviz program `dot` is not installed (install the system package "
-            f"'graphviz', e.g. apt-get install graphviz); wrote {dot_path} instead"
+            _(
+                "the Graphviz program `dot` is not installed (install the system package "
+                "'graphviz', e.g. apt-get install graphviz); wrote {file} instead"
+            ).format(file=dot_path)
         ) from None
     if output in (None, "-"):
         if len(drawn) > 1:
-            raise UserError(f"the diagram has {len(drawn)} pages: give -o FILE.{fmt}")
+            raise UserError(
+                _("the diagram has {n} pages: give -o FILE.{format}").format(
+                    n=len(drawn), format=fmt
+                )
+            )
         emit(drawn[0], output)  # an SVG may go to stdout
         return
     names = [output] if len(drawn) == 1 else page_files(output, len(drawn))
     for name, data in zip(names, drawn, strict=True):
         emit(data, name)
     if len(names) > 1:
-        from projections.language import ngettext
-
         pages = ngettext("{n} page: {files}", "{n} pages: {files}", len(names))
         click.echo(pages.format(n=len(names), files=", ".join(names)), err=True)

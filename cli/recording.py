@@ -81,11 +81,15 @@ def record(
             raw = json_file.read()
             loaded = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
-            raise UserError(f"--json: not valid JSON ({error})") from None
+            raise UserError(_("--json: not valid JSON ({problem})").format(problem=error)) from None
         if not isinstance(loaded, dict):
-            raise UserError("--json: expected one JSON object")
+            raise UserError(_("--json: expected one JSON object"))
         if (twice := duplicate_key(raw, loaded)) is not None:
-            raise UserError(f"--json: field {twice!r}: {DUPLICATE_KEY}")
+            raise UserError(
+                _("--json: field {field}: {problem}").format(
+                    field=repr(twice), problem=DUPLICATE_KEY
+                )
+            )
         obj.update(loaded)
     obj.update({"case": case, "type": type_name})
     obj.update({k: v for k, v in envelope.items() if v is not None})
@@ -100,7 +104,7 @@ def record(
     for item in fields:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise UserError(f"--field {item!r}: expected NAME=VALUE")
+            raise UserError(_("--field {item}: expected NAME=VALUE").format(item=repr(item)))
         obj[name] = field_from_text(spec, name, value)
     ledger = state.ledger(create=True)
 
@@ -246,7 +250,7 @@ def correct(
     for item in changes:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise UserError(f"--set {item!r}: expected FIELD=VALUE")
+            raise UserError(_("--set {item}: expected FIELD=VALUE").format(item=repr(item)))
         texts[name] = value
     ref, target_type = _find_target(state, reference, "correct")
     spec = event_type(target_type)

@@ -14,7 +14,8 @@ from cli.context import (
     pass_state,
     point_option,
 )
-from cli.output import LedgerCommand, UserError, emit
+from cli.output import LedgerCommand, UserError, binary_needs_file, emit
+from projections.language import _
 
 if TYPE_CHECKING:
     from cli.context import State
@@ -79,9 +80,9 @@ def report(
 
     from projections.language import using
 
-    if fmt in BINARY_FORMATS and output in (None, "-"):
-        raise UserError(f"--format {fmt} writes a binary file: give -o FILE.{fmt}")
     with using(lang) if lang else nullcontext():
+        if fmt in BINARY_FORMATS and output in (None, "-"):
+            raise UserError(binary_needs_file(fmt))
         emit(_document(state, case, fmt, as_known_at, template), output)
 
 
@@ -121,8 +122,10 @@ def _document(
         return _render(document, fmt)
     except DotMissing:
         raise UserError(
-            "the report's diagrams need the Graphviz program `dot` (install the system "
-            "package 'graphviz', e.g. apt-get install graphviz)"
+            _(
+                "the report's diagrams need the Graphviz program `dot` (install the system "
+                "package 'graphviz', e.g. apt-get install graphviz)"
+            )
         ) from None
     except (BrowserMissing, PrintFailed) as error:
         raise UserError(str(error)) from None

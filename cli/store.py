@@ -68,8 +68,10 @@ def follow(state: State, seconds: float | None) -> None:
     store = state.store()
     if store.kind != "postgres":
         raise UserError(
-            "follow needs PostgreSQL (LEDGER_DATABASE_URL); on SQLite the views catch up "
-            "whenever they are read"
+            _(
+                "follow needs PostgreSQL (LEDGER_DATABASE_URL); on SQLite the views catch up "
+                "whenever they are read"
+            )
         )
     until = threading.Event()
     # A daemon timer: stopped early (Ctrl-C), the program must not wait for it to fire.

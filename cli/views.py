@@ -27,6 +27,7 @@ from cli.context import (
     width_option,
 )
 from cli.output import LedgerCommand, UserError, deliver
+from projections.language import _
 from projections.render import DIAGRAM_FORMATS, SPREADSHEET
 
 
@@ -227,7 +228,11 @@ def _records_as_recorded(
         trust_store_order(state)
     records = as_recorded(to_records(history), view.recorded_by)
     if not records:
-        raise UserError(f"case {case!r} had no entries in the ledger at {as_recorded_at}")
+        raise UserError(
+            _("case {case} had no entries in the ledger at {point}").format(
+                case=repr(case), point=as_recorded_at
+            )
+        )
     return records, view, labels(records)
 
 

@@ -173,13 +173,6 @@ def storage_failure(error: BaseException) -> str | None:
     return None
 
 
-def busy_reason() -> str:
-    return (
-        f"the ledger is busy: another process has been writing to it for over "
-        f"{SQLITE_LOCK_SECONDS} s (an import holds it until it ends)"
-    )
-
-
 def postgres_store(url: str) -> Store:
     """`postgresql://user[:password]@host[:port]/db[?schema=name]`."""
     parts = urlsplit(url)

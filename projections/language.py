@@ -36,7 +36,7 @@ _active: ContextVar[str] = ContextVar("ledger_language", default=DEFAULT)
 def translator(lang: str) -> _gettext.NullTranslations:
     """The translations of `lang` (`sv` or `en`); English is the message ids themselves."""
     if lang not in LANGUAGES:
-        raise UnknownLanguage(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+        raise UnknownLanguage(_unknown(lang))
     if lang == "en":
         return _gettext.NullTranslations()
     # fallback=False: a missing compiled catalog is a packaging bug, not a reason to switch
@@ -50,11 +50,15 @@ def resolve(option: str | None, environment: str | None) -> str:
         if given:
             lang = given.strip().lower()
             if lang not in LANGUAGES:
-                raise UnknownLanguage(
-                    f"unknown language {given!r}; choose one of {', '.join(LANGUAGES)}"
-                )
+                raise UnknownLanguage(_unknown(given))
             return lang
     return DEFAULT
+
+
+def _unknown(given: str) -> str:
+    return _("unknown language {given}; choose one of {choices}").format(
+        given=repr(given), choices=", ".join(LANGUAGES)
+    )
 
 
 def current() -> str:

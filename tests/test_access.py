@@ -386,6 +386,7 @@ def test_log_read_refuses_bad_input_with_a_user_error(db: Path) -> None:
     assert records_in(db) == []
 
 
+@pytest.mark.usefixtures("isolated", "english")  # the assertions are on the English wording
 def test_log_read_that_cannot_write_stops_the_read(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -480,6 +481,7 @@ def test_access_log_since(db: Path) -> None:
     assert json.loads(future.stdout)["entries"] == []
 
 
+@pytest.mark.usefixtures("isolated", "english")  # the assertions are on the English wording
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
@@ -518,7 +520,7 @@ def test_program_access_log_errors_are_one_line(db: Path) -> None:
         "    cli.add_command(access_log)\n"
         "main()\n"
     )
-    env = clean_env()
+    env = {**clean_env(), "LEDGER_LANG": "en"}  # the assertions are on the English wording
     env["LEDGER_USER"] = "anna\tbad"
     done = subprocess.run(
         [sys.executable, "-c", script, "--db", str(db), "access-log", CASE],

@@ -70,6 +70,7 @@ def test_a_retraction_marks_the_entry_but_keeps_it(db: str) -> None:
     assert "x" in row.split()[2:4]  # the marker column, before the type
 
 
+@pytest.mark.usefixtures("english")  # the assertions are on the English wording
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

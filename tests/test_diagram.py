@@ -257,5 +257,6 @@ def test_binary_formats_need_an_output_file(tmp_path: Path) -> None:
     runner = CliRunner()
     db = str(tmp_path / "l.db")
     runner.invoke(cli, ["--db", db, "import", "-q", str(ROOT / "examples" / "astorp.jsonl")])
-    result = runner.invoke(cli, ["--db", db, "timeline", "AS-2020", "--format", "png"])
+    args = ["--db", db, "timeline", "AS-2020", "--format", "png"]
+    result = runner.invoke(cli, args, env={"LEDGER_LANG": "en"})  # the English wording
     assert result.exit_code == 2 and "-o FILE.png" in result.output

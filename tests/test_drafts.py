@@ -265,7 +265,7 @@ def test_draft_errors_are_one_line_and_change_nothing(tmp_path: Path) -> None:
         [*program(), "--db", db, "draft", "import", str(bad), "--case", CASE],
         capture_output=True,
         text=True,
-        env={**clean_env(), "LEDGER_USER": "t"},
+        env={**clean_env(), "LEDGER_USER": "t", "LEDGER_LANG": "en"},  # the English wording
     )
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and run.stderr.startswith("error: ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import signal
 import subprocess
 import sys
@@ -99,6 +100,7 @@ def test_follow_refuses_sqlite_in_one_line(tmp_path: Path) -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env={**os.environ, "LEDGER_LANG": "en"},  # the assertion is on the English wording
         timeout=60,
         check=False,
     )

@@ -395,7 +395,7 @@ def test_errors_are_capped(ledger: CaseLedger) -> None:
 
 
 def run_import(db: Path, data: bytes) -> subprocess.CompletedProcess:
-    env = clean_env()
+    env = {**clean_env(), "LEDGER_LANG": "en"}  # the assertions are on the English wording
     return subprocess.run(
         [*program(), "--db", str(db), "import", "-"],
         input=data,

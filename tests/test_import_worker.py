@@ -48,7 +48,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_a_killed_worker_stops_the_import_and_releases_the_ledger(tmp_path: Path, db: str) -> None:
-    env = {**clean_env(), "LEDGER_USER": "t"}
+    env = {**clean_env(), "LEDGER_USER": "t", "LEDGER_LANG": "en"}  # the English wording
     source = tmp_path / "big.jsonl"
     with source.open("wb") as out:
         subprocess.run(

@@ -68,7 +68,8 @@ def test_gaps_validate(db: str) -> None:
 
 
 def test_as_recorded_at_before_the_ledger_existed_is_a_one_line_error(db: str) -> None:
-    result = CliRunner().invoke(cli, ["--db", db, "decisions", "NK-LH", "--as-recorded-at", "2001"])
+    args = ["--db", db, "decisions", "NK-LH", "--as-recorded-at", "2001"]
+    result = CliRunner().invoke(cli, args, env={"LEDGER_LANG": "en"})  # the English wording
     assert result.exit_code == 2 and "no entries" in result.output
 
 

@@ -355,7 +355,7 @@ def one_line_error(args: list[str], cwd: Path) -> str:
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={**clean_env(), "LEDGER_USER": "granskare"},
+        env={**clean_env(), "LEDGER_USER": "granskare", "LEDGER_LANG": "en"},  # English wording
         timeout=60,
     )
     assert done.returncode == 2, (done.stdout, done.stderr)

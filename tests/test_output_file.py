@@ -26,7 +26,8 @@ def ledger(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subproce
         cwd=cwd,
         capture_output=True,
         text=True,
-        env={**clean_env(), "LEDGER_USER": "t", **(env or {})},
+        # The assertions are on the English wording.
+        env={**clean_env(), "LEDGER_USER": "t", "LEDGER_LANG": "en", **(env or {})},
     )
 
 

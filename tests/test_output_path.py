@@ -123,7 +123,9 @@ def test_xlsx_keeps_a_formula_as_text_and_needs_a_file(db: str, tmp_path: Path) 
     sheet = load_workbook(target).active
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == HOSTILE]
     assert cells and all(cell.data_type == "s" for cell in cells)  # text, not a formula
-    refused = CliRunner().invoke(cli, ["--db", db, "timeline", "NK-LH", "--format", "xlsx"])
+    refused = CliRunner().invoke(
+        cli, ["--db", db, "timeline", "NK-LH", "--format", "xlsx"], env={"LEDGER_LANG": "en"}
+    )
     assert refused.exit_code == 2 and "give -o" in refused.output
 
 

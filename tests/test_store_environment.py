@@ -147,6 +147,7 @@ def test_a_full_disk_is_one_clear_line_and_nothing_is_stored(
 
     monkeypatch.setattr(importer._Transaction, "add", full)
     monkeypatch.setenv("LEDGER_USER", "t")
+    monkeypatch.setenv("LEDGER_LANG", "en")  # the assertion is on the English wording
     monkeypatch.delenv("LEDGER_DEBUG", raising=False)
     db = tmp_path / "l.db"
     monkeypatch.setattr(sys, "argv", ["ledger", "--db", str(db), "import", str(LILLA)])
