@@ -129,6 +129,17 @@ def test_findings_by_area_with_the_law_at_the_time_and_judgements(db: str, tmp_p
     assert "SoL (2001:453)" in appendix and "2025:400) 20 kap" not in appendix
 
 
+def test_the_judgements_table_says_each_findings_status_in_words(db: str, tmp_path) -> None:
+    """'decision-without-basis (no_record)' was a code in a Swedish document."""
+    out = tmp_path / "nk.md"
+    assert run(db, "report", "NK-LH", "--format", "md", "-o", str(out)).exit_code == 0
+    table = out.read_text("utf-8").split("Registrerade bedömningar och vad reglerna säger", 1)[1]
+    table = table.split("Tillämpliga bestämmelser", 1)[0]
+    assert "ej dokumenterat i granskade handlingar" in table
+    for code in ("no_record", "no\\_record", "(breach)", "(warning)", "(undetermined)"):
+        assert code not in table, code
+
+
 def test_lex_sarah_template_has_the_regulations_parts_and_places_to_write(
     db: str, tmp_path
 ) -> None:

@@ -456,7 +456,7 @@ def _judgement_rows(
         question = f"{item.criterion}\n" + _("judges {entries}").format(entries=judged)
         rules = [words(AGREEMENT_WORDS, item.summary)]
         rules += [
-            f"{words(AGREEMENT_WORDS, e.agreement)}: {e.rule} ({e.status})"
+            f"{words(AGREEMENT_WORDS, e.agreement)}: {e.rule} ({words(STATUS_WORDS, e.status)})"
             + (f" {_seq_list(e.refs)}" if e.refs else "")
             for e in item.evidence
         ]
