@@ -75,8 +75,9 @@ STYLE_BY_CATEGORY: dict[str, tuple[str, str]] = {
 STYLE_EXTRA: dict[str, dict[str, str]] = {
     "incident": {"style": "filled,diagonals"},
     "oversight": {"style": "filled,diagonals", "peripheries": "2"},
-    # Graphviz sizes a cds (an arrow) as a box, so its point cuts into the text: room for it.
-    "move": {"margin": "0.22,0.04"},
+    # Graphviz sizes a cds (an arrow) as a box, so its lines ran past its edges: a little more
+    # room, no more than NK-LH's four timeline pages allow.
+    "move": {"margin": "0.08,0.07"},
 }
 MINOR_CATEGORIES = frozenset({"note", "contact", "admin"})
 # Entries about the case rather than in it: the reviewer's declaration of the records examined
