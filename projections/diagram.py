@@ -25,7 +25,7 @@ import re
 import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import graphviz
@@ -185,6 +185,26 @@ def bucket(moment_start: datetime, unit: str) -> tuple[int, ...]:
     return (local.year, local.month)
 
 
+# One tick of each unit at its longest (an hour more for a change of clocks).
+_UNIT_SPAN = {
+    "day": timedelta(days=1, hours=1),
+    "week": timedelta(days=7, hours=1),
+    "month": timedelta(days=31, hours=1),
+    "year": timedelta(days=366, hours=1),
+}
+
+
+def wider_period(records: Sequence[Record], unit: str) -> str | None:
+    """The period the records share when each is dated more coarsely than one tick of
+    `unit` (an entry dated "2020" in a diagram of weeks); None otherwise."""
+    texts = {r.occurred.display() for r in records}
+    if len(texts) != 1 or any(
+        r.occurred.end - r.occurred.start <= _UNIT_SPAN[unit] for r in records
+    ):
+        return None
+    return texts.pop()
+
+
 def bucket_label(key: tuple[int, ...], unit: str) -> str:
     if unit == "day":
         return f"{key[0]}-{key[1]:02d}-{key[2]:02d}"
@@ -312,6 +332,9 @@ class Item:
     attrs: Mapping[str, str]
     greyed: bool = False
     legend: str | None = None  # the legend row this node's shape stands for
+    # The entry's own period where it is wider than the diagram's tick ("2020" in a diagram
+    # of weeks): a column holding only such entries is labelled with it, never as a week.
+    period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,15 +447,21 @@ def _page_graph(
     tick_id = {column: f"t{i}" for i, column in enumerate(columns)}
     axis: list[tuple[str, str, dict[str, str]]] = []
     previous: tuple[int, ...] | None = None
+    previous_exact = True
     for column in columns:
         key, continued = column
-        text = "" if continued else bucket_label(key, layout.unit)
-        if not continued and previous is not None:
+        label = "" if continued else _tick_label(key, layout.unit, items, column_of)
+        exact = continued or label == bucket_label(key, layout.unit)
+        text = label
+        # An empty stretch is counted only between ticks that are periods of the unit: from a
+        # wider period ("2020") no count of weeks is true.
+        if not continued and previous is not None and exact and previous_exact:
             gap = bucket_distance(previous, key, layout.unit)
             if gap > 0:
                 text = f"⋯ {gap_text(gap, layout.unit)} ⋯\\n{text}"
         axis.append((tick_id[column], text, {}))
-        previous = key
+        if not continued:
+            previous, previous_exact = key, exact
     cut = layout.cut if with_cut else None
     if cut is not None:
         position = sum(1 for column in columns if column[0] <= cut.key)
@@ -760,7 +789,7 @@ def timeline_layout(
     title = _("{case} — timeline").format(case=case)
     if point is not None:
         title += " · " + _("as known at {point}").format(point=point_phrase(point))
-    items = tuple(_group_item(g, at) for g in groups)
+    items = tuple(replace(_group_item(g, at), period=wider_period(g.records, unit)) for g in groups)
     lanes = tuple(sorted({g.lane for g in groups}, key=lambda lane: lane_rank(lane, owner)))
     cut = None
     if at is not None and point is not None:
@@ -857,6 +886,16 @@ def timeline_graph(
 def _cut_bucket(at: datetime, unit: str) -> tuple[int, ...]:
     # The point means "the end of that period"; the last instant before it is inside it.
     return bucket(at - timedelta(microseconds=1), unit)
+
+
+def _tick_label(
+    key: tuple[int, ...], unit: str, items: Sequence[Item], column_of: Mapping[str, Column]
+) -> str:
+    """A column's tick: its period, or the wider period all its entries share."""
+    periods = {i.period for i in items if column_of[i.node_id][0] == key}
+    if len(periods) == 1 and (period := periods.pop()) is not None:
+        return period
+    return bucket_label(key, unit)
 
 
 def _groups(records: Sequence[Record], unit: str, *, collapse: bool) -> list[Group]:
@@ -1122,6 +1161,7 @@ def decisions_layout(
                     "tooltip": _escape(d.summary or d.type),
                 },
                 legend="court" if d.spec.category == "court" else "decision",
+                period=wider_period([d], unit),
             )
         )
         if view.hindsight:

@@ -230,3 +230,17 @@ def test_a_term_is_cut_at_its_explanation_not_at_a_genitive_colon() -> None:
         assert type_term(event_type("SupervisionDecision")) == "IVO:s beslut"
         assert type_term(event_type("OmbudsmanDecision")) == "JO:s beslut"
         assert type_term(event_type("PreliminaryAssessmentDecided")) == "förhandsbedömning"
+
+
+def test_a_tick_holding_only_entries_dated_by_year_names_the_year_not_a_week(
+    records: dict,
+) -> None:
+    """AS-2020's entries dated "2020" sat under "2020 v. 01": an imprecise date shown as a
+    week. The tick says the period they share, and no count of weeks is made from it."""
+    with using("sv"):
+        (page,) = timeline_pages("AS-2020", records["AS-2020"], paper=PAPERS["a4"])
+    labels = [
+        label.strip('"') for label in re.findall(r"\n\t+t\d+ \[label=(\"[^\"]*\"|\S+)", page.source)
+    ]
+    assert labels[0] == "2020" and "~2020-06" in labels
+    assert not any("v. 01" in label or "veckor" in label for label in labels), labels
