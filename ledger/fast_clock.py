@@ -3,88 +3,110 @@
 The import's fast path meets each distinct clock text once, and on generated or exported
 input nearly all of them are canonical: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``,
 ``YYYY-MM-DDTHH:MM`` or ``YYYY-MM-DDTHH:MM:SS``, each possibly after ``~``, exactly as
-`ledger.timeparse` writes them. For those, slicing fixed positions and reusing one computation
-per day costs a fraction of the grammar's regular expression, group dictionary and checks.
+`ledger.timeparse` writes them. A line written so is stored as written; all the fast path
+needs of its clocks is that they are canonical, and where the interval of one lies (a line is
+refused when it was known before it happened). So `canonical_span` gives the interval as two
+integers, without building a Moment: slicing fixed positions, with one computation per day.
 
-`canonical_moment` answers only where it can be sure to give the very Moment
-`timeparse.parse_moment` gives and that Moment's text is the text itself: on a day Stockholm
-changes its clocks (where a local time may be missing or repeated) and for every other form it
-answers None, and the caller asks the exact parser. tests/test_fast_clock.py compares the two.
+`canonical_span` answers only where it can be sure that `timeparse.parse_moment` reads the
+text as that very text, with that interval (`Moment._key`, microseconds since the epoch): on a
+day Stockholm changes its clocks (where a local time may be missing or repeated) and for every
+other form it answers None, and the caller asks the exact parser. tests/test_fast_clock.py
+compares the two.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from ledger.timeparse import (
+    _EPOCH,
+    _MICRO,
     MAX_YEAR,
     MIN_YEAR,
     STOCKHOLM,
-    Moment,
     _days_in_month,
     _midnight,
-    _zone,
 )
 
-_MINUTE = timedelta(minutes=1)
-_SECOND = timedelta(seconds=1)
+Span = tuple[int, int]
+"""[start, end) in whole microseconds since the epoch, as `Moment._key`."""
+
 _ONE_DAY = timedelta(days=1)
+_MINUTE_US = 60_000_000
+_SECOND_US = 1_000_000
+_DAY_US = 86_400 * _SECOND_US
+_NAIVE_EPOCH = _EPOCH.replace(tzinfo=None)
 
-_Day = tuple[int, int, int, timezone, datetime, datetime]
-"""year, month, day, the day's one offset, its start and its end (the next day's start)."""
+_Day = tuple[int, int]
+"""The day's start and end (the next day's start), in microseconds since the epoch."""
 
 
-def canonical_moment(text: str) -> Moment | None:
-    """The Moment `parse_moment(text)` gives, when `text` is canonical in one of the forms
+def canonical_span(text: str) -> Span | None:
+    """The interval `parse_moment(text)` gives, when `text` is canonical in one of the forms
     above and not on a day the clocks change; None otherwise (ask the exact parser)."""
-    approximate = text[:1] == "~"
-    body = text[1:] if approximate else text
+    body = text[1:] if text[:1] == "~" else text
     size = len(body)
     if not body.isascii():
         return None
     if size == 4:
-        if not body.isdigit() or not MIN_YEAR <= (year := int(body)) <= MAX_YEAR:
+        if not body.isdigit():
             return None
-        start, end = _midnight(year, 1, 1), _midnight(year + 1, 1, 1)
-        return Moment(text, start, end, "year", approximate)
+        return _year(int(body))
     if size == 7:
         if body[4] != "-" or not (body[:4] + body[5:]).isdigit():
             return None
-        year, month = int(body[:4]), int(body[5:])
-        if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
-            return None
-        following = year * 12 + month  # the next month's index, counting January 0 as 0
-        start = _midnight(year, month, 1)
-        return Moment(
-            text, start, _midnight(following // 12, following % 12 + 1, 1), "month", approximate
-        )
+        return _month(int(body[:4]), int(body[5:]))
     if size != 10 and size != 16 and size != 19:
         return None
     day = _day(body[:10])
     if day is None:
         return None
     if size == 10:
-        return Moment(text, day[4], day[5], "day", approximate)
+        return day
     if body[10] != "T" or body[13] != ":" or not (body[11:13] + body[14:16]).isdigit():
         return None
     hour, minute = int(body[11:13]), int(body[14:16])
     if hour > 23 or minute > 59:
         return None
-    year, month, number, zone = day[0], day[1], day[2], day[3]
+    # The day kept one offset throughout (`_day`), so a wall time on it lies that far after
+    # the day's start.
+    start = day[0] + (hour * 60 + minute) * _MINUTE_US
     if size == 16:
-        start = datetime(year, month, number, hour, minute, tzinfo=zone)
-        return Moment(text, start, start + _MINUTE, "minute", approximate)
+        return start, start + _MINUTE_US
     if body[16] != ":" or not body[17:].isdigit() or (second := int(body[17:])) > 59:
         return None
-    start = datetime(year, month, number, hour, minute, second, tzinfo=zone)
-    return Moment(text, start, start + _SECOND, "second", approximate)
+    start += second * _SECOND_US
+    return start, start + _SECOND_US
+
+
+def _micros(instant: datetime) -> int:
+    return (instant - _EPOCH) // _MICRO
+
+
+@lru_cache(maxsize=1024)
+def _year(year: int) -> Span | None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    return _micros(_midnight(year, 1, 1)), _micros(_midnight(year + 1, 1, 1))
+
+
+@lru_cache(maxsize=4096)
+def _month(year: int, month: int) -> Span | None:
+    if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
+        return None
+    following = year * 12 + month  # the next month's index, counting January 0 as 0
+    return (
+        _micros(_midnight(year, month, 1)),
+        _micros(_midnight(following // 12, following % 12 + 1, 1)),
+    )
 
 
 @lru_cache(maxsize=8192)
 def _day(text: str) -> _Day | None:
-    """A canonical ``YYYY-MM-DD`` whose every local time has one offset, with that offset
-    and the day's edges; None for anything else, and for a day the clocks change.
+    """A canonical ``YYYY-MM-DD`` whose every local time has one offset, as its interval;
+    None for anything else, and for a day the clocks change.
 
     Stockholm changes its clocks at night but never at midnight (tests/test_timeparse.py
     checks every day), so a day whose start and end carry the same offset kept that offset
@@ -106,7 +128,6 @@ def _day(text: str) -> _Day | None:
         datetime(following.year, following.month, following.day)
     ):
         return None
-    zone = _zone(offset)
-    start = datetime(year, month, number, tzinfo=zone)
-    end = datetime(following.year, following.month, following.day, tzinfo=zone)
-    return year, month, number, zone, start, end
+    # Local midnight as a UTC wall time; the day lasts 24 hours, its offset being one.
+    start = (datetime(year, month, number) - offset - _NAIVE_EPOCH) // _MICRO
+    return start, start + _DAY_US

@@ -40,12 +40,12 @@ from ledger.entry import (
     _written,
     validate_changes,
 )
-from ledger.fast_clock import canonical_moment
+from ledger.fast_clock import Span, canonical_span
 from ledger.identity_numbers import identity_number_fields, may_hold_identity_number
 from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
 from ledger.rows import RowMapper, row_place
 from ledger.strict_json import duplicate_key
-from ledger.timeparse import Moment, TimeParseError, parse_input_moment
+from ledger.timeparse import TimeParseError, parse_input_moment
 from ledger.vocabulary import NOT_DOCUMENTED, VOCABULARY, EventType, event_type
 
 Row = tuple[str, int, str, bytes]
@@ -57,18 +57,19 @@ Checker = Callable[[Any], Any]
 
 
 # Clocks repeat within a case and across nearby ones: on generated input a cache of 16,384
-# misses little more often than one of 65,536, and holds a quarter of the Moments (each
-# worker process keeps its own; a million-event import filled the larger one).
+# misses little more often than one of 65,536 (each worker process keeps its own; a
+# million-event import filled the larger one).
 @lru_cache(maxsize=16384)
-def _canonical_moment(text: str) -> Moment | None:
-    moment = canonical_moment(text)  # the common forms, without the general grammar
-    if moment is not None:
-        return moment
+def _canonical_span(text: str) -> Span | None:
+    """The interval of a clock text the exact path stores as written; None for any other."""
+    span = canonical_span(text)  # the common forms, without the general grammar
+    if span is not None:
+        return span
     try:
         moment = parse_input_moment(text)
     except TimeParseError:
         return None
-    return moment if moment.text == text else None
+    return moment._key if moment.text == text else None
 
 
 @lru_cache(maxsize=4096)
@@ -115,7 +116,7 @@ _TESTS: dict[str, tuple[str, str]] = {
     "text": ("type(v) is str and v and len(v) <= MAX_TEXT and v.strip() == v", "v"),
     "bool": ("type(v) is bool", "v"),
     "int": ("type(v) is int and -MAX_INT < v < MAX_INT", "v"),
-    "moment": ("type(v) is str and _canonical_moment(v) is not None", "v"),
+    "moment": ("type(v) is str and _canonical_span(v) is not None", "v"),
     "ref": ("type(v) is str and (r := _canonical_reference(v)) is not None", "r"),
     "refs": ("(r := _refs(v)) is not _REJECT", "r"),
     "texts": ("(r := _texts(v)) is not _REJECT", "r"),
@@ -128,7 +129,7 @@ _SCOPE: dict[str, Any] = {
     "MAX_INT": MAX_INT,
     "NOT_DOCUMENTED": NOT_DOCUMENTED,
     "_REJECT": _REJECT,
-    "_canonical_moment": _canonical_moment,
+    "_canonical_span": _canonical_span,
     "_canonical_reference": _canonical_reference,
     "_refs": _refs,
     "_texts": _texts,
@@ -155,7 +156,7 @@ def _type_source(spec: EventType) -> tuple[str, dict[str, Any]]:
         "        return None",
         "    get = obj.get",
         '    v = get("occurred")',
-        "    if type(v) is not str or (occurred := _canonical_moment(v)) is None:",
+        "    if type(v) is not str or (occurred := _canonical_span(v)) is None:",
         "        return None",
         '    known = get("known")',
         "    if known is None:",
@@ -163,8 +164,8 @@ def _type_source(spec: EventType) -> tuple[str, dict[str, Any]]:
         "            return None",
         "    elif (",
         "        type(known) is not str",
-        "        or (k := _canonical_moment(known)) is None",
-        "        or k.end <= occurred.start",
+        "        or (k := _canonical_span(known)) is None",
+        "        or k[1] <= occurred[0]",  # known before it happened
         "    ):",
         "        return None",
         '    v = get("ref")',
@@ -233,18 +234,18 @@ def _checker(type_name: str) -> Callable[[dict[str, Any]], _Checked | None] | No
     return checker
 
 
+# Every byte that may begin a character's UTF-8 encoding below U+0100 (ASCII, 0xC2, 0xC3) and
+# every continuation byte: what is left of a line without them begins a character above U+00FF.
+_BELOW_U0100 = bytes(range(0xC4))
+
+
 def _in_nfc(line: bytes) -> bool:
     """Whether the line's text is in NFC, as the exact path would store it. Up to U+00FF
-    every character is NFC already (Swedish letters included), and a text of those alone
-    encodes to Latin-1 at the cost of a copy; only other lines need the full check."""
-    if line.isascii():
+    every character is NFC already (Swedish letters included): only a line with a character
+    beyond needs the full check."""
+    if line.isascii() or not line.translate(None, _BELOW_U0100):
         return True
-    text = line.decode()
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError:
-        return is_normalized("NFC", text)
-    return True
+    return is_normalized("NFC", line.decode())
 
 
 def _accept(
@@ -258,8 +259,9 @@ def _accept(
     except orjson.JSONDecodeError:
         return None
     # Text the exact path would normalise (NFC; a \u escape may spell any form), and a key
-    # given twice, which it names.
-    if b"\\u" in line or not _in_nfc(line):
+    # given twice, which it names. (One byte is sought faster than two: most lines hold no
+    # backslash at all.)
+    if (b"\\" in line and b"\\u" in line) or not _in_nfc(line):
         return None
     if duplicate_key(line, obj) is not None:
         return None
@@ -412,7 +414,11 @@ def fast_rows(
             "prev_hash": prev_hash,
         }
         at = stamp or create_timestamp().isoformat()
-        prev_hash = entry_hash(chained_payload_at(state, own, at))
+        # What the chain hash covers (`chained_payload_at`), made in place rather than copied:
+        # a key's place does not matter to the hash, which sorts the keys.
+        state["seq"], state["recorded_at"] = own, at
+        prev_hash = entry_hash(state)
+        del state["seq"], state["recorded_at"]
         # The transcoder's tagged form of the event's timestamp (eventsourcing DatetimeAsISO).
         state["timestamp"] = {"_type_": "datetime_iso", "_data_": at}
         state["hash"] = prev_hash

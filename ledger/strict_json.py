@@ -35,7 +35,9 @@ def duplicate_key(text: bytes | str, parsed: Any) -> str | None:
     """The first key that appears twice in one object of `text` (already parsed as
     `parsed`), or None."""
     raw = text.encode() if isinstance(text, str) else text
-    if len(_KEY_END.findall(raw)) <= _keys(parsed):
+    found = len(_KEY_END.findall(raw))
+    # A flat object (the usual line) holds all its keys at the top: counted without a walk.
+    if (type(parsed) is dict and found == len(parsed)) or found <= _keys(parsed):
         return None
     found: list[str] = []
 
