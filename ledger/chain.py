@@ -32,6 +32,17 @@ def chained_payload_at(state: Mapping[str, Any], seq: int, recorded_at: str) -> 
     return {**state, "seq": seq, "recorded_at": recorded_at}
 
 
+def chain_hash_at(state: dict[str, Any], seq: int, recorded_at: str) -> str:
+    """`entry_hash(chained_payload_at(state, seq, recorded_at))`, without copying the state:
+    the import computes one for every line. (Where a key stands does not matter: the bytes
+    hashed sort the keys.) `state` is left as it was."""
+    state["seq"], state["recorded_at"] = seq, recorded_at
+    try:
+        return entry_hash(state)
+    finally:
+        del state["seq"], state["recorded_at"]
+
+
 _UNHASHED = frozenset({"originator_id", "originator_version", "timestamp", "hash"})
 
 

@@ -27,7 +27,7 @@ from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
 from ledger.case import CORRECTION, Case
-from ledger.chain import chained_payload_at, entry_hash
+from ledger.chain import chain_hash_at, entry_hash
 from ledger.entry import (
     ENVELOPE_FIELDS,
     ENVELOPE_TEXT_FIELDS,
@@ -414,11 +414,7 @@ def fast_rows(
             "prev_hash": prev_hash,
         }
         at = stamp or create_timestamp().isoformat()
-        # What the chain hash covers (`chained_payload_at`), made in place rather than copied:
-        # a key's place does not matter to the hash, which sorts the keys.
-        state["seq"], state["recorded_at"] = own, at
-        prev_hash = entry_hash(state)
-        del state["seq"], state["recorded_at"]
+        prev_hash = chain_hash_at(state, own, at)
         # The transcoder's tagged form of the event's timestamp (eventsourcing DatetimeAsISO).
         state["timestamp"] = {"_type_": "datetime_iso", "_data_": at}
         state["hash"] = prev_hash

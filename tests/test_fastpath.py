@@ -217,3 +217,13 @@ def test_a_reimport_skips_what_is_stored(tmp_path: Path) -> None:
         ledger.close()
     assert (first.recorded, first.skipped) == (60, 0)
     assert (again.recorded, again.skipped) == (0, 60)
+
+
+def test_the_chain_hash_made_in_place_is_the_chained_payloads() -> None:
+    from ledger.chain import chain_hash_at, chained_payload_at, entry_hash
+
+    state = {"case": "NK-1", "type": "CaseOpened", "fields": {"b": 1, "a": [2]}, "prev_hash": "0"}
+    before = list(state.items())
+    at = "2026-12-06T11:00:00+00:00"
+    assert chain_hash_at(state, 7, at) == entry_hash(chained_payload_at(state, 7, at))
+    assert list(state.items()) == before  # left as it was, key order too
