@@ -17,7 +17,8 @@ What is compared:
 - the case index: every case with entries up to the tracked position has its row, no other
   row exists, and each row equals the summary rebuilt from those entries;
 - the rule results: each kept report is the report the rules give for the case's first
-  `last_seq` entries, under the policy, owner agency and time it names.
+  `last_seq` entries, under the policy, owner agency and time it names; and the case's kept
+  part of the JSON answer (projections/kept/answer.py) is the one that report gives.
 """
 
 from __future__ import annotations
@@ -25,13 +26,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from ledger.application import CaseLedger
 from ledger.integrity import Problem
 from ledger.rows import TamperedRow
 from ledger.views import CaseViews, ViewRow
 from projections.cases import Summary, summarise
 from projections.kept.case_index import INDEX_VIEW, TOPICS, decoded
-from projections.kept.rule_results import RECHECK, RULES_PREFIX, report_to_state, settings_of
+from projections.kept.rule_results import (
+    ANSWER,
+    RECHECK,
+    RULES_PREFIX,
+    answer_part,
+    report_to_state,
+    row_data,
+    settings_of,
+)
 from projections.records import to_records
 from projections.rules import check_case
 
@@ -94,19 +105,24 @@ def _rule_result_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]
     problems: list[Problem] = []
     histories: dict[str, list[Any]] = {}
     for view in views.view_names():
-        if not view.startswith(RULES_PREFIX) or view.endswith(RECHECK):
+        if not view.startswith(RULES_PREFIX) or view.endswith((RECHECK, ANSWER)):
             continue
         try:
             rows = views.rows(view)
+            answers = {row.case: row for row in views.rows(view + ANSWER)}
         except TamperedRow as error:
             problems.append(Problem(f"kept rule results: {error}"))
             continue
         for row in rows:
             if row.case not in histories:
                 histories[row.case] = _history(ledger, row.case)
-            problem = _report_problem(view, row, histories[row.case])
+            problem = _report_problem(view, row, histories[row.case], answers.pop(row.case, None))
             if problem is not None:
                 problems.append(Problem(f"kept rule results: {problem}", case=row.case))
+        for case in answers:
+            problems.append(
+                Problem("kept rule results: a part of the answer without a kept report", case=case)
+            )
     return problems
 
 
@@ -117,7 +133,9 @@ def _history(ledger: CaseLedger, case: str) -> list[Any]:
         return []
 
 
-def _report_problem(view: str, row: ViewRow, history: list[Any]) -> str | None:
+def _report_problem(
+    view: str, row: ViewRow, history: list[Any], answer: ViewRow | None
+) -> str | None:
     if row.last_seq > len(history):
         return f"kept up to #{row.last_seq}, but the case has {len(history)} entries"
     state = row.data.get("report") if isinstance(row.data, dict) else None
@@ -132,5 +150,15 @@ def _report_problem(view: str, row: ViewRow, history: list[Any]) -> str | None:
         return (
             f"the kept report (up to #{row.last_seq}) is not what the rules give for the "
             "case's entries"
+        )
+    part = answer_part(expected, row_data(expected, records, policy, owner_agency))
+    if (
+        answer is None
+        or answer.last_seq != row.last_seq
+        or answer.data != orjson.loads(orjson.dumps(part))
+    ):
+        return (
+            f"the kept part of the answer (up to #{row.last_seq}) is not the one the rules "
+            "give for the case's entries"
         )
     return None

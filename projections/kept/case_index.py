@@ -112,8 +112,12 @@ def _catch_up(
     seen: set[str] = set()
     ids: dict[str, Any] = {}
     previous: str | None = None
-    erased = ledger.erased_streams()
+    erased: set[Any] | None = None
     for rows in ledger.notification_rows(TOPICS, views.max_tracking_id(ledger.name) or 0, page):
+        if erased is None:
+            # Read once there is something to read: finding the erasure records scans the
+            # whole log (no index by topic), which a reader with nothing new is spared.
+            erased = ledger.erased_streams()
         read = read_items(ledger, rows, erased)
         items = [item for _, item in read]
         projection.fold(items, Tracking(ledger.name, rows[-1][0]))
