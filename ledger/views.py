@@ -126,11 +126,10 @@ class RowCodec:
         bytes (SQLite hands them over without making a string first)."""
         try:
             if self.cipher is not None:
-                raw = base64.b64decode(text)
+                sealed = base64.b64decode(text)
+                raw = self.cipher.decrypt_row(sealed, _place(view, column, last_seq))
             else:
                 raw = text if isinstance(text, bytes) else text.encode()
-            if self.cipher is not None:
-                raw = self.cipher.decrypt_row(raw, _place(view, column, last_seq))
             content = orjson.loads(raw)
             case = content["case"]
             bound = "view" not in content or (

@@ -181,27 +181,31 @@ def summary(parts: Sequence[Mapping[str, Any]], group_by: str) -> list[dict[str,
 
 def merged_explain(parts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """`merge_explain` of the reports, from their cases' parts."""
-    by_rule: dict[str, list[list[Any]]] = {rule_.id: [] for rule_ in RULES}
+    # Per rule: the outcomes met, triggered, met, lapsed, ended by death, findings by
+    # status, what was not in force.
+    sums: dict[str, list[Any]] = {
+        rule_.id: [set(), 0, 0, 0, 0, dict.fromkeys(STATUSES, 0), []] for rule_ in RULES
+    }
     for part in parts:
         for rule_id, item in part["explain"].items():
-            by_rule[rule_id].append(item)
+            total = sums[rule_id]
+            total[0].add(item[0])
+            total[1] += item[1]
+            total[2] += item[2]
+            total[3] += item[3]
+            total[4] += item[4]
+            for status, count in item[5].items():
+                total[5][status] += count
+            total[6] += item[6]
     merged = []
     for rule_ in RULES:
-        items = by_rule[rule_.id]
-        statuses = {item[0] for item in items}
+        statuses, triggered, met, lapsed, ended_by_death, findings, not_in_force = sums[rule_.id]
         status = (
             "applied"
             if "applied" in statuses
             else "not_in_force"
             if "not_in_force" in statuses
             else "not_triggered"
-        )
-        findings: Counter[str] = Counter()
-        for item in items:
-            findings.update(item[5])
-        not_in_force = [entry for item in items for entry in item[6]]
-        triggered, met, lapsed, ended_by_death = (
-            sum(item[i] for item in items) for i in range(1, 5)
         )
         merged.append(
             {
@@ -213,7 +217,7 @@ def merged_explain(parts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "met": met,
                 "lapsed": lapsed,
                 "ended_by_death": ended_by_death,
-                "findings": {s: findings[s] for s in STATUSES if findings[s]},
+                "findings": {s: n for s, n in findings.items() if n},
                 "not_in_force": not_in_force,
                 "note": _merged_note(
                     rule_,
