@@ -317,6 +317,28 @@ class CaseLedger(Application[UUID]):
             raise UnknownCase(key)
         return entries
 
+    def history_states(self, key: str) -> list[dict[str, Any]]:
+        """What `history` gives, each entry as its attributes (`vars(entry)`), for readers
+        that need no event objects: read straight from the stored rows
+        (`RowMapper.entry_state`). Any row that does not read that way, and any case
+        `history` would refuse, goes through `history`, which raises what it raises."""
+        rows = self.recorder.select_events(self.case_id(key))
+        if rows and rows[-1].topic == Entry.TOPIC:  # else none, or erased: `history` says
+            states = []
+            entry_state = self.mapper.entry_state  # type: ignore[attr-defined]
+            for stored in rows:
+                state = (
+                    entry_state(stored.originator_id, stored.originator_version, stored.state)
+                    if stored.topic == Entry.TOPIC
+                    else None
+                )
+                if state is None or state.get("case") != key:
+                    break
+                states.append(state)
+            else:
+                return states
+        return [vars(entry) for entry in self.history(key)]
+
     def has_case(self, key: str) -> bool:
         return self.has_case_id(self.case_id(key))
 

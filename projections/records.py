@@ -163,6 +163,17 @@ def record_of_state(state: Mapping[str, Any]) -> Record:
     )
 
 
+def history_records(ledger: Any, key: str) -> list[Record]:
+    """`[to_record(entry) for entry in ledger.history(key)]`, made from the entries'
+    attributes (`CaseLedger.history_states`) without event objects; in seq order, not yet
+    `ordered_after`. A state that does not make a record goes the way of event objects,
+    which raises what it raises."""
+    try:
+        return [record_of_state(state) for state in ledger.history_states(key)]
+    except (KeyError, TypeError, AttributeError):
+        return [to_record(entry) for entry in ledger.history(key)]
+
+
 def to_records(entries: Iterable[StoredEntry]) -> list[Record]:
     """One case's entries as records, their clocks narrowed by their `after` references."""
     return ordered_after([to_record(entry) for entry in entries])

@@ -13,14 +13,14 @@ import pytest
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import StoredEvent
 
-from ledger.application import CaseLedger
+from ledger.application import CaseLedger, UnknownCase
 from ledger.importer import Source, import_sources
 from ledger.storage import Store
 from ledger.synthetic import generate
 from ledger.transcoder import OrjsonTranscoder
 from ledger.views import open_views
 from projections.kept.case_index import TOPICS, _item, catch_up_cases, read_items
-from projections.records import Record, to_records
+from projections.records import Record, history_records, to_record, to_records
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 KEY = AESCipher.create_key(32)
@@ -140,3 +140,20 @@ def test_the_quick_decoding_declines_what_it_does_not_explain(state: bytes) -> N
     # The general decoding explains it, or raises for the mapper to report.
     with contextlib.suppress(Exception):
         transcoder.decode(state)
+
+
+def test_a_historys_records_are_made_without_event_objects(filled: CaseLedger) -> None:
+    for case in _cases(filled):
+        assert history_records(filled, case) == [to_record(e) for e in filled.history(case)]
+        assert filled.history_states(case) == [vars(e) for e in filled.history(case)]
+
+
+def test_a_history_the_quick_way_declines_is_read_as_history_reads_it(
+    filled: CaseLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = _cases(filled)[0]
+    expected = history_records(filled, case)
+    monkeypatch.setattr(filled.mapper, "entry_state", lambda *args: None)
+    assert history_records(filled, case) == expected
+    with pytest.raises(UnknownCase):
+        history_records(filled, "NO-SUCH-CASE")

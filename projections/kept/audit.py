@@ -24,7 +24,6 @@ What is compared:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import orjson
 
@@ -32,8 +31,8 @@ from ledger.application import CaseLedger
 from ledger.integrity import Problem
 from ledger.rows import TamperedRow
 from ledger.views import CaseViews, ViewRow
-from projections.cases import Summary, summarise
-from projections.kept.case_index import INDEX_VIEW, TOPICS, decoded
+from projections.cases import Summary, summarise_records
+from projections.kept.case_index import INDEX_VIEW, TOPICS, read_items
 from projections.kept.rule_results import (
     ANSWER,
     RECHECK,
@@ -43,7 +42,7 @@ from projections.kept.rule_results import (
     row_data,
     settings_of,
 )
-from projections.records import to_records
+from projections.records import Record, history_records, ordered_after
 from projections.rules import check_case
 
 __all__ = ["view_problems"]
@@ -56,12 +55,13 @@ def view_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
     summaries: dict[str, Summary] = {}
     seen_tracked = tracked == 0
     erased = ledger.erased_streams()
-    for notifications in ledger.notification_pages(TOPICS):
-        upto = [n for n in notifications if n.id <= tracked]
-        seen_tracked = seen_tracked or any(n.id == tracked for n in upto)
+    for rows in ledger.notification_rows(TOPICS):
+        upto = [row for row in rows if row[0] <= tracked]
+        seen_tracked = seen_tracked or any(row[0] == tracked for row in upto)
         if upto:
-            summaries = summarise(decoded(ledger, upto, erased), summaries)
-        if len(upto) < len(notifications):
+            items = [item for _, item in read_items(ledger, upto, erased)]
+            summaries = summarise_records(items, summaries)
+        if len(upto) < len(rows):
             break
     if not seen_tracked:
         problems.append(
@@ -103,7 +103,7 @@ def view_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
 
 def _rule_result_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
     problems: list[Problem] = []
-    histories: dict[str, list[Any]] = {}
+    histories: dict[str, list[Record]] = {}
     for view in views.view_names():
         if not view.startswith(RULES_PREFIX) or view.endswith((RECHECK, ANSWER)):
             continue
@@ -126,15 +126,17 @@ def _rule_result_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]
     return problems
 
 
-def _history(ledger: CaseLedger, case: str) -> list[Any]:
+def _history(ledger: CaseLedger, case: str) -> list[Record]:
+    """The case's entries as records, not yet `ordered_after` (its prefix up to a kept
+    row's last seq is what that row was judged from)."""
     try:
-        return ledger.history(case)
+        return history_records(ledger, case)
     except LookupError:
         return []
 
 
 def _report_problem(
-    view: str, row: ViewRow, history: list[Any], answer: ViewRow | None
+    view: str, row: ViewRow, history: list[Record], answer: ViewRow | None
 ) -> str | None:
     if row.last_seq > len(history):
         return f"kept up to #{row.last_seq}, but the case has {len(history)} entries"
@@ -143,7 +145,7 @@ def _report_problem(
     if state is None or settings is None:
         return "a kept report the rules cannot have written (its settings do not match)"
     policy, owner_agency = settings
-    records = to_records(history[: row.last_seq])
+    records = ordered_after(history[: row.last_seq])
     now = datetime.fromisoformat(state["evaluated_at"])
     expected = check_case(records, policy=policy, owner_agency=owner_agency, now=now)
     if report_to_state(expected) != state:

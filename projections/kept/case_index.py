@@ -31,7 +31,6 @@ from projections.cases import (
     CaseSummary,
     ErasedCase,
     Summary,
-    summarise,
     summarise_records,
     summary_from_state,
 )
@@ -157,11 +156,11 @@ def _item(event: Any) -> Record | Erased:
 
 
 def _pages(ledger: CaseLedger, after: int, page: int) -> Iterator[tuple[list[Any], int]]:
-    """The entries and erasure records stored after notification `after`, a page at a
-    time, each page with the notification id of its last row."""
+    """The entries (as records) and erasure records stored after notification `after`, a
+    page at a time, each page with the notification id of its last row."""
     erased = ledger.erased_streams()
-    for notifications in ledger.notification_pages(TOPICS, after, page):
-        yield decoded(ledger, notifications, erased), notifications[-1].id
+    for rows in ledger.notification_rows(TOPICS, after, page):
+        yield [item for _, item in read_items(ledger, rows, erased)], rows[-1][0]
 
 
 def decoded(ledger: CaseLedger, notifications: Sequence[Any], erased: set[Any]) -> list[Any]:
@@ -242,10 +241,10 @@ def reindex(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
     """
     summaries: dict[str, Summary] = {}
     position = read = 0
-    for events, last in _pages(ledger, 0, page):
-        summaries = summarise(events, summaries)
+    for items, last in _pages(ledger, 0, page):
+        summaries = summarise_records(items, summaries)
         position = last
-        read += len(events)
+        read += len(items)
     rows = [ViewRow(INDEX_VIEW, case, s.last_seq, s.to_state()) for case, s in summaries.items()]
     views.replace(ledger.name, rows, Tracking(ledger.name, position) if position else None)
     return read
