@@ -163,20 +163,6 @@ def _pages(ledger: CaseLedger, after: int, page: int) -> Iterator[tuple[list[Any
         yield [item for _, item in read_items(ledger, rows, erased)], rows[-1][0]
 
 
-def decoded(ledger: CaseLedger, notifications: Sequence[Any], erased: set[Any]) -> list[Any]:
-    """The events of entry and erasure rows, leaving out the entries of erased cases (they
-    open with no key; their erasure record stands for them). A case erased since `erased`
-    was read is found at its first entry that no longer opens."""
-    events = []
-    for notification in notifications:
-        if notification.topic == ENTRY_TOPIC and notification.originator_id in erased:
-            continue
-        event = _event(ledger, notification, erased)
-        if event is not None:
-            events.append(event)
-    return events
-
-
 def _event(ledger: CaseLedger, stored: Any, erased: set[Any]) -> Any:
     """The event of a stored row; None for an entry of a case found erased (added to
     `erased`)."""
@@ -192,11 +178,14 @@ def _event(ledger: CaseLedger, stored: Any, erased: set[Any]) -> Any:
 def read_items(
     ledger: CaseLedger, rows: Sequence[tuple[int, UUID, int, str, bytes]], erased: set[Any]
 ) -> list[tuple[UUID, Record | Erased]]:
-    """`decoded` and `_item` in one pass over plain rows (`CaseLedger.notification_rows`),
-    each item with its row's stream. An entry becomes its record straight from its decoded
-    state (`RowMapper.entry_state`, `record_of_state`), with no event object; any row that
-    way does not read goes through the mapper as `decoded` takes it, and gives the same
-    item or raises the same error."""
+    """The entries (as records) and erasure records of plain rows
+    (`CaseLedger.notification_rows`), each with its row's stream, leaving out the entries
+    of erased cases (they open with no key; their erasure record stands for them). A case
+    erased since `erased` was read is found at its first entry that no longer opens.
+
+    An entry becomes its record straight from its decoded state (`RowMapper.entry_state`,
+    `record_of_state`), with no event object; any row that way does not read goes through
+    the mapper and gives the same item, or raises the same error."""
     entry_state = ledger.mapper.entry_state  # type: ignore[attr-defined]
     out: list[tuple[UUID, Record | Erased]] = []
     for _id, stream, version, topic, state in rows:
@@ -208,7 +197,7 @@ def read_items(
                 try:
                     out.append((stream, record_of_state(attributes)))
                     continue
-                except Exception:  # the mapper's path below raises it as `decoded` would
+                except Exception:  # the mapper's path below raises what it raises
                     pass
         event = _event(ledger, StoredEvent(stream, version, topic, state), erased)
         if event is not None:
