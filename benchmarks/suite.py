@@ -25,8 +25,11 @@ sides alternated within each round in this one process, so that drift in the mac
                large ledger, from emptied views: events per CPU second of this process
                (median of --repeat rounds), with the CPU of each stage (reading and
                decoding, the rules, writing the kept rows).         target >= 60,000 ev/s
-               Answering `check --all` from the kept rows, alternated with the rebuild,
-               median of per-round CPU ratios.                          target ratio <= 0.01
+               Answering `check --all` from the kept rows as cli/check.py does, alternated
+               with the rebuild, median of per-round CPU ratios: `--format json` (the kept
+               parts summed and spliced, projections/kept/answer.py), and the default text
+               table (the kept reports, one line per finding, at width 120).
+                                                                        target ratio <= 0.01
                Then the update after appending 1,000 events (10 new cases x 100): only
                those cases are checked.                                 target ratio <= 0.05
 5. postgres    when a server is given: the import of 1 on PostgreSQL against psycopg
@@ -66,8 +69,12 @@ from ledger.importer import Source, import_sources
 from ledger.storage import postgres_store, sqlite_store
 from ledger.synthetic import generate, write_jsonl
 from ledger.views import open_views
-from projections.kept.rule_results import check_all_cached, refresh
+from projections.formats import printable
+from projections.kept.answer import all_json
+from projections.kept.rule_results import check_all_answer, check_all_cached, refresh
 from projections.records import labels, to_records
+from projections.rules import check_all_table
+from projections.rules.output import horizon_text
 from projections.rules_config import DEFAULT_POLICY
 from projections.serialize import timeline_document
 from projections.timeline import ViewPoint, timeline
@@ -213,12 +220,15 @@ def bench_large(events: int, repeat: int, work: Path) -> dict[str, Any]:
 
 def bench_check_all(ledger: CaseLedger, views: Any, repeat: int) -> dict[str, Any]:
     """`check --all` from nothing: the kept views emptied, then the index and every case's
-    rule results rebuilt (CPU seconds of this process, and wall); then the answer from the
-    kept rows. Rounds alternate rebuild and answer; the ratio is the median of per-round
-    ratios of CPU seconds. The rebuild's CPU per stage comes from the refresh itself."""
+    rule results rebuilt (CPU seconds of this process, and wall); then the answers from the
+    kept rows, JSON and text, as cli/check.py makes their bytes. Rounds alternate rebuild and
+    answers; the ratios are medians of per-round ratios of CPU seconds. The rebuild's CPU per
+    stage comes from the refresh itself."""
     now = _now()
-    rebuild_cpu, rebuild_wall, answer_cpu, ratios, stages = [], [], [], [], []
-    cases = 0
+    rebuild_cpu, rebuild_wall, stages = [], [], []
+    answer_cpu: dict[str, list[float]] = {"json": [], "text": []}
+    ratios: dict[str, list[float]] = {"json": [], "text": []}
+    cases = findings = 0
     for _ in range(max(1, repeat)):
         views.replace(ledger.name, [], None)
         start_cpu, start_wall = time.process_time(), time.perf_counter()
@@ -227,10 +237,11 @@ def bench_check_all(ledger: CaseLedger, views: Any, repeat: int) -> dict[str, An
         rebuild_wall.append(time.perf_counter() - start_wall)
         cases = stats.rechecked
         stages.append((stats.cpu_read, stats.cpu_rules, stats.cpu_write))
-        start_cpu = time.process_time()
-        check_all_cached(ledger, views, policy=DEFAULT_POLICY, owner_agency=None, now=now)
-        answer_cpu.append(time.process_time() - start_cpu)
-        ratios.append(answer_cpu[-1] / rebuild_cpu[-1])
+        for kind, answer in (("json", _json_answer), ("text", _text_answer)):
+            start_cpu = time.process_time()
+            findings = answer(ledger, views, now)
+            answer_cpu[kind].append(time.process_time() - start_cpu)
+            ratios[kind].append(answer_cpu[kind][-1] / rebuild_cpu[-1])
     return {
         "check_full_cases": cases,
         "check_rebuild_cpu_seconds": median(rebuild_cpu),
@@ -238,9 +249,33 @@ def bench_check_all(ledger: CaseLedger, views: Any, repeat: int) -> dict[str, An
         "check_rebuild_read_cpu_seconds": median([s[0] for s in stages]),
         "check_rebuild_rules_cpu_seconds": median([s[1] for s in stages]),
         "check_rebuild_write_cpu_seconds": median([s[2] for s in stages]),
-        "check_answer_cpu_seconds": median(answer_cpu),
-        "check_answer_ratio": median(ratios),
+        "check_answer_findings": findings,
+        "check_answer_cpu_seconds": median(answer_cpu["json"]),
+        "check_answer_ratio": median(ratios["json"]),
+        "check_text_answer_cpu_seconds": median(answer_cpu["text"]),
+        "check_text_answer_ratio": median(ratios["text"]),
     }
+
+
+def _json_answer(ledger: CaseLedger, views: Any, now: Any) -> int:
+    """`check --all --format json`'s bytes as cli/check.py makes them (`_kept_json`); returns
+    how many findings they hold."""
+    parts, _ = check_all_answer(ledger, views, policy=DEFAULT_POLICY, owner_agency=None, now=now)
+    assert parts is not None
+    all_json(parts, "rule", DEFAULT_POLICY, now, None)
+    return sum(part["counts"]["findings"] for part in parts)
+
+
+def _text_answer(ledger: CaseLedger, views: Any, now: Any) -> int:
+    """`check --all`'s table as cli/check.py makes it (the kept reports, the table at width
+    120, made printable and encoded as `emit` writes it)."""
+    checked, _ = check_all_cached(ledger, views, policy=DEFAULT_POLICY, owner_agency=None, now=now)
+    reports = [item.report for item in checked]
+    labels = {item.report.case or "": item.labels for item in checked}
+    horizon = horizon_text(None, None, now)
+    table = check_all_table(reports, labels, "rule", DEFAULT_POLICY, horizon, 120)
+    printable(table, lines=True).encode()
+    return sum(len(report.findings) for report in reports)
 
 
 def _now() -> Any:
@@ -553,12 +588,21 @@ def main(argv: list[str] | None = None) -> int:
             ratio_check <= 0.05,
         ),
         row(
-            "check --all answer vs rebuild (CPU)",
+            "check --all answer, JSON (CPU)",
             f"{large['check_answer_cpu_seconds']:.2f} s",
-            f"{large['check_rebuild_cpu_seconds']:.1f} s rebuild",
+            f"{large['check_rebuild_cpu_seconds']:.1f} s rebuild "
+            f"({large['check_answer_findings']:,} findings)",
             large["check_answer_ratio"],
             "<= 0.01",
             large["check_answer_ratio"] <= 0.01,
+        ),
+        row(
+            "  text table (the default)",
+            f"{large['check_text_answer_cpu_seconds']:.2f} s",
+            f"{large['check_rebuild_cpu_seconds']:.1f} s rebuild",
+            large["check_text_answer_ratio"],
+            "<= 0.01",
+            large["check_text_answer_ratio"] <= 0.01,
         ),
         row(
             "diagram, 500-entry case (SVG)",

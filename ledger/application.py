@@ -317,6 +317,28 @@ class CaseLedger(Application[UUID]):
             raise UnknownCase(key)
         return entries
 
+    def history_states(self, key: str) -> list[dict[str, Any]]:
+        """What `history` gives, each entry as its attributes (`vars(entry)`), for readers
+        that need no event objects: read straight from the stored rows
+        (`RowMapper.entry_state`). Any row that does not read that way, and any case
+        `history` would refuse, goes through `history`, which raises what it raises."""
+        rows = self.recorder.select_events(self.case_id(key))
+        if rows and rows[-1].topic == Entry.TOPIC:  # else none, or erased: `history` says
+            states = []
+            entry_state = self.mapper.entry_state  # type: ignore[attr-defined]
+            for stored in rows:
+                state = (
+                    entry_state(stored.originator_id, stored.originator_version, stored.state)
+                    if stored.topic == Entry.TOPIC
+                    else None
+                )
+                if state is None or state.get("case") != key:
+                    break
+                states.append(state)
+            else:
+                return states
+        return [vars(entry) for entry in self.history(key)]
+
     def has_case(self, key: str) -> bool:
         return self.has_case_id(self.case_id(key))
 
@@ -352,6 +374,36 @@ class CaseLedger(Application[UUID]):
             if len(notifications) < page:
                 return
             after = notifications[-1].id
+
+    def notification_rows(
+        self, topics: Sequence[str], after: int = 0, page: int = 1000
+    ) -> Iterator[list[tuple[int, UUID, int, str, bytes]]]:
+        """`notification_pages` as tuples (notification id, stream id, version, topic,
+        state), for passes over the whole ledger: the same rows, without a `Notification`
+        object each, and each stream id made once per pass rather than once per row."""
+        select = getattr(self.recorder, "select_notification_rows", None)
+        if select is None:
+            for notifications in self.notification_pages(topics, after, page):
+                yield [
+                    (n.id, n.originator_id, n.originator_version, n.topic, n.state)
+                    for n in notifications
+                ]
+            return
+        convert = self.recorder.convert_originator_id  # type: ignore[attr-defined]
+        streams: dict[Any, UUID] = {}
+        while True:
+            rows = select(after, page, list(topics))
+            out = []
+            for notification_id, stored_id, version, topic, state in rows:
+                stream = streams.get(stored_id)
+                if stream is None:
+                    stream = streams[stored_id] = convert(stored_id)
+                out.append((notification_id, stream, version, topic, state))
+            if out:
+                yield out
+            if len(out) < page:
+                return
+            after = out[-1][0]
 
     @property
     def drafts(self) -> DraftArea:

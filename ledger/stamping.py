@@ -4,6 +4,9 @@
 stored last (and, on PostgreSQL, the server's `clock_timestamp()`), and stores what
 `fn(server_now, last_row)` returns instead of `stored_events` (ledger/clock.py). Without
 `stamp` (a migration copying rows verbatim) they insert as the library does.
+
+The SQLite recorder also reads the notification log as plain rows (`select_notification_rows`)
+for passes over the whole ledger, which need no `Notification` object per row.
 """
 
 from __future__ import annotations
@@ -53,6 +56,23 @@ class SQLiteStampingRecorder(SQLiteApplicationRecorder):
             topic=row["topic"],
             state=row["state"],
         )
+
+    def select_notification_rows(
+        self, after: int, limit: int, topics: Sequence[str]
+    ) -> list[tuple[int, Any, int, str, bytes]]:
+        """`select_notifications(after, limit, topics=topics, inclusive_of_start=False)` as
+        tuples (notification id, originator id, version, topic, state): the same rows in the
+        same order, the originator id as stored (`convert_originator_id` turns it into the
+        library's)."""
+        marks = ",".join("?" * len(topics))
+        where = f"AND topic IN ({marks}) " if topics else ""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state "
+                f"FROM {self.events_table_name} WHERE rowid>? {where}ORDER BY rowid LIMIT ?",
+                (after, *topics, limit),
+            )
+            return c.fetchall()  # type: ignore[no-any-return]
 
 
 class MemoryStampingRecorder(POPOApplicationRecorder):

@@ -120,13 +120,16 @@ class RowCodec:
         )
         return (row.view, column, row.last_seq, text)
 
-    def open(self, view: str, column: str, last_seq: int, text: str) -> ViewRow:
+    def open(self, view: str, column: str, last_seq: int, text: str | bytes) -> ViewRow:
         """The row stored at (view, column, last_seq), or `TamperedRow` when what is stored
-        there was written for another place or cannot be read."""
+        there was written for another place or cannot be read. `text` may come as its UTF-8
+        bytes (SQLite hands them over without making a string first)."""
         try:
-            raw = base64.b64decode(text) if self.cipher is not None else text.encode()
             if self.cipher is not None:
-                raw = self.cipher.decrypt_row(raw, _place(view, column, last_seq))
+                sealed = base64.b64decode(text)
+                raw = self.cipher.decrypt_row(sealed, _place(view, column, last_seq))
+            else:
+                raw = text if isinstance(text, bytes) else text.encode()
             content = orjson.loads(raw)
             case = content["case"]
             bound = "view" not in content or (
@@ -176,8 +179,10 @@ def _sqlite_class() -> type[CaseViews]:
 
         def rows(self, view: str) -> list[ViewRow]:
             with self.datastore.transaction(commit=False) as c:
+                # The data as stored, in bytes: no string is made of it only to be encoded.
                 c.execute(
-                    "SELECT case_key, last_seq, data FROM ledger_case_views WHERE view = ?",
+                    "SELECT case_key, last_seq, CAST(data AS BLOB) FROM ledger_case_views "
+                    "WHERE view = ?",
                     (view,),
                 )
                 found = [self.codec.open(view, *r) for r in c.fetchall()]
@@ -198,7 +203,7 @@ def _sqlite_class() -> type[CaseViews]:
                     chunk = columns[start : start + 500]
                     marks = ",".join("?" * len(chunk))
                     c.execute(
-                        "SELECT case_key, last_seq, data FROM ledger_case_views "
+                        "SELECT case_key, last_seq, CAST(data AS BLOB) FROM ledger_case_views "
                         f"WHERE view = ? AND case_key IN ({marks})",
                         (view, *chunk),
                     )

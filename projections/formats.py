@@ -272,7 +272,18 @@ _CONTROLS = dict.fromkeys([*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_INVIS
 _LINE_CONTROLS = {k: v for k, v in _CONTROLS.items() if k not in (0x09, 0x0A)}
 
 
+def _any_of(table: Mapping[int, str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(table)) + "]")
+
+
+# Nearly every text holds none of them. Looking for one is a quick scan, where `translate`
+# looks every character up in its table (the slow way for any text that is not ASCII).
+_FOUND = {False: _any_of(_CONTROLS).search, True: _any_of(_LINE_CONTROLS).search}
+
+
 def printable(text: str, *, lines: bool = False) -> str:
     """Text for a terminal: control characters (ANSI escapes, bells) become U+FFFD; with
     `lines`, tabs and line breaks are kept."""
+    if _FOUND[lines](text) is None:
+        return text
     return text.translate(_LINE_CONTROLS if lines else _CONTROLS)

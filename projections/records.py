@@ -137,6 +137,43 @@ def to_record(entry: StoredEntry) -> Record:
     )
 
 
+def record_of_state(state: Mapping[str, Any]) -> Record:
+    """`to_record` of an entry given as its attributes (the mapper's `entry_state`), for
+    passes that make no event objects: the same record, field for field."""
+    occurred = parse_moment(state["occurred"])
+    known = state["known"]
+    return Record(
+        state["case"],
+        state["originator_version"],
+        state["ref"],
+        state["type"],
+        occurred,
+        parse_moment(known) if known is not None else occurred,
+        known is None,
+        state["timestamp"],
+        state["actor"],
+        state["role"],
+        state["agency"],
+        state["on_behalf_of"],
+        state["summary"],
+        state["source"],
+        state["assessment"],
+        tuple(state["basis"]),
+        state["fields"],
+    )
+
+
+def history_records(ledger: Any, key: str) -> list[Record]:
+    """`[to_record(entry) for entry in ledger.history(key)]`, made from the entries'
+    attributes (`CaseLedger.history_states`) without event objects; in seq order, not yet
+    `ordered_after`. A state that does not make a record goes the way of event objects,
+    which raises what it raises."""
+    try:
+        return [record_of_state(state) for state in ledger.history_states(key)]
+    except (KeyError, TypeError, AttributeError):
+        return [to_record(entry) for entry in ledger.history(key)]
+
+
 def to_records(entries: Iterable[StoredEntry]) -> list[Record]:
     """One case's entries as records, their clocks narrowed by their `after` references."""
     return ordered_after([to_record(entry) for entry in entries])
@@ -151,9 +188,14 @@ def ordered_after(records: Sequence[Record]) -> list[Record]:
     by_seq: dict[int, Record] = {}
     out = []
     for record in sorted(records, key=lambda r: r.seq):
-        bound = max(
-            (by_seq[s].occurred.start for s in record.refs("after") if s in by_seq),
-            default=None,
+        # Most entries name no `after` (and `refs` of an absent field is empty).
+        bound = (
+            max(
+                (by_seq[s].occurred.start for s in record.refs("after") if s in by_seq),
+                default=None,
+            )
+            if record.fields.get("after") is not None
+            else None
         )
         if bound is not None:
             record = replace(

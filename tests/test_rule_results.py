@@ -134,13 +134,21 @@ def test_the_rebuild_decodes_each_entry_once(ledger: CaseLedger) -> None:
     views = open_views(ledger.store)
     decoded = 0
     decode = ledger.mapper.to_domain_event
+    entry_state = ledger.mapper.entry_state  # type: ignore[attr-defined]
 
     def counting(stored: Any) -> Any:
         nonlocal decoded
         decoded += 1
         return decode(stored)
 
+    def counting_states(*row: Any) -> Any:
+        nonlocal decoded
+        state = entry_state(*row)
+        decoded += state is not None  # None: the mapper decodes it (counted there)
+        return state
+
     ledger.mapper.to_domain_event = counting  # type: ignore[method-assign]
+    ledger.mapper.entry_state = counting_states  # type: ignore[attr-defined]
     _, stats = check_all_cached(ledger, views, policy=DEFAULT_POLICY, owner_agency=None, now=NOW)
     assert stats.rechecked == 5
     assert decoded == 5 * 12

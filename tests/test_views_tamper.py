@@ -125,11 +125,11 @@ def test_a_deleted_index_row_is_named_by_verify_and_reindex_repairs_it(ledger: L
 def test_a_swapped_row_is_refused_by_cases_and_check_all(ledger: Ledger) -> None:
     """Swapping two cases' rows (their data, or their keys) no longer shows one case's
     summary or findings as another's: every read refuses, exit 1, one line."""
-    for view in ("case_index", None):
+    for view in ("case_index", None, ":answer"):
         assert ledger.run("check", "--all", "--format", "json").exit_code == 0
         rows = ledger.sql(
             "SELECT view, case_key, data FROM ledger_case_views WHERE view = ? ORDER BY case_key",
-            view or _rules_view(ledger),
+            view if view == "case_index" else _rules_view(ledger) + (view or ""),
         )
         (view_a, key_a, data_a), (_, key_b, data_b) = rows[:2]
         ledger.sql(
@@ -147,6 +147,9 @@ def test_a_swapped_row_is_refused_by_cases_and_check_all(ledger: Ledger) -> None
         readers = [("check", "--all", "--fail-on", "breach")]
         if view == "case_index":
             readers.append(("cases",))
+        if view == ":answer":
+            # The JSON answer is written from the kept parts.
+            readers = [("check", "--all", "--format", "json", "--fail-on", "breach")]
         for args in readers:
             result = ledger.run(*args)
             assert result.exit_code == 1, (args, result.output)
@@ -164,7 +167,7 @@ def _rules_view(ledger: Ledger) -> str:
     names = [
         name
         for (name,) in ledger.sql("SELECT DISTINCT view FROM ledger_case_views")
-        if name.startswith("rules:") and not name.endswith(":recheck")
+        if name.startswith("rules:") and not name.endswith((":recheck", ":answer"))
     ]
     assert len(names) == 1
     return names[0]
@@ -231,3 +234,33 @@ def test_a_rewritten_clear_report_is_named_by_verify(ledger: Ledger) -> None:
     assert result.exit_code == 1
     assert "kept rule results: the kept report" in result.output
     assert "is not what the rules give" in first_line(result)
+
+
+def test_a_rewritten_clear_answer_is_named_by_verify(ledger: Ledger) -> None:
+    """The kept parts of the JSON answer rewritten (their breaches gone): `check --all
+    --format json --fail-on breach` is fooled as the table is by a rewritten report, and
+    verify names the case."""
+    if ledger.env["LEDGER_CIPHER_KEY"]:
+        pytest.skip("sealed rows cannot be rewritten without the key")
+    json_check = ("check", "--all", "--format", "json", "--fail-on", "breach")
+    assert ledger.run(*json_check).exit_code == 1
+    view = _rules_view(ledger) + ":answer"
+    for key, data in ledger.sql(
+        "SELECT case_key, data FROM ledger_case_views WHERE view = ?", view
+    ):
+        content = json.loads(data)
+        content["data"]["counts"]["by_status"].pop("breach", None)
+        ledger.sql(
+            "UPDATE ledger_case_views SET data = ? WHERE view = ? AND case_key = ?",
+            json.dumps(content),
+            view,
+            key,
+        )
+    assert ledger.run(*json_check).exit_code == 0  # fooled
+    assert ledger.run("check", "--all", "--fail-on", "breach").exit_code == 1
+    result = ledger.verify()
+    assert result.exit_code == 1
+    assert "the kept part of the answer" in first_line(result)
+    assert ledger.run("reindex").exit_code == 0
+    assert ledger.run(*json_check).exit_code == 1
+    assert ledger.verify().exit_code == 0

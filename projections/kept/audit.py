@@ -17,22 +17,32 @@ What is compared:
 - the case index: every case with entries up to the tracked position has its row, no other
   row exists, and each row equals the summary rebuilt from those entries;
 - the rule results: each kept report is the report the rules give for the case's first
-  `last_seq` entries, under the policy, owner agency and time it names.
+  `last_seq` entries, under the policy, owner agency and time it names; and the case's kept
+  part of the JSON answer (projections/kept/answer.py) is the one that report gives.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+
+import orjson
 
 from ledger.application import CaseLedger
 from ledger.integrity import Problem
 from ledger.rows import TamperedRow
 from ledger.views import CaseViews, ViewRow
-from projections.cases import Summary, summarise
-from projections.kept.case_index import INDEX_VIEW, TOPICS, decoded
-from projections.kept.rule_results import RECHECK, RULES_PREFIX, report_to_state, settings_of
-from projections.records import to_records
+from projections.cases import Summary, summarise_records
+from projections.kept.case_index import INDEX_VIEW, TOPICS, read_items
+from projections.kept.rule_results import (
+    ANSWER,
+    RECHECK,
+    RULES_PREFIX,
+    answer_part,
+    report_to_state,
+    row_data,
+    settings_of,
+)
+from projections.records import Record, history_records, ordered_after
 from projections.rules import check_case
 
 __all__ = ["view_problems"]
@@ -45,12 +55,13 @@ def view_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
     summaries: dict[str, Summary] = {}
     seen_tracked = tracked == 0
     erased = ledger.erased_streams()
-    for notifications in ledger.notification_pages(TOPICS):
-        upto = [n for n in notifications if n.id <= tracked]
-        seen_tracked = seen_tracked or any(n.id == tracked for n in upto)
+    for rows in ledger.notification_rows(TOPICS):
+        upto = [row for row in rows if row[0] <= tracked]
+        seen_tracked = seen_tracked or any(row[0] == tracked for row in upto)
         if upto:
-            summaries = summarise(decoded(ledger, upto, erased), summaries)
-        if len(upto) < len(notifications):
+            items = [item for _, item in read_items(ledger, upto, erased)]
+            summaries = summarise_records(items, summaries)
+        if len(upto) < len(rows):
             break
     if not seen_tracked:
         problems.append(
@@ -92,32 +103,41 @@ def view_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
 
 def _rule_result_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
     problems: list[Problem] = []
-    histories: dict[str, list[Any]] = {}
+    histories: dict[str, list[Record]] = {}
     for view in views.view_names():
-        if not view.startswith(RULES_PREFIX) or view.endswith(RECHECK):
+        if not view.startswith(RULES_PREFIX) or view.endswith((RECHECK, ANSWER)):
             continue
         try:
             rows = views.rows(view)
+            answers = {row.case: row for row in views.rows(view + ANSWER)}
         except TamperedRow as error:
             problems.append(Problem(f"kept rule results: {error}"))
             continue
         for row in rows:
             if row.case not in histories:
                 histories[row.case] = _history(ledger, row.case)
-            problem = _report_problem(view, row, histories[row.case])
+            problem = _report_problem(view, row, histories[row.case], answers.pop(row.case, None))
             if problem is not None:
                 problems.append(Problem(f"kept rule results: {problem}", case=row.case))
+        for case in answers:
+            problems.append(
+                Problem("kept rule results: a part of the answer without a kept report", case=case)
+            )
     return problems
 
 
-def _history(ledger: CaseLedger, case: str) -> list[Any]:
+def _history(ledger: CaseLedger, case: str) -> list[Record]:
+    """The case's entries as records, not yet `ordered_after` (its prefix up to a kept
+    row's last seq is what that row was judged from)."""
     try:
-        return ledger.history(case)
+        return history_records(ledger, case)
     except LookupError:
         return []
 
 
-def _report_problem(view: str, row: ViewRow, history: list[Any]) -> str | None:
+def _report_problem(
+    view: str, row: ViewRow, history: list[Record], answer: ViewRow | None
+) -> str | None:
     if row.last_seq > len(history):
         return f"kept up to #{row.last_seq}, but the case has {len(history)} entries"
     state = row.data.get("report") if isinstance(row.data, dict) else None
@@ -125,12 +145,22 @@ def _report_problem(view: str, row: ViewRow, history: list[Any]) -> str | None:
     if state is None or settings is None:
         return "a kept report the rules cannot have written (its settings do not match)"
     policy, owner_agency = settings
-    records = to_records(history[: row.last_seq])
+    records = ordered_after(history[: row.last_seq])
     now = datetime.fromisoformat(state["evaluated_at"])
     expected = check_case(records, policy=policy, owner_agency=owner_agency, now=now)
     if report_to_state(expected) != state:
         return (
             f"the kept report (up to #{row.last_seq}) is not what the rules give for the "
             "case's entries"
+        )
+    part = answer_part(expected, row_data(expected, records, policy, owner_agency))
+    if (
+        answer is None
+        or answer.last_seq != row.last_seq
+        or answer.data != orjson.loads(orjson.dumps(part))
+    ):
+        return (
+            f"the kept part of the answer (up to #{row.last_seq}) is not the one the rules "
+            "give for the case's entries"
         )
     return None

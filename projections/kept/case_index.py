@@ -12,8 +12,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, MapperDeserialisationError, Tracking
+from eventsourcing.persistence import (
+    IntegrityError,
+    MapperDeserialisationError,
+    StoredEvent,
+    Tracking,
+)
 from eventsourcing.projection import Projection
 
 from ledger.application import CaseLedger, Entry
@@ -25,11 +31,10 @@ from projections.cases import (
     CaseSummary,
     ErasedCase,
     Summary,
-    summarise,
     summarise_records,
     summary_from_state,
 )
-from projections.records import Record, ordered_after, to_record
+from projections.records import Record, ordered_after, record_of_state, to_record
 
 INDEX_VIEW = "case_index"
 ENTRY_TOPIC = Entry.TOPIC
@@ -106,18 +111,20 @@ def _catch_up(
     seen: set[str] = set()
     ids: dict[str, Any] = {}
     previous: str | None = None
-    erased = ledger.erased_streams()
-    for notifications in ledger.notification_pages(
-        TOPICS, views.max_tracking_id(ledger.name) or 0, page
-    ):
-        events = decoded(ledger, notifications, erased)
-        items = [_item(event) for event in events]
-        projection.fold(items, Tracking(ledger.name, notifications[-1].id))
+    erased: set[Any] | None = None
+    for rows in ledger.notification_rows(TOPICS, views.max_tracking_id(ledger.name) or 0, page):
+        if erased is None:
+            # Read once there is something to read: finding the erasure records scans the
+            # whole log (no index by topic), which a reader with nothing new is spared.
+            erased = ledger.erased_streams()
+        read = read_items(ledger, rows, erased)
+        items = [item for _, item in read]
+        projection.fold(items, Tracking(ledger.name, rows[-1][0]))
         if counted is not None:
             counted[0] += len(items)
         if not hand_on:
             continue
-        for event, record in zip(events, items, strict=True):
+        for stream, record in read:
             if isinstance(record, Erased):
                 # An erased case is never checked: what was read of it is dropped.
                 reading.pop(record.case, None)
@@ -128,7 +135,7 @@ def _catch_up(
                 yield previous, ordered_after(reading.pop(previous))  # type: ignore[arg-type]
             if case not in ids:
                 ids[case] = ledger.case_id(case)
-            if ids[case] != event.originator_id:
+            if ids[case] != stream:
                 # As `CaseLedger.history` refuses it when reading the case it was put in.
                 raise TamperedRow(
                     f"{case}#{record.seq}: the stored entry lies in another case's stream (moved)"
@@ -149,28 +156,53 @@ def _item(event: Any) -> Record | Erased:
 
 
 def _pages(ledger: CaseLedger, after: int, page: int) -> Iterator[tuple[list[Any], int]]:
-    """The entries and erasure records stored after notification `after`, a page at a
-    time, each page with the notification id of its last row."""
+    """The entries (as records) and erasure records stored after notification `after`, a
+    page at a time, each page with the notification id of its last row."""
     erased = ledger.erased_streams()
-    for notifications in ledger.notification_pages(TOPICS, after, page):
-        yield decoded(ledger, notifications, erased), notifications[-1].id
+    for rows in ledger.notification_rows(TOPICS, after, page):
+        yield [item for _, item in read_items(ledger, rows, erased)], rows[-1][0]
 
 
-def decoded(ledger: CaseLedger, notifications: Sequence[Any], erased: set[Any]) -> list[Any]:
-    """The events of entry and erasure rows, leaving out the entries of erased cases (they
-    open with no key; their erasure record stands for them). A case erased since `erased`
-    was read is found at its first entry that no longer opens."""
-    events = []
-    for notification in notifications:
-        if notification.topic == ENTRY_TOPIC and notification.originator_id in erased:
-            continue
-        try:
-            events.append(ledger.mapper.to_domain_event(notification))
-        except MapperDeserialisationError:
-            if notification.originator_id not in ledger.erased_streams():
-                raise
-            erased.add(notification.originator_id)
-    return events
+def _event(ledger: CaseLedger, stored: Any, erased: set[Any]) -> Any:
+    """The event of a stored row; None for an entry of a case found erased (added to
+    `erased`)."""
+    try:
+        return ledger.mapper.to_domain_event(stored)
+    except MapperDeserialisationError:
+        if stored.originator_id not in ledger.erased_streams():
+            raise
+        erased.add(stored.originator_id)
+        return None
+
+
+def read_items(
+    ledger: CaseLedger, rows: Sequence[tuple[int, UUID, int, str, bytes]], erased: set[Any]
+) -> list[tuple[UUID, Record | Erased]]:
+    """The entries (as records) and erasure records of plain rows
+    (`CaseLedger.notification_rows`), each with its row's stream, leaving out the entries
+    of erased cases (they open with no key; their erasure record stands for them). A case
+    erased since `erased` was read is found at its first entry that no longer opens.
+
+    An entry becomes its record straight from its decoded state (`RowMapper.entry_state`,
+    `record_of_state`), with no event object; any row that way does not read goes through
+    the mapper and gives the same item, or raises the same error."""
+    entry_state = ledger.mapper.entry_state  # type: ignore[attr-defined]
+    out: list[tuple[UUID, Record | Erased]] = []
+    for _id, stream, version, topic, state in rows:
+        if topic == ENTRY_TOPIC:
+            if stream in erased:
+                continue
+            attributes = entry_state(stream, version, state)
+            if attributes is not None:
+                try:
+                    out.append((stream, record_of_state(attributes)))
+                    continue
+                except Exception:  # the mapper's path below raises what it raises
+                    pass
+        event = _event(ledger, StoredEvent(stream, version, topic, state), erased)
+        if event is not None:
+            out.append((stream, _item(event)))
+    return out
 
 
 def case_index(ledger: CaseLedger, views: CaseViews) -> list[CaseSummary]:
@@ -198,10 +230,10 @@ def reindex(ledger: CaseLedger, views: CaseViews, page: int = PAGE) -> int:
     """
     summaries: dict[str, Summary] = {}
     position = read = 0
-    for events, last in _pages(ledger, 0, page):
-        summaries = summarise(events, summaries)
+    for items, last in _pages(ledger, 0, page):
+        summaries = summarise_records(items, summaries)
         position = last
-        read += len(events)
+        read += len(items)
     rows = [ViewRow(INDEX_VIEW, case, s.last_seq, s.to_state()) for case, s in summaries.items()]
     views.replace(ledger.name, rows, Tracking(ledger.name, position) if position else None)
     return read

@@ -23,6 +23,7 @@ from ledger.gc_pause import paused_gc
 from ledger.timeparse import Moment, parse_moment
 from ledger.views import CaseViews, ViewRow
 from projections.deadlines import Due
+from projections.kept.answer import case_part
 from projections.kept.case_index import INDEX_VIEW, catch_up_cases
 from projections.language import current
 from projections.records import Record, to_records
@@ -38,12 +39,14 @@ from projections.rules import (
 from projections.rules_config import Policy
 
 RECHECK = ":recheck"  # a companion view: when each case's report may change with time alone
+ANSWER = ":answer"  # a companion view: each case's part of the JSON answer (kept/answer.py)
 RULES_PREFIX = "rules:"
 # Version 4 kept the policy and owner agency in each row, so `verify` can check it; version 5
 # keeps compact finding rows (no explanation notes, concordance or coverage, which only
 # `check CASE` shows and computes itself; no severity or legal reference, which follow from
-# the rule and the trigger's time) with each finding's unit and trigger type.
-_STATE_VERSION = 5
+# the rule and the trigger's time) with each finding's unit and trigger type. Version 6
+# keeps each case's part of the JSON answer beside its report, in the companion view ANSWER.
+_STATE_VERSION = 6
 _FLUSH = 500  # kept rows written per transaction while rebuilding
 
 
@@ -109,14 +112,16 @@ def refresh(
             last_seq = records[-1].seq
             changes = [f.recheck_at for f in report.findings if f.recheck_at is not None]
             recheck = min(changes).isoformat() if changes else None
+            data = row_data(report, records, policy, owner_agency)
             fresh += [
-                ViewRow(view, case, last_seq, _row_data(report, records, policy, owner_agency)),
+                ViewRow(view, case, last_seq, data),
                 ViewRow(view + RECHECK, case, last_seq, recheck),
+                ViewRow(view + ANSWER, case, last_seq, answer_part(report, data)),
             ]
             kept[column(case)] = last_seq
             rechecks[case] = recheck
             rechecked += 1
-            if len(fresh) >= 2 * _FLUSH:
+            if len(fresh) >= 3 * _FLUSH:
                 views.apply(fresh)
                 fresh = []
             spent["write"] += process_time() - checked
@@ -163,6 +168,35 @@ def check_all_cached(
     return checked, stats
 
 
+def check_all_answer(
+    ledger: CaseLedger,
+    views: CaseViews,
+    *,
+    policy: Policy,
+    owner_agency: str | None,
+    now: datetime,
+) -> tuple[list[Any] | None, CacheStats]:
+    """Every case's part of the JSON answer as of `now` (kept/answer.py), in case order,
+    re-checking only what may have changed, as `check_all_cached` does. None when the kept
+    parts are not those of the kept reports, one for one (a view rebuilt only in part):
+    the reports then give the answer."""
+    stats = refresh(ledger, views, policy=policy, owner_agency=owner_agency, now=now)
+    view = _view_name(policy, owner_agency)
+    column = views.codec.column
+    with paused_gc():
+        rows = views.rows(view + ANSWER)
+        kept = views.last_seqs(view)
+    if len(rows) != len(kept) or any(kept.get(column(r.case)) != r.last_seq for r in rows):
+        return None, stats
+    return [row.data for row in rows], stats
+
+
+def answer_part(report: Report, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A case's part of the JSON answer, from its report and its kept row's data (the
+    labels and the compact explanation the answer from kept reports reads)."""
+    return case_part(report, _labels(data["labels"]), data["report"]["explain"])
+
+
 _BY_ID = {rule_.id: rule_ for rule_ in RULES}
 
 
@@ -175,9 +209,10 @@ def _view_name(policy: Policy, owner_agency: str | None) -> str:
     return RULES_PREFIX + hashlib.sha256(settings).hexdigest()[:16]
 
 
-def _row_data(
+def row_data(
     report: Report, records: Sequence[Record], policy: Policy, owner_agency: str | None
 ) -> dict[str, Any]:
+    """A case's kept row: its report, the labels its findings name, its settings."""
     # Only the labels the findings name: the rest of the case is not needed to show them.
     named = {seq for finding in report.findings for seq in finding.refs}
     refs = {record.seq: record.ref for record in records if record.seq in named}

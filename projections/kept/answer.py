@@ -1,0 +1,265 @@
+"""`ledger check --all --format json` from kept parts, in proportion to what it writes.
+
+Each case's part is kept beside its report when the case is checked (projections/kept/
+rule_results.py): its findings as the JSON answer writes them, already serialised; its
+findings counted by status for each grouping; its rules' counts as `--explain` sums them.
+The answer sums the counts and splices the findings' bytes into the document, making no
+finding object again. The document is the one `all_document` builds and `to_json` writes,
+byte for byte (tests/test_check_all_agrees.py compares the two).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from ledger.timeparse import parse_moment
+from projections.formats import to_json
+from projections.language import current
+from projections.rules import GROUPS, RULES, STATUSES, Finding, Report, finding_json, group_key
+from projections.rules.engine import RULE_RANK
+
+# The document's own pieces, shared with `all_document` so that the two cannot drift apart.
+from projections.rules.output import _horizon_json, _merged_note, case_counts, policy_json
+from projections.rules_config import Policy
+from projections.serialize import document
+
+# A finding lies in the document's `findings` list, two levels deep: each of its lines is
+# indented four more spaces than it is alone. JSON strings hold no raw line breaks, so every
+# line break of a serialised finding is one of its layout.
+_DEPTH = "\n    "
+
+
+def case_part(
+    report: Report, labels: Mapping[int, str | None], explain: Sequence[Sequence[Any]]
+) -> dict[str, Any]:
+    """What one case adds to the answer: its counts, its findings' counts per group for
+    each grouping, its rules' counts, and its findings as text. `explain` is the kept
+    report's compact explanation (`report_to_state`), which the answer sums as `check
+    --all` sums the reports rebuilt from it."""
+    return {
+        "counts": case_counts(report),
+        "groups": _groups(report.findings),
+        "explain": _explain(report, explain),
+        "findings": ("," + _DEPTH).join(
+            orjson.dumps(
+                {"case": report.case, **finding_json(finding, labels)},
+                option=orjson.OPT_INDENT_2,
+            )
+            .decode()
+            .replace("\n", _DEPTH)
+            for finding in report.findings
+        ),
+    }
+
+
+def _groups(findings: Sequence[Finding]) -> dict[str, list[list[Any]]]:
+    """For each grouping, per group: the findings by status, and for a month the start of
+    the case's last finding in it (the answer orders months by the last one it meets, as
+    `summarise` does)."""
+    groups: dict[str, dict[str, list[Any]]] = {group_by: {} for group_by in GROUPS}
+    for finding in findings:
+        status = finding.status
+        for group_by, by_key in groups.items():
+            start = None
+            if group_by != "month" or finding.trigger_time is None:
+                key = group_key(finding, group_by)
+            else:
+                key, start = _month(finding)
+            item = by_key.get(key)
+            if item is None:
+                item = by_key[key] = [{}, None]
+            item[0][status] = item[0].get(status, 0) + 1
+            if start is not None:
+                item[1] = start
+    return {
+        group_by: [[key, counts, last] for key, (counts, last) in by_key.items()]
+        for group_by, by_key in groups.items()
+    }
+
+
+_MONTHS: dict[tuple[str, str], tuple[str, str]] = {}  # (time as written, language) -> month
+
+
+def _month(finding: Finding) -> tuple[str, str]:
+    """The month group of a finding and the start of its trigger's time, as its kept report
+    gives them back (`report_from_state`): the time read from its text, without the
+    narrowing `ordered_after` gave the clock. A year is named in the reader's language."""
+    text = finding.trigger_time.text  # type: ignore[union-attr]
+    place = (text, current())
+    found = _MONTHS.get(place)
+    if found is None:
+        if len(_MONTHS) >= 65536:
+            _MONTHS.clear()
+        moment = parse_moment(text)
+        kept = replace(finding, trigger_time=moment)
+        found = _MONTHS[place] = (group_key(kept, "month"), moment.start.isoformat())
+    return found
+
+
+def _explain(report: Report, explain: Sequence[Sequence[Any]]) -> dict[str, list[Any]]:
+    """Per rule the case triggered or has findings of: its outcome as the kept report reads
+    it back (`report_from_state`), its counts, and what was not in force."""
+    found: dict[str, Counter[str]] = {}
+    for finding in report.findings:
+        found.setdefault(finding.rule, Counter())[finding.status] += 1
+    applied = {item[0]: item for item in explain}
+    parts = {}
+    for rule_id in [r.id for r in RULES if r.id in applied or r.id in found]:
+        _id, triggered, met, lapsed, ended_by_death, not_in_force = applied.get(
+            rule_id, ("", 0, 0, 0, 0, ())
+        )
+        status = (
+            "not_triggered"
+            if not triggered
+            else "not_in_force"
+            if len(not_in_force) == triggered
+            else "applied"
+        )
+        counts = found.get(rule_id, Counter())
+        parts[rule_id] = [
+            status,
+            triggered,
+            met,
+            lapsed,
+            ended_by_death,
+            {s: counts[s] for s in STATUSES if s in counts},
+            [
+                {
+                    "case": report.case,
+                    "seq": seq,
+                    "ref": ref,
+                    "type": type_,
+                    "time": parse_moment(time).to_json(),
+                }
+                for seq, ref, type_, time in not_in_force
+            ],
+        ]
+    return parts
+
+
+def summary(parts: Sequence[Mapping[str, Any]], group_by: str) -> list[dict[str, Any]]:
+    """`summarise` of the reports, from their cases' parts."""
+    groups: dict[str, list[Any]] = {}  # findings, by status, cases
+    last: dict[str, str] = {}  # a month's order: the start of the last finding met in it
+    for part in parts:
+        for key, counts, start in part["groups"][group_by]:
+            item = groups.get(key)
+            if item is None:
+                item = groups[key] = [0, dict.fromkeys(STATUSES, 0), 0]
+            by_status = item[1]
+            for status, count in counts.items():
+                by_status[status] += count
+                item[0] += count
+            item[2] += 1
+            if start is not None:
+                last[key] = start
+
+    def order(key: str) -> tuple[Any, ...]:
+        if group_by == "rule":
+            return (RULE_RANK[key],)
+        if key in last:
+            return (0, datetime.fromisoformat(last[key]), key)
+        return (1, key)
+
+    return [
+        {
+            "group": key,
+            "findings": groups[key][0],
+            "by_status": {s: n for s, n in groups[key][1].items() if n},
+            "cases": groups[key][2],
+        }
+        for key in sorted(groups, key=order)
+    ]
+
+
+def merged_explain(parts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """`merge_explain` of the reports, from their cases' parts."""
+    # Per rule: the outcomes met, triggered, met, lapsed, ended by death, findings by
+    # status, what was not in force.
+    sums: dict[str, list[Any]] = {
+        rule_.id: [set(), 0, 0, 0, 0, dict.fromkeys(STATUSES, 0), []] for rule_ in RULES
+    }
+    for part in parts:
+        for rule_id, item in part["explain"].items():
+            total = sums[rule_id]
+            total[0].add(item[0])
+            total[1] += item[1]
+            total[2] += item[2]
+            total[3] += item[3]
+            total[4] += item[4]
+            for status, count in item[5].items():
+                total[5][status] += count
+            total[6] += item[6]
+    merged = []
+    for rule_ in RULES:
+        statuses, triggered, met, lapsed, ended_by_death, findings, not_in_force = sums[rule_.id]
+        status = (
+            "applied"
+            if "applied" in statuses
+            else "not_in_force"
+            if "not_in_force" in statuses
+            else "not_triggered"
+        )
+        merged.append(
+            {
+                "rule": rule_.id,
+                "status": status,
+                "in_force_from": rule_.in_force_from,
+                "in_force_until": rule_.in_force_until,
+                "triggered": triggered,
+                "met": met,
+                "lapsed": lapsed,
+                "ended_by_death": ended_by_death,
+                "findings": {s: n for s, n in findings.items() if n},
+                "not_in_force": not_in_force,
+                "note": _merged_note(
+                    rule_,
+                    status,
+                    triggered,
+                    len(not_in_force),
+                    met,
+                    lapsed,
+                    ended_by_death,
+                    findings,
+                ),
+            }
+        )
+    return merged
+
+
+def all_json(
+    parts: Sequence[Mapping[str, Any]],
+    group_by: str,
+    policy: Policy,
+    evaluated_at: datetime,
+    owner_agency: str | None,
+) -> bytes:
+    """`to_json(all_document(...))` as the records stand now, from the cases' parts in case
+    order: the document is written with a mark where the findings go, and the findings'
+    kept text is put in its place."""
+    mark = "findings " + secrets.token_hex(16)  # in no value of the document but its own
+    written = to_json(
+        document(
+            None,  # type: ignore[arg-type]
+            view={**_horizon_json(None, None, evaluated_at), "owner_agency": owner_agency},
+            policy=policy_json(policy),
+            group_by=group_by,
+            summary=summary(parts, group_by),
+            cases=[part["counts"] for part in parts],
+            findings=mark,
+            explain=merged_explain(parts),
+        )
+    )
+    head, tail = written.split(orjson.dumps(mark))
+    texts = [part["findings"] for part in parts if part["findings"]]
+    if not texts:
+        return head + b"[]" + tail
+    joined = ("," + _DEPTH).join(texts).encode()
+    return b"".join((head, ("[" + _DEPTH).encode(), joined, b"\n  ]", tail))
