@@ -4,6 +4,8 @@ unanswered, or without a stated basis. Courts' and IVO's decisions are never jud
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from datetime import UTC, datetime
 from typing import Any
 
 from ledger.vocabulary import decision_types
@@ -42,21 +44,46 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
         if isinstance(target, int):
             replies_to.setdefault(target, []).append(reply)
 
+    # When each request was certainly answered: the end of the clock of its first reply
+    # certainly in the records at T (one only possibly there answers nothing for certain).
+    # A decision certainly taken after that cannot have it outstanding, so each decision
+    # reads only the requests not yet answered at its earliest time, not every request.
+    never = datetime.max.replace(tzinfo=UTC)
+    answered = [
+        min(
+            (a.known.latest for a in replies_to.get(r.seq, ()) if a.seq not in doubtful),
+            default=never,
+        )
+        for r in requests
+    ]
+    by_answer = sorted(range(len(requests)), key=answered.__getitem__)
+    answered_in_order = [answered[i] for i in by_answer]
+
     def evaluate(decision: Record) -> Result:
-        states = knowledge_map(decision, requests)
+        moment = decision.occurred
+        named = decision.references()
+        # Requests the decision certainly came before are unknown to it (unless it names them).
+        unanswered = [
+            r
+            for r in (
+                requests[i]
+                for i in sorted(by_answer[bisect_right(answered_in_order, moment.earliest) :])
+            )
+            if r.known.earliest < moment.latest or r.seq in named
+        ]
+        states = knowledge_map(decision, unanswered)
 
         def state_of(r: Record) -> Any:
             state = states[r.seq]
             return "possibly" if state == "known" and r.seq in doubtful else state
 
-        visible = [r for r in requests if r.seq != decision.seq and state_of(r) != "unknown"]
+        visible = [r for r in unanswered if r.seq != decision.seq and state_of(r) != "unknown"]
         if not visible:
             return MET
         # Only the replies to requests the decision could know of are ever asked about.
-        states.update(
-            knowledge_map(decision, [a for r in visible for a in replies_to.get(r.seq, ())])
-        )
-        pending = pending_requests(visible, state_of, [r for r in pool if r.seq != decision.seq])
+        answers = [a for r in visible for a in replies_to.get(r.seq, ())]
+        states.update(knowledge_map(decision, answers))
+        pending = pending_requests(visible, state_of, answers)
         if not pending:
             return MET
         certain = [p for p in pending if p.answered == "no" and p.request_known == "known"]
@@ -96,13 +123,7 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
                 )
             else:
                 text += _(" had no answer known at the time")
-                later = [
-                    r
-                    for r in pool
-                    if r.type == REPLY
-                    and r.fields.get("in_reply_to") == request.seq
-                    and state_of(r) == "unknown"
-                ]
+                later = [r for r in replies_to.get(request.seq, ()) if state_of(r) == "unknown"]
                 if later:
                     refs += [r.seq for r in later]
                     text += _(" (answered later: {replies})").format(
