@@ -43,7 +43,12 @@ class Span:
 
 
 def investigations(ctx: Context) -> list[Span]:
-    """Investigations with their closing and extensions, paired first in, first out."""
+    """Investigations with their closing and extensions, paired first in, first out (read
+    once per check; the list is shared)."""
+    return ctx.once(investigations, lambda: _investigations(ctx))
+
+
+def _investigations(ctx: Context) -> list[Span]:
     spans: list[dict[str, Any]] = []
     open_: list[dict[str, Any]] = []
     for record in ctx.live:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from ledger.timeparse import Moment, TimeParseError, parse_moment
 from ledger.vocabulary import NOT_DOCUMENTED
@@ -37,6 +37,8 @@ from projections.rules.wording import (
     unclear_reason,
 )
 from projections.rules_config import Policy
+
+T = TypeVar("T")
 
 _COVERAGE = type_name("CoverageDeclared")
 _DIED = type_name("ChildDied")
@@ -113,6 +115,9 @@ class Context:
     coverage: Coverage
     by_type: dict[str, list[Record]] = field(default_factory=dict)
     maybe_by_type: dict[str, list[Record]] = field(default_factory=dict)
+    # Facts of the case that several rules read (its investigations, its placements),
+    # computed once per check: see `once`.
+    _facts: dict[object, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for record in self.live:
@@ -132,15 +137,37 @@ class Context:
     def maybe_of(self, *types: str) -> list[Record]:
         return [r for t in types for r in self.maybe_by_type.get(t, [])]
 
+    def once(self, key: object, compute: Callable[[], T]) -> T:
+        """`compute()`, computed on the first call with `key` in this check and kept: a fact
+        of the case (its investigations, its deaths) that several rules read. The result
+        is shared, so callers must not change it."""
+        try:
+            return self._facts[key]  # type: ignore[return-value]
+        except KeyError:
+            found = self._facts[key] = compute()
+            return found
+
     @property
     def at_words(self) -> str:
         """ " as known at the end of 2019-12-31" or ""."""
         if self.point is None:
             return ""
-        return " " + _("as known at {point}").format(point=point_text(self.point))
+        return self.once(
+            "at_words",
+            lambda: (
+                " "
+                + _("as known at {point}").format(
+                    point=point_text(self.point)  # type: ignore[arg-type]
+                )
+            ),
+        )
 
     def deaths(self) -> list[End]:
-        return [End(r, _("the child died"), death=True) for r in self.of(_DIED)]
+        """The child's deaths as the ends of deadlines (a list shared by the rules: copy it
+        before adding to it)."""
+        return self.once(
+            "deaths", lambda: [End(r, _("the child died"), death=True) for r in self.of(_DIED)]
+        )
 
 
 @dataclass(frozen=True, slots=True)
