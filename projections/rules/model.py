@@ -45,6 +45,22 @@ def type_name(name: str) -> str:
 _CITATIONS: dict[tuple[str, tuple[int, ...], str], str] = {}
 
 
+# By the identity of a rule's references (kept, so the identity is not reused).
+_TIMELESS: dict[int, tuple[tuple[LegalReference, ...], bool]] = {}
+
+
+def _timeless(refs: tuple[LegalReference, ...]) -> bool:
+    """Whether every reference is in force at every time (no period of its own): then
+    every finding cites them all, whatever its time. Asked for every finding; answered
+    once per rule."""
+    known = _TIMELESS.get(id(refs))
+    if known is not None and known[0] is refs:
+        return known[1]
+    answer = all(not ref.in_force_from and not ref.in_force_until for ref in refs)
+    _TIMELESS[id(refs)] = (refs, answer)
+    return answer
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One rule of rules.md, with the function that finds its triggers in a case."""
@@ -93,11 +109,13 @@ class Rule:
 
     def in_force(self, moment: Moment) -> Literal["yes", "no", "possibly"]:
         """Whether the rule was in force at the time `moment` names."""
+        if self.in_force_from is None and self.in_force_until is None:
+            return "yes"
         return in_period(self.in_force_from, self.in_force_until, moment)
 
     def legal_at(self, moment: Moment | None) -> tuple[LegalReference, ...]:
         """The legal references whose own period may cover `moment` (all when None)."""
-        if moment is None:
+        if moment is None or _timeless(self.legal):
             return self.legal
         return tuple(
             ref
