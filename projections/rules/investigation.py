@@ -18,6 +18,7 @@ from projections.rules.judging import (
     Trigger,
     documented,
     judge,
+    met_in_time,
     not_documented_reason,
     possibly_known,
     triggers,
@@ -70,6 +71,9 @@ def _check_investigation(rule_: Rule, ctx: Context) -> list[Trigger]:
             opened.occurred,
             [(e.seq, e.occurred, e.fields.get("new_deadline")) for e in span.extensions],
         )
+        closing = [span.closed] if span.closed else []
+        if met_in_time(deadline.due, closing):
+            return MET
         d = Deadline(
             trigger=opened,
             time=opened.occurred,
@@ -88,7 +92,7 @@ def _check_investigation(rule_: Rule, ctx: Context) -> list[Trigger]:
             extra_refs=deadline.extensions,
             imprecision_extra="".join(f"; {doubt}" for doubt in deadline.doubts),
         )
-        result = judge(d, ctx, [span.closed] if span.closed else [])
+        result = judge(d, ctx, closing)
         if deadline.doubts and result.kind == "finding" and result.status == rule_.severity:
             return Result(
                 "finding",

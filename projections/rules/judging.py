@@ -283,6 +283,17 @@ def missing(d: Deadline, ctx: Context, message: str, refs: tuple[int, ...]) -> R
     )
 
 
+def met_in_time(
+    due: Due,
+    satisfiers: Iterable[Record],
+    when: Callable[[Record], Moment] = lambda r: r.occurred,
+) -> bool:
+    """Whether an act among `satisfiers` certainly came before every possible deadline: then
+    `judge` finds the deadline met whatever else the case holds, so a rule may ask this
+    before it words the deadline (most deadlines are met; their words would go unread)."""
+    return any(verdict(when(s), due) == "on_time" for s in satisfiers)
+
+
 def judge(
     d: Deadline,
     ctx: Context,
@@ -292,11 +303,11 @@ def judge(
     doubtful: Sequence[tuple[Record, str]] = (),
 ) -> Result:
     """Met, certainly missed, not recorded, pending or undetermined (module docstring)."""
+    if met_in_time(d.due, satisfiers, when):
+        return MET
     due_text = d.due.words()
     ordered = sorted(satisfiers, key=lambda r: (when(r).sort_key(), r.seq))
     verdicts = [(s, verdict(when(s), d.due)) for s in ordered]
-    if any(v == "on_time" for _, v in verdicts):
-        return MET
     base_refs = (d.trigger.seq, *d.extra_refs)
     notes = f" {d.notes}" if d.notes else ""
 

@@ -28,6 +28,7 @@ from projections.rules.judging import (
     Result,
     Trigger,
     judge,
+    met_in_time,
     possibly_known,
 )
 from projections.rules.law import LEX_LILLA_HJARTAT_FROM, LVU, lvu, sol
@@ -211,10 +212,13 @@ def _check_visits(rule_: Rule, ctx: Context) -> list[Trigger]:
             def evaluate(
                 link: Record = link, following: Record | None = following, ends: list[End] = ends
             ) -> Result:
+                due = window(link.occurred, months_after(months))
+                if following is not None and met_in_time(due, [following]):
+                    return MET
                 d = Deadline(
                     trigger=link,
                     time=link.occurred,
-                    due=window(link.occurred, months_after(months)),
+                    due=due,
                     opening=f"{name(link, True)} {link.occurred.display()}",
                     wanted=_("visit to the placed child with a conversation alone"),
                     due_words=ngettext(

@@ -18,6 +18,7 @@ from projections.rules.judging import (
     Trigger,
     documented,
     judge,
+    met_in_time,
     possibly_known,
     triggers,
 )
@@ -42,13 +43,15 @@ def _check_same_day(rule_: Rule, ctx: Context) -> list[Trigger]:
 
     def evaluate(report) -> Result:  # type: ignore[no-untyped-def]
         mine = assessments.get(report.seq, [])
+        due = window(report.known, same_day(cutoff))
+        if met_in_time(due, mine):
+            return MET
         doubtful = maybe.get(report.seq, [])
         day_note = ""
         if report.known.precision == "day" and not report.known.approximate:
             day_note = _(" (a report from {hour}:00 on may be assessed the next day)").format(
                 hour=f"{cutoff:02d}"
             )
-        due = window(report.known, same_day(cutoff))
         if due.lo != due.hi:
             due_words = _("the same day, or the next for a report from {hour}:00 on").format(
                 hour=f"{cutoff:02d}"
@@ -103,6 +106,10 @@ def _check_preliminary(rule_: Rule, ctx: Context) -> list[Trigger]:
     spans = investigations(ctx)
 
     def evaluate(report) -> Result:  # type: ignore[no-untyped-def]
+        mine = decided.get(report.seq, [])
+        due = window(report.known, days_after(14))
+        if met_in_time(due, mine):
+            return MET
         doubtful = []
         for span in spans:
             opened_before = precedes(span.opened.occurred, report.known)
@@ -120,12 +127,11 @@ def _check_preliminary(rule_: Rule, ctx: Context) -> list[Trigger]:
                         ),
                     )
                 )
-        mine = decided.get(report.seq, [])
         doubtful += possibly_known(ctx, maybe.get(report.seq, []))
         d = Deadline(
             trigger=report,
             time=report.known,
-            due=window(report.known, days_after(14)),
+            due=due,
             opening=_("{name} received {time}").format(
                 name=name(report, True), time=report.known.display()
             ),
