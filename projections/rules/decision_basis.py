@@ -28,8 +28,12 @@ from projections.rules.wording import instant_text, join, label, name
 
 
 def authority_decisions(ctx: Context) -> list[Record]:
-    """The decisions of the case-owning authority (its committee and delegates)."""
-    return [r for r in ctx.live if r.is_decision and ctx.authority.acts(r)]
+    """The decisions of the case-owning authority (its committee and delegates), found once
+    per check (the list is shared)."""
+    return ctx.once(
+        authority_decisions,
+        lambda: [r for r in ctx.live if r.is_decision and ctx.authority.acts(r)],
+    )
 
 
 def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
@@ -58,6 +62,18 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
     ]
     by_answer = sorted(range(len(requests)), key=answered.__getitem__)
     answered_in_order = [answered[i] for i in by_answer]
+    # A request reads the same in every decision's message that lists it.
+    heads: dict[int, str] = {}
+
+    def head(request: Record) -> str:
+        text = heads.get(request.seq)
+        if text is None:
+            text = heads[request.seq] = _("{name} to {whom} ({time})").format(
+                name=name(request),
+                whom=code_words("counterparty", request.fields.get("counterparty")),
+                time=request.occurred.display(),
+            )
+        return text
 
     def evaluate(decision: Record) -> Result:
         moment = decision.occurred
@@ -71,7 +87,7 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
             )
             if r.known.earliest < moment.latest or r.seq in named
         ]
-        states = knowledge_map(decision, unanswered)
+        states = knowledge_map(decision, unanswered, named)
 
         def state_of(r: Record) -> Any:
             state = states[r.seq]
@@ -82,7 +98,7 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
             return MET
         # Only the replies to requests the decision could know of are ever asked about.
         answers = [a for r in visible for a in replies_to.get(r.seq, ())]
-        states.update(knowledge_map(decision, answers))
+        states.update(knowledge_map(decision, answers, named))
         pending = pending_requests(visible, state_of, answers)
         if not pending:
             return MET
@@ -92,11 +108,7 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
         for p in pending:
             request = p.request
             refs.append(request.seq)
-            text = _("{name} to {whom} ({time})").format(
-                name=name(request),
-                whom=code_words("counterparty", request.fields.get("counterparty")),
-                time=request.occurred.display(),
-            )
+            text = head(request)
             if p.request_known == "possibly" and request.seq in doubtful:
                 reasons.append(
                     _("{name} is only possibly in the records at {time}").format(
