@@ -100,9 +100,19 @@ def _(message: str) -> str:
     return text
 
 
+_FORMS: dict[tuple[str, str, str, int], str] = {}
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
-    """The singular or plural form for `n`, in the reader's language."""
-    return translator(_active.get()).ngettext(singular, plural, n)
+    """The singular or plural form for `n`, in the reader's language (kept, like `_`)."""
+    lang = _active.get()
+    key = (lang, singular, plural, n)
+    found = _FORMS.get(key)
+    if found is None:
+        found = translator(lang).ngettext(singular, plural, n)
+        if len(_FORMS) < _WORDS_BOUND:
+            _FORMS[key] = found
+    return found
 
 
 def pgettext(context: str, message: str) -> str:

@@ -261,9 +261,13 @@ def _due_phrase(d: Deadline) -> str:
 
 
 def not_documented_reason(ctx: Context) -> str:
-    """Why a missing act is `no_record`: what the case declares of its records."""
-    return _("not documented in the examined records: {coverage}").format(
-        coverage=ctx.coverage.words()
+    """Why a missing act is `no_record`: what the case declares of its records (the same
+    for every finding of a check, so worded once)."""
+    return ctx.once(
+        not_documented_reason,
+        lambda: _("not documented in the examined records: {coverage}").format(
+            coverage=ctx.coverage.words()
+        ),
     )
 
 

@@ -43,6 +43,9 @@ def type_name(name: str) -> str:
 
 
 _CITATIONS: dict[tuple[str, tuple[int, ...], str], str] = {}
+# By the rule (its identity; the rule is kept with the answer so the identity is not reused),
+# the clock's earliest and latest instants, and the language.
+_CITED_AT: dict[tuple[int, datetime, datetime, str], tuple[Rule, str]] = {}
 
 
 # By the identity of a rule's references (kept, so the identity is not reused).
@@ -125,6 +128,20 @@ class Rule:
 
     def citation(self, moment: Moment | None = None) -> str:
         """The norm in force at `moment` as text; an unverified paragraph says so."""
+        if moment is not None:
+            # Every finding cites: the answer is kept by the clock's bounds, which are all
+            # that decide which references were in force.
+            at = (id(self), moment.earliest, moment.latest, current())
+            known = _CITED_AT.get(at)
+            if known is not None and known[0] is self:
+                return known[1]
+            text = self._citation(moment)
+            if len(_CITED_AT) < 50_000:
+                _CITED_AT[at] = (self, text)
+            return text
+        return self._citation(moment)
+
+    def _citation(self, moment: Moment | None) -> str:
         refs = self.legal_at(moment)
         if not refs:
             return self.source
