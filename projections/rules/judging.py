@@ -132,6 +132,11 @@ class Context:
     def of(self, *types: str) -> list[Record]:
         if len(types) == 1:
             return self.by_type.get(types[0], [])
+        found = [self.by_type[t] for t in dict.fromkeys(types) if t in self.by_type]
+        if len(found) <= 1:
+            # One type present: its records are already in the case's order (a copy, as the
+            # scan below gives).
+            return list(found[0]) if found else []
         return [r for r in self.live if r.type in types]
 
     def maybe_of(self, *types: str) -> list[Record]:

@@ -68,6 +68,16 @@ class Placement:
 
 def placements(ctx: Context, settings: tuple[str, ...]) -> list[Placement]:
     """The placements in `settings`, each with what ended it, in the case's order."""
+    return [
+        p
+        for p in ctx.once(placements, lambda: _placements(ctx))
+        if p.started.fields.get("setting") in settings
+    ]
+
+
+def _placements(ctx: Context) -> list[Placement]:
+    """Every placement, each with what ended it and the placement before it, in the case's
+    order: read once per check, for the four placement rules."""
     found: list[Placement] = []
     previous: Record | None = None
     for index, record in enumerate(ctx.live):
@@ -92,8 +102,7 @@ def placements(ctx: Context, settings: tuple[str, ...]) -> list[Placement]:
                 d for d in ctx.deaths() if precedes(d.record.occurred, record.occurred) != "yes"
             ]
             end = deaths[0] if deaths else None
-        if record.fields.get("setting") in settings:
-            found.append(Placement(record, end, previous))
+        found.append(Placement(record, end, previous))
         previous = record
     return found
 
