@@ -13,7 +13,7 @@ from typing import Any
 from ledger.timeparse import Moment, format_instant, known_state, to_stockholm
 from projections.codes import status_word
 from projections.corrections import CORRECTION_TYPES, as_known
-from projections.language import _
+from projections.language import _, current
 from projections.ordering import chronological
 from projections.records import Record, case_authority, unit_of
 from projections.rules.concordance import concordance
@@ -189,11 +189,42 @@ def _apply(
     draft = RuleExplain(
         rule_.id, status_, triggered, blocked, met, lapsed, ended_by_death, found, ""
     )
-    note = explain_note(rule_, draft, ctx.at_words)
+    note = _note(rule_, draft, ctx.at_words)
     explained = RuleExplain(
         rule_.id, status_, triggered, blocked, met, lapsed, ended_by_death, found, note
     )
     return findings, explained
+
+
+# Explanations without entries out of force, by rule (its identity; the rule is kept with
+# the note so the identity is not reused), their counts, the "as known at" words and the
+# language: most cases leave most rules untriggered or with the same few counts.
+_NOTES: dict[tuple[Any, ...], tuple[Rule, str]] = {}
+_NOTES_BOUND = 50_000
+
+
+def _note(rule_: Rule, item: RuleExplain, at_words: str) -> str:
+    """`explain_note`, kept when it depends only on the counts."""
+    if item.not_in_force:
+        return explain_note(rule_, item, at_words)
+    key = (
+        id(rule_),
+        item.status,
+        item.triggered,
+        item.met,
+        item.lapsed,
+        item.ended_by_death,
+        tuple(item.findings.items()),
+        at_words,
+        current(),
+    )
+    known = _NOTES.get(key)
+    if known is not None and known[0] is rule_:
+        return known[1]
+    note = explain_note(rule_, item, at_words)
+    if len(_NOTES) < _NOTES_BOUND:
+        _NOTES[key] = (rule_, note)
+    return note
 
 
 def explain_note(rule_: Rule, item: RuleExplain, at_words: str = "") -> str:
