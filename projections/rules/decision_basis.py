@@ -75,17 +75,21 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
             )
         return text
 
+    made = [r.known.earliest for r in requests]
+
     def evaluate(decision: Record) -> Result:
         moment = decision.occurred
+        start = bisect_right(answered_in_order, moment.earliest)
+        if start == len(by_answer):
+            return MET  # every request was certainly answered before the decision
         named = decision.references()
+        latest = moment.latest
         # Requests the decision certainly came before are unknown to it (unless it names them).
         unanswered = [
-            r
-            for r in (
-                requests[i]
-                for i in sorted(by_answer[bisect_right(answered_in_order, moment.earliest) :])
+            requests[i]
+            for i in sorted(
+                i for i in by_answer[start:] if made[i] < latest or requests[i].seq in named
             )
-            if r.known.earliest < moment.latest or r.seq in named
         ]
         states = knowledge_map(decision, unanswered, named)
 
