@@ -174,7 +174,7 @@ def _apply(
                 trigger_type=record.type,
             )
         )
-    counts = Counter(f.status for f in findings)
+    counts = Counter(f.status for f in findings) if findings else {}
     triggered = len(triggers)
     if not triggered:
         status_: Applied = "not_triggered"
@@ -182,7 +182,7 @@ def _apply(
         status_ = "not_in_force"
     else:
         status_ = "applied"
-    found = {s: counts[s] for s in STATUSES if counts[s]}
+    found = {s: counts[s] for s in STATUSES if counts.get(s)}
     blocked = tuple(not_in_force)
     # The note is worded from the explanation itself; built twice rather than copied with
     # `dataclasses.replace`, which costs several times a construction.

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Literal, TypeVar
 
 from ledger.timeparse import Moment, TimeParseError, parse_moment
@@ -214,10 +215,8 @@ def triggers(
     records: Iterable[Record], evaluate: Callable[[Record], Result], clock: str = "occurred"
 ) -> list[Trigger]:
     """One trigger per record, judged at its `occurred` (or `known`) clock."""
-    return [
-        Trigger(r, getattr(r, clock), lambda r=r: evaluate(r))  # type: ignore[misc]
-        for r in records
-    ]
+    # partial rather than a lambda: one call frame less for every trigger.
+    return [Trigger(r, getattr(r, clock), partial(evaluate, r)) for r in records]
 
 
 def possibly_known(ctx: Context, records: Iterable[Record]) -> list[tuple[Record, str]]:
