@@ -47,6 +47,48 @@ def check(
 
     `as_known_at` is the instant the case is read at; `point` the same point in time as the
     user gave it (`2019-12-31`), for the words of the report."""
+    ctx = read_case(
+        records,
+        as_known_at=as_known_at,
+        point=point,
+        policy=policy,
+        owner_agency=owner_agency,
+        now=now,
+    )
+    findings: list[Finding] = []
+    explain: list[RuleExplain] = []
+    case = records[0].case if records else None
+    for rule_ in RULES:
+        found, explained = _apply(rule_, rule_.check(rule_, ctx), ctx, case)
+        findings.extend(found)
+        explain.append(explained)
+    findings.sort(key=_finding_order)
+    return Report(
+        case=case,
+        findings=findings,
+        explain=explain,
+        policy=policy,
+        owner_agency=ctx.authority.agency,
+        as_known_at=to_stockholm(as_known_at) if as_known_at else None,
+        evaluated_at=ctx.horizon,
+        possibly_known=tuple(r.seq for r in ctx.maybe),
+        concordance=concordance(ctx, findings, explain),
+        coverage=tuple(Declared.of(r) for r in ctx.coverage.declarations),
+        point=ctx.point,
+    )
+
+
+def read_case(
+    records: Sequence[Record],
+    *,
+    as_known_at: datetime | None = None,
+    point: Moment | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    owner_agency: str | None = None,
+    now: datetime | None = None,
+) -> Context:
+    """One case as the rules read it (`check`'s arguments): its entries certainly and
+    possibly known at the point, in order, with its authority and coverage."""
     evaluated_at = to_stockholm(as_known_at or now or datetime.now(UTC))
     if as_known_at is not None and point is None:
         # Asked with an exact instant: it is its own point in time.
@@ -68,28 +110,7 @@ def check(
     # Coverage describes which records the entries were taken from, not a fact of the case:
     # it holds for every point in time the case is read at.
     coverage = Coverage.of(current)
-    ctx = Context(live, maybe, evaluated_at, point, policy, authority, coverage)
-    findings: list[Finding] = []
-    explain: list[RuleExplain] = []
-    case = records[0].case if records else None
-    for rule_ in RULES:
-        found, explained = _apply(rule_, rule_.check(rule_, ctx), ctx, case)
-        findings.extend(found)
-        explain.append(explained)
-    findings.sort(key=_finding_order)
-    return Report(
-        case=case,
-        findings=findings,
-        explain=explain,
-        policy=policy,
-        owner_agency=authority.agency,
-        as_known_at=to_stockholm(as_known_at) if as_known_at else None,
-        evaluated_at=evaluated_at,
-        possibly_known=tuple(r.seq for r in maybe),
-        concordance=concordance(ctx, findings, explain),
-        coverage=tuple(Declared.of(r) for r in coverage.declarations),
-        point=point,
-    )
+    return Context(live, maybe, evaluated_at, point, policy, authority, coverage)
 
 
 def check_case(
