@@ -236,18 +236,25 @@ def _check_notified(rule_: Rule, ctx: Context) -> list[Trigger]:
         if documented(opened.fields.get("not_notified_reason")):
             return MET  # särskilda skäl recorded on the decision
         told = [r for r in ctx.of(_NOTIFIED) if r.fields.get("investigation") == opened.seq]
+        local_due = window(opened.occurred, days_after(days))
+        closing_due = (
+            before(span.closed.occurred, _("the closing {ref}").format(ref=label(span.closed)))
+            if span.closed is not None
+            else None
+        )
+        if met_in_time(local_due, told) and (closing_due is None or met_in_time(closing_due, told)):
+            return MET  # told in time: both judgements below would find it met
         maybe = [r for r in ctx.maybe_of(_NOTIFIED) if r.fields.get("investigation") == opened.seq]
         opening = _("{name} opened {time}").format(
             name=name(opened, True), time=opened.occurred.display()
         )
         if span.closed is not None:
+            assert closing_due is not None
             # By the close "genast" has certainly passed: no notice at all is the statute's.
             statutory = Deadline(
                 trigger=opened,
                 time=opened.occurred,
-                due=before(
-                    span.closed.occurred, _("the closing {ref}").format(ref=label(span.closed))
-                ),
+                due=closing_due,
                 opening=opening,
                 wanted=_("notice to the person concerned"),
                 due_words=_("before the investigation closed"),
@@ -262,7 +269,7 @@ def _check_notified(rule_: Rule, ctx: Context) -> list[Trigger]:
         local = Deadline(
             trigger=opened,
             time=opened.occurred,
-            due=window(opened.occurred, days_after(days)),
+            due=local_due,
             opening=opening,
             wanted=_("notice to the person concerned"),
             due_words=ngettext(
