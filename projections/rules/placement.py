@@ -147,15 +147,22 @@ def _evaluate_plan(rule_: Rule, ctx: Context, placement: Placement, kind: str) -
         return end is None or precedes(end.record.occurred, plan.occurred) != "yes"
 
     plans = [p for p in ctx.of(_PLAN) if relevant(p)]
+    end = placement.ended
+    if end is None and plans:
+        return MET
+    if end is not None:
+        due = before(
+            end.record.occurred, _("the end of the placement {ref}").format(ref=label(end.record))
+        )
+        if met_in_time(due, plans):
+            return MET
     maybe = [p for p in ctx.maybe_of(_PLAN) if relevant(p)]
     opening = (
         f"{name(started, True)} ({code_words('setting', started.fields.get('setting'))}) "
         f"{started.occurred.display()}"
     )
     wanted = _(_PLAN_KINDS[kind])
-    if placement.ended is None:
-        if plans:
-            return MET
+    if end is None:
         # The statute sets no time for the plan: while the placement lasts nothing is
         # certainly missed.
         return Result(
@@ -167,13 +174,10 @@ def _evaluate_plan(rule_: Rule, ctx: Context, placement: Placement, kind: str) -
                 "placement."
             ).format(opening=opening, wanted=wanted, at=ctx.at_words),
         )
-    end = placement.ended
     d = Deadline(
         trigger=started,
         time=started.occurred,
-        due=before(
-            end.record.occurred, _("the end of the placement {ref}").format(ref=label(end.record))
-        ),
+        due=due,
         opening=opening,
         wanted=_("{plan} for the placement").format(plan=wanted),
         due_words=_("while the placement lasted"),
