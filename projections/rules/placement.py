@@ -327,6 +327,9 @@ def _check_custody_transfer(rule_: Rule, ctx: Context) -> list[Trigger]:
             placement: Placement = placement, mark: Mark = mark, earliest: datetime = earliest
         ) -> Result:
             started = placement.started
+            done = [r for r in _considerations(ctx, placement) if r.occurred.latest > earliest]
+            if met_in_time(mark.due, done):
+                return MET
             d = Deadline(
                 trigger=started,
                 time=started.occurred,
@@ -343,7 +346,6 @@ def _check_custody_transfer(rule_: Rule, ctx: Context) -> list[Trigger]:
                 status=rule_.severity,
                 ends=_custody_ends(ctx, placement),
             )
-            done = [r for r in _considerations(ctx, placement) if r.occurred.latest > earliest]
             maybe = [
                 r for r in _considerations(ctx, placement, True) if r.occurred.latest > earliest
             ]
