@@ -219,9 +219,10 @@ def _apply(
 
 # Explanations without entries out of force, by rule (its identity; the rule is kept with
 # the note so the identity is not reused), their counts, the "as known at" words and the
-# language: most cases leave most rules untriggered or with the same few counts.
+# language: most cases leave most rules untriggered or with the same few counts. Bounded so
+# that checking many cases keeps a few megabytes at most (a note is a few hundred bytes).
 _NOTES: dict[tuple[Any, ...], tuple[Rule, str]] = {}
-_NOTES_BOUND = 50_000
+_NOTES_BOUND = 10_000
 
 
 def _note(rule_: Rule, item: RuleExplain, at_words: str) -> str:
