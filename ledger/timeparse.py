@@ -104,8 +104,11 @@ class Moment:
     # (start, end) in whole microseconds since the epoch: orders as the instants do, and
     # sorting and heaps compare integers instead of aware datetimes.
     _key: tuple[int, int] = field(init=False, repr=False, compare=False)
+    # `display()` once written: findings and explanations show the same clocks many times.
+    _shown: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_shown", "")
         object.__setattr__(
             self, "_key", ((self.start - _EPOCH) // _MICRO, (self.end - _EPOCH) // _MICRO)
         )
@@ -119,10 +122,16 @@ class Moment:
     def display(self) -> str:
         """Stockholm local time at its own precision, e.g. ``~2020-01-07``; a journal form
         (an interval, a week, a season, a part of a month, an uncertain date) as its text."""
+        shown = self._shown
+        if shown:
+            return shown
         if self.precision not in _FORMAT or self.text[-1] in _UNCERTAIN:
-            return self.text
-        prefix = "~" if self.approximate else ""
-        return prefix + self.start.strftime(_FORMAT[self.precision])
+            shown = self.text
+        else:
+            prefix = "~" if self.approximate else ""
+            shown = prefix + self.start.strftime(_FORMAT[self.precision])
+        object.__setattr__(self, "_shown", shown)
+        return shown
 
     def to_json(self) -> dict[str, object]:
         """The JSON shape of a clock in every output (DESIGN §8)."""

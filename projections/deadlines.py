@@ -62,11 +62,11 @@ class Due:
     @property
     def first_day(self) -> date:
         """The earliest calendar day the deadline may be "by the end of"."""
-        return (to_stockholm(self.lo) - _EPS).date()
+        return _day_ended_by(self.lo)
 
     @property
     def last_day(self) -> date:
-        return (to_stockholm(self.hi) - _EPS).date()
+        return _day_ended_by(self.hi)
 
     @property
     def text(self) -> str:
@@ -101,6 +101,13 @@ class Due:
         return _(
             "by the end of a day between {first} and {last} (the clocks do not fix it)"
         ).format(first=first.isoformat(), last=last.isoformat())
+
+
+# Deadlines are a few local midnights, each worded many times (text, words, clock).
+@lru_cache(maxsize=16384)
+def _day_ended_by(instant: datetime) -> date:
+    """The Stockholm calendar day that ends at (or goes on until) `instant`."""
+    return (to_stockholm(instant) - _EPS).date()
 
 
 def before(moment: Moment, words: str) -> Due:

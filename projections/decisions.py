@@ -9,7 +9,7 @@ clocks overlap the entry is *possibly* known, and said so.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -164,10 +164,13 @@ def knowledge_at(decision: Record, other: Record) -> Knowledge:
     return knowledge_map(decision, [other])[other.seq]
 
 
-def knowledge_map(decision: Record, others: Iterable[Record]) -> dict[int, Knowledge]:
+def knowledge_map(
+    decision: Record, others: Iterable[Record], named: Collection[int] | None = None
+) -> dict[int, Knowledge]:
     """`knowledge_at(decision, other)` for each of `others`, by seq: the decision's own
-    references are read once, not once per other entry."""
-    named = decision.references()
+    references are read once, not once per other entry (`named`: as already read)."""
+    if named is None:
+        named = decision.references()
     return {
         other.seq: "known"
         if other.seq in named

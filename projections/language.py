@@ -77,14 +77,42 @@ def using(lang: str) -> Iterator[str]:
         _active.reset(token)
 
 
+# The words already looked up, by language: the rules word every finding and explanation
+# with the same few hundred messages, and a dictionary lookup is several times cheaper than
+# the catalog's `gettext` (its fallback chain). The messages are the program's own, so the
+# cache stays small; the bound only guards against a caller passing ever-new text.
+_WORDS: dict[str, dict[str, str]] = {}
+_WORDS_BOUND = 20_000
+
+
 def _(message: str) -> str:
     """`message` (English) in the reader's language."""
-    return translator(_active.get()).gettext(message)
+    lang = _active.get()
+    words = _WORDS.get(lang)
+    if words is not None:
+        found = words.get(message)
+        if found is not None:
+            return found
+    text = translator(lang).gettext(message)
+    words = _WORDS.setdefault(lang, {})
+    if len(words) < _WORDS_BOUND:
+        words[message] = text
+    return text
+
+
+_FORMS: dict[tuple[str, str, str, int], str] = {}
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    """The singular or plural form for `n`, in the reader's language."""
-    return translator(_active.get()).ngettext(singular, plural, n)
+    """The singular or plural form for `n`, in the reader's language (kept, like `_`)."""
+    lang = _active.get()
+    key = (lang, singular, plural, n)
+    found = _FORMS.get(key)
+    if found is None:
+        found = translator(lang).ngettext(singular, plural, n)
+        if len(_FORMS) < _WORDS_BOUND:
+            _FORMS[key] = found
+    return found
 
 
 def pgettext(context: str, message: str) -> str:

@@ -38,37 +38,44 @@ def ordered(
     if by not in ORDERS:
         raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {by!r}")
     pool = list(items)
-    keys: list[tuple[Any, ...]] = [record_of(item).order_key(by) for item in pool]
-    index = {record_of(item).seq: i for i, item in enumerate(pool)}
+    records = [record_of(item) for item in pool]
+    keys: list[tuple[Any, ...]] = [record.order_key(by) for record in records]
+    # Each entry is known by its place in the order of the keys (a stable sort, so equal keys
+    # keep the input's order, as the heap's (key, index) pairs did): the heaps then hold
+    # integers, which compare much faster than the keys, and pop in the same order.
+    by_key = sorted(range(len(pool)), key=keys.__getitem__)
+    place = [0] * len(pool)
+    for p, i in enumerate(by_key):
+        place[i] = p
+    index = {record.seq: place[i] for i, record in enumerate(records)}
     waiting = [0] * len(pool)  # how many of its referenced entries are not yet placed
     followers: list[list[int]] = [[] for _ in pool]
-    for i, item in enumerate(pool):
-        for seq in record_of(item).references():
-            j = index.get(seq)
-            if j is not None and j != i:
-                waiting[i] += 1
-                followers[j].append(i)
-    ready = [(keys[i], i) for i in range(len(pool)) if waiting[i] == 0]
-    heapq.heapify(ready)
-    everyone: list[tuple[Any, int]] | None = None  # for breaking cycles: made when one occurs
+    for i, record in enumerate(records):
+        p = place[i]
+        for seq in record.references():
+            q = index.get(seq)
+            if q is not None and q != p:
+                waiting[p] += 1
+                followers[q].append(p)
+    ready = [p for p in range(len(pool)) if waiting[p] == 0]  # ascending: already a heap
+    everyone: list[int] | None = None  # for breaking cycles: made when one occurs
     placed = [False] * len(pool)
     result: list[T] = []
     while len(result) < len(pool):
         if ready:
-            _, i = heapq.heappop(ready)
-            if placed[i]:
+            p = heapq.heappop(ready)
+            if placed[p]:
                 continue  # already placed to break a cycle
         else:
             if everyone is None:
-                everyone = [(keys[i], i) for i in range(len(pool))]
-                heapq.heapify(everyone)
-            _, i = heapq.heappop(everyone)
-            if placed[i]:
+                everyone = list(range(len(pool)))  # ascending: already a heap
+            p = heapq.heappop(everyone)
+            if placed[p]:
                 continue
-        placed[i] = True
-        result.append(pool[i])
-        for k in followers[i]:
+        placed[p] = True
+        result.append(pool[by_key[p]])
+        for k in followers[p]:
             waiting[k] -= 1
             if waiting[k] == 0 and not placed[k]:
-                heapq.heappush(ready, (keys[k], k))
+                heapq.heappush(ready, k)
     return result

@@ -4,6 +4,8 @@ unanswered, or without a stated basis. Courts' and IVO's decisions are never jud
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from datetime import UTC, datetime
 from typing import Any
 
 from ledger.vocabulary import decision_types
@@ -26,8 +28,12 @@ from projections.rules.wording import instant_text, join, label, name
 
 
 def authority_decisions(ctx: Context) -> list[Record]:
-    """The decisions of the case-owning authority (its committee and delegates)."""
-    return [r for r in ctx.live if r.is_decision and ctx.authority.acts(r)]
+    """The decisions of the case-owning authority (its committee and delegates), found once
+    per check (the list is shared)."""
+    return ctx.once(
+        authority_decisions,
+        lambda: [r for r in ctx.live if r.is_decision and ctx.authority.acts(r)],
+    )
 
 
 def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
@@ -42,21 +48,62 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
         if isinstance(target, int):
             replies_to.setdefault(target, []).append(reply)
 
+    # When each request was certainly answered: the end of the clock of its first reply
+    # certainly in the records at T (one only possibly there answers nothing for certain).
+    # A decision certainly taken after that cannot have it outstanding, so each decision
+    # reads only the requests not yet answered at its earliest time, not every request.
+    never = datetime.max.replace(tzinfo=UTC)
+    answered = [
+        min(
+            (a.known.latest for a in replies_to.get(r.seq, ()) if a.seq not in doubtful),
+            default=never,
+        )
+        for r in requests
+    ]
+    by_answer = sorted(range(len(requests)), key=answered.__getitem__)
+    answered_in_order = [answered[i] for i in by_answer]
+    # A request reads the same in every decision's message that lists it.
+    heads: dict[int, str] = {}
+
+    def head(request: Record) -> str:
+        text = heads.get(request.seq)
+        if text is None:
+            text = heads[request.seq] = _("{name} to {whom} ({time})").format(
+                name=name(request),
+                whom=code_words("counterparty", request.fields.get("counterparty")),
+                time=request.occurred.display(),
+            )
+        return text
+
+    made = [r.known.earliest for r in requests]
+
     def evaluate(decision: Record) -> Result:
-        states = knowledge_map(decision, requests)
+        moment = decision.occurred
+        start = bisect_right(answered_in_order, moment.earliest)
+        if start == len(by_answer):
+            return MET  # every request was certainly answered before the decision
+        named = decision.references()
+        latest = moment.latest
+        # Requests the decision certainly came before are unknown to it (unless it names them).
+        unanswered = [
+            requests[i]
+            for i in sorted(
+                i for i in by_answer[start:] if made[i] < latest or requests[i].seq in named
+            )
+        ]
+        states = knowledge_map(decision, unanswered, named)
 
         def state_of(r: Record) -> Any:
             state = states[r.seq]
             return "possibly" if state == "known" and r.seq in doubtful else state
 
-        visible = [r for r in requests if r.seq != decision.seq and state_of(r) != "unknown"]
+        visible = [r for r in unanswered if r.seq != decision.seq and state_of(r) != "unknown"]
         if not visible:
             return MET
         # Only the replies to requests the decision could know of are ever asked about.
-        states.update(
-            knowledge_map(decision, [a for r in visible for a in replies_to.get(r.seq, ())])
-        )
-        pending = pending_requests(visible, state_of, [r for r in pool if r.seq != decision.seq])
+        answers = [a for r in visible for a in replies_to.get(r.seq, ())]
+        states.update(knowledge_map(decision, answers, named))
+        pending = pending_requests(visible, state_of, answers)
         if not pending:
             return MET
         certain = [p for p in pending if p.answered == "no" and p.request_known == "known"]
@@ -65,11 +112,7 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
         for p in pending:
             request = p.request
             refs.append(request.seq)
-            text = _("{name} to {whom} ({time})").format(
-                name=name(request),
-                whom=code_words("counterparty", request.fields.get("counterparty")),
-                time=request.occurred.display(),
-            )
+            text = head(request)
             if p.request_known == "possibly" and request.seq in doubtful:
                 reasons.append(
                     _("{name} is only possibly in the records at {time}").format(
@@ -96,13 +139,7 @@ def _check_outstanding(rule_: Rule, ctx: Context) -> list[Trigger]:
                 )
             else:
                 text += _(" had no answer known at the time")
-                later = [
-                    r
-                    for r in pool
-                    if r.type == REPLY
-                    and r.fields.get("in_reply_to") == request.seq
-                    and state_of(r) == "unknown"
-                ]
+                later = [r for r in replies_to.get(request.seq, ()) if state_of(r) == "unknown"]
                 if later:
                     refs += [r.seq for r in later]
                     text += _(" (answered later: {replies})").format(

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from ledger.timeparse import Moment, format_instant, known_state, to_stockholm
 from projections.codes import status_word
 from projections.corrections import CORRECTION_TYPES, as_known
-from projections.language import _
+from projections.language import _, current
 from projections.ordering import chronological
 from projections.records import Record, case_authority, unit_of
 from projections.rules.concordance import concordance
@@ -48,6 +47,48 @@ def check(
 
     `as_known_at` is the instant the case is read at; `point` the same point in time as the
     user gave it (`2019-12-31`), for the words of the report."""
+    ctx = read_case(
+        records,
+        as_known_at=as_known_at,
+        point=point,
+        policy=policy,
+        owner_agency=owner_agency,
+        now=now,
+    )
+    findings: list[Finding] = []
+    explain: list[RuleExplain] = []
+    case = records[0].case if records else None
+    for rule_ in RULES:
+        found, explained = _apply(rule_, rule_.check(rule_, ctx), ctx, case)
+        findings.extend(found)
+        explain.append(explained)
+    findings.sort(key=_finding_order)
+    return Report(
+        case=case,
+        findings=findings,
+        explain=explain,
+        policy=policy,
+        owner_agency=ctx.authority.agency,
+        as_known_at=to_stockholm(as_known_at) if as_known_at else None,
+        evaluated_at=ctx.horizon,
+        possibly_known=tuple(r.seq for r in ctx.maybe),
+        concordance=concordance(ctx, findings, explain),
+        coverage=tuple(Declared.of(r) for r in ctx.coverage.declarations),
+        point=ctx.point,
+    )
+
+
+def read_case(
+    records: Sequence[Record],
+    *,
+    as_known_at: datetime | None = None,
+    point: Moment | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    owner_agency: str | None = None,
+    now: datetime | None = None,
+) -> Context:
+    """One case as the rules read it (`check`'s arguments): its entries certainly and
+    possibly known at the point, in order, with its authority and coverage."""
     evaluated_at = to_stockholm(as_known_at or now or datetime.now(UTC))
     if as_known_at is not None and point is None:
         # Asked with an exact instant: it is its own point in time.
@@ -69,28 +110,7 @@ def check(
     # Coverage describes which records the entries were taken from, not a fact of the case:
     # it holds for every point in time the case is read at.
     coverage = Coverage.of(current)
-    ctx = Context(live, maybe, evaluated_at, point, policy, authority, coverage)
-    findings: list[Finding] = []
-    explain: list[RuleExplain] = []
-    case = records[0].case if records else None
-    for rule_ in RULES:
-        found, explained = _apply(rule_, rule_.check(rule_, ctx), ctx, case)
-        findings.extend(found)
-        explain.append(explained)
-    findings.sort(key=_finding_order)
-    return Report(
-        case=case,
-        findings=findings,
-        explain=explain,
-        policy=policy,
-        owner_agency=authority.agency,
-        as_known_at=to_stockholm(as_known_at) if as_known_at else None,
-        evaluated_at=evaluated_at,
-        possibly_known=tuple(r.seq for r in maybe),
-        concordance=concordance(ctx, findings, explain),
-        coverage=tuple(Declared.of(r) for r in coverage.declarations),
-        point=point,
-    )
+    return Context(live, maybe, evaluated_at, point, policy, authority, coverage)
 
 
 def check_case(
@@ -175,7 +195,7 @@ def _apply(
                 trigger_type=record.type,
             )
         )
-    counts = Counter(f.status for f in findings)
+    counts = Counter(f.status for f in findings) if findings else {}
     triggered = len(triggers)
     if not triggered:
         status_: Applied = "not_triggered"
@@ -183,18 +203,50 @@ def _apply(
         status_ = "not_in_force"
     else:
         status_ = "applied"
-    explained = RuleExplain(
-        rule=rule_.id,
-        status=status_,
-        triggered=triggered,
-        not_in_force=tuple(not_in_force),
-        met=met,
-        lapsed=lapsed,
-        ended_by_death=ended_by_death,
-        findings={s: counts[s] for s in STATUSES if counts[s]},
-        note="",
+    found = {s: counts[s] for s in STATUSES if counts.get(s)}
+    blocked = tuple(not_in_force)
+    # The note is worded from the explanation itself; built twice rather than copied with
+    # `dataclasses.replace`, which costs several times a construction.
+    draft = RuleExplain(
+        rule_.id, status_, triggered, blocked, met, lapsed, ended_by_death, found, ""
     )
-    return findings, replace(explained, note=explain_note(rule_, explained, ctx.at_words))
+    note = _note(rule_, draft, ctx.at_words)
+    explained = RuleExplain(
+        rule_.id, status_, triggered, blocked, met, lapsed, ended_by_death, found, note
+    )
+    return findings, explained
+
+
+# Explanations without entries out of force, by rule (its identity; the rule is kept with
+# the note so the identity is not reused), their counts, the "as known at" words and the
+# language: most cases leave most rules untriggered or with the same few counts. Bounded so
+# that checking many cases keeps a few megabytes at most (a note is a few hundred bytes).
+_NOTES: dict[tuple[Any, ...], tuple[Rule, str]] = {}
+_NOTES_BOUND = 10_000
+
+
+def _note(rule_: Rule, item: RuleExplain, at_words: str) -> str:
+    """`explain_note`, kept when it depends only on the counts."""
+    if item.not_in_force:
+        return explain_note(rule_, item, at_words)
+    key = (
+        id(rule_),
+        item.status,
+        item.triggered,
+        item.met,
+        item.lapsed,
+        item.ended_by_death,
+        tuple(item.findings.items()),
+        at_words,
+        current(),
+    )
+    known = _NOTES.get(key)
+    if known is not None and known[0] is rule_:
+        return known[1]
+    note = explain_note(rule_, item, at_words)
+    if len(_NOTES) < _NOTES_BOUND:
+        _NOTES[key] = (rule_, note)
+    return note
 
 
 def explain_note(rule_: Rule, item: RuleExplain, at_words: str = "") -> str:

@@ -18,6 +18,7 @@ from projections.rules.judging import (
     Trigger,
     documented,
     judge,
+    met_in_time,
     not_documented_reason,
     possibly_known,
     triggers,
@@ -43,7 +44,12 @@ class Span:
 
 
 def investigations(ctx: Context) -> list[Span]:
-    """Investigations with their closing and extensions, paired first in, first out."""
+    """Investigations with their closing and extensions, paired first in, first out (read
+    once per check; the list is shared)."""
+    return ctx.once(investigations, lambda: _investigations(ctx))
+
+
+def _investigations(ctx: Context) -> list[Span]:
     spans: list[dict[str, Any]] = []
     open_: list[dict[str, Any]] = []
     for record in ctx.live:
@@ -65,6 +71,9 @@ def _check_investigation(rule_: Rule, ctx: Context) -> list[Trigger]:
             opened.occurred,
             [(e.seq, e.occurred, e.fields.get("new_deadline")) for e in span.extensions],
         )
+        closing = [span.closed] if span.closed else []
+        if met_in_time(deadline.due, closing):
+            return MET
         d = Deadline(
             trigger=opened,
             time=opened.occurred,
@@ -83,7 +92,7 @@ def _check_investigation(rule_: Rule, ctx: Context) -> list[Trigger]:
             extra_refs=deadline.extensions,
             imprecision_extra="".join(f"; {doubt}" for doubt in deadline.doubts),
         )
-        result = judge(d, ctx, [span.closed] if span.closed else [])
+        result = judge(d, ctx, closing)
         if deadline.doubts and result.kind == "finding" and result.status == rule_.severity:
             return Result(
                 "finding",
@@ -227,18 +236,25 @@ def _check_notified(rule_: Rule, ctx: Context) -> list[Trigger]:
         if documented(opened.fields.get("not_notified_reason")):
             return MET  # särskilda skäl recorded on the decision
         told = [r for r in ctx.of(_NOTIFIED) if r.fields.get("investigation") == opened.seq]
+        local_due = window(opened.occurred, days_after(days))
+        closing_due = (
+            before(span.closed.occurred, _("the closing {ref}").format(ref=label(span.closed)))
+            if span.closed is not None
+            else None
+        )
+        if met_in_time(local_due, told) and (closing_due is None or met_in_time(closing_due, told)):
+            return MET  # told in time: both judgements below would find it met
         maybe = [r for r in ctx.maybe_of(_NOTIFIED) if r.fields.get("investigation") == opened.seq]
         opening = _("{name} opened {time}").format(
             name=name(opened, True), time=opened.occurred.display()
         )
         if span.closed is not None:
+            assert closing_due is not None
             # By the close "genast" has certainly passed: no notice at all is the statute's.
             statutory = Deadline(
                 trigger=opened,
                 time=opened.occurred,
-                due=before(
-                    span.closed.occurred, _("the closing {ref}").format(ref=label(span.closed))
-                ),
+                due=closing_due,
                 opening=opening,
                 wanted=_("notice to the person concerned"),
                 due_words=_("before the investigation closed"),
@@ -253,7 +269,7 @@ def _check_notified(rule_: Rule, ctx: Context) -> list[Trigger]:
         local = Deadline(
             trigger=opened,
             time=opened.occurred,
-            due=window(opened.occurred, days_after(days)),
+            due=local_due,
             opening=opening,
             wanted=_("notice to the person concerned"),
             due_words=ngettext(

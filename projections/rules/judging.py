@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from functools import partial
+from typing import Literal, TypeVar
 
 from ledger.timeparse import Moment, TimeParseError, parse_moment
 from ledger.vocabulary import NOT_DOCUMENTED
@@ -37,6 +38,8 @@ from projections.rules.wording import (
     unclear_reason,
 )
 from projections.rules_config import Policy
+
+T = TypeVar("T")
 
 _COVERAGE = type_name("CoverageDeclared")
 _DIED = type_name("ChildDied")
@@ -113,6 +116,9 @@ class Context:
     coverage: Coverage
     by_type: dict[str, list[Record]] = field(default_factory=dict)
     maybe_by_type: dict[str, list[Record]] = field(default_factory=dict)
+    # Facts of the case that several rules read (its investigations, its placements),
+    # computed once per check: see `once`.
+    _facts: dict[object, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for record in self.live:
@@ -127,20 +133,47 @@ class Context:
     def of(self, *types: str) -> list[Record]:
         if len(types) == 1:
             return self.by_type.get(types[0], [])
+        found = [self.by_type[t] for t in dict.fromkeys(types) if t in self.by_type]
+        if len(found) <= 1:
+            # One type present: its records are already in the case's order (a copy, as the
+            # scan below gives).
+            return list(found[0]) if found else []
         return [r for r in self.live if r.type in types]
 
     def maybe_of(self, *types: str) -> list[Record]:
         return [r for t in types for r in self.maybe_by_type.get(t, [])]
+
+    def once(self, key: object, compute: Callable[[], T]) -> T:
+        """`compute()`, computed on the first call with `key` in this check and kept: a fact
+        of the case (its investigations, its deaths) that several rules read. The result
+        is shared, so callers must not change it."""
+        try:
+            return self._facts[key]  # type: ignore[return-value]
+        except KeyError:
+            found = self._facts[key] = compute()
+            return found
 
     @property
     def at_words(self) -> str:
         """ " as known at the end of 2019-12-31" or ""."""
         if self.point is None:
             return ""
-        return " " + _("as known at {point}").format(point=point_text(self.point))
+        return self.once(
+            "at_words",
+            lambda: (
+                " "
+                + _("as known at {point}").format(
+                    point=point_text(self.point)  # type: ignore[arg-type]
+                )
+            ),
+        )
 
     def deaths(self) -> list[End]:
-        return [End(r, _("the child died"), death=True) for r in self.of(_DIED)]
+        """The child's deaths as the ends of deadlines (a list shared by the rules: copy it
+        before adding to it)."""
+        return self.once(
+            "deaths", lambda: [End(r, _("the child died"), death=True) for r in self.of(_DIED)]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,10 +215,8 @@ def triggers(
     records: Iterable[Record], evaluate: Callable[[Record], Result], clock: str = "occurred"
 ) -> list[Trigger]:
     """One trigger per record, judged at its `occurred` (or `known`) clock."""
-    return [
-        Trigger(r, getattr(r, clock), lambda r=r: evaluate(r))  # type: ignore[misc]
-        for r in records
-    ]
+    # partial rather than a lambda: one call frame less for every trigger.
+    return [Trigger(r, getattr(r, clock), partial(evaluate, r)) for r in records]
 
 
 def possibly_known(ctx: Context, records: Iterable[Record]) -> list[tuple[Record, str]]:
@@ -234,9 +265,13 @@ def _due_phrase(d: Deadline) -> str:
 
 
 def not_documented_reason(ctx: Context) -> str:
-    """Why a missing act is `no_record`: what the case declares of its records."""
-    return _("not documented in the examined records: {coverage}").format(
-        coverage=ctx.coverage.words()
+    """Why a missing act is `no_record`: what the case declares of its records (the same
+    for every finding of a check, so worded once)."""
+    return ctx.once(
+        not_documented_reason,
+        lambda: _("not documented in the examined records: {coverage}").format(
+            coverage=ctx.coverage.words()
+        ),
     )
 
 
@@ -256,6 +291,17 @@ def missing(d: Deadline, ctx: Context, message: str, refs: tuple[int, ...]) -> R
     )
 
 
+def met_in_time(
+    due: Due,
+    satisfiers: Iterable[Record],
+    when: Callable[[Record], Moment] = lambda r: r.occurred,
+) -> bool:
+    """Whether an act among `satisfiers` certainly came before every possible deadline: then
+    `judge` finds the deadline met whatever else the case holds, so a rule may ask this
+    before it words the deadline (most deadlines are met; their words would go unread)."""
+    return any(verdict(when(s), due) == "on_time" for s in satisfiers)
+
+
 def judge(
     d: Deadline,
     ctx: Context,
@@ -265,11 +311,11 @@ def judge(
     doubtful: Sequence[tuple[Record, str]] = (),
 ) -> Result:
     """Met, certainly missed, not recorded, pending or undetermined (module docstring)."""
+    if met_in_time(d.due, satisfiers, when):
+        return MET
     due_text = d.due.words()
     ordered = sorted(satisfiers, key=lambda r: (when(r).sort_key(), r.seq))
     verdicts = [(s, verdict(when(s), d.due)) for s in ordered]
-    if any(v == "on_time" for _, v in verdicts):
-        return MET
     base_refs = (d.trigger.seq, *d.extra_refs)
     notes = f" {d.notes}" if d.notes else ""
 

@@ -12,6 +12,7 @@ from projections.deadlines import days_after, months_after, window
 from projections.language import N_, _, ngettext
 from projections.records import Record
 from projections.rules.judging import (
+    MET,
     Context,
     Deadline,
     End,
@@ -19,6 +20,7 @@ from projections.rules.judging import (
     Trigger,
     documented,
     judge,
+    met_in_time,
     possibly_known,
     triggers,
 )
@@ -139,10 +141,13 @@ def _periodic(
             ends: list[End] = ends,
             what: str = what,
         ) -> Result:
+            due = window(link.occurred, months_after(months))
+            if following is not None and met_in_time(due, [following]):
+                return MET
             d = Deadline(
                 trigger=link,
                 time=link.occurred,
-                due=window(link.occurred, months_after(months)),
+                due=due,
                 opening=what.format(name=name(link, True), time=link.occurred.display()),
                 wanted=wanted,
                 due_words=every,

@@ -7,6 +7,7 @@ beside the function that checks it; the rule families (one module each) define b
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ledger.timeparse import Moment
 from ledger.vocabulary import LegalReference, event_type
 from projections.codes import cited
-from projections.deadlines import Due, in_period
+from projections.deadlines import Due, in_period, midnight
 from projections.language import _, current
 from projections.rules_config import POLICY_DOCS, Policy
 
@@ -43,6 +44,26 @@ def type_name(name: str) -> str:
 
 
 _CITATIONS: dict[tuple[str, tuple[int, ...], str], str] = {}
+# By the rule (its identity; the rule is kept with the answer so the identity is not reused),
+# the clock's earliest and latest instants, and the language.
+_CITED_AT: dict[tuple[int, int, int, str], tuple[Rule, str]] = {}
+
+# By the identity of a rule's references (kept, so the identity is not reused).
+_BOUNDS: dict[int, tuple[tuple[LegalReference, ...], tuple[datetime, ...]]] = {}
+
+
+def _bounds(refs: tuple[LegalReference, ...]) -> tuple[datetime, ...]:
+    """Every instant at which one of `refs` comes into or goes out of force, in order (none:
+    each is in force at every time). Which references a clock may fall in the period of
+    depends only on where its earliest and latest instants lie among these, so a rule has
+    a few citations, not one per clock. Asked for every finding; found once per rule."""
+    known = _BOUNDS.get(id(refs))
+    if known is not None and known[0] is refs:
+        return known[1]
+    days = {day for ref in refs for day in (ref.in_force_from, ref.in_force_until) if day}
+    found = tuple(sorted(midnight(day) for day in days))
+    _BOUNDS[id(refs)] = (refs, found)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +114,13 @@ class Rule:
 
     def in_force(self, moment: Moment) -> Literal["yes", "no", "possibly"]:
         """Whether the rule was in force at the time `moment` names."""
+        if self.in_force_from is None and self.in_force_until is None:
+            return "yes"
         return in_period(self.in_force_from, self.in_force_until, moment)
 
     def legal_at(self, moment: Moment | None) -> tuple[LegalReference, ...]:
         """The legal references whose own period may cover `moment` (all when None)."""
-        if moment is None:
+        if moment is None or not _bounds(self.legal):
             return self.legal
         return tuple(
             ref
@@ -107,6 +130,25 @@ class Rule:
 
     def citation(self, moment: Moment | None = None) -> str:
         """The norm in force at `moment` as text; an unverified paragraph says so."""
+        if moment is not None:
+            # Every finding cites: the text is kept by where the clock's earliest and latest
+            # instants lie among the references' period bounds (see `_bounds`).
+            bounds = _bounds(self.legal)
+            at = (
+                id(self),
+                bisect_left(bounds, moment.latest),
+                bisect_right(bounds, moment.earliest),
+                current(),
+            )
+            known = _CITED_AT.get(at)
+            if known is not None and known[0] is self:
+                return known[1]
+            text = self._citation(moment)
+            _CITED_AT[at] = (self, text)
+            return text
+        return self._citation(moment)
+
+    def _citation(self, moment: Moment | None) -> str:
         refs = self.legal_at(moment)
         if not refs:
             return self.source

@@ -20,6 +20,7 @@ from projections.rules.judging import (
     Trigger,
     documented,
     judge,
+    met_in_time,
     possibly_known,
     triggers,
 )
@@ -162,6 +163,9 @@ def _check_no_contact(rule_: Rule, ctx: Context) -> list[Trigger]:
 
     def evaluate(start: Record) -> Result:
         due = window(start.occurred, months_after(months))
+        after = [c for c in contacts if precedes(start.occurred, c.occurred) != "no"]
+        if met_in_time(due, after):
+            return MET
         d = Deadline(
             trigger=start,
             time=start.occurred,
@@ -176,7 +180,6 @@ def _check_no_contact(rule_: Rule, ctx: Context) -> list[Trigger]:
             ends=ctx.deaths(),
             any_act=True,
         )
-        after = [c for c in contacts if precedes(start.occurred, c.occurred) != "no"]
         return judge(d, ctx, after)
 
     starts = [*ctx.of(_MOVED), *ctx.of(_ENDED)]

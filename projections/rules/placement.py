@@ -28,6 +28,7 @@ from projections.rules.judging import (
     Result,
     Trigger,
     judge,
+    met_in_time,
     possibly_known,
 )
 from projections.rules.law import LEX_LILLA_HJARTAT_FROM, LVU, lvu, sol
@@ -67,6 +68,16 @@ class Placement:
 
 def placements(ctx: Context, settings: tuple[str, ...]) -> list[Placement]:
     """The placements in `settings`, each with what ended it, in the case's order."""
+    return [
+        p
+        for p in ctx.once(placements, lambda: _placements(ctx))
+        if p.started.fields.get("setting") in settings
+    ]
+
+
+def _placements(ctx: Context) -> list[Placement]:
+    """Every placement, each with what ended it and the placement before it, in the case's
+    order: read once per check, for the four placement rules."""
     found: list[Placement] = []
     previous: Record | None = None
     for index, record in enumerate(ctx.live):
@@ -91,8 +102,7 @@ def placements(ctx: Context, settings: tuple[str, ...]) -> list[Placement]:
                 d for d in ctx.deaths() if precedes(d.record.occurred, record.occurred) != "yes"
             ]
             end = deaths[0] if deaths else None
-        if record.fields.get("setting") in settings:
-            found.append(Placement(record, end, previous))
+        found.append(Placement(record, end, previous))
         previous = record
     return found
 
@@ -137,15 +147,22 @@ def _evaluate_plan(rule_: Rule, ctx: Context, placement: Placement, kind: str) -
         return end is None or precedes(end.record.occurred, plan.occurred) != "yes"
 
     plans = [p for p in ctx.of(_PLAN) if relevant(p)]
+    end = placement.ended
+    if end is None and plans:
+        return MET
+    if end is not None:
+        due = before(
+            end.record.occurred, _("the end of the placement {ref}").format(ref=label(end.record))
+        )
+        if met_in_time(due, plans):
+            return MET
     maybe = [p for p in ctx.maybe_of(_PLAN) if relevant(p)]
     opening = (
         f"{name(started, True)} ({code_words('setting', started.fields.get('setting'))}) "
         f"{started.occurred.display()}"
     )
     wanted = _(_PLAN_KINDS[kind])
-    if placement.ended is None:
-        if plans:
-            return MET
+    if end is None:
         # The statute sets no time for the plan: while the placement lasts nothing is
         # certainly missed.
         return Result(
@@ -157,13 +174,10 @@ def _evaluate_plan(rule_: Rule, ctx: Context, placement: Placement, kind: str) -
                 "placement."
             ).format(opening=opening, wanted=wanted, at=ctx.at_words),
         )
-    end = placement.ended
     d = Deadline(
         trigger=started,
         time=started.occurred,
-        due=before(
-            end.record.occurred, _("the end of the placement {ref}").format(ref=label(end.record))
-        ),
+        due=due,
         opening=opening,
         wanted=_("{plan} for the placement").format(plan=wanted),
         due_words=_("while the placement lasted"),
@@ -211,10 +225,13 @@ def _check_visits(rule_: Rule, ctx: Context) -> list[Trigger]:
             def evaluate(
                 link: Record = link, following: Record | None = following, ends: list[End] = ends
             ) -> Result:
+                due = window(link.occurred, months_after(months))
+                if following is not None and met_in_time(due, [following]):
+                    return MET
                 d = Deadline(
                     trigger=link,
                     time=link.occurred,
-                    due=window(link.occurred, months_after(months)),
+                    due=due,
                     opening=f"{name(link, True)} {link.occurred.display()}",
                     wanted=_("visit to the placed child with a conversation alone"),
                     due_words=ngettext(
@@ -310,6 +327,9 @@ def _check_custody_transfer(rule_: Rule, ctx: Context) -> list[Trigger]:
             placement: Placement = placement, mark: Mark = mark, earliest: datetime = earliest
         ) -> Result:
             started = placement.started
+            done = [r for r in _considerations(ctx, placement) if r.occurred.latest > earliest]
+            if met_in_time(mark.due, done):
+                return MET
             d = Deadline(
                 trigger=started,
                 time=started.occurred,
@@ -326,7 +346,6 @@ def _check_custody_transfer(rule_: Rule, ctx: Context) -> list[Trigger]:
                 status=rule_.severity,
                 ends=_custody_ends(ctx, placement),
             )
-            done = [r for r in _considerations(ctx, placement) if r.occurred.latest > earliest]
             maybe = [
                 r for r in _considerations(ctx, placement, True) if r.occurred.latest > earliest
             ]

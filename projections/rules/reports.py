@@ -3,9 +3,12 @@ assessment within 14 days, and a protection assessment made without seeing the c
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ledger.timeparse import precedes
 from projections.deadlines import days_after, same_day, window
 from projections.language import N_, _
+from projections.records import Record
 from projections.rules.investigation import investigations
 from projections.rules.judging import (
     MET,
@@ -15,6 +18,7 @@ from projections.rules.judging import (
     Trigger,
     documented,
     judge,
+    met_in_time,
     possibly_known,
     triggers,
 )
@@ -33,18 +37,21 @@ _CONVERSATION = type_name("ChildConversation")
 
 def _check_same_day(rule_: Rule, ctx: Context) -> list[Trigger]:
     cutoff = ctx.policy.protection_cutoff_hour
-    assessments = ctx.of(_PROTECTION)
-    maybe = ctx.maybe_of(_PROTECTION)
+    # The assessments of each report, in the case's order (one pass, not one per report).
+    assessments = _by_field(ctx.of(_PROTECTION), "report")
+    maybe = _by_field(ctx.maybe_of(_PROTECTION), "report")
 
     def evaluate(report) -> Result:  # type: ignore[no-untyped-def]
-        mine = [a for a in assessments if a.fields.get("report") == report.seq]
-        doubtful = [a for a in maybe if a.fields.get("report") == report.seq]
+        mine = assessments.get(report.seq, [])
+        due = window(report.known, same_day(cutoff))
+        if met_in_time(due, mine):
+            return MET
+        doubtful = maybe.get(report.seq, [])
         day_note = ""
         if report.known.precision == "day" and not report.known.approximate:
             day_note = _(" (a report from {hour}:00 on may be assessed the next day)").format(
                 hour=f"{cutoff:02d}"
             )
-        due = window(report.known, same_day(cutoff))
         if due.lo != due.hi:
             due_words = _("the same day, or the next for a report from {hour}:00 on").format(
                 hour=f"{cutoff:02d}"
@@ -75,15 +82,34 @@ def _check_same_day(rule_: Rule, ctx: Context) -> list[Trigger]:
     return triggers(ctx.of(_REPORT), evaluate, "known")
 
 
+def _by_field(records: list[Record], key: str) -> dict[object, list[Record]]:
+    """`records` by the value of their field `key`, each list in the records' order."""
+    found: dict[object, list[Record]] = {}
+    for record in records:
+        found.setdefault(record.fields.get(key), []).append(record)
+    return found
+
+
+def _by_listed(records: list[Record]) -> dict[int, list[Record]]:
+    """`records` by each report their `reports` field lists, each list in the records'
+    order (a record listing a report twice counts once)."""
+    found: dict[int, list[Record]] = {}
+    for record in records:
+        for seq in dict.fromkeys(record.refs("reports")):
+            found.setdefault(seq, []).append(record)
+    return found
+
+
 def _check_preliminary(rule_: Rule, ctx: Context) -> list[Trigger]:
-    decided = ctx.of(_PRELIMINARY, _OPENED)
-    maybe = ctx.maybe_of(_PRELIMINARY, _OPENED)
+    decided = _by_listed(ctx.of(_PRELIMINARY, _OPENED))
+    maybe = _by_listed(ctx.maybe_of(_PRELIMINARY, _OPENED))
     spans = investigations(ctx)
 
-    def lists(record, report) -> bool:  # type: ignore[no-untyped-def]
-        return report.seq in record.refs("reports")
-
     def evaluate(report) -> Result:  # type: ignore[no-untyped-def]
+        mine = decided.get(report.seq, [])
+        due = window(report.known, days_after(14))
+        if met_in_time(due, mine):
+            return MET
         doubtful = []
         for span in spans:
             opened_before = precedes(span.opened.occurred, report.known)
@@ -101,12 +127,11 @@ def _check_preliminary(rule_: Rule, ctx: Context) -> list[Trigger]:
                         ),
                     )
                 )
-        mine = [r for r in decided if lists(r, report)]
-        doubtful += possibly_known(ctx, [r for r in maybe if lists(r, report)])
+        doubtful += possibly_known(ctx, maybe.get(report.seq, []))
         d = Deadline(
             trigger=report,
             time=report.known,
-            due=window(report.known, days_after(14)),
+            due=due,
             opening=_("{name} received {time}").format(
                 name=name(report, True), time=report.known.display()
             ),
@@ -137,27 +162,32 @@ def _check_preliminary(rule_: Rule, ctx: Context) -> list[Trigger]:
     return triggers(ctx.of(_REPORT), evaluate, "known")
 
 
-def _seen_before(ctx: Context, assessment) -> bool:  # type: ignore[no-untyped-def]
-    """A recorded sight of the child by the authority before the assessment: an observation
-    of the child, a home visit where the child was seen, a conversation with the child."""
-    for record in ctx.of(_OBSERVATION, _VISIT, _CONVERSATION):
-        if not ctx.authority.acts(record) or precedes(record.occurred, assessment.occurred) == "no":
-            continue
-        if record.type == _VISIT and record.fields.get("child_seen") is not True:
-            continue
-        if (
+def _first_sight(ctx: Context) -> datetime | None:
+    """The earliest time at which the authority may have seen the child: an observation of
+    the child, a home visit where the child was seen, a conversation with the child. An
+    assessment whose clock ends after it possibly came after a sight (`precedes` is not
+    "no"), so this one instant answers for every assessment."""
+    sights = [
+        record.occurred.earliest
+        for record in ctx.of(_OBSERVATION, _VISIT, _CONVERSATION)
+        if ctx.authority.acts(record)
+        and not (record.type == _VISIT and record.fields.get("child_seen") is not True)
+        and not (
             record.type == _OBSERVATION
             and "child" not in str(record.fields.get("observation", "")).lower()
-        ):
-            continue
-        return True
-    return False
+        )
+    ]
+    return min(sights, default=None)
 
 
 def _check_child_not_seen(rule_: Rule, ctx: Context) -> list[Trigger]:
+    first_sight = _first_sight(ctx)
+
     def evaluate(assessment) -> Result:  # type: ignore[no-untyped-def]
         seen = assessment.fields.get("child_seen")
-        if seen is True or _seen_before(ctx, assessment):
+        # A sight of the child before the assessment, possibly: the sight's clock starts
+        # before the assessment's ends.
+        if seen is True or (first_sight is not None and first_sight < assessment.occurred.latest):
             return MET
         opening = f"{name(assessment, True)} ({assessment.occurred.display()})"
         if seen is False:
