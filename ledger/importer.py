@@ -31,7 +31,7 @@ import threading
 import time
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -392,11 +392,13 @@ def _store(
     errors: list[LineError],
     dry_run: bool = False,
 ) -> None:
-    sink: _Transaction | _Spool | _Discard
+    sink: _Transaction | _Spool | _CopySpool | _Discard
     if dry_run:
         sink = _Discard(ledger)
     else:
-        sink = _Transaction(ledger) if ledger.store.kind == "sqlite" else _Spool(ledger)
+        kind = ledger.store.kind
+        sinks = {"sqlite": _Transaction, "postgres": _CopySpool}
+        sink = sinks.get(kind, _Spool)(ledger)
     with sink:
         for checked in check(_chunks(ledger, lines), sink.recorded_at):
             report.recorded += checked.recorded
@@ -587,7 +589,7 @@ class _Spool:
         finally:
             self.file.close()
 
-    def _batches(self) -> Iterator[list[tuple[bytes, int, str, bytes]]]:
+    def _batches(self) -> Iterator[Sequence[tuple[bytes, int, str, bytes]]]:
         """Whole chunks (so whole cases) at a time, about BATCH_EVENTS events to a batch."""
         self.file.seek(0)
         read, unpack, size = self.file.read, self._HEADER.unpack, self._HEADER.size
@@ -602,6 +604,40 @@ class _Spool:
                 batch = []
         if batch:
             yield batch
+
+
+class _CopySpool(_Spool):
+    """PostgreSQL: the spool holds the rows as COPY sends them (binary format), encoded as
+    each chunk arrives while the workers check the rest, so that once every line has passed
+    each batch goes to the server as it was written, without being built row by row."""
+
+    def __init__(self, ledger: CaseLedger) -> None:
+        super().__init__(ledger)
+        self.sizes: list[int] = []  # bytes per chunk, in file order
+
+    def add(self, rows: list[Row]) -> None:
+        from ledger.postgres_recorder import copy_body
+
+        body = copy_body(
+            (bytes.fromhex(o), version, topic, state) for o, version, topic, state in rows
+        )
+        self.file.write(body)
+        self.sizes.append(len(body))
+        self.counts.append(len(rows))
+
+    def _batches(self) -> Iterator[Sequence[tuple[bytes, int, str, bytes]]]:
+        from ledger.postgres_recorder import CopyRows
+
+        self.file.seek(0)
+        size = count = 0
+        for chunk_size, chunk_count in zip(self.sizes, self.counts, strict=True):
+            size += chunk_size
+            count += chunk_count
+            if count >= BATCH_EVENTS:
+                yield CopyRows(self.file.read(size), count)
+                size = count = 0
+        if count:
+            yield CopyRows(self.file.read(size), count)
 
 
 @contextmanager
