@@ -51,7 +51,7 @@ from ledger.fastpath import fast_rows
 from ledger.references import CASE_KEY_PATTERN, is_case_key
 from ledger.strict_json import DUPLICATE_KEY, duplicate_key
 
-BATCH_EVENTS = 2000
+BATCH_EVENTS = 5000
 """Events per transaction where the import is not one transaction (stores other than SQLite)."""
 CHUNK_EVENTS = 1000
 """Events a worker checks at a time: large enough that handing them over costs little."""
