@@ -466,16 +466,17 @@ def _checking(
         # generated for the input's types (tens of milliseconds each) and the clocks read so
         # far, instead of each generating and reading its own.
         yield checker.check(first, at)
-        if not pools:
-            pools.append(
-                ProcessPoolExecutor(
-                    workers,
-                    mp_context=get_context("fork"),
-                    initializer=_adopt,
-                    initargs=(checker, os.getpid()),
-                )
-            )
-        yield from _in_order(pools[0], chunks, at, ahead=2 * workers)
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=get_context("fork"),
+            initializer=_adopt,
+            initargs=(checker, os.getpid()),
+        )
+        pools.append(pool)
+        yield from _in_order(pool, chunks, at, ahead=2 * workers)
+        # Every chunk is checked: the workers end while the rows are stored rather than
+        # after (another attempt forks its own).
+        pool.shutdown(wait=False)
 
     try:
         yield check
