@@ -84,7 +84,7 @@ class CopyRows(Sequence[Row]):
             at += size
             (size,) = length(body, at)
             at += _LENGTH.size
-            yield bytes(originator), version, topic, bytes(body[at : at + size])
+            yield originator, version, topic, bytes(body[at : at + size])
             at += size
 
 
