@@ -31,7 +31,7 @@ import threading
 import time
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -51,7 +51,7 @@ from ledger.fastpath import fast_rows
 from ledger.references import CASE_KEY_PATTERN, is_case_key
 from ledger.strict_json import DUPLICATE_KEY, duplicate_key
 
-BATCH_EVENTS = 2000
+BATCH_EVENTS = 5000
 """Events per transaction where the import is not one transaction (stores other than SQLite)."""
 CHUNK_EVENTS = 1000
 """Events a worker checks at a time: large enough that handing them over costs little."""
@@ -392,11 +392,13 @@ def _store(
     errors: list[LineError],
     dry_run: bool = False,
 ) -> None:
-    sink: _Transaction | _Spool | _Discard
+    sink: _Transaction | _Spool | _CopySpool | _Discard
     if dry_run:
         sink = _Discard(ledger)
     else:
-        sink = _Transaction(ledger) if ledger.store.kind == "sqlite" else _Spool(ledger)
+        kind = ledger.store.kind
+        sinks = {"sqlite": _Transaction, "postgres": _CopySpool}
+        sink = sinks.get(kind, _Spool)(ledger)
     with sink:
         for checked in check(_chunks(ledger, lines), sink.recorded_at):
             report.recorded += checked.recorded
@@ -464,16 +466,17 @@ def _checking(
         # generated for the input's types (tens of milliseconds each) and the clocks read so
         # far, instead of each generating and reading its own.
         yield checker.check(first, at)
-        if not pools:
-            pools.append(
-                ProcessPoolExecutor(
-                    workers,
-                    mp_context=get_context("fork"),
-                    initializer=_adopt,
-                    initargs=(checker, os.getpid()),
-                )
-            )
-        yield from _in_order(pools[0], chunks, at, ahead=2 * workers)
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=get_context("fork"),
+            initializer=_adopt,
+            initargs=(checker, os.getpid()),
+        )
+        pools.append(pool)
+        yield from _in_order(pool, chunks, at, ahead=2 * workers)
+        # Every chunk is checked: the workers end while the rows are stored rather than
+        # after (another attempt forks its own).
+        pool.shutdown(wait=False)
 
     try:
         yield check
@@ -587,7 +590,7 @@ class _Spool:
         finally:
             self.file.close()
 
-    def _batches(self) -> Iterator[list[tuple[bytes, int, str, bytes]]]:
+    def _batches(self) -> Iterator[Sequence[tuple[bytes, int, str, bytes]]]:
         """Whole chunks (so whole cases) at a time, about BATCH_EVENTS events to a batch."""
         self.file.seek(0)
         read, unpack, size = self.file.read, self._HEADER.unpack, self._HEADER.size
@@ -602,6 +605,40 @@ class _Spool:
                 batch = []
         if batch:
             yield batch
+
+
+class _CopySpool(_Spool):
+    """PostgreSQL: the spool holds the rows as COPY sends them (binary format), encoded as
+    each chunk arrives while the workers check the rest, so that once every line has passed
+    each batch goes to the server as it was written, without being built row by row."""
+
+    def __init__(self, ledger: CaseLedger) -> None:
+        super().__init__(ledger)
+        self.sizes: list[int] = []  # bytes per chunk, in file order
+
+    def add(self, rows: list[Row]) -> None:
+        from ledger.postgres_recorder import copy_body
+
+        body = copy_body(
+            (bytes.fromhex(o), version, topic, state) for o, version, topic, state in rows
+        )
+        self.file.write(body)
+        self.sizes.append(len(body))
+        self.counts.append(len(rows))
+
+    def _batches(self) -> Iterator[Sequence[tuple[bytes, int, str, bytes]]]:
+        from ledger.postgres_recorder import CopyRows
+
+        self.file.seek(0)
+        size = count = 0
+        for chunk_size, chunk_count in zip(self.sizes, self.counts, strict=True):
+            size += chunk_size
+            count += chunk_count
+            if count >= BATCH_EVENTS:
+                yield CopyRows(self.file.read(size), count)
+                size = count = 0
+        if count:
+            yield CopyRows(self.file.read(size), count)
 
 
 @contextmanager

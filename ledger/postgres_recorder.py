@@ -14,7 +14,8 @@ fails the whole transaction with eventsourcing's `IntegrityError`, as an insert 
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -36,9 +37,10 @@ Row = tuple[bytes, int, str, bytes]
 """A stored event: the originator id's 16 bytes, its version, the topic, the state."""
 
 
-def copy_data(rows: Iterable[Row]) -> bytes:
-    """The rows in PostgreSQL's binary COPY format."""
-    parts = [_SIGNATURE]
+def copy_body(rows: Iterable[Row]) -> bytes:
+    """The rows in PostgreSQL's binary COPY format, without its header and trailer: the
+    bodies of consecutive runs of rows join into the body of all of them."""
+    parts: list[bytes] = []
     add = parts.append
     row_head, length = _ROW.pack, _LENGTH.pack
     encoded: dict[str, bytes] = {}
@@ -50,8 +52,46 @@ def copy_data(rows: Iterable[Row]) -> bytes:
         add(text)
         add(length(len(state)))
         add(state)
-    add(_TRAILER)
     return b"".join(parts)
+
+
+class CopyRows(Sequence[Row]):
+    """Rows already in COPY's binary format (`copy_body`), `count` of them: an import encodes
+    each chunk as it is checked, and stores the bytes as they are. Read as rows (decoded)
+    only where they must be stamped again."""
+
+    def __init__(self, body: bytes, count: int) -> None:
+        self.body = body
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        return list(self)[index]
+
+    def __iter__(self) -> Iterator[Row]:
+        body, at = memoryview(self.body), 0
+        row_head, length = _ROW.unpack_from, _LENGTH.unpack_from
+        for _ in range(self.count):
+            _fields, _, originator, _, version, size = row_head(body, at)
+            at += _ROW.size
+            topic = bytes(body[at : at + size]).decode()
+            at += size
+            (size,) = length(body, at)
+            at += _LENGTH.size
+            yield originator, version, topic, bytes(body[at : at + size])
+            at += size
+
+
+def copy_data(rows: Iterable[Row]) -> bytes:
+    """The rows in PostgreSQL's binary COPY format."""
+    body = rows.body if isinstance(rows, CopyRows) else copy_body(rows)
+    return b"".join((_SIGNATURE, body, _TRAILER))
 
 
 class LedgerPostgresRecorder(PostgresApplicationRecorder):

@@ -189,6 +189,10 @@ def postgres_store(url: str) -> Store:
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_CONNECT_TIMEOUT": "5",
+        # A ledger process uses one connection at a time (two while it creates its tables):
+        # the pool keeps one open and grows when more are wanted, instead of opening
+        # eventsourcing's default of five as it starts (a server process each).
+        "POSTGRES_POOL_SIZE": "1",
         # recorded_at is the server's time, taken under the table lock (ledger/clock.py).
         "APPLICATION_RECORDER_TOPIC": "ledger.stamping:PostgresStampingRecorder",
     }

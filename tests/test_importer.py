@@ -115,7 +115,7 @@ def test_a_writer_that_gets_to_a_case_first_makes_the_import_check_again(
         "text": "Written by someone else while the import was checking.",
     }
     interrupted = []
-    sinks = (importer._Transaction, importer._Spool)
+    sinks = (importer._Transaction, importer._Spool, importer._CopySpool)
 
     for sink in sinks:
         original = sink.add

@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError
 from ledger.application import CaseLedger
 from ledger.case import Case
 from ledger.importer import Source, import_sources
-from ledger.postgres_recorder import LedgerPostgresRecorder
+from ledger.postgres_recorder import CopyRows, LedgerPostgresRecorder, copy_body, copy_data
 from ledger.storage import postgres_store, sqlite_store
 from tests.conftest import POSTGRES_URL, postgres_connection
 from tests.test_importer import assert_chained, synthetic
@@ -47,6 +47,21 @@ def test_the_postgres_recorder_copies(postgres: CaseLedger) -> None:
     # Notification ids from the table's sequence, in the order the rows were given.
     assert [r[0] for r in stored] == [1, 2, 3, 4]
     assert [(r[1].bytes, r[2], r[3], bytes(r[4])) for r in stored] == rows
+
+
+def test_rows_encoded_ahead_read_back_and_copy_as_the_rows_themselves() -> None:
+    rows = [
+        (UUID(int=i).bytes, v, TOPIC if i % 2 else "other:Topic", bytes(range(i * v % 256)) * v)
+        for i in range(1, 40)
+        for v in (1, 2, 300)
+    ]
+    # Encoded in chunks, as the import spools them, and joined into one batch.
+    body = b"".join(copy_body(rows[at : at + 7]) for at in range(0, len(rows), 7))
+    encoded = CopyRows(body, len(rows))
+    assert list(encoded) == rows and len(encoded) == len(rows)
+    assert encoded[3] == rows[3] and encoded[-2:] == rows[-2:]
+    assert copy_data(encoded) == copy_data(rows)
+    assert list(CopyRows(b"", 0)) == [] and copy_data(CopyRows(b"", 0)) == copy_data([])
 
 
 def test_a_row_already_there_fails_the_whole_copy(postgres: CaseLedger) -> None:
