@@ -303,11 +303,10 @@ def _check_all(
     if point is None:
         # As the records stand now: per-case results are kept, and only cases that changed
         # (or whose open deadlines have since passed) are checked again.
-        from ledger.views import open_views
         from projections.kept.rule_results import check_all_cached
 
         ledger = state.ledger()
-        views = open_views(ledger.store)
+        views = state.views()
         if fmt == "json" and similar is None:
             statuses = _kept_json(state, views, group_by, policy, owner_agency, now, output)
             if statuses is not None:

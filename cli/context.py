@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ledger.references import Reference
     from ledger.storage import Store
     from ledger.timeparse import Moment
+    from ledger.views import CaseViews
 
 OUTPUT_FORMATS = TEXT_FORMATS
 
@@ -29,6 +30,7 @@ class State:
         self.purpose = purpose
         self._ledger: CaseLedger | None = None
         self._store: Store | None = None
+        self._views: CaseViews | None = None
 
     def log_read(self, command: str, case: str | None) -> AccessRecorded:
         """Record this read in the access log before anything is shown (loggkontroll)."""
@@ -85,6 +87,27 @@ class State:
                     raise UserError(_cannot_open(store, error)) from None
         return self._ledger
 
+    def views(self) -> CaseViews:
+        """The ledger's kept views (case index, rule results), opened once per command."""
+        if self._views is None:
+            from ledger.views import open_views
+
+            self._views = open_views(self.ledger().store)
+        return self._views
+
+    def close(self) -> None:
+        """Close what the command opened, when it ends: on PostgreSQL the ledger and its
+        views each hold a pool of connections, which a process running many commands (a
+        test suite, a program calling the CLI in-process) would otherwise pile up."""
+        views, self._views = self._views, None
+        ledger, self._ledger = self._ledger, None
+        try:
+            if views is not None:
+                views.close()
+        finally:
+            if ledger is not None:
+                ledger.close()
+
     def new_sqlite_file(self) -> str | None:
         """The SQLite path that opening the ledger would create, if it does not exist yet."""
         from pathlib import Path
@@ -98,9 +121,7 @@ class State:
         """Close the ledger and remove a file it created (with SQLite's side files)."""
         from pathlib import Path
 
-        if self._ledger is not None:
-            self._ledger.close()
-            self._ledger = None
+        self.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(path + suffix).unlink(missing_ok=True)
 

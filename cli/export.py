@@ -93,9 +93,8 @@ def export(
 
 
 def _every_case(state: State) -> list[str]:
-    from ledger.views import open_views
     from projections.kept.case_index import case_index
 
     ledger = state.ledger()
     state.log_read("export", None)  # the list of cases is itself read
-    return [summary.case for summary in case_index(ledger, open_views(ledger.store))]
+    return [summary.case for summary in case_index(ledger, state.views())]

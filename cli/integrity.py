@@ -448,10 +448,9 @@ def verify(
     )
     # The kept views (case index, rule results) rebuilt from the entries and compared: the
     # comparison needs the projections, which the ledger's own verification must not import.
-    from ledger.views import open_views
     from projections.kept.audit import view_problems
 
-    report.problems.extend(view_problems(ledger, open_views(ledger.store)))
+    report.problems.extend(view_problems(ledger, state.views()))
     report.views_checked = True
     witnessed = _check_witnesses(ledger, notes, witness_keys, report)
     if fmt == "json":

@@ -78,6 +78,7 @@ def cli(
     ctx.with_resource(using(chosen))
     _spoken.set(chosen)
     ctx.obj = State(db, user, purpose)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def main() -> None:

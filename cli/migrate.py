@@ -183,7 +183,11 @@ def _carry_out(
                 file=log_copy.target, problem=error
             )
         ) from None
-    read = reindex(target, open_views(target.store))
+    target_views = open_views(target.store)
+    try:
+        read = reindex(target, target_views)
+    finally:
+        target_views.close()
     head = tree_head(target)
 
     lines = [

@@ -141,7 +141,6 @@ def _similar(state: State, records: list[Any], report: Any, policy: Any) -> list
         return None
     from datetime import UTC, datetime
 
-    from ledger.views import open_views
     from projections.corrections import as_known
     from projections.kept.rule_results import check_all_cached
     from projections.report.lex_sarah import CAUSE_STATUSES
@@ -149,7 +148,7 @@ def _similar(state: State, records: list[Any], report: Any, policy: Any) -> list
 
     ledger = state.ledger()
     checked, _ = check_all_cached(
-        ledger, open_views(ledger.store), policy=policy, owner_agency=None, now=datetime.now(UTC)
+        ledger, state.views(), policy=policy, owner_agency=None, now=datetime.now(UTC)
     )
     state.log_read("report", None)  # the read across cases
     return earlier_in_other_cases(

@@ -36,11 +36,10 @@ def reindex(state: State) -> None:
     Example:
         ledger reindex
     """
-    from ledger.views import open_views
     from projections.kept.case_index import reindex as rebuild
 
     ledger = state.ledger()
-    count = rebuild(ledger, open_views(ledger.store))
+    count = rebuild(ledger, state.views())
     click.echo(
         ngettext(
             "case index rebuilt from {n} entry", "case index rebuilt from {n} entries", count

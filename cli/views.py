@@ -47,7 +47,6 @@ def cases(state: State, fmt: str, csv_dialect: str, output: str | None, width: i
     Example:
         ledger cases --format json | jq '.cases[].case'
     """
-    from ledger.views import open_views
     from projections.cases import CaseSummary
     from projections.kept.case_index import index_rows
     from projections.render import View
@@ -55,7 +54,7 @@ def cases(state: State, fmt: str, csv_dialect: str, output: str | None, width: i
     from projections.tables import cases_table
 
     ledger = state.ledger()
-    rows = index_rows(ledger, open_views(ledger.store))
+    rows = index_rows(ledger, state.views())
     summaries = [s for s in rows if isinstance(s, CaseSummary)]
     erased = [s for s in rows if not isinstance(s, CaseSummary)]
     state.log_read("cases", None)

@@ -325,7 +325,5 @@ def forget_derived(ledger: CaseLedger, key: str) -> None:
     try:
         views.forget(key)
     finally:
-        close = getattr(views, "close", None)
-        if close is not None:
-            close()
+        views.close()
     ledger.drafts.forget(key)

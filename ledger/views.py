@@ -50,6 +50,12 @@ class CaseViews(TrackingRecorder, ABC):
 
     codec: RowCodec
 
+    def close(self) -> None:
+        """Close the views' connections: a PostgreSQL pool holds them open until then."""
+        datastore = getattr(self, "datastore", None)  # the SQL recorders' (none in memory)
+        if datastore is not None:
+            datastore.close()
+
     @abstractmethod
     def apply(self, rows: Sequence[ViewRow], tracking: Tracking | None = None) -> None:
         """Upsert rows (and record tracking, when given) in one transaction."""

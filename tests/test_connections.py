@@ -1,0 +1,46 @@
+"""A command closes what it opened: on PostgreSQL the ledger and its kept views each hold a
+pool of connections, and a process that runs many commands in-process (this test suite, a
+program driving the CLI) ran the server out of connections when none was ever closed."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cli.main import cli
+from ledger.storage import postgres_store
+
+from .conftest import EXAMPLES, POSTGRES_URL, postgres_connection
+
+
+def _open_connections() -> int:
+    with postgres_connection(postgres_store(POSTGRES_URL or "")) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    return int(row[0])
+
+
+def test_commands_leave_no_connection_open(postgres_schema: str, tmp_path: Path) -> None:
+    db = f"{POSTGRES_URL}?schema={postgres_schema}"
+    runner = CliRunner()
+
+    def run(*args: str) -> None:
+        result = runner.invoke(cli, ["--db", db, "--user", "tester", *args])
+        assert result.exit_code == 0, result.output
+
+    run("import", "-q", str(EXAMPLES / "lilla-hjartat.jsonl"))
+    before = _open_connections()
+    # Closed by the command, not by the collector finding the pools some time later.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for command in (["cases"], ["check", "--all"], ["timeline", "NK-LH"], ["verify"]):
+            run(*command)
+            assert _open_connections() <= before, command
+    finally:
+        if collecting:
+            gc.enable()
