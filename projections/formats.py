@@ -189,11 +189,17 @@ def table(columns: Sequence[Column], rows: Iterable[Sequence[str]], width: int =
     shown = [i for i in range(len(columns)) if not (below and i == flexible)]
     # Still too wide: columns give way (their cells wrap), first those that can without
     # breaking a word, then the widest, down to a few columns.
-    words = [
-        max(len(w) for text in (c.title, *(row[i] for row in cells)) for w in [*text.split(), ""])
-        for i, c in enumerate(columns)
-    ]
+    words: list[int] = []  # each column's longest word, sought only when columns must give
     while sum(widths[i] for i in shown) + len(shown) - 1 > width:
+        if not words:
+            words = [
+                max(
+                    len(w)
+                    for text in (c.title, *(row[i] for row in cells))
+                    for w in [*text.split(), ""]
+                )
+                for i, c in enumerate(columns)
+            ]
         slack = [i for i in shown if widths[i] > max(words[i], 4)]
         give = max(slack or shown, key=lambda i: widths[i])
         if widths[give] <= 4:
@@ -201,16 +207,17 @@ def table(columns: Sequence[Column], rows: Iterable[Sequence[str]], width: int =
         widths[give] -= 1
     indent = " " * (widths[0] + 1) if below else ""
 
+    specs = [(i, widths[i], f"{columns[i].align}{widths[i]}") for i in shown]
+
     def block(row: Sequence[str]) -> list[str]:
-        wrapped = {i: _wrap_cell(row[i], widths[i]) for i in shown}
-        height = max(len(wrapped[i]) for i in shown)
-        lines = []
-        for n in range(height):
-            parts = []
-            for i in shown:
-                piece = wrapped[i][n] if n < len(wrapped[i]) else ""
-                parts.append(f"{piece:{columns[i].align}{widths[i]}}")
-            lines.append(" ".join(parts).rstrip())
+        wrapped = [(_wrap_cell(row[i], w), spec) for i, w, spec in specs]
+        height = max(len(cell) for cell, _ in wrapped)
+        lines = [
+            " ".join(
+                format(cell[n] if n < len(cell) else "", spec) for cell, spec in wrapped
+            ).rstrip()
+            for n in range(height)
+        ]
         if below and flexible is not None and row[flexible]:
             # under the heading, the name of the column that runs under each row
             room = max(20, width - len(indent))
@@ -227,10 +234,39 @@ def _clean(text: object) -> str:
     return printable(" ".join(str(text).split()))
 
 
+# Where textwrap's `wordsep_re` may break a word at a hyphen: after a letter (its `letter`
+# class), or at a dash of two hyphens or more.
+_BREAKS = re.compile(r"-(?<=[^\d\W]-)|--")
+
+
 def _wrap_cell(text: str, width: int) -> list[str]:
-    """A cell's text in lines of at most `width` columns (long words are broken)."""
+    """A cell's text in lines of at most `width` columns (long words are broken), as
+    `textwrap.wrap` gives them. A table of `check --all` wraps a cell of every finding: plain
+    text is filled here, in a fraction of the time, to the same lines."""
     if len(text) <= width:
         return [text]
+    # Plain text: no hyphen textwrap may break at (one after a letter, or a dash of two), no
+    # whitespace but single spaces between words (it would collapse, expand or drop it; a
+    # printable text holds no whitespace but spaces), no word longer than the line. A date's
+    # hyphens follow digits: they leave a text plain.
+    if (
+        width > 0
+        and text.isprintable()
+        and "  " not in text
+        and text[0] != " " != text[-1]
+        and ("-" not in text or _BREAKS.search(text) is None)
+    ):
+        words = text.split(" ")
+        if max(map(len, words)) <= width:
+            lines, line = [], words[0]
+            for word in words[1:]:
+                if len(line) + 1 + len(word) <= width:
+                    line += " " + word
+                else:
+                    lines.append(line)
+                    line = word
+            lines.append(line)
+            return lines
     return textwrap.wrap(text, width=max(1, width)) or [""]
 
 
