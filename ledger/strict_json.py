@@ -36,6 +36,8 @@ def _keys(value: Any) -> int:
 
 
 def _serialises_to(parsed: dict[str, Any], raw: bytes) -> bool:
+    if raw[:2] != b'{"':  # not compact, or empty
+        return False
     try:
         return orjson.dumps(parsed) == raw
     except orjson.JSONEncodeError:  # a number orjson reads but does not write
@@ -46,7 +48,8 @@ def duplicate_key(text: bytes | str, parsed: Any) -> str | None:
     """The first key that appears twice in one object of `text` (already parsed as
     `parsed`), or None."""
     raw = text.encode() if isinstance(text, str) else text
-    if raw[:2] == b'{"' and type(parsed) is dict and _serialises_to(parsed, raw):
+    # Blanks around the object (a line's break, above all) hold no key.
+    if type(parsed) is dict and _serialises_to(parsed, raw.strip()):
         return None
     found = len(_KEY_END.findall(raw))
     # A flat object (the usual line) holds all its keys at the top: counted without a walk.
