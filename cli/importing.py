@@ -30,7 +30,9 @@ def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) ->
         cat case.jsonl | ledger import -
     """
     from ledger.importer import ImportFailed, NotImportFormat, WorkerDied, import_sources
+    from ledger.worker_memory import keep_freed_memory
 
+    keep_freed_memory()  # this process lives for one import (its workers inherit it)
     sources, total = _open_sources(files)
     new_file = state.new_sqlite_file()
     ledger = state.ledger(create=True)

@@ -50,6 +50,7 @@ from ledger.entry import Draft, InvalidEntry, Problem, draft_from_object
 from ledger.fastpath import fast_rows
 from ledger.references import CASE_KEY_PATTERN, is_case_key
 from ledger.strict_json import DUPLICATE_KEY, duplicate_key
+from ledger.worker_memory import keep_freed_memory
 
 BATCH_EVENTS = 5000
 """Events per transaction where the import is not one transaction (stores other than SQLite)."""
@@ -313,6 +314,7 @@ _checker: _Checker | None = None
 def _adopt(checker: _Checker, importer: int) -> None:
     global _checker
     _checker = checker
+    keep_freed_memory()
     # A worker outlives a killed importer: it waits on a queue whose other end its siblings
     # still hold, keeping the importer's pipes open (and its caller waiting) forever.
     threading.Thread(target=_exit_with, args=(importer,), daemon=True).start()
