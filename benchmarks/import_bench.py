@@ -18,7 +18,10 @@
    The ratio is the median of the per-round ratios (ledger events/s over baseline events/s).
 3. Where the time goes: each stage alone in this process, CPU time per entry (medians):
    pass 1 (reading and grouping lines), checking on the fast path (cold caches, as a worker
-   checks its chunks), checking on the exact path alone, and storing (the baseline's CPU).
+   checks its chunks), checking on the exact path alone, the stored format's own work with
+   no check at all (each line decoded and tested for a key given twice, its fingerprint, and
+   a stored state's chain hash and bytes: the least any checking could cost in this
+   language), and storing (the baseline's CPU).
 4. The machine's load average before and after the rounds: other work on the machine slows
    the wall-clock figures of both sides, and CPU time less so.
 
@@ -48,8 +51,10 @@ import orjson
 
 from ledger import fastpath, importer, timeparse
 from ledger.application import CaseLedger
+from ledger.chain import chain_hash_at, entry_hash
 from ledger.importer import Source, import_sources
 from ledger.storage import sqlite_store
+from ledger.strict_json import duplicate_key
 from ledger.synthetic import generate, write_jsonl
 from ledger.worker_memory import keep_freed_memory
 
@@ -101,6 +106,7 @@ class Figures:
     read_us: list[float] = field(default_factory=list)  # pass 1, CPU per entry
     check_us: list[float] = field(default_factory=list)  # checking in one process, cold
     exact_check_us: list[float] = field(default_factory=list)  # the same, exact path only
+    format_us: list[float] = field(default_factory=list)  # the stored format's own work
 
     def summary(self) -> dict[str, float]:
         ledger = statistics.median(self.ledger_seconds)
@@ -115,6 +121,7 @@ class Figures:
             "read_us_per_entry": statistics.median(self.read_us),
             "check_us_per_entry": statistics.median(self.check_us),
             "exact_check_us_per_entry": statistics.median(self.exact_check_us),
+            "format_us_per_entry": statistics.median(self.format_us),
             "store_us_per_entry": statistics.median(self.baseline_cpu_seconds) * 1e6 / self.events,
         }
 
@@ -231,6 +238,32 @@ def time_stages(jsonl: Path, exact: bool = False) -> tuple[float, float]:
     return read * 1e6 / lines.count, check * 1e6 / lines.count
 
 
+def time_format(jsonl: Path, rows: list[Row]) -> float:
+    """Microseconds per entry of what the stored format itself asks of any path, with the
+    ledger's own functions and no check at all: each line decoded and tested for a key
+    given twice, its fingerprint, and for a stored state (the rows the ledger stored) its
+    chain hash and its bytes, kept as rows are. CPU time of this process: the least checking
+    could cost here in this language."""
+    lines = jsonl.read_bytes().splitlines(keepends=True)
+    states = []
+    for _, seq, _, data in rows:
+        state = orjson.loads(data)
+        recorded_at = state.pop("timestamp")["_data_"]
+        del state["hash"]
+        states.append((seq, recorded_at, state))
+    with importer._gc_paused():
+        start = time.process_time()
+        kept = []
+        for line, (seq, recorded_at, state) in zip(lines, states, strict=True):
+            obj = orjson.loads(line)
+            duplicate_key(line, obj)
+            entry_hash(obj)
+            chain_hash_at(state, seq, recorded_at)
+            kept.append(orjson.dumps(state))
+        elapsed = time.process_time() - start
+    return elapsed * 1e6 / len(lines)
+
+
 def table_sql(db: Path) -> str:
     """The CREATE TABLE statement of `stored_events` as SQLite keeps it."""
     conn = sqlite3.connect(db)
@@ -336,6 +369,9 @@ def report(fig: Figures) -> str:
         f"{TARGET_CHECK_US:.0f}: {'met' if check <= TARGET_CHECK_US else 'NOT met'}",
         "  checking, exact path alone                  "
         f"{summary['exact_check_us_per_entry']:>7.1f}",
+        "  the stored format's own work, no checks     "
+        f"{summary['format_us_per_entry']:>7.1f}   (decode, key test, fingerprint, chain hash, "
+        "bytes)",
         f"  storing (the baseline's CPU)                {summary['store_us_per_entry']:>7.1f}",
         f"  the whole import, all processes             {summary['ledger_cpu_us_per_entry']:>7.1f}",
     ]
@@ -382,6 +418,7 @@ def run_rounds(fig: Figures, jsonl: Path, work: Path) -> list[Row]:
         fig.read_us.append(read_us)
         fig.check_us.append(check_us)
         fig.exact_check_us.append(time_stages(jsonl, exact=True)[1])
+        fig.format_us.append(time_format(jsonl, rows))
         print(
             f"round {run}: ledger {wall:.3f} s ({cpu:.2f} s CPU), baseline {base_wall:.3f} s, "
             f"ratio {fig.ratios[-1]:.3f}; checking {check_us:.1f} us/entry CPU "
