@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ledger.timeparse import Moment, format_instant, parse_moment
@@ -181,13 +181,28 @@ def group_key(finding: Finding, group_by: str) -> str:
     if group_by == "unit":
         return finding.unit or _(NO_AGENCY)
     if group_by == "month":
-        moment = finding.trigger_time
-        if moment is None:
+        if finding.trigger_time is None:
             return _("(no time)")
-        if moment.precision == "year":
-            return moment.display()
-        return ("~" if moment.approximate else "") + moment.start.strftime("%Y-%m")
+        return month_group(finding.trigger_time)[0]
     raise ValueError(f"group_by must be one of {', '.join(GROUPS)}, not {group_by!r}")
+
+
+def month_group(moment: Moment) -> tuple[str, datetime]:
+    """The month a trigger's time names, and where that time starts: read as it was
+    written, so that a time narrowed by the entries it followed (`records.ordered_after`)
+    falls where its record says, in a fresh check as in a kept report. A time that lies
+    within one month (a day, a part of a month, a week or an interval inside it) is grouped
+    by that month, marked `~` when approximate; a time that does not (a year, a season, a
+    week or an interval across months) is its own group, as written, never a month it only
+    begins in."""
+    written = parse_moment(moment.text)
+    start, last = written.start, written.end - _LAST
+    if (start.year, start.month) == (last.year, last.month):
+        return ("~" if written.approximate else "") + start.strftime("%Y-%m"), start
+    return written.display(), start
+
+
+_LAST = timedelta(microseconds=1)  # an interval's end is not in it
 
 
 def summarise(reports: Sequence[Report], group_by: str) -> list[dict[str, Any]]:
@@ -206,7 +221,7 @@ def summarise(reports: Sequence[Report], group_by: str) -> list[dict[str, Any]]:
             if group_by == "rule":
                 order[key] = (RULE_RANK[key],)
             elif group_by == "month" and finding.trigger_time is not None:
-                order[key] = (0, finding.trigger_time.start, key)
+                order[key] = (0, month_group(finding.trigger_time)[1], key)
             else:
                 order.setdefault(key, (1, key))
     result = []
