@@ -16,6 +16,7 @@ import binascii
 import functools
 import hashlib
 import hmac
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ class ViewRow:
     case: str
     last_seq: int
     data: Any  # a JSON value
+    # Bytes kept beside the data and handed back as they were written, never decoded: text
+    # a reader splices into its output as it is (a memoryview when read back).
+    blob: bytes | memoryview | None = None
 
 
 class CaseViews(TrackingRecorder, ABC):
@@ -67,6 +71,11 @@ class CaseViews(TrackingRecorder, ABC):
     @abstractmethod
     def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
         """The rows of one view for the given cases."""
+
+    @abstractmethod
+    def rows_beside(self, view: str, beside: str) -> tuple[list[ViewRow], dict[str, int]]:
+        """`rows(view)` and `last_seqs(beside)` (another view) read together, in one pass
+        and one transaction: the two agree as the tables stood at one moment."""
 
     @abstractmethod
     def last_seqs(self, view: str) -> dict[str, int]:
@@ -112,11 +121,24 @@ class RowCodec:
             return case
         return hmac.new(self.id_secret, case.encode(), hashlib.sha256).hexdigest()
 
-    def seal(self, row: ViewRow) -> tuple[str, str, int, str]:
+    def seal(self, row: ViewRow) -> tuple[str, str, int, str | bytes]:
+        """The row's columns as stored. A row with a blob is bytes: its content, a line
+        break, and the blob as it is (sealed whole, with the ledger's cipher); any other row
+        is text."""
         column = self.column(row.case)
-        data = orjson.dumps(
-            {"view": row.view, "case": row.case, "last_seq": row.last_seq, "data": row.data}
-        )
+        content = {"view": row.view, "case": row.case, "last_seq": row.last_seq, "data": row.data}
+        if row.blob is not None:
+            # The content names the blob's size and checksum. A sealed row needs neither (its
+            # tag covers the blob), but a clear one does: a blob altered, or put beside
+            # another row's content, no longer matches what that content names. The checksum
+            # checks consistency, not authorship: without a key, whoever rewrites the blob
+            # can rewrite the content too, as with any clear row (`verify` finds both).
+            content["blob"] = [len(row.blob), zlib.crc32(row.blob)]
+            data = b"".join((orjson.dumps(content), b"\n", row.blob))
+            if self.cipher is not None:
+                data = self.cipher.encrypt_row(data, _place(row.view, column, row.last_seq))
+            return (row.view, column, row.last_seq, data)
+        data = orjson.dumps(content)
         text = (
             base64.b64encode(
                 self.cipher.encrypt_row(data, _place(row.view, column, row.last_seq))
@@ -126,21 +148,50 @@ class RowCodec:
         )
         return (row.view, column, row.last_seq, text)
 
-    def open(self, view: str, column: str, last_seq: int, text: str | bytes) -> ViewRow:
+    def text(self, stored: str | bytes) -> str:
+        """What `seal` gave, as text, for a table that holds only text: a sealed row with a
+        blob in base64, as every other sealed row is."""
+        if isinstance(stored, str):
+            return stored
+        return base64.b64encode(stored).decode() if self.cipher is not None else stored.decode()
+
+    def open(
+        self,
+        view: str,
+        column: str,
+        last_seq: int,
+        text: str | bytes,
+        binary: bool = False,
+    ) -> ViewRow:
         """The row stored at (view, column, last_seq), or `TamperedRow` when what is stored
         there was written for another place or cannot be read. `text` may come as its UTF-8
-        bytes (SQLite hands them over without making a string first)."""
+        bytes (SQLite hands them over without making a string first); `binary` says a
+        sealed row is stored as its bytes, not in base64 (SQLite keeps a row with a blob so).
+        A blob comes back as a view of the bytes read, not copied."""
         try:
             if self.cipher is not None:
-                sealed = base64.b64decode(text)
+                sealed = text if binary else base64.b64decode(text)
                 raw = self.cipher.decrypt_row(sealed, _place(view, column, last_seq))
             else:
                 raw = text if isinstance(text, bytes) else text.encode()
-            content = orjson.loads(raw)
+            # JSON written compactly holds no raw line break: the first one ends the content.
+            end = raw.find(b"\n")
+            whole = memoryview(raw)
+            content = orjson.loads(whole[:end] if end >= 0 else whole)
             case = content["case"]
             bound = "view" not in content or (
                 content["view"] == view and content["last_seq"] == last_seq
             )
+            blob = None
+            if end >= 0 or "blob" in content:
+                size, checksum = content["blob"]
+                blob = whole[end + 1 :]
+                bound = (
+                    bound
+                    and end >= 0
+                    and len(blob) == size
+                    and (self.cipher is not None or zlib.crc32(blob) == checksum)
+                )
         except (ValueError, KeyError, TypeError, binascii.Error):
             bound, case = False, None
         if not bound or not isinstance(case, str) or self.column(case) != column:
@@ -148,12 +199,16 @@ class RowCodec:
                 f"a kept row of the view {view!r} was not written where it is stored (moved, "
                 "swapped or altered); `ledger reindex` rebuilds the views"
             )
-        return ViewRow(view, case, last_seq, content["data"])
+        return ViewRow(view, case, last_seq, content["data"], blob)
 
 
 def _place(view: str, column: str, last_seq: int) -> bytes:
     """The associated data that binds a sealed view row to its place."""
     return b"ledger view\x00%s\x00%s\x00%d" % (view.encode(), column.encode(), last_seq)
+
+
+# A row's data as its bytes, and whether it is stored as bytes (a row with a blob) or as text.
+_SQLITE_DATA = "CAST(data AS BLOB), typeof(data) = 'blob'"
 
 
 @functools.cache
@@ -187,12 +242,30 @@ def _sqlite_class() -> type[CaseViews]:
             with self.datastore.transaction(commit=False) as c:
                 # The data as stored, in bytes: no string is made of it only to be encoded.
                 c.execute(
-                    "SELECT case_key, last_seq, CAST(data AS BLOB) FROM ledger_case_views "
+                    f"SELECT case_key, last_seq, {_SQLITE_DATA} FROM ledger_case_views "
                     "WHERE view = ?",
                     (view,),
                 )
                 found = [self.codec.open(view, *r) for r in c.fetchall()]
             return sorted(found, key=lambda r: r.case)
+
+        def rows_beside(self, view: str, beside: str) -> tuple[list[ViewRow], dict[str, int]]:
+            with self.datastore.transaction(commit=False) as c:
+                # The rows of `beside` give their seqs only: their data is not read.
+                c.execute(
+                    "SELECT view = ?1, case_key, last_seq, "
+                    "CASE WHEN view = ?1 THEN CAST(data AS BLOB) END, "
+                    "CASE WHEN view = ?1 THEN typeof(data) = 'blob' END "
+                    "FROM ledger_case_views WHERE view IN (?1, ?2)",
+                    (view, beside),
+                )
+                found, seqs = [], {}
+                for in_view, column, last_seq, data, binary in c.fetchall():
+                    if in_view:
+                        found.append(self.codec.open(view, column, last_seq, data, binary))
+                    else:
+                        seqs[column] = last_seq
+            return sorted(found, key=lambda r: r.case), seqs
 
         def last_seqs(self, view: str) -> dict[str, int]:
             with self.datastore.transaction(commit=False) as c:
@@ -209,7 +282,7 @@ def _sqlite_class() -> type[CaseViews]:
                     chunk = columns[start : start + 500]
                     marks = ",".join("?" * len(chunk))
                     c.execute(
-                        "SELECT case_key, last_seq, CAST(data AS BLOB) FROM ledger_case_views "
+                        f"SELECT case_key, last_seq, {_SQLITE_DATA} FROM ledger_case_views "
                         f"WHERE view = ? AND case_key IN ({marks})",
                         (view, *chunk),
                     )
@@ -241,6 +314,27 @@ def _sqlite_class() -> type[CaseViews]:
     return SQLiteViews
 
 
+# A row's data as its UTF-8 bytes (`_data_as_bytes`), as SQLite hands it over: no string is
+# made of a blob only to be encoded again. varchar is text by another name (a cast costs
+# nothing), so the loader for it alone is replaced and the other text columns stay strings.
+_POSTGRES_DATA = "data::varchar AS data"
+
+
+def _data_as_bytes(cursor: Any) -> None:
+    cursor.adapters.register_loader("varchar", _bytes_loader())
+
+
+@functools.cache
+def _bytes_loader() -> type:
+    from psycopg.adapt import Loader
+
+    class BytesLoader(Loader):
+        def load(self, data: Any) -> bytes:
+            return bytes(data)
+
+    return BytesLoader
+
+
 @functools.cache
 def postgres_views_class() -> type[CaseViews]:
     from eventsourcing.postgres import PostgresTrackingRecorder
@@ -268,17 +362,18 @@ def postgres_views_class() -> type[CaseViews]:
                     "INSERT INTO {0} VALUES (%s, %s, %s, %s) ON CONFLICT (view, case_key) "
                     "DO UPDATE SET last_seq = excluded.last_seq, data = excluded.data"
                 ).format(self.views_table),
-                [self.codec.seal(r) for r in rows],
+                [(v, c, s, self.codec.text(d)) for v, c, s, d in map(self.codec.seal, rows)],
             )
             if tracking is not None:
                 self._insert_tracking(curs, tracking)
 
         def rows(self, view: str) -> list[ViewRow]:
             with self.datastore.transaction(commit=False) as curs:
+                _data_as_bytes(curs)
                 curs.execute(
-                    SQL("SELECT case_key, last_seq, data FROM {0} WHERE view = %s").format(
-                        self.views_table
-                    ),
+                    SQL(
+                        f"SELECT case_key, last_seq, {_POSTGRES_DATA} FROM {{0}} WHERE view = %s"
+                    ).format(self.views_table),
                     (view,),
                 )
                 found = [
@@ -286,6 +381,26 @@ def postgres_views_class() -> type[CaseViews]:
                     for r in curs.fetchall()
                 ]
             return sorted(found, key=lambda r: r.case)
+
+        def rows_beside(self, view: str, beside: str) -> tuple[list[ViewRow], dict[str, int]]:
+            with self.datastore.transaction(commit=False) as curs:
+                _data_as_bytes(curs)
+                # The rows of `beside` give their seqs only: their data is not read.
+                curs.execute(
+                    SQL(
+                        "SELECT view = %(view)s AS in_view, case_key, last_seq, "
+                        "CASE WHEN view = %(view)s THEN data::varchar END AS data "
+                        "FROM {0} WHERE view IN (%(view)s, %(beside)s)"
+                    ).format(self.views_table),
+                    {"view": view, "beside": beside},
+                )
+                found, seqs = [], {}
+                for r in curs.fetchall():
+                    if r["in_view"]:
+                        found.append(self.codec.open(view, r["case_key"], r["last_seq"], r["data"]))
+                    else:
+                        seqs[r["case_key"]] = r["last_seq"]
+            return sorted(found, key=lambda r: r.case), seqs
 
         def last_seqs(self, view: str) -> dict[str, int]:
             with self.datastore.transaction(commit=False) as curs:
@@ -299,9 +414,10 @@ def postgres_views_class() -> type[CaseViews]:
 
         def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
             with self.datastore.transaction(commit=False) as curs:
+                _data_as_bytes(curs)
                 curs.execute(
                     SQL(
-                        "SELECT case_key, last_seq, data FROM {0} "
+                        f"SELECT case_key, last_seq, {_POSTGRES_DATA} FROM {{0}} "
                         "WHERE view = %s AND case_key = ANY(%s)"
                     ).format(self.views_table),
                     (view, [self.codec.column(case) for case in cases]),
@@ -365,6 +481,10 @@ class MemoryCaseViews(POPOTrackingRecorder, CaseViews):
 
     def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
         return [self._rows[(view, c)] for c in cases if (view, c) in self._rows]
+
+    def rows_beside(self, view: str, beside: str) -> tuple[list[ViewRow], dict[str, int]]:
+        with self._database_lock:
+            return self.rows(view), self.last_seqs(beside)
 
     def last_seqs(self, view: str) -> dict[str, int]:
         return {r.case: r.last_seq for r in self._rows.values() if r.view == view}
