@@ -33,30 +33,30 @@ from projections.serialize import document
 # A finding lies in the document's `findings` list, two levels deep: each of its lines is
 # indented four more spaces than it is alone. JSON strings hold no raw line breaks, so every
 # line break of a serialised finding is one of its layout.
-_DEPTH = "\n    "
+_DEPTH = b"\n    "
+_BETWEEN = b"," + _DEPTH
 
 
 def case_part(
     report: Report, labels: Mapping[int, str | None], explain: Sequence[Sequence[Any]]
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bytes]:
     """What one case adds to the answer: its counts, its findings' counts per group for
-    each grouping, its rules' counts, and its findings as text. `explain` is the kept
-    report's compact explanation (`report_to_state`), which the answer sums as `check
-    --all` sums the reports rebuilt from it."""
-    return {
+    each grouping and its rules' counts; and beside them its findings as the answer writes
+    them, in UTF-8, to be spliced into it as they are. `explain` is the kept report's compact
+    explanation (`report_to_state`), which the answer sums as `check --all` sums the reports
+    rebuilt from it."""
+    counted = {
         "counts": case_counts(report),
         "groups": _groups(report.findings),
         "explain": _explain(report, explain),
-        "findings": ("," + _DEPTH).join(
-            orjson.dumps(
-                {"case": report.case, **finding_json(finding, labels)},
-                option=orjson.OPT_INDENT_2,
-            )
-            .decode()
-            .replace("\n", _DEPTH)
-            for finding in report.findings
-        ),
     }
+    findings = _BETWEEN.join(
+        orjson.dumps(
+            {"case": report.case, **finding_json(finding, labels)}, option=orjson.OPT_INDENT_2
+        ).replace(b"\n", _DEPTH)
+        for finding in report.findings
+    )
+    return counted, findings
 
 
 def _groups(findings: Sequence[Finding]) -> dict[str, list[list[Any]]]:
@@ -242,8 +242,9 @@ def all_json(
     owner_agency: str | None,
 ) -> bytes:
     """`to_json(all_document(...))` as the records stand now, from the cases' parts in case
-    order: the document is written with a mark where the findings go, and the findings'
-    kept text is put in its place."""
+    order (`case_part`'s counts, with its findings' bytes under "findings"): the document is
+    written with a mark where the findings go, and the findings' kept bytes are put in its
+    place, as they are."""
     mark = "findings " + secrets.token_hex(16)  # in no value of the document but its own
     written = to_json(
         document(
@@ -258,8 +259,12 @@ def all_json(
         )
     )
     head, tail = written.split(orjson.dumps(mark))
-    texts = [part["findings"] for part in parts if part["findings"]]
-    if not texts:
+    pieces: list[bytes | memoryview] = [head, b"[" + _DEPTH]
+    for part in parts:
+        if part["findings"]:
+            pieces += (part["findings"], _BETWEEN)
+    if len(pieces) == 2:
         return head + b"[]" + tail
-    joined = ("," + _DEPTH).join(texts).encode()
-    return b"".join((head, ("[" + _DEPTH).encode(), joined, b"\n  ]", tail))
+    pieces[-1] = b"\n  ]"  # in place of the last separator
+    pieces.append(tail)
+    return b"".join(pieces)
