@@ -93,8 +93,8 @@ def refresh(
     column = views.codec.column
     spent = {"rules": 0.0, "write": 0.0}
     with paused_gc():
-        kept = views.last_seqs(view)
-        rechecks = {row.case: row.data for row in views.rows(view + RECHECK)}
+        recheck_rows, kept = views.rows_beside(view + RECHECK, view)
+        rechecks = {row.case: row.data for row in recheck_rows}
 
         def stale(case: str, last_seq: int) -> bool:
             recheck = rechecks.get(case)
