@@ -88,6 +88,19 @@ def refresh(
     Entries stored since the case index's position are decoded once, for the index and for
     the rules: a case whose every entry is among them is checked from the records the index
     catch-up read. Any other stale case is checked from its history."""
+    return _refresh(ledger, views, policy=policy, owner_agency=owner_agency, now=now)[0]
+
+
+def _refresh(
+    ledger: CaseLedger,
+    views: CaseViews,
+    *,
+    policy: Policy,
+    owner_agency: str | None,
+    now: datetime,
+) -> tuple[CacheStats, dict[str, int]]:
+    """`refresh`, and each kept report's last seq after it (by the codec's case column):
+    those it read, and those it wrote."""
     started = process_time()
     view = _view_name(policy, owner_agency)
     column = views.codec.column
@@ -144,13 +157,14 @@ def refresh(
             begun = process_time()
             views.apply(fresh)
             spent["write"] += process_time() - begun
-    return CacheStats(
+    stats = CacheStats(
         cases=len(index),
         rechecked=rechecked,
         cpu=process_time() - started,
         cpu_rules=spent["rules"],
         cpu_write=spent["write"],
     )
+    return stats, kept
 
 
 def check_all_cached(
@@ -183,12 +197,12 @@ def check_all_answer(
     re-checking only what may have changed, as `check_all_cached` does: its counts, and its
     findings' kept bytes under "findings". None when the kept parts are not those of the
     kept reports, one for one (a view rebuilt only in part): the reports then give the
-    answer."""
-    stats = refresh(ledger, views, policy=policy, owner_agency=owner_agency, now=now)
+    answer. The reports' seqs are those the refresh read and wrote: not read again."""
+    stats, kept = _refresh(ledger, views, policy=policy, owner_agency=owner_agency, now=now)
     view = _view_name(policy, owner_agency)
     column = views.codec.column
     with paused_gc():
-        rows, kept = views.rows_beside(view + ANSWER, view)
+        rows = views.rows(view + ANSWER)
     if len(rows) != len(kept) or any(kept.get(column(r.case)) != r.last_seq for r in rows):
         return None, stats
     return [{**row.data, "findings": row.blob} for row in rows], stats
