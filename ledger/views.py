@@ -18,7 +18,8 @@ import hashlib
 import hmac
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -207,6 +208,9 @@ def _place(view: str, column: str, last_seq: int) -> bytes:
     return b"ledger view\x00%s\x00%s\x00%d" % (view.encode(), column.encode(), last_seq)
 
 
+# How much of an SQLite database file the views' connections map into memory (address
+# space, not memory: only the pages read are loaded, and they are the file's cached pages).
+_MMAP_SIZE = 1 << 30
 # A row's data as its bytes, and whether it is stored as bytes (a row with a blob) or as text.
 _SQLITE_DATA = "CAST(data AS BLOB), typeof(data) = 'blob'"
 
@@ -228,6 +232,17 @@ def _sqlite_class() -> type[CaseViews]:
             with self.datastore.transaction(commit=True) as c:
                 self._write(c, rows, tracking)
 
+        @contextmanager
+        def _reading(self) -> Iterator[Any]:
+            """A read transaction on a connection that maps the database file into memory:
+            kept rows are large (an answer's findings are tens of MB over a thousand cases)
+            and are read whole, and SQLite then copies them out of the mapped pages instead
+            of reading each page into its cache with a system call first (half the CPU of
+            reading them). Setting the size again on a connection that has it does nothing."""
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(f"PRAGMA mmap_size = {_MMAP_SIZE}")
+                yield c
+
         def _write(self, c: Any, rows: Sequence[ViewRow], tracking: Tracking | None) -> None:
             c.executemany(
                 "INSERT INTO ledger_case_views VALUES (?, ?, ?, ?) "
@@ -239,7 +254,7 @@ def _sqlite_class() -> type[CaseViews]:
                 self._insert_tracking(c, tracking)
 
         def rows(self, view: str) -> list[ViewRow]:
-            with self.datastore.transaction(commit=False) as c:
+            with self._reading() as c:
                 # The data as stored, in bytes: no string is made of it only to be encoded.
                 c.execute(
                     f"SELECT case_key, last_seq, {_SQLITE_DATA} FROM ledger_case_views "
@@ -250,7 +265,7 @@ def _sqlite_class() -> type[CaseViews]:
             return sorted(found, key=lambda r: r.case)
 
         def rows_beside(self, view: str, beside: str) -> tuple[list[ViewRow], dict[str, int]]:
-            with self.datastore.transaction(commit=False) as c:
+            with self._reading() as c:
                 # The rows of `beside` give their seqs only: their data is not read.
                 c.execute(
                     "SELECT view = ?1, case_key, last_seq, "
@@ -268,7 +283,7 @@ def _sqlite_class() -> type[CaseViews]:
             return sorted(found, key=lambda r: r.case), seqs
 
         def last_seqs(self, view: str) -> dict[str, int]:
-            with self.datastore.transaction(commit=False) as c:
+            with self._reading() as c:
                 c.execute(
                     "SELECT case_key, last_seq FROM ledger_case_views WHERE view = ?", (view,)
                 )
@@ -277,7 +292,7 @@ def _sqlite_class() -> type[CaseViews]:
         def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
             found: list[ViewRow] = []
             columns = [self.codec.column(case) for case in cases]
-            with self.datastore.transaction(commit=False) as c:
+            with self._reading() as c:
                 for start in range(0, len(columns), 500):
                     chunk = columns[start : start + 500]
                     marks = ",".join("?" * len(chunk))
@@ -290,7 +305,7 @@ def _sqlite_class() -> type[CaseViews]:
             return found
 
         def view_names(self) -> list[str]:
-            with self.datastore.transaction(commit=False) as c:
+            with self._reading() as c:
                 c.execute("SELECT DISTINCT view FROM ledger_case_views ORDER BY view")
                 return [r[0] for r in c.fetchall()]
 
