@@ -257,8 +257,8 @@ def bench_check_all(ledger: CaseLedger, views: Any, repeat: int) -> dict[str, An
 
 
 def _json_answer(ledger: CaseLedger, views: Any, now: Any) -> int:
-    """`check --all --format json`'s bytes as cli/check.py makes them (`_kept_json`); returns
-    how many findings they hold."""
+    """`check --all --format json`'s bytes as cli/check.py makes them (`_kept_json`: in the
+    pieces it writes one after the other); returns how many findings they hold."""
     answer = json_answer(
         ledger, views, group_by="rule", policy=DEFAULT_POLICY, owner_agency=None, now=now
     )

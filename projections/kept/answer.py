@@ -298,9 +298,20 @@ def all_json(
     owner_agency: str | None,
 ) -> bytes:
     """`to_json(all_document(...))` as the records stand now, from the cases' parts in case
-    order (`case_part`'s counts, with its findings' bytes under "findings"): the document is
-    written with a mark where the findings go, and the findings' kept bytes are put in its
-    place, as they are."""
+    order (`case_part`'s counts, with its findings' bytes under "findings")."""
+    return b"".join(all_json_pieces(parts, group_by, policy, evaluated_at, owner_agency))
+
+
+def all_json_pieces(
+    parts: Sequence[Mapping[str, Any]],
+    group_by: str,
+    policy: Policy,
+    evaluated_at: datetime,
+    owner_agency: str | None,
+) -> list[bytes | memoryview]:
+    """`all_json` in the pieces it is made of, to be written one after the other: the
+    document is written with a mark where the findings go, and in its place come the
+    findings' kept bytes, as they are, not copied into one buffer."""
     mark = "findings " + secrets.token_hex(16)  # in no value of the document but its own
     totals = rule_totals(parts)
     written = to_json(
@@ -321,7 +332,7 @@ def all_json(
         if part["findings"]:
             pieces += (part["findings"], _BETWEEN)
     if len(pieces) == 2:
-        return head + b"[]" + tail
+        return [head, b"[]", tail]
     pieces[-1] = b"\n  ]"  # in place of the last separator
     pieces.append(tail)
-    return b"".join(pieces)
+    return pieces

@@ -23,7 +23,7 @@ from ledger.gc_pause import paused_gc
 from ledger.timeparse import Moment, parse_moment
 from ledger.views import CaseViews, ViewRow
 from projections.deadlines import Due
-from projections.kept.answer import all_json, case_part
+from projections.kept.answer import all_json_pieces, case_part
 from projections.kept.case_index import INDEX_VIEW, catch_up_cases
 from projections.language import current
 from projections.records import Record, to_records
@@ -216,10 +216,10 @@ def json_answer(
     policy: Policy,
     owner_agency: str | None,
     now: datetime,
-) -> tuple[bytes, list[str]] | None:
-    """`check --all --format json`'s bytes as of `now`, from the kept parts (`all_json`),
-    and the status of each finding they hold; None when the parts are not there to give it
-    (`check_all_answer`).
+) -> tuple[list[bytes | memoryview], list[str]] | None:
+    """`check --all --format json`'s bytes as of `now`, from the kept parts, in the pieces
+    to write one after the other (`all_json_pieces`), and the status of each finding they
+    hold; None when the parts are not there to give it (`check_all_answer`).
 
     The collector stays paused until the parts are dropped: decoded, they are some hundred
     thousand small containers without cycles, which it would otherwise traverse on the way
@@ -230,7 +230,7 @@ def json_answer(
         )
         if parts is None:
             return None
-        written = all_json(parts, group_by, policy, now, owner_agency)
+        written = all_json_pieces(parts, group_by, policy, now, owner_agency)
         statuses = [
             status
             for part in parts
