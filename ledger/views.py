@@ -2,8 +2,10 @@
 
 Cross-case questions (`ledger cases`, `ledger check --all`) must not reread every event each
 time. Their answers are kept as one row per (view, case): a JSON document and the case's last
-seq it was computed from. Rows and the tracking record of the last notification processed are
-written in one transaction, so a view resumes after a stop and never counts an event twice.
+seq it was computed from, and optionally a blob, bytes handed back as they were written (text
+a reader splices into its output without decoding it). Rows and the tracking record of the
+last notification processed are written in one transaction, so a view resumes after a stop
+and never counts an event twice.
 
 The tables live in the ledger's own database: SQLite or PostgreSQL (the same schema), or in
 memory for the in-memory store.
@@ -75,13 +77,9 @@ class CaseViews(TrackingRecorder, ABC):
 
     @abstractmethod
     def rows_beside(self, view: str, beside: str) -> tuple[list[ViewRow], dict[str, int]]:
-        """`rows(view)` and `last_seqs(beside)` (another view) read together, in one pass
-        and one transaction: the two agree as the tables stood at one moment."""
-
-    @abstractmethod
-    def last_seqs(self, view: str) -> dict[str, int]:
-        """Each case's last seq in one view, by the codec's case column (keyed when sealed),
-        without reading the rows' data."""
+        """`rows(view)`, and each case's last seq in another view `beside` by the codec's
+        case column (keyed when sealed), without reading that view's data: read together, in
+        one pass and one transaction, so the two agree as the tables stood at one moment."""
 
     @abstractmethod
     def view_names(self) -> list[str]:
@@ -282,13 +280,6 @@ def _sqlite_class() -> type[CaseViews]:
                         seqs[column] = last_seq
             return sorted(found, key=lambda r: r.case), seqs
 
-        def last_seqs(self, view: str) -> dict[str, int]:
-            with self._reading() as c:
-                c.execute(
-                    "SELECT case_key, last_seq FROM ledger_case_views WHERE view = ?", (view,)
-                )
-                return {r[0]: r[1] for r in c.fetchall()}
-
         def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
             found: list[ViewRow] = []
             columns = [self.codec.column(case) for case in cases]
@@ -417,16 +408,6 @@ def postgres_views_class() -> type[CaseViews]:
                         seqs[r["case_key"]] = r["last_seq"]
             return sorted(found, key=lambda r: r.case), seqs
 
-        def last_seqs(self, view: str) -> dict[str, int]:
-            with self.datastore.transaction(commit=False) as curs:
-                curs.execute(
-                    SQL("SELECT case_key, last_seq FROM {0} WHERE view = %s").format(
-                        self.views_table
-                    ),
-                    (view,),
-                )
-                return {r["case_key"]: r["last_seq"] for r in curs.fetchall()}
-
         def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
             with self.datastore.transaction(commit=False) as curs:
                 _data_as_bytes(curs)
@@ -499,10 +480,8 @@ class MemoryCaseViews(POPOTrackingRecorder, CaseViews):
 
     def rows_beside(self, view: str, beside: str) -> tuple[list[ViewRow], dict[str, int]]:
         with self._database_lock:
-            return self.rows(view), self.last_seqs(beside)
-
-    def last_seqs(self, view: str) -> dict[str, int]:
-        return {r.case: r.last_seq for r in self._rows.values() if r.view == view}
+            seqs = {r.case: r.last_seq for r in self._rows.values() if r.view == beside}
+            return self.rows(view), seqs
 
     def view_names(self) -> list[str]:
         return sorted({view for view, _ in self._rows})

@@ -125,7 +125,6 @@ def test_rows_beside_reads_one_views_rows_and_anothers_seqs(views_store: Store) 
         ]
         column = views.codec.column
         assert seqs == {column("K-1"): 3, column("K-2"): 5, column("K-3"): 9}
-        assert seqs == views.last_seqs("r")
         assert views.rows("r:answer") == rows
         assert views.rows_for("r:answer", ["K-2"]) == rows[1:]
         assert views.rows_beside("none", "r")[0] == []
