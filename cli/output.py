@@ -100,7 +100,10 @@ def emit(data: str | bytes | Sequence[bytes | memoryview], output: str | None) -
     raw = printable(data, lines=True).encode() if isinstance(data, str) else data
     pieces = [raw] if isinstance(raw, bytes) else raw
     if output in (None, "-"):
-        sys.stdout.buffer.writelines(pieces)
+        # write, not writelines: a stream that copies what is written (click's test runner
+        # does) may override write alone.
+        for piece in pieces:
+            sys.stdout.buffer.write(piece)
         sys.stdout.flush()
         return
     path = Path(output)
@@ -117,7 +120,8 @@ def emit(data: str | bytes | Sequence[bytes | memoryview], output: str | None) -
         partial.unlink(missing_ok=True)  # a leftover, or a link planted there: never followed
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            handle.writelines(pieces)
+            for piece in pieces:
+                handle.write(piece)
         partial.replace(path)
     except OSError as error:
         partial.unlink(missing_ok=True)
