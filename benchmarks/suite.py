@@ -71,8 +71,7 @@ from ledger.storage import postgres_store, sqlite_store
 from ledger.synthetic import generate, write_jsonl
 from ledger.views import open_views
 from projections.formats import printable
-from projections.kept.answer import all_json
-from projections.kept.rule_results import check_all_answer, check_all_cached, refresh
+from projections.kept.rule_results import check_all_cached, json_answer, refresh
 from projections.records import labels, to_records
 from projections.rules import check_all_table
 from projections.rules.output import horizon_text
@@ -260,12 +259,13 @@ def bench_check_all(ledger: CaseLedger, views: Any, repeat: int) -> dict[str, An
 
 
 def _json_answer(ledger: CaseLedger, views: Any, now: Any) -> int:
-    """`check --all --format json`'s bytes as cli/check.py makes them (`_kept_json`); returns
-    how many findings they hold."""
-    parts, _ = check_all_answer(ledger, views, policy=DEFAULT_POLICY, owner_agency=None, now=now)
-    assert parts is not None
-    all_json(parts, "rule", DEFAULT_POLICY, now, None)
-    return sum(part["counts"]["findings"] for part in parts)
+    """`check --all --format json`'s bytes as cli/check.py makes them (`_kept_json`: in the
+    pieces it writes one after the other); returns how many findings they hold."""
+    answer = json_answer(
+        ledger, views, group_by="rule", policy=DEFAULT_POLICY, owner_agency=None, now=now
+    )
+    assert answer is not None
+    return len(answer[1])
 
 
 def _text_answer(ledger: CaseLedger, views: Any, now: Any) -> int:

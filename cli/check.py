@@ -369,20 +369,21 @@ def _kept_json(
     parts (projections/kept/answer.py): the same bytes as the document built from their
     reports. None, having written nothing, when the parts are not there to give it."""
     from cli.output import emit
-    from projections.kept.answer import all_json
-    from projections.kept.rule_results import check_all_answer
+    from projections.kept.rule_results import json_answer
 
-    parts, _stats = check_all_answer(
-        state.ledger(), views, policy=policy, owner_agency=owner_agency, now=now
+    answer = json_answer(
+        state.ledger(),
+        views,
+        group_by=group_by,
+        policy=policy,
+        owner_agency=owner_agency,
+        now=now,
     )
-    if parts is None:
+    if answer is None:
         return None
+    written, statuses = answer
     state.log_read("check", None)
-    emit(all_json(parts, group_by, policy, now, owner_agency), output)
-    statuses: list[str] = []
-    for part in parts:
-        for status, count in part["counts"]["by_status"].items():
-            statuses += [status] * count
+    emit(written, output)
     return statuses
 
 

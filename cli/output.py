@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -85,10 +85,11 @@ def erased_line(erased: Any) -> str:
     )
 
 
-def emit(data: str | bytes, output: str | None) -> None:
+def emit(data: str | bytes | Sequence[bytes | memoryview], output: str | None) -> None:
     """Write to `-o FILE` or to stdout. The file is written whole or not at all (a temporary
     file renamed into place, removed when writing fails) and readable by its owner only:
-    it holds case data."""
+    it holds case data. Bytes may come in pieces, written one after the other as they are
+    (a large answer is not copied into one buffer first)."""
     import os
     from pathlib import Path
 
@@ -97,8 +98,12 @@ def emit(data: str | bytes, output: str | None) -> None:
 
     # Text output may reach a terminal: stored control characters never do (JSON escapes them).
     raw = printable(data, lines=True).encode() if isinstance(data, str) else data
+    pieces = [raw] if isinstance(raw, bytes) else raw
     if output in (None, "-"):
-        sys.stdout.buffer.write(raw)
+        # write, not writelines: a stream that copies what is written (click's test runner
+        # does) may override write alone.
+        for piece in pieces:
+            sys.stdout.buffer.write(piece)
         sys.stdout.flush()
         return
     path = Path(output)
@@ -115,7 +120,8 @@ def emit(data: str | bytes, output: str | None) -> None:
         partial.unlink(missing_ok=True)  # a leftover, or a link planted there: never followed
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
+            for piece in pieces:
+                handle.write(piece)
         partial.replace(path)
     except OSError as error:
         partial.unlink(missing_ok=True)

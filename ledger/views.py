@@ -2,8 +2,10 @@
 
 Cross-case questions (`ledger cases`, `ledger check --all`) must not reread every event each
 time. Their answers are kept as one row per (view, case): a JSON document and the case's last
-seq it was computed from. Rows and the tracking record of the last notification processed are
-written in one transaction, so a view resumes after a stop and never counts an event twice.
+seq it was computed from, and optionally a blob, bytes handed back as they were written (text
+a reader splices into its output without decoding it). Rows and the tracking record of the
+last notification processed are written in one transaction, so a view resumes after a stop
+and never counts an event twice.
 
 The tables live in the ledger's own database: SQLite or PostgreSQL (the same schema), or in
 memory for the in-memory store.
@@ -16,8 +18,10 @@ import binascii
 import functools
 import hashlib
 import hmac
+import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +47,9 @@ class ViewRow:
     case: str
     last_seq: int
     data: Any  # a JSON value
+    # Bytes kept beside the data and handed back as they were written, never decoded: text
+    # a reader splices into its output as it is (a memoryview when read back).
+    blob: bytes | memoryview | None = None
 
 
 class CaseViews(TrackingRecorder, ABC):
@@ -69,9 +76,10 @@ class CaseViews(TrackingRecorder, ABC):
         """The rows of one view for the given cases."""
 
     @abstractmethod
-    def last_seqs(self, view: str) -> dict[str, int]:
-        """Each case's last seq in one view, by the codec's case column (keyed when sealed),
-        without reading the rows' data."""
+    def rows_beside(self, view: str, beside: str) -> tuple[list[ViewRow], dict[str, int]]:
+        """`rows(view)`, and each case's last seq in another view `beside` by the codec's
+        case column (keyed when sealed), without reading that view's data: read together, in
+        one pass and one transaction, so the two agree as the tables stood at one moment."""
 
     @abstractmethod
     def view_names(self) -> list[str]:
@@ -112,11 +120,24 @@ class RowCodec:
             return case
         return hmac.new(self.id_secret, case.encode(), hashlib.sha256).hexdigest()
 
-    def seal(self, row: ViewRow) -> tuple[str, str, int, str]:
+    def seal(self, row: ViewRow) -> tuple[str, str, int, str | bytes]:
+        """The row's columns as stored. A row with a blob is bytes: its content, a line
+        break, and the blob as it is (sealed whole, with the ledger's cipher); any other row
+        is text."""
         column = self.column(row.case)
-        data = orjson.dumps(
-            {"view": row.view, "case": row.case, "last_seq": row.last_seq, "data": row.data}
-        )
+        content = {"view": row.view, "case": row.case, "last_seq": row.last_seq, "data": row.data}
+        if row.blob is not None:
+            # The content names the blob's size and checksum. A sealed row needs neither (its
+            # tag covers the blob), but a clear one does: a blob altered, or put beside
+            # another row's content, no longer matches what that content names. The checksum
+            # checks consistency, not authorship: without a key, whoever rewrites the blob
+            # can rewrite the content too, as with any clear row (`verify` finds both).
+            content["blob"] = [len(row.blob), zlib.crc32(row.blob)]
+            data = b"".join((orjson.dumps(content), b"\n", row.blob))
+            if self.cipher is not None:
+                data = self.cipher.encrypt_row(data, _place(row.view, column, row.last_seq))
+            return (row.view, column, row.last_seq, data)
+        data = orjson.dumps(content)
         text = (
             base64.b64encode(
                 self.cipher.encrypt_row(data, _place(row.view, column, row.last_seq))
@@ -126,21 +147,50 @@ class RowCodec:
         )
         return (row.view, column, row.last_seq, text)
 
-    def open(self, view: str, column: str, last_seq: int, text: str | bytes) -> ViewRow:
+    def text(self, stored: str | bytes) -> str:
+        """What `seal` gave, as text, for a table that holds only text: a sealed row with a
+        blob in base64, as every other sealed row is."""
+        if isinstance(stored, str):
+            return stored
+        return base64.b64encode(stored).decode() if self.cipher is not None else stored.decode()
+
+    def open(
+        self,
+        view: str,
+        column: str,
+        last_seq: int,
+        text: str | bytes,
+        binary: bool = False,
+    ) -> ViewRow:
         """The row stored at (view, column, last_seq), or `TamperedRow` when what is stored
         there was written for another place or cannot be read. `text` may come as its UTF-8
-        bytes (SQLite hands them over without making a string first)."""
+        bytes (SQLite hands them over without making a string first); `binary` says a
+        sealed row is stored as its bytes, not in base64 (SQLite keeps a row with a blob so).
+        A blob comes back as a view of the bytes read, not copied."""
         try:
             if self.cipher is not None:
-                sealed = base64.b64decode(text)
+                sealed = text if binary else base64.b64decode(text)
                 raw = self.cipher.decrypt_row(sealed, _place(view, column, last_seq))
             else:
                 raw = text if isinstance(text, bytes) else text.encode()
-            content = orjson.loads(raw)
+            # JSON written compactly holds no raw line break: the first one ends the content.
+            end = raw.find(b"\n")
+            whole = memoryview(raw)
+            content = orjson.loads(whole[:end] if end >= 0 else whole)
             case = content["case"]
             bound = "view" not in content or (
                 content["view"] == view and content["last_seq"] == last_seq
             )
+            blob = None
+            if end >= 0 or "blob" in content:
+                size, checksum = content["blob"]
+                blob = whole[end + 1 :]
+                bound = (
+                    bound
+                    and end >= 0
+                    and len(blob) == size
+                    and (self.cipher is not None or zlib.crc32(blob) == checksum)
+                )
         except (ValueError, KeyError, TypeError, binascii.Error):
             bound, case = False, None
         if not bound or not isinstance(case, str) or self.column(case) != column:
@@ -148,12 +198,19 @@ class RowCodec:
                 f"a kept row of the view {view!r} was not written where it is stored (moved, "
                 "swapped or altered); `ledger reindex` rebuilds the views"
             )
-        return ViewRow(view, case, last_seq, content["data"])
+        return ViewRow(view, case, last_seq, content["data"], blob)
 
 
 def _place(view: str, column: str, last_seq: int) -> bytes:
     """The associated data that binds a sealed view row to its place."""
     return b"ledger view\x00%s\x00%s\x00%d" % (view.encode(), column.encode(), last_seq)
+
+
+# How much of an SQLite database file the views' connections map into memory (address
+# space, not memory: only the pages read are loaded, and they are the file's cached pages).
+_MMAP_SIZE = 1 << 30
+# A row's data as its bytes, and whether it is stored as bytes (a row with a blob) or as text.
+_SQLITE_DATA = "CAST(data AS BLOB), typeof(data) = 'blob'"
 
 
 @functools.cache
@@ -173,6 +230,17 @@ def _sqlite_class() -> type[CaseViews]:
             with self.datastore.transaction(commit=True) as c:
                 self._write(c, rows, tracking)
 
+        @contextmanager
+        def _reading(self) -> Iterator[Any]:
+            """A read transaction on a connection that maps the database file into memory:
+            kept rows are large (an answer's findings are tens of MB over a thousand cases)
+            and are read whole, and SQLite then copies them out of the mapped pages instead
+            of reading each page into its cache with a system call first (half the CPU of
+            reading them). Setting the size again on a connection that has it does nothing."""
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(f"PRAGMA mmap_size = {_MMAP_SIZE}")
+                yield c
+
         def _write(self, c: Any, rows: Sequence[ViewRow], tracking: Tracking | None) -> None:
             c.executemany(
                 "INSERT INTO ledger_case_views VALUES (?, ?, ?, ?) "
@@ -184,32 +252,43 @@ def _sqlite_class() -> type[CaseViews]:
                 self._insert_tracking(c, tracking)
 
         def rows(self, view: str) -> list[ViewRow]:
-            with self.datastore.transaction(commit=False) as c:
+            with self._reading() as c:
                 # The data as stored, in bytes: no string is made of it only to be encoded.
                 c.execute(
-                    "SELECT case_key, last_seq, CAST(data AS BLOB) FROM ledger_case_views "
+                    f"SELECT case_key, last_seq, {_SQLITE_DATA} FROM ledger_case_views "
                     "WHERE view = ?",
                     (view,),
                 )
                 found = [self.codec.open(view, *r) for r in c.fetchall()]
             return sorted(found, key=lambda r: r.case)
 
-        def last_seqs(self, view: str) -> dict[str, int]:
-            with self.datastore.transaction(commit=False) as c:
+        def rows_beside(self, view: str, beside: str) -> tuple[list[ViewRow], dict[str, int]]:
+            with self._reading() as c:
+                # The rows of `beside` give their seqs only: their data is not read.
                 c.execute(
-                    "SELECT case_key, last_seq FROM ledger_case_views WHERE view = ?", (view,)
+                    "SELECT view = ?1, case_key, last_seq, "
+                    "CASE WHEN view = ?1 THEN CAST(data AS BLOB) END, "
+                    "CASE WHEN view = ?1 THEN typeof(data) = 'blob' END "
+                    "FROM ledger_case_views WHERE view IN (?1, ?2)",
+                    (view, beside),
                 )
-                return {r[0]: r[1] for r in c.fetchall()}
+                found, seqs = [], {}
+                for in_view, column, last_seq, data, binary in c.fetchall():
+                    if in_view:
+                        found.append(self.codec.open(view, column, last_seq, data, binary))
+                    else:
+                        seqs[column] = last_seq
+            return sorted(found, key=lambda r: r.case), seqs
 
         def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
             found: list[ViewRow] = []
             columns = [self.codec.column(case) for case in cases]
-            with self.datastore.transaction(commit=False) as c:
+            with self._reading() as c:
                 for start in range(0, len(columns), 500):
                     chunk = columns[start : start + 500]
                     marks = ",".join("?" * len(chunk))
                     c.execute(
-                        "SELECT case_key, last_seq, CAST(data AS BLOB) FROM ledger_case_views "
+                        f"SELECT case_key, last_seq, {_SQLITE_DATA} FROM ledger_case_views "
                         f"WHERE view = ? AND case_key IN ({marks})",
                         (view, *chunk),
                     )
@@ -217,7 +296,7 @@ def _sqlite_class() -> type[CaseViews]:
             return found
 
         def view_names(self) -> list[str]:
-            with self.datastore.transaction(commit=False) as c:
+            with self._reading() as c:
                 c.execute("SELECT DISTINCT view FROM ledger_case_views ORDER BY view")
                 return [r[0] for r in c.fetchall()]
 
@@ -239,6 +318,27 @@ def _sqlite_class() -> type[CaseViews]:
             )
 
     return SQLiteViews
+
+
+# A row's data as its UTF-8 bytes (`_data_as_bytes`), as SQLite hands it over: no string is
+# made of a blob only to be encoded again. varchar is text by another name (a cast costs
+# nothing), so the loader for it alone is replaced and the other text columns stay strings.
+_POSTGRES_DATA = "data::varchar AS data"
+
+
+def _data_as_bytes(cursor: Any) -> None:
+    cursor.adapters.register_loader("varchar", _bytes_loader())
+
+
+@functools.cache
+def _bytes_loader() -> type:
+    from psycopg.adapt import Loader
+
+    class BytesLoader(Loader):
+        def load(self, data: Any) -> bytes:
+            return bytes(data)
+
+    return BytesLoader
 
 
 @functools.cache
@@ -268,17 +368,18 @@ def postgres_views_class() -> type[CaseViews]:
                     "INSERT INTO {0} VALUES (%s, %s, %s, %s) ON CONFLICT (view, case_key) "
                     "DO UPDATE SET last_seq = excluded.last_seq, data = excluded.data"
                 ).format(self.views_table),
-                [self.codec.seal(r) for r in rows],
+                [(v, c, s, self.codec.text(d)) for v, c, s, d in map(self.codec.seal, rows)],
             )
             if tracking is not None:
                 self._insert_tracking(curs, tracking)
 
         def rows(self, view: str) -> list[ViewRow]:
             with self.datastore.transaction(commit=False) as curs:
+                _data_as_bytes(curs)
                 curs.execute(
-                    SQL("SELECT case_key, last_seq, data FROM {0} WHERE view = %s").format(
-                        self.views_table
-                    ),
+                    SQL(
+                        f"SELECT case_key, last_seq, {_POSTGRES_DATA} FROM {{0}} WHERE view = %s"
+                    ).format(self.views_table),
                     (view,),
                 )
                 found = [
@@ -287,21 +388,32 @@ def postgres_views_class() -> type[CaseViews]:
                 ]
             return sorted(found, key=lambda r: r.case)
 
-        def last_seqs(self, view: str) -> dict[str, int]:
+        def rows_beside(self, view: str, beside: str) -> tuple[list[ViewRow], dict[str, int]]:
             with self.datastore.transaction(commit=False) as curs:
+                _data_as_bytes(curs)
+                # The rows of `beside` give their seqs only: their data is not read.
                 curs.execute(
-                    SQL("SELECT case_key, last_seq FROM {0} WHERE view = %s").format(
-                        self.views_table
-                    ),
-                    (view,),
+                    SQL(
+                        "SELECT view = %(view)s AS in_view, case_key, last_seq, "
+                        "CASE WHEN view = %(view)s THEN data::varchar END AS data "
+                        "FROM {0} WHERE view IN (%(view)s, %(beside)s)"
+                    ).format(self.views_table),
+                    {"view": view, "beside": beside},
                 )
-                return {r["case_key"]: r["last_seq"] for r in curs.fetchall()}
+                found, seqs = [], {}
+                for r in curs.fetchall():
+                    if r["in_view"]:
+                        found.append(self.codec.open(view, r["case_key"], r["last_seq"], r["data"]))
+                    else:
+                        seqs[r["case_key"]] = r["last_seq"]
+            return sorted(found, key=lambda r: r.case), seqs
 
         def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
             with self.datastore.transaction(commit=False) as curs:
+                _data_as_bytes(curs)
                 curs.execute(
                     SQL(
-                        "SELECT case_key, last_seq, data FROM {0} "
+                        f"SELECT case_key, last_seq, {_POSTGRES_DATA} FROM {{0}} "
                         "WHERE view = %s AND case_key = ANY(%s)"
                     ).format(self.views_table),
                     (view, [self.codec.column(case) for case in cases]),
@@ -366,8 +478,10 @@ class MemoryCaseViews(POPOTrackingRecorder, CaseViews):
     def rows_for(self, view: str, cases: Sequence[str]) -> list[ViewRow]:
         return [self._rows[(view, c)] for c in cases if (view, c) in self._rows]
 
-    def last_seqs(self, view: str) -> dict[str, int]:
-        return {r.case: r.last_seq for r in self._rows.values() if r.view == view}
+    def rows_beside(self, view: str, beside: str) -> tuple[list[ViewRow], dict[str, int]]:
+        with self._database_lock:
+            seqs = {r.case: r.last_seq for r in self._rows.values() if r.view == beside}
+            return self.rows(view), seqs
 
     def view_names(self) -> list[str]:
         return sorted({view for view, _ in self._rows})

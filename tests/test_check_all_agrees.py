@@ -240,3 +240,18 @@ def test_check_all_json_is_written_from_the_kept_parts_as_from_the_reports(
     assert spliced.exit_code == built.exit_code
     assert times.sub(b"", spliced.stdout_bytes) == times.sub(b"", built.stdout_bytes)
     assert spliced.stderr == built.stderr
+
+
+def test_rule_totals_sum_each_field_apart() -> None:
+    """A case's rule counts are packed into one integer; summed, no field carries into the
+    next, even near the top of its width."""
+    from projections.kept.answer import _FIELD_BITS, _RULE_FIELDS, _pack, rule_totals
+    from projections.rules import RULES
+
+    width = len(RULES) * _RULE_FIELDS
+    first = list(range(width))
+    second = [(1 << (_FIELD_BITS - 2)) + i % 3 for i in range(width)]
+    third = [0] * width
+    totals = rule_totals([{"rules": _pack(f)} for f in (first, second, third)])
+    assert totals == [a + b for a, b in zip(first, second, strict=True)]
+    assert rule_totals([]) == [0] * width

@@ -10,6 +10,7 @@ rebuilds the views, names the case that differs, and exits 1; `reindex` repairs 
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -248,11 +249,15 @@ def test_a_rewritten_clear_answer_is_named_by_verify(ledger: Ledger) -> None:
     for key, data in ledger.sql(
         "SELECT case_key, data FROM ledger_case_views WHERE view = ?", view
     ):
-        content = json.loads(data)
+        # The row's content, a line break, its findings' bytes (as SQLite holds them).
+        stored = data if isinstance(data, bytes) else data.encode()
+        head, findings = stored.split(b"\n", 1)
+        content = json.loads(head)
         content["data"]["counts"]["by_status"].pop("breach", None)
+        rewritten = json.dumps(content).encode() + b"\n" + findings
         ledger.sql(
             "UPDATE ledger_case_views SET data = ? WHERE view = ? AND case_key = ?",
-            json.dumps(content),
+            rewritten if isinstance(data, bytes) else rewritten.decode(),
             view,
             key,
         )
@@ -263,4 +268,56 @@ def test_a_rewritten_clear_answer_is_named_by_verify(ledger: Ledger) -> None:
     assert "the kept part of the answer" in first_line(result)
     assert ledger.run("reindex").exit_code == 0
     assert ledger.run(*json_check).exit_code == 1
+    assert ledger.verify().exit_code == 0
+
+
+def test_a_moved_or_altered_findings_blob_is_refused(ledger: Ledger) -> None:
+    """The answer's kept findings are bytes beside each part's counts. Two cases' findings
+    swapped (in clear), or a byte of them changed (sealed: in the ciphertext), are refused
+    by `check --all --format json` and named by verify, as a swapped row is."""
+    json_check = ("check", "--all", "--format", "json", "--fail-on", "breach")
+    assert ledger.run(*json_check).exit_code == 1
+    view = _rules_view(ledger) + ":answer"
+    rows = ledger.sql(
+        "SELECT case_key, data FROM ledger_case_views WHERE view = ? ORDER BY case_key", view
+    )
+    sealed = bool(ledger.env["LEDGER_CIPHER_KEY"])
+    # SQLite holds these rows as bytes (sealed: the ciphertext itself); PostgreSQL as text
+    # (sealed: in base64).
+    stored = [
+        (key, base64.b64decode(data) if isinstance(data, str) and sealed else data)
+        for key, data in rows
+    ]
+    stored = [(key, data.encode() if isinstance(data, str) else data) for key, data in stored]
+
+    def kept(data: bytes) -> Any:
+        if not ledger.postgres:
+            return data
+        return base64.b64encode(data).decode() if sealed else data.decode()
+
+    if sealed:
+        (key_a, data_a), *_ = stored
+        changed = {key_a: data_a[:-1] + bytes([data_a[-1] ^ 0x01])}
+    else:
+        with_findings = [(key, data.split(b"\n", 1)) for key, data in stored]
+        (key_a, (head_a, blob_a)), (key_b, (head_b, blob_b)) = [
+            item for item in with_findings if item[1][1]
+        ][:2]
+        changed = {key_a: head_a + b"\n" + blob_b, key_b: head_b + b"\n" + blob_a}
+    for key, data in changed.items():
+        ledger.sql(
+            "UPDATE ledger_case_views SET data = ? WHERE view = ? AND case_key = ?",
+            kept(data),
+            view,
+            key,
+        )
+    result = ledger.run(*json_check)
+    assert result.exit_code == 1
+    assert "was not written where it is stored" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    verified = ledger.verify()
+    assert verified.exit_code == 1
+    assert "was not written where it is stored" in verified.output
+    assert ledger.run("reindex").exit_code == 0
+    assert ledger.run(*json_check).exit_code == 1  # the breaches, from repaired rows
     assert ledger.verify().exit_code == 0

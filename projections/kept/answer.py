@@ -1,11 +1,15 @@
 """`ledger check --all --format json` from kept parts, in proportion to what it writes.
 
 Each case's part is kept beside its report when the case is checked (projections/kept/
-rule_results.py): its findings as the JSON answer writes them, already serialised; its
-findings counted by status for each grouping; its rules' counts as `--explain` sums them.
-The answer sums the counts and splices the findings' bytes into the document, making no
-finding object again. The document is the one `all_document` builds and `to_json` writes,
-byte for byte (tests/test_check_all_agrees.py compares the two).
+rule_results.py): its findings as the JSON answer writes them, already serialised, in UTF-8;
+its findings counted by status for each grouping; its rules' counts as `--explain` sums
+them. The answer sums the counts and splices the findings' bytes into the document, making no
+finding object again and no string of them. The document is the one `all_document` builds
+and `to_json` writes, byte for byte (tests/test_check_all_agrees.py compares the two).
+
+The counts are summed once per case on every answer, so they are kept in the form that sums
+fastest: a case's counts for every rule are the fields of one integer (`_RULE_FIELDS`), and
+each grouping's groups are JSON text, decoded only for the grouping asked for.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ from ledger.timeparse import parse_moment
 from projections.formats import to_json
 from projections.language import current
 from projections.rules import GROUPS, RULES, STATUSES, Finding, Report, finding_json, group_key
-from projections.rules.engine import RULE_RANK
 
 # The document's own pieces, shared with `all_document` so that the two cannot drift apart.
 from projections.rules.output import _horizon_json, _merged_note, case_counts, policy_json
@@ -33,30 +36,113 @@ from projections.serialize import document
 # A finding lies in the document's `findings` list, two levels deep: each of its lines is
 # indented four more spaces than it is alone. JSON strings hold no raw line breaks, so every
 # line break of a serialised finding is one of its layout.
-_DEPTH = "\n    "
+_DEPTH = b"\n    "
+_BETWEEN = b"," + _DEPTH
 
 
 def case_part(
     report: Report, labels: Mapping[int, str | None], explain: Sequence[Sequence[Any]]
-) -> dict[str, Any]:
-    """What one case adds to the answer: its counts, its findings' counts per group for
-    each grouping, its rules' counts, and its findings as text. `explain` is the kept
-    report's compact explanation (`report_to_state`), which the answer sums as `check
-    --all` sums the reports rebuilt from it."""
-    return {
+) -> tuple[dict[str, Any], bytes]:
+    """What one case adds to the answer: its counts; its rules' counts and what was not in
+    force (`_rules`); per grouping but by rule, its findings' counts per group, as JSON text
+    (`_groups`); and beside them its findings as the answer writes them, in UTF-8, to be
+    spliced into it as they are. `explain` is the kept report's compact explanation
+    (`report_to_state`), which the answer sums as `check --all` sums the reports rebuilt
+    from it."""
+    fields, not_in_force = _rules(report, explain)
+    counted = {
         "counts": case_counts(report),
-        "groups": _groups(report.findings),
-        "explain": _explain(report, explain),
-        "findings": ("," + _DEPTH).join(
-            orjson.dumps(
-                {"case": report.case, **finding_json(finding, labels)},
-                option=orjson.OPT_INDENT_2,
-            )
-            .decode()
-            .replace("\n", _DEPTH)
-            for finding in report.findings
-        ),
+        "rules": _pack(fields),
+        "not_in_force": not_in_force,
+        "groups": {
+            group_by: orjson.dumps(groups).decode()
+            for group_by, groups in _groups(report.findings).items()
+            if group_by != "rule"  # the rules' fields count them
+        },
     }
+    findings = _BETWEEN.join(
+        orjson.dumps(
+            {"case": report.case, **finding_json(finding, labels)}, option=orjson.OPT_INDENT_2
+        ).replace(b"\n", _DEPTH)
+        for finding in report.findings
+    )
+    return counted, findings
+
+
+# A case's counts for each rule, in the order of RULES: 1 if the rule's outcome in the case
+# is "applied", 1 if it is "not_in_force"; triggered, met, lapsed, ended by death; 1 if the
+# case has findings of the rule; its findings by status, in the order of STATUSES.
+_RULE_FIELDS = 7 + len(STATUSES)
+# The fields are packed into one integer, each in its own bits, so that one addition per
+# case sums them all (as a vector would). A field holds counts summed over every case: 48
+# bits leave room for more than 10^14, so no sum carries into the next field.
+_FIELD_BITS = 48
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+
+
+def _rules(
+    report: Report, explain: Sequence[Sequence[Any]]
+) -> tuple[list[int], dict[str, list[dict[str, Any]]]]:
+    """Per rule the case triggered or has findings of: its fields (`_RULE_FIELDS`), its
+    outcome as the kept report reads it back (`report_from_state`); and by rule what was
+    not in force, where something was."""
+    found: dict[str, Counter[str]] = {}
+    for finding in report.findings:
+        found.setdefault(finding.rule, Counter())[finding.status] += 1
+    applied = {item[0]: item for item in explain}
+    fields = [0] * (len(RULES) * _RULE_FIELDS)
+    not_in_force: dict[str, list[dict[str, Any]]] = {}
+    for index, rule_ in enumerate(RULES):
+        if rule_.id not in applied and rule_.id not in found:
+            continue
+        _id, triggered, met, lapsed, ended_by_death, outside = applied.get(
+            rule_.id, ("", 0, 0, 0, 0, ())
+        )
+        status = (
+            "not_triggered"
+            if not triggered
+            else "not_in_force"
+            if len(outside) == triggered
+            else "applied"
+        )
+        counts = found.get(rule_.id, Counter())
+        start = index * _RULE_FIELDS
+        fields[start : start + _RULE_FIELDS] = [
+            int(status == "applied"),
+            int(status == "not_in_force"),
+            triggered,
+            met,
+            lapsed,
+            ended_by_death,
+            int(bool(counts)),
+            *(counts[s] for s in STATUSES),
+        ]
+        if outside:
+            not_in_force[rule_.id] = [
+                {
+                    "case": report.case,
+                    "seq": seq,
+                    "ref": ref,
+                    "type": type_,
+                    "time": parse_moment(time).to_json(),
+                }
+                for seq, ref, type_, time in outside
+            ]
+    return fields, not_in_force
+
+
+def _pack(fields: Sequence[int]) -> str:
+    """The fields as one integer, in hexadecimal (JSON numbers are not this long)."""
+    packed = 0
+    for value in reversed(fields):
+        packed = (packed << _FIELD_BITS) | value
+    return format(packed, "x")
+
+
+def rule_totals(parts: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Every rule's fields (`_RULE_FIELDS`) summed over the cases' parts."""
+    packed = sum(int(part["rules"], 16) for part in parts)
+    return [(packed >> (_FIELD_BITS * i)) & _FIELD_MASK for i in range(len(RULES) * _RULE_FIELDS)]
 
 
 def _groups(findings: Sequence[Finding]) -> dict[str, list[list[Any]]]:
@@ -103,53 +189,16 @@ def _month(finding: Finding) -> tuple[str, str]:
     return found
 
 
-def _explain(report: Report, explain: Sequence[Sequence[Any]]) -> dict[str, list[Any]]:
-    """Per rule the case triggered or has findings of: its outcome as the kept report reads
-    it back (`report_from_state`), its counts, and what was not in force."""
-    found: dict[str, Counter[str]] = {}
-    for finding in report.findings:
-        found.setdefault(finding.rule, Counter())[finding.status] += 1
-    applied = {item[0]: item for item in explain}
-    parts = {}
-    for rule_id in [r.id for r in RULES if r.id in applied or r.id in found]:
-        _id, triggered, met, lapsed, ended_by_death, not_in_force = applied.get(
-            rule_id, ("", 0, 0, 0, 0, ())
-        )
-        status = (
-            "not_triggered"
-            if not triggered
-            else "not_in_force"
-            if len(not_in_force) == triggered
-            else "applied"
-        )
-        counts = found.get(rule_id, Counter())
-        parts[rule_id] = [
-            status,
-            triggered,
-            met,
-            lapsed,
-            ended_by_death,
-            {s: counts[s] for s in STATUSES if s in counts},
-            [
-                {
-                    "case": report.case,
-                    "seq": seq,
-                    "ref": ref,
-                    "type": type_,
-                    "time": parse_moment(time).to_json(),
-                }
-                for seq, ref, type_, time in not_in_force
-            ],
-        ]
-    return parts
-
-
-def summary(parts: Sequence[Mapping[str, Any]], group_by: str) -> list[dict[str, Any]]:
-    """`summarise` of the reports, from their cases' parts."""
+def summary(
+    parts: Sequence[Mapping[str, Any]], group_by: str, totals: Sequence[int]
+) -> list[dict[str, Any]]:
+    """`summarise` of the reports, from their cases' parts (and their `rule_totals`)."""
+    if group_by == "rule":
+        return _rule_summary(totals)
     groups: dict[str, list[Any]] = {}  # findings, by status, cases
     last: dict[str, str] = {}  # a month's order: the start of the last finding met in it
     for part in parts:
-        for key, counts, start in part["groups"][group_by]:
+        for key, counts, start in orjson.loads(part["groups"][group_by]):
             item = groups.get(key)
             if item is None:
                 item = groups[key] = [0, dict.fromkeys(STATUSES, 0), 0]
@@ -162,8 +211,6 @@ def summary(parts: Sequence[Mapping[str, Any]], group_by: str) -> list[dict[str,
                 last[key] = start
 
     def order(key: str) -> tuple[Any, ...]:
-        if group_by == "rule":
-            return (RULE_RANK[key],)
         if key in last:
             return (0, datetime.fromisoformat(last[key]), key)
         return (1, key)
@@ -179,34 +226,43 @@ def summary(parts: Sequence[Mapping[str, Any]], group_by: str) -> list[dict[str,
     ]
 
 
-def merged_explain(parts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """`merge_explain` of the reports, from their cases' parts."""
-    # Per rule: the outcomes met, triggered, met, lapsed, ended by death, findings by
-    # status, what was not in force.
-    sums: dict[str, list[Any]] = {
-        rule_.id: [set(), 0, 0, 0, 0, dict.fromkeys(STATUSES, 0), []] for rule_ in RULES
-    }
-    for part in parts:
-        for rule_id, item in part["explain"].items():
-            total = sums[rule_id]
-            total[0].add(item[0])
-            total[1] += item[1]
-            total[2] += item[2]
-            total[3] += item[3]
-            total[4] += item[4]
-            for status, count in item[5].items():
-                total[5][status] += count
-            total[6] += item[6]
-    merged = []
-    for rule_ in RULES:
-        statuses, triggered, met, lapsed, ended_by_death, findings, not_in_force = sums[rule_.id]
-        status = (
-            "applied"
-            if "applied" in statuses
-            else "not_in_force"
-            if "not_in_force" in statuses
-            else "not_triggered"
+def _rule_summary(totals: Sequence[int]) -> list[dict[str, Any]]:
+    """The summary by rule: each rule that has findings, in the order of RULES."""
+    found = []
+    for index, rule_ in enumerate(RULES):
+        start = index * _RULE_FIELDS
+        cases = totals[start + 6]
+        if not cases:
+            continue
+        by_status = dict(zip(STATUSES, totals[start + 7 : start + _RULE_FIELDS], strict=True))
+        found.append(
+            {
+                "group": rule_.id,
+                "findings": sum(by_status.values()),
+                "by_status": {s: n for s, n in by_status.items() if n},
+                "cases": cases,
+            }
         )
+    return found
+
+
+def merged_explain(
+    parts: Sequence[Mapping[str, Any]], totals: Sequence[int]
+) -> list[dict[str, Any]]:
+    """`merge_explain` of the reports, from their cases' parts (and their `rule_totals`)."""
+    outside: dict[str, list[dict[str, Any]]] = {}
+    for part in parts:
+        for rule_id, items in part["not_in_force"].items():
+            outside.setdefault(rule_id, []).extend(items)
+    merged = []
+    for index, rule_ in enumerate(RULES):
+        start = index * _RULE_FIELDS
+        applied, not_applied, triggered, met, lapsed, ended_by_death, _cases = totals[
+            start : start + 7
+        ]
+        findings = dict(zip(STATUSES, totals[start + 7 : start + _RULE_FIELDS], strict=True))
+        not_in_force = outside.get(rule_.id, [])
+        status = "applied" if applied else "not_in_force" if not_applied else "not_triggered"
         merged.append(
             {
                 "rule": rule_.id,
@@ -242,24 +298,41 @@ def all_json(
     owner_agency: str | None,
 ) -> bytes:
     """`to_json(all_document(...))` as the records stand now, from the cases' parts in case
-    order: the document is written with a mark where the findings go, and the findings'
-    kept text is put in its place."""
+    order (`case_part`'s counts, with its findings' bytes under "findings")."""
+    return b"".join(all_json_pieces(parts, group_by, policy, evaluated_at, owner_agency))
+
+
+def all_json_pieces(
+    parts: Sequence[Mapping[str, Any]],
+    group_by: str,
+    policy: Policy,
+    evaluated_at: datetime,
+    owner_agency: str | None,
+) -> list[bytes | memoryview]:
+    """`all_json` in the pieces it is made of, to be written one after the other: the
+    document is written with a mark where the findings go, and in its place come the
+    findings' kept bytes, as they are, not copied into one buffer."""
     mark = "findings " + secrets.token_hex(16)  # in no value of the document but its own
+    totals = rule_totals(parts)
     written = to_json(
         document(
             None,  # type: ignore[arg-type]
             view={**_horizon_json(None, None, evaluated_at), "owner_agency": owner_agency},
             policy=policy_json(policy),
             group_by=group_by,
-            summary=summary(parts, group_by),
+            summary=summary(parts, group_by, totals),
             cases=[part["counts"] for part in parts],
             findings=mark,
-            explain=merged_explain(parts),
+            explain=merged_explain(parts, totals),
         )
     )
     head, tail = written.split(orjson.dumps(mark))
-    texts = [part["findings"] for part in parts if part["findings"]]
-    if not texts:
-        return head + b"[]" + tail
-    joined = ("," + _DEPTH).join(texts).encode()
-    return b"".join((head, ("[" + _DEPTH).encode(), joined, b"\n  ]", tail))
+    pieces: list[bytes | memoryview] = [head, b"[" + _DEPTH]
+    for part in parts:
+        if part["findings"]:
+            pieces += (part["findings"], _BETWEEN)
+    if len(pieces) == 2:
+        return [head, b"[]", tail]
+    pieces[-1] = b"\n  ]"  # in place of the last separator
+    pieces.append(tail)
+    return pieces

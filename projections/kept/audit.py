@@ -18,7 +18,8 @@ What is compared:
   row exists, and each row equals the summary rebuilt from those entries;
 - the rule results: each kept report is the report the rules give for the case's first
   `last_seq` entries, under the policy, owner agency and time it names; and the case's kept
-  part of the JSON answer (projections/kept/answer.py) is the one that report gives.
+  part of the JSON answer (projections/kept/answer.py), its counts and its findings' bytes,
+  is the one that report gives.
 """
 
 from __future__ import annotations
@@ -153,11 +154,12 @@ def _report_problem(
             f"the kept report (up to #{row.last_seq}) is not what the rules give for the "
             "case's entries"
         )
-    part = answer_part(expected, row_data(expected, records, policy, owner_agency))
+    counted, findings = answer_part(expected, row_data(expected, records, policy, owner_agency))
     if (
         answer is None
         or answer.last_seq != row.last_seq
-        or answer.data != orjson.loads(orjson.dumps(part))
+        or answer.data != orjson.loads(orjson.dumps(counted))
+        or answer.blob != findings
     ):
         return (
             f"the kept part of the answer (up to #{row.last_seq}) is not the one the rules "

@@ -23,7 +23,7 @@ from ledger.gc_pause import paused_gc
 from ledger.timeparse import Moment, parse_moment
 from ledger.views import CaseViews, ViewRow
 from projections.deadlines import Due
-from projections.kept.answer import case_part
+from projections.kept.answer import all_json_pieces, case_part
 from projections.kept.case_index import INDEX_VIEW, catch_up_cases
 from projections.language import current
 from projections.records import Record, to_records
@@ -46,7 +46,9 @@ RULES_PREFIX = "rules:"
 # `check CASE` shows and computes itself; no severity or legal reference, which follow from
 # the rule and the trigger's time) with each finding's unit and trigger type. Version 6
 # keeps each case's part of the JSON answer beside its report, in the companion view ANSWER.
-_STATE_VERSION = 6
+# Version 7 keeps that part's findings as the row's blob, bytes spliced into the answer as they
+# are, no longer as a JSON string inside its data.
+_STATE_VERSION = 7
 _FLUSH = 500  # kept rows written per transaction while rebuilding
 
 
@@ -86,13 +88,26 @@ def refresh(
     Entries stored since the case index's position are decoded once, for the index and for
     the rules: a case whose every entry is among them is checked from the records the index
     catch-up read. Any other stale case is checked from its history."""
+    return _refresh(ledger, views, policy=policy, owner_agency=owner_agency, now=now)[0]
+
+
+def _refresh(
+    ledger: CaseLedger,
+    views: CaseViews,
+    *,
+    policy: Policy,
+    owner_agency: str | None,
+    now: datetime,
+) -> tuple[CacheStats, dict[str, int]]:
+    """`refresh`, and each kept report's last seq after it (by the codec's case column):
+    those it read, and those it wrote."""
     started = process_time()
     view = _view_name(policy, owner_agency)
     column = views.codec.column
     spent = {"rules": 0.0, "write": 0.0}
     with paused_gc():
-        kept = views.last_seqs(view)
-        rechecks = {row.case: row.data for row in views.rows(view + RECHECK)}
+        recheck_rows, kept = views.rows_beside(view + RECHECK, view)
+        rechecks = {row.case: row.data for row in recheck_rows}
 
         def stale(case: str, last_seq: int) -> bool:
             recheck = rechecks.get(case)
@@ -113,10 +128,11 @@ def refresh(
             changes = [f.recheck_at for f in report.findings if f.recheck_at is not None]
             recheck = min(changes).isoformat() if changes else None
             data = row_data(report, records, policy, owner_agency)
+            counted, findings = answer_part(report, data)
             fresh += [
                 ViewRow(view, case, last_seq, data),
                 ViewRow(view + RECHECK, case, last_seq, recheck),
-                ViewRow(view + ANSWER, case, last_seq, answer_part(report, data)),
+                ViewRow(view + ANSWER, case, last_seq, counted, findings),
             ]
             kept[column(case)] = last_seq
             rechecks[case] = recheck
@@ -141,13 +157,14 @@ def refresh(
             begun = process_time()
             views.apply(fresh)
             spent["write"] += process_time() - begun
-    return CacheStats(
+    stats = CacheStats(
         cases=len(index),
         rechecked=rechecked,
         cpu=process_time() - started,
         cpu_rules=spent["rules"],
         cpu_write=spent["write"],
     )
+    return stats, kept
 
 
 def check_all_cached(
@@ -177,23 +194,57 @@ def check_all_answer(
     now: datetime,
 ) -> tuple[list[Any] | None, CacheStats]:
     """Every case's part of the JSON answer as of `now` (kept/answer.py), in case order,
-    re-checking only what may have changed, as `check_all_cached` does. None when the kept
-    parts are not those of the kept reports, one for one (a view rebuilt only in part):
-    the reports then give the answer."""
-    stats = refresh(ledger, views, policy=policy, owner_agency=owner_agency, now=now)
+    re-checking only what may have changed, as `check_all_cached` does: its counts, and its
+    findings' kept bytes under "findings". None when the kept parts are not those of the
+    kept reports, one for one (a view rebuilt only in part): the reports then give the
+    answer. The reports' seqs are those the refresh read and wrote: not read again."""
+    stats, kept = _refresh(ledger, views, policy=policy, owner_agency=owner_agency, now=now)
     view = _view_name(policy, owner_agency)
     column = views.codec.column
     with paused_gc():
         rows = views.rows(view + ANSWER)
-        kept = views.last_seqs(view)
     if len(rows) != len(kept) or any(kept.get(column(r.case)) != r.last_seq for r in rows):
         return None, stats
-    return [row.data for row in rows], stats
+    return [{**row.data, "findings": row.blob} for row in rows], stats
 
 
-def answer_part(report: Report, data: Mapping[str, Any]) -> dict[str, Any]:
+def json_answer(
+    ledger: CaseLedger,
+    views: CaseViews,
+    *,
+    group_by: str,
+    policy: Policy,
+    owner_agency: str | None,
+    now: datetime,
+) -> tuple[list[bytes | memoryview], list[str]] | None:
+    """`check --all --format json`'s bytes as of `now`, from the kept parts, in the pieces
+    to write one after the other (`all_json_pieces`), and the status of each finding they
+    hold; None when the parts are not there to give it (`check_all_answer`).
+
+    The collector stays paused until the parts are dropped: decoded, they are some hundred
+    thousand small containers without cycles, which it would otherwise traverse on the way
+    to the old generation, the whole heap with them, only to find nothing to collect."""
+    with paused_gc():
+        parts, _stats = check_all_answer(
+            ledger, views, policy=policy, owner_agency=owner_agency, now=now
+        )
+        if parts is None:
+            return None
+        written = all_json_pieces(parts, group_by, policy, now, owner_agency)
+        statuses = [
+            status
+            for part in parts
+            for status, count in part["counts"]["by_status"].items()
+            for _ in range(count)
+        ]
+        del parts  # freed while paused: nothing is left for the collector to traverse
+    return written, statuses
+
+
+def answer_part(report: Report, data: Mapping[str, Any]) -> tuple[dict[str, Any], bytes]:
     """A case's part of the JSON answer, from its report and its kept row's data (the
-    labels and the compact explanation the answer from kept reports reads)."""
+    labels and the compact explanation the answer from kept reports reads): its counts, and
+    its findings' bytes."""
     return case_part(report, _labels(data["labels"]), data["report"]["explain"])
 
 
