@@ -17,19 +17,24 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
 
 from ledger.timeparse import parse_moment
 from projections.formats import to_json
-from projections.language import current
 from projections.rules import GROUPS, RULES, STATUSES, Finding, Report, finding_json, group_key
 
 # The document's own pieces, shared with `all_document` so that the two cannot drift apart.
-from projections.rules.output import _horizon_json, _merged_note, case_counts, policy_json
+from projections.rules.output import (
+    _horizon_json,
+    _merged_note,
+    case_counts,
+    month_group,
+    policy_json,
+)
 from projections.rules_config import Policy
 from projections.serialize import document
 
@@ -157,7 +162,7 @@ def _groups(findings: Sequence[Finding]) -> dict[str, list[list[Any]]]:
             if group_by != "month" or finding.trigger_time is None:
                 key = group_key(finding, group_by)
             else:
-                key, start = _month(finding)
+                key, start = _month(finding.trigger_time.text)
             item = by_key.get(key)
             if item is None:
                 item = by_key[key] = [{}, None]
@@ -170,23 +175,12 @@ def _groups(findings: Sequence[Finding]) -> dict[str, list[list[Any]]]:
     }
 
 
-_MONTHS: dict[tuple[str, str], tuple[str, str]] = {}  # (time as written, language) -> month
-
-
-def _month(finding: Finding) -> tuple[str, str]:
-    """The month group of a finding and the start of its trigger's time, as its kept report
-    gives them back (`report_from_state`): the time read from its text, without the
-    narrowing `ordered_after` gave the clock. A year is named in the reader's language."""
-    text = finding.trigger_time.text  # type: ignore[union-attr]
-    place = (text, current())
-    found = _MONTHS.get(place)
-    if found is None:
-        if len(_MONTHS) >= 65536:
-            _MONTHS.clear()
-        moment = parse_moment(text)
-        kept = replace(finding, trigger_time=moment)
-        found = _MONTHS[place] = (group_key(kept, "month"), moment.start.isoformat())
-    return found
+@lru_cache(maxsize=65536)
+def _month(text: str) -> tuple[str, str]:
+    """The month group of a trigger time written `text`, and where that time starts
+    (`month_group`: as written, so a kept report and a fresh check agree)."""
+    key, start = month_group(parse_moment(text))
+    return key, start.isoformat()
 
 
 def summary(
