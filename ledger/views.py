@@ -93,6 +93,10 @@ class CaseViews(TrackingRecorder, ABC):
         reader catching up meanwhile sees the old views or the new, never a mix."""
 
     @abstractmethod
+    def drop(self, views: Sequence[str]) -> None:
+        """Delete every row of the given views (views nothing reads any more)."""
+
+    @abstractmethod
     def forget(self, case: str) -> None:
         """Delete every row of a case in every view, leaving no copy in the live database
         (an erased case; the case index writes that it was erased when it catches up)."""
@@ -308,6 +312,12 @@ def _sqlite_class() -> type[CaseViews]:
                 c.execute("DELETE FROM tracking WHERE application_name = ?", (application_name,))
                 self._write(c, rows, tracking)
 
+        def drop(self, views: Sequence[str]) -> None:
+            with self.datastore.transaction(commit=True) as c:
+                c.executemany(
+                    "DELETE FROM ledger_case_views WHERE view = ?", [(view,) for view in views]
+                )
+
         def forget(self, case: str) -> None:
             from ledger.case_keys import scrub_sqlite
 
@@ -443,6 +453,13 @@ def postgres_views_class() -> type[CaseViews]:
                 )
                 self._write(curs, rows, tracking)
 
+        def drop(self, views: Sequence[str]) -> None:
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute(
+                    SQL("DELETE FROM {0} WHERE view = ANY(%s)").format(self.views_table),
+                    (list(views),),
+                )
+
         def forget(self, case: str) -> None:
             with self.datastore.transaction(commit=True) as curs:
                 curs.execute(
@@ -494,6 +511,10 @@ class MemoryCaseViews(POPOTrackingRecorder, CaseViews):
             self._max_tracking_ids.pop(application_name, None)
             if tracking is not None:
                 self._insert_tracking(tracking)
+
+    def drop(self, views: Sequence[str]) -> None:
+        with self._database_lock:
+            self._rows = {place: row for place, row in self._rows.items() if place[0] not in views}
 
     def forget(self, case: str) -> None:
         with self._database_lock:

@@ -321,3 +321,50 @@ def test_a_moved_or_altered_findings_blob_is_refused(ledger: Ledger) -> None:
     assert ledger.run("reindex").exit_code == 0
     assert ledger.run(*json_check).exit_code == 1  # the breaches, from repaired rows
     assert ledger.verify().exit_code == 0
+
+
+def test_results_kept_in_another_language_are_judged_in_it(ledger: Ledger) -> None:
+    """Kept for a reader of English, verified for a reader of Swedish: each kept report is
+    judged again in the language its messages were written in, and found intact (it was
+    reported as rewritten)."""
+    assert ledger.run("--lang", "en", "check", "--all", "--format", "json").exit_code == 0
+    for lang in ("sv", "en"):
+        result = ledger.run("--lang", lang, "verify")
+        assert result.exit_code == 0, result.output
+    # Rewritten, it is still found out, in its own language.
+    view = _rules_view(ledger)
+    (key, data), *_ = ledger.sql(
+        "SELECT case_key, data FROM ledger_case_views WHERE view = ? ORDER BY case_key", view
+    )
+    if ledger.env["LEDGER_CIPHER_KEY"] is None:
+        rewritten = data.replace('"evaluated_at":"', '"evaluated_at":"1', 1)
+        assert rewritten != data
+        ledger.sql(
+            "UPDATE ledger_case_views SET data = ? WHERE view = ? AND case_key = ?",
+            rewritten,
+            view,
+            key,
+        )
+        assert ledger.run("--lang", "sv", "verify").exit_code == 1
+
+
+def test_results_an_earlier_version_kept_are_not_tampering_and_go(ledger: Ledger) -> None:
+    """Rule results kept by an earlier version of the ledger (named without a version, in a
+    shape nothing reads) are no sign of tampering: `verify` passes over them, and the next
+    `check --all` drops them."""
+    assert ledger.run("check", "--all", "--format", "json").exit_code == 0
+    earlier = "rules:0123456789abcdef"
+    ledger.sql(
+        "INSERT INTO ledger_case_views SELECT ? || substr(view, ?), case_key, last_seq, data "
+        "FROM ledger_case_views WHERE view LIKE ?",
+        earlier,
+        len(_rules_view(ledger)) + 1,
+        "rules:%",
+    )
+    count = "SELECT count(*) FROM ledger_case_views WHERE view LIKE ?"
+    assert ledger.sql(count, earlier + "%")[0][0] > 0
+    result = ledger.verify()
+    assert result.exit_code == 0, result.output
+    assert ledger.run("check", "--all", "--format", "json").exit_code == 0
+    assert ledger.sql(count, earlier + "%")[0][0] == 0
+    assert ledger.verify().exit_code == 0

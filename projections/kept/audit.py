@@ -39,10 +39,12 @@ from projections.kept.rule_results import (
     RECHECK,
     RULES_PREFIX,
     answer_part,
+    earlier_version,
     report_to_state,
     row_data,
     settings_of,
 )
+from projections.language import using
 from projections.records import Record, history_records, ordered_after
 from projections.rules import check_case
 
@@ -108,6 +110,8 @@ def _rule_result_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]
     for view in views.view_names():
         if not view.startswith(RULES_PREFIX) or view.endswith((RECHECK, ANSWER)):
             continue
+        if earlier_version(view):
+            continue  # kept by an earlier version: read by nothing, dropped by the next refresh
         try:
             rows = views.rows(view)
             answers = {row.case: row for row in views.rows(view + ANSWER)}
@@ -145,16 +149,19 @@ def _report_problem(
     settings = settings_of(view, row.data)
     if state is None or settings is None:
         return "a kept report the rules cannot have written (its settings do not match)"
-    policy, owner_agency = settings
+    policy, owner_agency, language = settings
     records = ordered_after(history[: row.last_seq])
     now = datetime.fromisoformat(state["evaluated_at"])
-    expected = check_case(records, policy=policy, owner_agency=owner_agency, now=now)
-    if report_to_state(expected) != state:
+    # Judged again in the language it was kept in: its messages are written in it.
+    with using(language):
+        expected = check_case(records, policy=policy, owner_agency=owner_agency, now=now)
+        counted, findings = answer_part(expected, row_data(expected, records, policy, owner_agency))
+        kept_state = report_to_state(expected)
+    if kept_state != state:
         return (
             f"the kept report (up to #{row.last_seq}) is not what the rules give for the "
             "case's entries"
         )
-    counted, findings = answer_part(expected, row_data(expected, records, policy, owner_agency))
     if (
         answer is None
         or answer.last_seq != row.last_seq

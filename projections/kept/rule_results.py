@@ -25,7 +25,7 @@ from ledger.views import CaseViews, ViewRow
 from projections.deadlines import Due
 from projections.kept.answer import all_json_pieces, case_part
 from projections.kept.case_index import INDEX_VIEW, catch_up_cases
-from projections.language import current
+from projections.language import LANGUAGES, current
 from projections.records import Record, to_records
 from projections.rules import (
     RULES,
@@ -49,6 +49,9 @@ RULES_PREFIX = "rules:"
 # Version 7 keeps that part's findings as the row's blob, bytes spliced into the answer as they
 # are, no longer as a JSON string inside its data.
 _STATE_VERSION = 7
+# Since version 7 a view's name says its version: a view kept by an earlier version, which
+# nothing reads again, is known by its name (`earlier_version`) and dropped.
+_CURRENT_PREFIX = f"{RULES_PREFIX}v{_STATE_VERSION}:"
 _FLUSH = 500  # kept rows written per transaction while rebuilding
 
 
@@ -105,6 +108,11 @@ def _refresh(
     view = _view_name(policy, owner_agency)
     column = views.codec.column
     spent = {"rules": 0.0, "write": 0.0}
+    # What an earlier version kept is never read again: its rows go (tens of MB on a large
+    # ledger), and `verify` has none left to pass over.
+    earlier = [name for name in views.view_names() if earlier_version(name)]
+    if earlier:
+        views.drop(earlier)
     with paused_gc():
         recheck_rows, kept = views.rows_beside(view + RECHECK, view)
         rechecks = {row.case: row.data for row in recheck_rows}
@@ -251,13 +259,20 @@ def answer_part(report: Report, data: Mapping[str, Any]) -> tuple[dict[str, Any]
 _BY_ID = {rule_.id: rule_ for rule_ in RULES}
 
 
-def _view_name(policy: Policy, owner_agency: str | None) -> str:
+def _view_name(policy: Policy, owner_agency: str | None, language: str | None = None) -> str:
     # The state's shape is part of the name: results kept in an older shape are never read.
-    # So is the language: a report's messages are written in the reader's language.
+    # So is the language (the reader's, unless given): a report's messages are written in it.
     settings = orjson.dumps(
-        [_STATE_VERSION, policy.values(), owner_agency, current()], option=orjson.OPT_SORT_KEYS
+        [_STATE_VERSION, policy.values(), owner_agency, language or current()],
+        option=orjson.OPT_SORT_KEYS,
     )
-    return RULES_PREFIX + hashlib.sha256(settings).hexdigest()[:16]
+    return _CURRENT_PREFIX + hashlib.sha256(settings).hexdigest()[:16]
+
+
+def earlier_version(view: str) -> bool:
+    """Whether a view of rule results was kept by an earlier version of the ledger (its
+    rows are in a shape nothing reads any more)."""
+    return view.startswith(RULES_PREFIX) and not view.startswith(_CURRENT_PREFIX)
 
 
 def row_data(
@@ -275,17 +290,19 @@ def row_data(
     }
 
 
-def settings_of(view: str, data: Any) -> tuple[Policy, str | None] | None:
-    """The policy and owner agency a kept row was judged under, when they are the ones its
-    view is named after (None otherwise)."""
+def settings_of(view: str, data: Any) -> tuple[Policy, str | None, str] | None:
+    """The policy, owner agency and language a kept row was judged under, when they are the
+    ones its view is named after (None otherwise). The language is the reader's who kept it,
+    which may not be the reader's now."""
     try:
         policy = Policy(**data["policy"])
         owner_agency = data["owner_agency"]
     except (TypeError, KeyError, ValueError):
         return None
-    if _view_name(policy, owner_agency) != view:
-        return None
-    return policy, owner_agency
+    for language in LANGUAGES:
+        if _view_name(policy, owner_agency, language) == view:
+            return policy, owner_agency, language
+    return None
 
 
 def _labels(pairs: list[list[Any]]) -> dict[int, str | None]:
