@@ -245,7 +245,10 @@ def _in_nfc(line: bytes) -> bool:
     beyond needs the full check."""
     if line.isascii() or not line.translate(None, _BELOW_U0100):
         return True
-    return is_normalized("NFC", line.decode())
+    try:
+        return is_normalized("NFC", line.decode())
+    except UnicodeDecodeError:  # not UTF-8 (a case's lines tested at once): line by line then
+        return False
 
 
 def _accept(

@@ -227,3 +227,20 @@ def test_the_chain_hash_made_in_place_is_the_chained_payloads() -> None:
     at = "2026-12-06T11:00:00+00:00"
     assert chain_hash_at(state, 7, at) == entry_hash(chained_payload_at(state, 7, at))
     assert list(state.items()) == before  # left as it was, key order too
+
+
+def test_a_line_that_is_not_utf8_sends_its_case_the_exact_path(tmp_path: Path) -> None:
+    """A case's lines are tested for NFC all at once: a line of bytes that are not UTF-8
+    among them sends the case to the exact path, which names the line."""
+    objects = _case_lines()
+    objects[1]["summary"] = "Barnet å PLACE."
+    lines = [orjson.dumps(obj) + b"\n" for obj in objects]
+    lines[1] = lines[1].replace(b"PLACE", b"\xff\xfe")
+    ledger = CaseLedger(sqlite_store(str(tmp_path / "l.db")))
+    try:
+        assert fastpath.fast_rows(Case.start(case_id("FP-1"), "FP-1"), lines, ledger.mapper) is None
+        with pytest.raises(ImportFailed) as failed:
+            import_sources(ledger, [Source("in.jsonl", lines)], workers=0)
+        assert [e.where for e in failed.value.errors] == ["in.jsonl:2"]
+    finally:
+        ledger.close()
