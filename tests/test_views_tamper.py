@@ -337,15 +337,19 @@ def test_results_kept_in_another_language_are_judged_in_it(ledger: Ledger) -> No
         "SELECT case_key, data FROM ledger_case_views WHERE view = ? ORDER BY case_key", view
     )
     if ledger.env["LEDGER_CIPHER_KEY"] is None:
-        rewritten = data.replace('"evaluated_at":"', '"evaluated_at":"1', 1)
-        assert rewritten != data
-        ledger.sql(
-            "UPDATE ledger_case_views SET data = ? WHERE view = ? AND case_key = ?",
-            rewritten,
-            view,
-            key,
-        )
-        assert ledger.run("--lang", "sv", "verify").exit_code == 1
+        for old, new in (
+            ('"evaluated_at":"', '"evaluated_at":"1'),
+            ('"findings":[[', '"findings":['),
+        ):
+            ledger.sql(
+                "UPDATE ledger_case_views SET data = ? WHERE view = ? AND case_key = ?",
+                data.replace(old, new, 1),
+                view,
+                key,
+            )
+            result = ledger.run("--lang", "sv", "verify")
+            assert result.exit_code == 1
+            assert "kept rule results" in first_line(result), result.output
 
 
 def test_results_an_earlier_version_kept_are_not_tampering_and_go(ledger: Ledger) -> None:

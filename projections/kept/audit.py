@@ -150,8 +150,11 @@ def _report_problem(
     if state is None or settings is None:
         return "a kept report the rules cannot have written (its settings do not match)"
     policy, owner_agency, language = settings
+    try:
+        now = datetime.fromisoformat(state["evaluated_at"])
+    except (KeyError, TypeError, ValueError):
+        return "a kept report the rules cannot have written (no time it was judged at)"
     records = ordered_after(history[: row.last_seq])
-    now = datetime.fromisoformat(state["evaluated_at"])
     # Judged again in the language it was kept in: its messages are written in it.
     with using(language):
         expected = check_case(records, policy=policy, owner_agency=owner_agency, now=now)
