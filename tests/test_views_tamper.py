@@ -103,6 +103,20 @@ def first_line(result: Result) -> str:
     return result.output.splitlines()[0]
 
 
+def refused_then_repaired(ledger: Ledger, readers: list[tuple[str, ...]]) -> None:
+    """Each reader refuses the moved row in one line (exit 1), `verify` names it, and
+    `reindex` rebuilds the views."""
+    for args in readers:
+        result = ledger.run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "was not written where it is stored" in result.output
+        assert len(result.output.strip().splitlines()) == 1
+    verified = ledger.verify()
+    assert verified.exit_code == 1
+    assert "was not written where it is stored" in verified.output
+    assert ledger.run("reindex").exit_code == 0
+
+
 def test_an_untouched_ledger_verifies_with_its_views(ledger: Ledger) -> None:
     assert ledger.run("check", "--all", "--format", "json").exit_code == 0
     result = ledger.verify()
@@ -151,15 +165,7 @@ def test_a_swapped_row_is_refused_by_cases_and_check_all(ledger: Ledger) -> None
         if view == ":answer":
             # The JSON answer is written from the kept parts.
             readers = [("check", "--all", "--format", "json", "--fail-on", "breach")]
-        for args in readers:
-            result = ledger.run(*args)
-            assert result.exit_code == 1, (args, result.output)
-            assert "was not written where it is stored" in result.output
-            assert len(result.output.strip().splitlines()) == 1
-        verified = ledger.verify()
-        assert verified.exit_code == 1
-        assert "was not written where it is stored" in verified.output
-        assert ledger.run("reindex").exit_code == 0
+        refused_then_repaired(ledger, readers)
         if view is not None:
             assert ledger.verify().exit_code == 0
 
@@ -311,14 +317,7 @@ def test_a_moved_or_altered_findings_blob_is_refused(ledger: Ledger) -> None:
             view,
             key,
         )
-    result = ledger.run(*json_check)
-    assert result.exit_code == 1
-    assert "was not written where it is stored" in result.output
-    assert len(result.output.strip().splitlines()) == 1
-    verified = ledger.verify()
-    assert verified.exit_code == 1
-    assert "was not written where it is stored" in verified.output
-    assert ledger.run("reindex").exit_code == 0
+    refused_then_repaired(ledger, [json_check])
     assert ledger.run(*json_check).exit_code == 1  # the breaches, from repaired rows
     assert ledger.verify().exit_code == 0
 
