@@ -30,8 +30,8 @@ from projections.rules import GROUPS, RULES, STATUSES, Finding, Report, finding_
 # The document's own pieces, shared with `all_document` so that the two cannot drift apart.
 from projections.rules.output import (
     _horizon_json,
-    _merged_note,
     case_counts,
+    merged_rule_json,
     month_group,
     policy_json,
 )
@@ -258,28 +258,9 @@ def merged_explain(
         not_in_force = outside.get(rule_.id, [])
         status = "applied" if applied else "not_in_force" if not_applied else "not_triggered"
         merged.append(
-            {
-                "rule": rule_.id,
-                "status": status,
-                "in_force_from": rule_.in_force_from,
-                "in_force_until": rule_.in_force_until,
-                "triggered": triggered,
-                "met": met,
-                "lapsed": lapsed,
-                "ended_by_death": ended_by_death,
-                "findings": {s: n for s, n in findings.items() if n},
-                "not_in_force": not_in_force,
-                "note": _merged_note(
-                    rule_,
-                    status,
-                    triggered,
-                    len(not_in_force),
-                    met,
-                    lapsed,
-                    ended_by_death,
-                    findings,
-                ),
-            }
+            merged_rule_json(
+                rule_, status, triggered, met, lapsed, ended_by_death, findings, not_in_force
+            )
         )
     return merged
 

@@ -264,40 +264,51 @@ def merge_explain(reports: Sequence[Report]) -> list[dict[str, Any]]:
             else "not_triggered"
         )
         triggered = sum(e.triggered for e in items)
-        not_in_force = sum(len(e.not_in_force) for e in items)
         met = sum(e.met for e in items)
         lapsed = sum(e.lapsed for e in items)
         ended_by_death = sum(e.ended_by_death for e in items)
+        outside = [
+            {"case": r.case, "seq": n.seq, "ref": n.ref, "type": n.type, "time": n.time.to_json()}
+            for r in reports
+            for e in r.explain
+            if e.rule == rule_.id
+            for n in e.not_in_force
+        ]
         merged.append(
-            {
-                "rule": rule_.id,
-                "status": status,
-                "in_force_from": rule_.in_force_from,
-                "in_force_until": rule_.in_force_until,
-                "triggered": triggered,
-                "met": met,
-                "lapsed": lapsed,
-                "ended_by_death": ended_by_death,
-                "findings": {s: findings[s] for s in STATUSES if findings[s]},
-                "not_in_force": [
-                    {
-                        "case": r.case,
-                        "seq": n.seq,
-                        "ref": n.ref,
-                        "type": n.type,
-                        "time": n.time.to_json(),
-                    }
-                    for r in reports
-                    for e in r.explain
-                    if e.rule == rule_.id
-                    for n in e.not_in_force
-                ],
-                "note": _merged_note(
-                    rule_, status, triggered, not_in_force, met, lapsed, ended_by_death, findings
-                ),
-            }
+            merged_rule_json(
+                rule_, status, triggered, met, lapsed, ended_by_death, findings, outside
+            )
         )
     return merged
+
+
+def merged_rule_json(
+    rule_: Rule,
+    status: str,
+    triggered: int,
+    met: int,
+    lapsed: int,
+    ended_by_death: int,
+    findings: Mapping[str, int],
+    not_in_force: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """One rule's line of `check --all`'s merged explanation, from its sums over the cases
+    (made from the reports here, from the kept parts by projections/kept/answer.py)."""
+    return {
+        "rule": rule_.id,
+        "status": status,
+        "in_force_from": rule_.in_force_from,
+        "in_force_until": rule_.in_force_until,
+        "triggered": triggered,
+        "met": met,
+        "lapsed": lapsed,
+        "ended_by_death": ended_by_death,
+        "findings": {s: findings[s] for s in STATUSES if findings.get(s)},
+        "not_in_force": not_in_force,
+        "note": _merged_note(
+            rule_, status, triggered, len(not_in_force), met, lapsed, ended_by_death, findings
+        ),
+    }
 
 
 def _merged_note(
