@@ -129,6 +129,17 @@ def test_findings_by_area_with_the_law_at_the_time_and_judgements(db: str, tmp_p
     assert "SoL (2001:453)" in appendix and "2025:400) 20 kap" not in appendix
 
 
+def test_a_finding_s_law_and_deadline_read_in_swedish(db: str, tmp_path) -> None:
+    """A rule citing no paragraph names its source in the reader's language, and a deadline
+    is not said twice ("senast senast vid utgången")."""
+    out = tmp_path / "nk.md"
+    assert run(db, "report", "NK-LH", "--format", "md", "-o", str(out)).exit_code == 0
+    findings = squeeze(out.read_text("utf-8").split("Iakttagelser", 1)[1])
+    assert "åtgärdens eget slutdatum, annars lokal riktlinje" in findings
+    assert "the measure's own due date" not in findings
+    assert "frist: senast vid utgången av" in findings and "senast senast" not in findings
+
+
 def test_the_judgements_table_says_each_findings_status_in_words(db: str, tmp_path) -> None:
     """'decision-without-basis (no_record)' was a code in a Swedish document."""
     out = tmp_path / "nk.md"

@@ -242,7 +242,7 @@ def test_a_citation_is_the_references_in_force_at_any_clock() -> None:
                 for text in texts:
                     moment = parse_moment(text)
                     refs = rule_.legal_at(moment)
-                    plain = "; ".join(cited(ref) for ref in refs) if refs else rule_.source
+                    plain = "; ".join(cited(ref) for ref in refs) if refs else _(rule_.source)
                     assert rule_.citation(moment) == plain, (rule_.id, text, lang)
 
 

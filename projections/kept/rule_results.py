@@ -47,8 +47,10 @@ RULES_PREFIX = "rules:"
 # the rule and the trigger's time) with each finding's unit and trigger type. Version 6
 # keeps each case's part of the JSON answer beside its report, in the companion view ANSWER.
 # Version 7 keeps that part's findings as the row's blob, bytes spliced into the answer as they
-# are, no longer as a JSON string inside its data.
-_STATE_VERSION = 7
+# are, no longer as a JSON string inside its data. Version 8: a rule that cites no paragraph
+# names its source in the reader's language (it was always English), and the kept findings'
+# text holds it.
+_STATE_VERSION = 8
 # Since version 7 a view's name says its version: a view kept by an earlier version, which
 # nothing reads again, is known by its name (`earlier_version`) and dropped.
 _CURRENT_PREFIX = f"{RULES_PREFIX}v{_STATE_VERSION}:"

@@ -151,7 +151,7 @@ class Rule:
     def _citation(self, moment: Moment | None) -> str:
         refs = self.legal_at(moment)
         if not refs:
-            return self.source
+            return _(self.source)  # in the reader's language, as every other citation
         # Every finding cites, and a rule has only a few combinations of references in force:
         # each is written once per language.
         key = (self.id, tuple(map(id, refs)), current())

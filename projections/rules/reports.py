@@ -293,7 +293,7 @@ CHILD_NOT_SEEN = Rule(
     in_force_from=None,
     in_force_until=None,
     legal=(),
-    source="practice",
+    source=N_("practice"),
     confidence="U",
     check=_check_child_not_seen,
 )
