@@ -147,10 +147,9 @@ def _tree_pss_mb(pid: int) -> float:
         try:
             with open(f"/proc/{current}/smaps_rollup", encoding="ascii") as rollup:
                 total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
-            with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as children:
-                pending += [int(child) for child in children.read().split()]
         except (OSError, StopIteration, ValueError):
             continue  # the process ended meanwhile
+        pending += _children(current)
     return total / 1024
 
 
