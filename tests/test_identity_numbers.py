@@ -104,6 +104,46 @@ def test_ordinary_lines_pass_the_cheap_test(text: str) -> None:
     assert not may_hold_identity_number(line), text
 
 
+def _searched_text_by_text(obj: dict) -> list[str]:
+    """The fields `identity_number_fields` must name, by searching every text it holds."""
+
+    def texts(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [t for k, v in value.items() for t in (*texts(k), *texts(v))]
+        if isinstance(value, list):
+            return [t for v in value for t in texts(v)]
+        return []
+
+    found = []
+    for position, (name, value) in enumerate(obj.items(), start=1):
+        if contains_identity_number(name):
+            found.append(f"#{position} (its name)")
+        elif any(contains_identity_number(t) for t in texts(value)):
+            found.append(name)
+    return found
+
+
+_DIGITS_AND_MORE = st.text(
+    alphabet=st.sampled_from('0123456789-+ \u2013\u2212\u2011aé"\\\n\x00\ud800'), max_size=16
+)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _DIGITS_AND_MORE,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_DIGITS_AND_MORE, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(st.dictionaries(_DIGITS_AND_MORE, _JSON, max_size=4), st.sampled_from(NUMBERS + [""]))
+def test_fields_are_found_as_a_search_of_every_text_finds_them(obj: dict, number: str) -> None:
+    # The object is tested as one JSON text first (a quarter of the import's exact path went
+    # to searching text by text); the fields named must be those a search of each text names,
+    # escapes, lone surrogates and integers too large for JSON included.
+    obj = {**obj, "summary": f"x{number}"}
+    assert identity_number_fields(obj) == _searched_text_by_text(obj)
+
+
 def test_fields_are_named_at_any_depth_and_a_name_by_position() -> None:
     obj = {"case": "NK", "changes": {"summary": ["x", TOLVAN]}, "ok": "1234-19", TOLVAN: 1}
     assert identity_number_fields(obj) == ["changes", "#4 (its name)"]
