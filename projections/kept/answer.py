@@ -82,6 +82,7 @@ _RULE_FIELDS = 7 + len(STATUSES)
 # case sums them all (as a vector would). A field holds counts summed over every case: 48
 # bits leave room for more than 10^14, so no sum carries into the next field.
 _FIELD_BITS = 48
+_FIELD_BYTES = _FIELD_BITS // 8
 _FIELD_MASK = (1 << _FIELD_BITS) - 1
 
 
@@ -137,11 +138,11 @@ def _rules(
 
 
 def _pack(fields: Sequence[int]) -> str:
-    """The fields as one integer, in hexadecimal (JSON numbers are not this long)."""
-    packed = 0
-    for value in reversed(fields):
-        packed = (packed << _FIELD_BITS) | value
-    return format(packed, "x")
+    """The fields as one integer, in hexadecimal (JSON numbers are not this long): the first
+    field in the lowest bits. Built from bytes, not by shifting a growing integer field by
+    field (quadratic in the rules' number; 2% of a rebuild)."""
+    packed = b"".join([value.to_bytes(_FIELD_BYTES, "little") for value in fields])
+    return format(int.from_bytes(packed, "little"), "x")
 
 
 def rule_totals(parts: Sequence[Mapping[str, Any]]) -> list[int]:
