@@ -46,6 +46,17 @@ FONT = "Helvetica"
 TEXT_PT = 10  # the smallest text in a diagram, at its natural size
 PRINT_MIN_PT = 8  # the smallest text allowed on paper
 GREY_FILL, GREY_TEXT = "#eeeeee", "#9a9a9a"
+# `arrowhead` is declared first, as its default, so that its place among the edge
+# attributes is the same in declaration and in alphabetical order. Graphviz 2.43 (Debian 12)
+# lays out an edge between neighbours in one column with a port in a copy of the graph whose
+# attributes are in alphabetical order, then reads the arrowhead at its original place:
+# 'Arrow type "Helvetica" unknown', and the arrow drawn as the default by luck.
+EDGE_DEFAULTS = {
+    "arrowhead": "normal",
+    "arrowsize": "0.6",
+    "fontname": FONT,
+    "fontsize": str(TEXT_PT),
+}
 RED = "#c0392b"
 
 # Shape and fill by vocabulary category; decisions are flat boxes marked with a diamond
@@ -441,7 +452,7 @@ def _page_graph(
         attrs["size"] = paper.size
     graph.attr(**attrs)
     graph.attr("node", fontname=FONT, fontsize=str(TEXT_PT), margin="0.06,0.03")
-    graph.attr("edge", fontname=FONT, fontsize=str(TEXT_PT), arrowsize="0.6")
+    graph.attr("edge", **EDGE_DEFAULTS)
 
     # The axis: one tick per column; a period's continuation columns have an empty tick.
     tick_id = {column: f"t{i}" for i, column in enumerate(columns)}
@@ -1329,7 +1340,7 @@ def cause_graph(analysis: Analysis, ledger_state: LedgerState | None = None) -> 
         label=_text("\\n".join(_escape(line) for line in (title, *caption))),
     )
     graph.attr("node", fontname=FONT, fontsize=str(TEXT_PT), margin="0.08,0.04")
-    graph.attr("edge", fontname=FONT, fontsize=str(TEXT_PT), arrowsize="0.6")
+    graph.attr("edge", **EDGE_DEFAULTS)
 
     def head(record: Record, words: str) -> str:
         return _escape(f"#{record.seq} · {record.occurred.display()} · {words}")

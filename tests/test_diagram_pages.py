@@ -244,3 +244,23 @@ def test_a_tick_holding_only_entries_dated_by_year_names_the_year_not_a_week(
     ]
     assert labels[0] == "2020" and "~2020-06" in labels
     assert not any("v. 01" in label or "veckor" in label for label in labels), labels
+
+
+@pytest.mark.parametrize("case", ["NK-LH", "AS-2020"])
+@pytest.mark.parametrize("as_known_at", [None, "2019-12-31"])
+def test_dot_draws_every_page_without_a_warning(
+    records: dict, case: str, as_known_at: str | None
+) -> None:
+    # Graphviz 2.43 mixed up an edge's attributes (`Arrow type "Helvetica" unknown`) where a
+    # greyed edge between neighbours in one column carried a font colour it had no label for.
+    import subprocess
+
+    point = parse_point_moment(as_known_at) if as_known_at else None
+    views = decisions(records[case])
+    pages = timeline_pages(case, records[case], as_known_at=point, decisions=views)
+    pages += decisions_pages(case, views, records[case])
+    for page in pages:
+        done = subprocess.run(
+            ["dot", "-Tsvg", "-o", "/dev/null"], input=page.source, capture_output=True, text=True
+        )
+        assert (done.returncode, done.stderr) == (0, ""), page.name

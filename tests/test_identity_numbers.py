@@ -130,12 +130,14 @@ _DIGITS_AND_MORE = st.text(
 )
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | _DIGITS_AND_MORE,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_DIGITS_AND_MORE, inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(_DIGITS_AND_MORE, inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
 
-@given(st.dictionaries(_DIGITS_AND_MORE, _JSON, max_size=4), st.sampled_from(NUMBERS + [""]))
+@given(st.dictionaries(_DIGITS_AND_MORE, _JSON, max_size=4), st.sampled_from([*NUMBERS, ""]))
 def test_fields_are_found_as_a_search_of_every_text_finds_them(obj: dict, number: str) -> None:
     # The object is tested as one JSON text first (a quarter of the import's exact path went
     # to searching text by text); the fields named must be those a search of each text names,
