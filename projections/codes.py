@@ -191,6 +191,12 @@ _STATUS: dict[str, str] = {
     "undetermined": NC_("status", "undetermined"),
     "pending": NC_("status", "pending"),
     "info": NC_("status", "information"),
+    # A rule's reading where it found nothing to flag (a judgement's evidence).
+    "met": NC_("status", "requirement met"),
+    "not_triggered": NC_("status", "not triggered"),
+    "not_in_force": NC_("status", "not in force"),
+    "ended_by_death": NC_("status", "ended with the death"),
+    "unknown": NC_("status", "no such rule"),
 }
 
 # Short forms for narrow table columns.
@@ -201,6 +207,11 @@ _STATUS_SHORT: dict[str, str] = {
     "undetermined": NC_("status", "undetermined"),
     "pending": NC_("status", "pending"),
     "info": NC_("status", "info"),
+    "met": NC_("status", "met"),
+    "not_triggered": NC_("status", "not triggered"),
+    "not_in_force": NC_("status", "not in force"),
+    "ended_by_death": NC_("status", "death"),
+    "unknown": NC_("status", "no such rule"),
 }
 
 

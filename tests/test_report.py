@@ -435,3 +435,29 @@ def test_the_lex_sarah_template_gives_the_recorded_causes_and_measures(db: str) 
     assert "förklarar #17 (bvc-request)" in causes
     measures = result.stdout.split("### Åtgärder med datum", 1)[1].split("###", 1)[0]
     assert "alternativa kontaktvägar" in measures and "ansvarig: ej dokumenterat" in measures
+
+
+def test_findings_and_judgements_speak_as_the_rest_of_the_ledger(db: str) -> None:
+    # A reviewer's document named rules by their ids ("decision-with-outstanding-request"),
+    # printed a rule's silence as its code ("not_triggered"), and gave statuses words of their
+    # own: "obestämt" where `ledger check` says "kan ej avgöras", "obesvarad" (unanswered)
+    # for a deadline that has not passed.
+    from projections.codes import status_word
+    from projections.language import using
+    from projections.report.words import rule_title
+    from projections.rules.pack import RULES
+
+    result = run(db, "report", "NK-LH", "--format", "md")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    judgements = text.split("### Registrerade bedömningar")[1]
+    for rule_ in RULES:
+        assert rule_.id not in judgements, rule_.id
+    with using("sv"):
+        assert rule_title("decision-with-outstanding-request") in judgements
+    for code in ("not_triggered", "not_in_force", "ended_by_death", "no_record", "undetermined"):
+        assert code.replace("_", "\\_") not in text and code not in text, code
+    with using("sv"):
+        assert f"({status_word('undetermined')})" in judgements
+        assert f"({status_word('not_triggered')})" in judgements
+    assert "obestämt" not in text and "obesvarad)" not in text

@@ -18,7 +18,7 @@ from typing import Literal
 
 from ledger.legal import LegalReference
 from ledger.timeparse import Moment, format_instant, known_state
-from projections.codes import code_words, note_words, outcome_words
+from projections.codes import code_words, note_words, outcome_words, status_word
 from projections.corrections import CORRECTION_TYPES, as_known
 from projections.deadlines import in_period
 from projections.decisions import Decision, decisions
@@ -41,7 +41,6 @@ from projections.report.model import (
 from projections.report.words import (
     AGREEMENT_WORDS,
     CONFIDENCE_WORDS,
-    STATUS_WORDS,
     entry_label,
     ref_line,
     rule_title,
@@ -49,6 +48,7 @@ from projections.report.words import (
     words,
 )
 from projections.rules import RULES, Concordance, Finding, Report
+from projections.rules.concordance import further_questions
 from projections.rules.pack import AREAS, area_of
 from projections.rules.similar import Similar
 from projections.rules.wording import judge_name
@@ -418,7 +418,7 @@ def _findings(report: Report, labels: dict[int, Record]) -> Section:
                 )
             rows.append(
                 (
-                    words(STATUS_WORDS, f.status),
+                    status_word(f.status),
                     "\n".join(what),
                     "\n".join(evidence),
                     f.legal_reference,
@@ -454,13 +454,21 @@ def _judgement_rows(
         )
         judged = _seq_list(item.judges) if item.judges else _("the case as a whole")
         question = f"{item.criterion}\n" + _("judges {entries}").format(entries=judged)
+        # Each reading and each open question begins with a dash: in a narrow column they
+        # run over several lines, and the reader must see where the next one begins.
         rules = [words(AGREEMENT_WORDS, item.summary)]
         rules += [
-            f"{words(AGREEMENT_WORDS, e.agreement)}: {e.rule} ({words(STATUS_WORDS, e.status)})"
-            + (f" {_seq_list(e.refs)}" if e.refs else "")
+            f"– {words(AGREEMENT_WORDS, e.agreement)}: {rule_title(e.rule)} "
+            f"({status_word(e.status)})" + (f" {_seq_list(e.refs)}" if e.refs else "")
             for e in item.evidence
         ]
-        rows.append((head, question, "\n".join(rules), "\n".join(item.open_questions) or "—"))
+        left_open = [
+            f"– {rule_title(e.rule)}: {e.reason}"
+            for e in item.evidence
+            if e.agreement == "cannot_tell"
+        ]
+        left_open += [f"– {question}" for question in further_questions(item)]
+        rows.append((head, question, "\n".join(rules), "\n".join(left_open) or "—"))
     columns = (_("Judgement"), _("Question"), _("What the rules say"), _("Left open"))
     return columns, tuple(rows), (16, 32, 32, 20)
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from projections.analysis import case_analysis, cause_text, measure_text
-from projections.codes import code_words
+from projections.codes import code_words, status_word
 from projections.corrections import CORRECTION_TYPES
 from projections.language import _
 from projections.records import Record
 from projections.report.model import Block, Heading, Items, Paragraph, Section, ToWrite
-from projections.report.words import STATUS_WORDS, ref_line, rule_title, words
+from projections.report.words import ref_line, rule_title
 from projections.rules import Report
 from projections.rules.similar import Similar
 
@@ -52,9 +52,7 @@ def lex_sarah_sections(
         for _area, found, _barriers in analysis.by_area()
         for c in found
     ] + [
-        f"{words(STATUS_WORDS, f.status)}: {rule_title(f.rule)} ("
-        + " ".join(f"#{s}" for s in f.refs)
-        + ")"
+        f"{status_word(f.status)}: {rule_title(f.rule)} (" + " ".join(f"#{s}" for s in f.refs) + ")"
         for f in report.findings
         if f.status in CAUSE_STATUSES
     ]
@@ -143,7 +141,7 @@ def _similar_line(item: Similar) -> str:
         seq=finding.refs[0],
         time=when,
         unit=finding.unit,
-        status=words(STATUS_WORDS, finding.status),
+        status=status_word(finding.status),
         rule=rule_title(finding.rule),
     )
 

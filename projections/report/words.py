@@ -8,16 +8,6 @@ from projections.language import N_, _, current
 from projections.records import Record
 from projections.rules.pack import rule
 
-# A finding's status in words (the codes stay in JSON).
-STATUS_WORDS: dict[str, str] = {
-    "breach": N_("breach"),
-    "warning": N_("warning"),
-    "no_record": N_("not documented in the examined records"),
-    "undetermined": N_("undetermined"),
-    "pending": N_("pending"),
-    "info": N_("information"),
-}
-
 # How a recorded judgement reads against the rules.
 AGREEMENT_WORDS: dict[str, str] = {
     "supports": N_("supported"),

@@ -122,6 +122,8 @@ def concordance(
             else:
                 evidence.append(_silence(grade, by_rule.get(rule_id), rule_id))
         evidence += _related(grade, judged, rule_ids, findings)
+        # What the records leave open: first each reading that cannot tell, in the evidence's
+        # order (`further_questions` counts on it), then what no rule's reading says.
         open_questions = [f"{e.rule}: {e.reason}" for e in evidence if e.agreement == "cannot_tell"]
         if not rule_ids:
             open_questions.append(
@@ -166,3 +168,10 @@ def concordance(
             )
         )
     return tuple(result)
+
+
+def further_questions(item: Concordance) -> tuple[str, ...]:
+    """The open questions of `item` that are not a rule's reading which cannot tell: a
+    document naming rules its own way (by title) writes those from `item.evidence`."""
+    readings = sum(1 for e in item.evidence if e.agreement == "cannot_tell")
+    return item.open_questions[readings:]
