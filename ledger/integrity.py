@@ -97,8 +97,32 @@ def leaf_data(originator_id: UUID, version: int, hash_hex: str) -> bytes:
     return originator_id.bytes + version.to_bytes(8, "big") + raw
 
 
-def _fallback_leaf(originator_id: UUID, version: int, state: bytes) -> bytes:
-    return originator_id.bytes + version.to_bytes(8, "big") + hashlib.sha256(state).digest()
+def _fallback_leaf(originator_id: UUID, version: int, state: object) -> bytes:
+    return (
+        originator_id.bytes
+        + version.to_bytes(8, "big")
+        + hashlib.sha256(_stored_bytes(state)).digest()
+    )
+
+
+def _stored_bytes(state: object) -> bytes:
+    """A row's state as bytes. The ledger writes bytes, but SQLite keeps whatever type a
+    statement run behind its back writes (text, a number, NULL): such a state is hashed as
+    written, so that the row still gives a leaf."""
+    if isinstance(state, bytes | bytearray | memoryview):
+        return bytes(state)
+    return repr(state).encode("utf-8", "surrogatepass")
+
+
+_SQL_TYPES = {str: "text", int: "an integer", float: "a real number", type(None): "NULL"}
+
+
+def not_bytes(state: object) -> str | None:
+    """The problem with a row whose state is not bytes, in words; None for bytes."""
+    if isinstance(state, bytes | bytearray | memoryview):
+        return None
+    kind = _SQL_TYPES.get(type(state), type(state).__name__)
+    return f"its stored state is {kind}, not the bytes the ledger writes (rewritten outside it)"
 
 
 @dataclass
@@ -114,7 +138,9 @@ class Problem:
     source: str | None = None  # a checkpoint from elsewhere: "FILE checkpoint N"
 
     @property
-    def where(self) -> str:
+    def where(self) -> str | None:
+        """The place named before the problem; None for a problem of no one place (a kept
+        view as a whole), whose words say where."""
         if self.source is not None:
             return self.source
         if self.case is not None or self.case_id is not None:
@@ -122,10 +148,12 @@ class Problem:
             return f"{name}#{self.seq}" if self.seq is not None else name
         if self.position is not None:
             return f"entry {self.position}"
-        return f"checkpoint {self.checkpoint}"
+        if self.checkpoint is not None:
+            return f"checkpoint {self.checkpoint}"
+        return None
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.what}"
+        return self.what if self.where is None else f"{self.where}: {self.what}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -342,6 +370,11 @@ def _check_entry(
         result.add(found)
         return found
 
+    if (odd := not_bytes(notification.state)) is not None:
+        problem(odd)
+        _advance(chain, version)
+        return fallback
+
     try:
         event = ledger.mapper.to_domain_event(notification)
         key = event.case
@@ -437,7 +470,9 @@ def _check_erased_entry(
         _advance(chain, version)
         return _fallback_leaf(case_id, version, notification.state)
     stored_hash, digest = recorded
-    if state_digest(notification.state) != digest:
+    if (odd := not_bytes(notification.state)) is not None:
+        result.add(Problem(odd, chain.key, case_id, version, position))
+    elif state_digest(notification.state) != digest:
         result.add(
             Problem(
                 "changed since the case was erased (the stored ciphertext is not the one its "
@@ -475,6 +510,10 @@ def _check_erasure(
     def problem(what: str) -> None:
         result.add(Problem(what, chain.key, case_id, version, position))
 
+    if (odd := not_bytes(notification.state)) is not None:
+        problem(f"erasure record: {odd}")
+        _advance(chain, version)
+        return _fallback_leaf(case_id, version, notification.state)
     try:
         event = ledger.mapper.to_domain_event(notification)
         assert isinstance(event, Erased)

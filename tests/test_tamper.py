@@ -318,6 +318,39 @@ def test_a_flipped_byte_that_no_longer_decodes(target: Target) -> None:
     assert first_line(result).startswith("NK-LH#3: undecodable state")
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "CAST(state AS TEXT)",  # the same characters, stored as text
+        "replace(state, 'Norrköping', 'Norrkoping')",  # SQL's replace() gives text
+        "NULL",
+        "42",
+        "X''",
+    ],
+)
+def test_a_state_rewritten_by_sql_as_another_type(
+    target_for: Callable[..., Target], value: str
+) -> None:
+    # SQLite keeps whatever type a statement writes: `verify`, the command every refusal
+    # points to, stopped with an internal error on a state that was not bytes.
+    target = target_for()
+    if target.store.kind != "sqlite":
+        pytest.skip("a PostgreSQL bytea column holds bytes only")
+    target.import_(LILLA, ASTORP)
+    table = target.table()
+    row = table.row(target.case_id("NK-LH"), 3)
+    table.sql(
+        f"UPDATE {{t}} SET state = {value} WHERE originator_id=? AND originator_version=?",
+        table._id(row.originator_id),
+        row.version,
+    )
+    result = target.verify()
+    assert result.exit_code == 1, result.output
+    assert first_line(result).startswith("NK-LH#3: "), result.output
+    if value != "X''":
+        assert "not the bytes the ledger writes" in first_line(result)
+
+
 def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(target: Target) -> None:
     rewrite(target, "NK-LH", 3, summary="Nothing happened.")
     result = target.verify()
