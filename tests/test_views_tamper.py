@@ -371,3 +371,65 @@ def test_results_an_earlier_version_kept_are_not_tampering_and_go(ledger: Ledger
     assert ledger.run("check", "--all", "--format", "json").exit_code == 0
     assert ledger.sql(count, earlier + "%")[0][0] == 0
     assert ledger.verify().exit_code == 0
+
+
+def _with_a_deadline_ahead(ledger: Ledger, tmp_path: Path) -> str:
+    """A report of concern received today: its same-day deadline is still open, so its kept
+    results say when the case must be judged again (tomorrow). The recheck view's name."""
+    from datetime import date
+
+    line = {
+        "case": "REC-1",
+        "type": "ConcernReportReceived",
+        "occurred": date.today().isoformat(),
+        "agency": "Socialtjänsten X",
+        "summary": "Orosanmälan inkom.",
+        "reporter_category": "skola",
+        "concern": "Oro.",
+    }
+    source = tmp_path / "today.jsonl"
+    source.write_text(json.dumps(line) + "\n")
+    assert ledger.run("import", str(source)).exit_code == 0
+    assert ledger.run("check", "--all", "--format", "json").exit_code == 0
+    return _rules_view(ledger) + ":recheck"
+
+
+def test_a_rewritten_clear_recheck_time_is_named_by_verify(ledger: Ledger, tmp_path: Path) -> None:
+    """A case's kept time to be judged again rewritten to none: once its deadline passed,
+    `check --all` would go on answering from the kept results, the breach unseen. Verify
+    said the views were intact; it now names the case."""
+    if ledger.env["LEDGER_CIPHER_KEY"]:
+        pytest.skip("sealed rows cannot be rewritten without the key")
+    view = _with_a_deadline_ahead(ledger, tmp_path)
+    [(data,)] = ledger.sql(
+        "SELECT data FROM ledger_case_views WHERE view = ? AND case_key = ?", view, "REC-1"
+    )
+    content = json.loads(data)
+    assert content["data"] is not None  # tomorrow
+    content["data"] = None
+    ledger.sql(
+        "UPDATE ledger_case_views SET data = ? WHERE view = ? AND case_key = ?",
+        json.dumps(content),
+        view,
+        "REC-1",
+    )
+    assert ledger.run("check", "--all").exit_code == 0  # reads it as written
+    result = ledger.verify()
+    assert result.exit_code == 1, result.output
+    assert first_line(result).startswith("REC-1: kept rule results: the kept time"), result.output
+    assert ledger.run("reindex").exit_code == 0
+    assert ledger.verify().exit_code == 0
+
+
+def test_an_unreadable_recheck_row_is_named_by_verify(ledger: Ledger, tmp_path: Path) -> None:
+    """`check --all` refused a recheck row it could not open while verify called the views
+    intact: verify now reads every kept row, and says where."""
+    view = _with_a_deadline_ahead(ledger, tmp_path)
+    # Every case's row (sealed, the case column holds a keyed hash of the key).
+    ledger.sql("UPDATE ledger_case_views SET data = ? WHERE view = ?", "not a kept row", view)
+    assert ledger.run("check", "--all").exit_code == 1
+    result = ledger.verify()
+    assert result.exit_code == 1, result.output
+    assert first_line(result).startswith("kept rule results: a kept row of the view"), result.output
+    assert ledger.run("reindex").exit_code == 0
+    assert ledger.verify().exit_code == 0

@@ -19,7 +19,7 @@ What is compared:
 - the rule results: each kept report is the report the rules give for the case's first
   `last_seq` entries, under the policy, owner agency and time it names; and the case's kept
   part of the JSON answer (projections/kept/answer.py), its counts and its findings' bytes,
-  is the one that report gives.
+  is the one that report gives, and so is its kept time to be judged again.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from projections.kept.rule_results import (
     RULES_PREFIX,
     answer_part,
     earlier_version,
+    recheck_text,
     report_to_state,
     row_data,
     settings_of,
@@ -112,21 +113,37 @@ def _rule_result_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]
             continue
         if earlier_version(view):
             continue  # kept by an earlier version: read by nothing, dropped by the next refresh
+        # Every kept row of the rule results is opened, those saying when to judge a case
+        # again too: `check --all` reads them all, and one it cannot open stops it.
         try:
             rows = views.rows(view)
             answers = {row.case: row for row in views.rows(view + ANSWER)}
+            rechecks = {row.case: row for row in views.rows(view + RECHECK)}
         except TamperedRow as error:
             problems.append(Problem(f"kept rule results: {error}"))
             continue
         for row in rows:
             if row.case not in histories:
                 histories[row.case] = _history(ledger, row.case)
-            problem = _report_problem(view, row, histories[row.case], answers.pop(row.case, None))
+            problem = _report_problem(
+                view,
+                row,
+                histories[row.case],
+                answers.pop(row.case, None),
+                rechecks.pop(row.case, None),
+            )
             if problem is not None:
                 problems.append(Problem(f"kept rule results: {problem}", case=row.case))
         for case in answers:
             problems.append(
                 Problem("kept rule results: a part of the answer without a kept report", case=case)
+            )
+        for case in rechecks:
+            problems.append(
+                Problem(
+                    "kept rule results: a time to judge the case again without a kept report",
+                    case=case,
+                )
             )
     return problems
 
@@ -141,7 +158,11 @@ def _history(ledger: CaseLedger, case: str) -> list[Record]:
 
 
 def _report_problem(
-    view: str, row: ViewRow, history: list[Record], answer: ViewRow | None
+    view: str,
+    row: ViewRow,
+    history: list[Record],
+    answer: ViewRow | None,
+    recheck: ViewRow | None,
 ) -> str | None:
     if row.last_seq > len(history):
         return f"kept up to #{row.last_seq}, but the case has {len(history)} entries"
@@ -174,5 +195,16 @@ def _report_problem(
         return (
             f"the kept part of the answer (up to #{row.last_seq}) is not the one the rules "
             "give for the case's entries"
+        )
+    # A time rewritten to later, or to none, keeps a report past the moment its findings
+    # change with the clock: a deadline passes and `check --all` goes on calling it open.
+    if (
+        recheck is None
+        or recheck.last_seq != row.last_seq
+        or recheck.data != recheck_text(expected)
+    ):
+        return (
+            f"the kept time to judge the case again (up to #{row.last_seq}) is not the one "
+            "the rules give for the case's entries"
         )
     return None

@@ -135,8 +135,7 @@ def _refresh(
             checked = process_time()
             spent["rules"] += checked - begun
             last_seq = records[-1].seq
-            changes = [f.recheck_at for f in report.findings if f.recheck_at is not None]
-            recheck = min(changes).isoformat() if changes else None
+            recheck = recheck_text(report)
             data = row_data(report, records, policy, owner_agency)
             counted, findings = answer_part(report, data)
             fresh += [
@@ -175,6 +174,14 @@ def _refresh(
         cpu_write=spent["write"],
     )
     return stats, kept
+
+
+def recheck_text(report: Report) -> str | None:
+    """When the case's kept report must be judged again though no entry came (the first
+    time a finding's status changes with the clock alone, as a deadline passes), as its
+    kept text; None when the clock alone changes nothing."""
+    changes = [f.recheck_at for f in report.findings if f.recheck_at is not None]
+    return min(changes).isoformat() if changes else None
 
 
 def check_all_cached(
