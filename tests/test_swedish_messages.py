@@ -5,6 +5,7 @@ reindex, the pages of a diagram, `verify`, the draft area; counts agree in numbe
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.usefixtures("isolated")
 
+ROOT = Path(__file__).resolve().parent.parent
 NOTE = '{{"case":"{case}","type":"NoteRecorded","occurred":"2020-01","text":"anteckning {n}"}}\n'
 
 
@@ -109,3 +111,50 @@ def test_a_type_card_and_the_rule_pack_speak_swedish_and_their_json_does_not_cha
     same_day = next(r for r in document["rules"] if r["id"] == "protection-assessment-same-day")
     assert same_day["source"].startswith("SoL 11:1a first para")  # JSON: the pack as written
     assert same_day["starts_at"] == "ConcernReportReceived (its known clock)"
+
+
+# Swedish nouns agree with what describes them: "en skyddsbedömning ... daterad", but "ett
+# beslut ... daterat" and "uppgifter ... daterade". A finding names any entry type, so a
+# message may not inflect a word for the entry it names: it said "ingen beslut efter
+# förhandsbedömning" and "omedelbart omhändertagande #5 beslutad".
+_AGREEING = re.compile(
+    r"ingen \{(?:name|wanted)\}"
+    r"|\{name\}(?: \([^)]*\))?,? (?:är bara (?:möjligen |ungefärligt )?)?"
+    r"(?:daterad|känd|beslutad)\b"
+    r"|\{name\} \(känd"
+)
+
+
+def test_no_swedish_message_inflects_a_word_for_the_entry_it_names() -> None:
+    catalog = (ROOT / "projections/locale/sv/LC_MESSAGES/ledger.po").read_text()
+    found = [m for m in re.findall(r'^msgstr "(.*)"$', catalog, re.M) if _AGREEING.search(m)]
+    assert found == []
+
+
+# Entry types whose Swedish term is neuter or plural, by the word the term begins with.
+_NOT_COMMON = (
+    "beslut|besök|dödsfall|drogtest|hembesök|klagomål|möte|omedelbart omhändertagande"
+    "|samråd|samtal|samtycke|umgänge|yttrande|överklagande|övervägande|uppgifter"
+    "|granskade handlingar|flyttningsförbud"
+)
+_MISMATCH = re.compile(
+    rf"(?i)\bingen (?:{_NOT_COMMON})\b"
+    rf"|\b(?:{_NOT_COMMON})[^;:.#]* #\d+(?: \([^)]*\))?,? "
+    r"(?:är bara (?:möjligen |ungefärligt )?)?(?:daterad|känd|beslutad)\b"
+)
+
+
+def test_findings_in_swedish_agree_with_the_entries_they_name(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    generated = tmp_path / "g.jsonl"
+    run(db, "generate", "--cases", "60", "--seed", "7", "-o", str(generated))
+    run(db, "import", "-q", str(EXAMPLES / "lilla-hjartat.jsonl"), str(EXAMPLES / "astorp.jsonl"))
+    run(db, "import", "-q", str(generated))
+    answer = json.loads(run(db, "check", "--all", "--format", "json").stdout)
+    messages = [
+        text
+        for finding in answer["findings"]
+        for text in (finding["message"], finding["reason"] or "")
+    ]
+    assert len(messages) > 200
+    assert [m for m in messages if _MISMATCH.search(m)] == []

@@ -50,7 +50,7 @@ RULES_PREFIX = "rules:"
 # are, no longer as a JSON string inside its data. Version 8: a rule that cites no paragraph
 # names its source in the reader's language (it was always English), and the kept findings'
 # text holds it.
-_STATE_VERSION = 8
+_STATE_VERSION = 9
 # Since version 7 a view's name says its version: a view kept by an earlier version, which
 # nothing reads again, is known by its name (`earlier_version`) and dropped.
 _CURRENT_PREFIX = f"{RULES_PREFIX}v{_STATE_VERSION}:"
