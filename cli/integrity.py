@@ -335,7 +335,10 @@ def checkpoint(
     except NoteError as error:
         raise UserError(f"--origin: {error}") from None
     if not report.intact:
-        raise _Tampered(_("nothing signed: {problem}").format(problem=report.first))
+        from projections.verification import problem_text
+
+        assert report.first is not None
+        raise _Tampered(_("nothing signed: {problem}").format(problem=problem_text(report.first)))
     if report.entries == 0:
         raise UserError(_("the ledger has no entries yet; there is nothing to checkpoint"))
     if notes and checkpoint_of(notes[-1].text, signer.verifier()) == checkpoint_of(

@@ -67,9 +67,10 @@ class LedgerGroup(click.Group):
         except Exception as error:
             rows = sys.modules.get("ledger.rows")  # not loaded: no row was read, nothing to map
             if rows is not None and isinstance(error, rows.TamperedRow):
-                from projections.language import _
+                from projections.language import _, say
 
-                raise Tampered(_("{problem}; run `ledger verify`").format(problem=error)) from None
+                said = say(error.args[0]) if error.args else str(error)
+                raise Tampered(_("{problem}; run `ledger verify`").format(problem=said)) from None
             erasure = sys.modules.get("ledger.erasure")
             if erasure is not None and isinstance(error, erasure.CaseErased):
                 raise UserError(erased_line(error.erased)) from None

@@ -37,6 +37,7 @@ from eventsourcing.utils import register_topic
 
 from ledger.chain import GENESIS, Chained, chained_payload, entry_hash
 from ledger.identity_numbers import IDENTITY_NUMBER_MESSAGE, contains_identity_number
+from ledger.message import Message
 from ledger.references import is_case_key
 
 if TYPE_CHECKING:
@@ -239,13 +240,23 @@ def chain_problems(records: Sequence[AccessRecorded]) -> list[str]:
     problems = []
     prev_hash = GENESIS
     for expected, record in enumerate(records, start=1):
-        where = f"access record #{record.originator_version}"
-        if record.originator_version != expected:
-            problems.append(f"{where}: expected #{expected} (a record is missing)")
+        seq = record.originator_version
+        if seq != expected:
+            problems.append(
+                Message(
+                    "access record #{seq}: expected #{expected} (a record is missing)",
+                    seq=seq,
+                    expected=expected,
+                )
+            )
         if record.prev_hash != prev_hash:
-            problems.append(f"{where}: does not link to the record before it")
+            problems.append(
+                Message("access record #{seq}: does not link to the record before it", seq=seq)
+            )
         if entry_hash(record.hashed_payload()) != record.hash:
-            problems.append(f"{where}: its content does not match its hash")
+            problems.append(
+                Message("access record #{seq}: its content does not match its hash", seq=seq)
+            )
         prev_hash = record.hash
     return problems
 

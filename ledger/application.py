@@ -30,6 +30,7 @@ from ledger.clock import restamp, store_time, utc
 from ledger.draft_area import DraftArea
 from ledger.entry import Draft, Problem
 from ledger.erasure import ERASURE_TOPIC, CaseErased, erased_in, erasure_of, erasures
+from ledger.message import Message
 from ledger.rows import RowMapper, TamperedRow
 from ledger.storage import StorageError, Store
 from ledger.transcoder import OrjsonTranscoder
@@ -164,9 +165,12 @@ class CaseLedger(Application[UUID]):
             event: Any = self.mapper.to_domain_event(stored)
         except MapperDeserialisationError:
             raise TamperedRow(
-                f"the row stored last (stream {stored.originator_id} version "
-                f"{stored.originator_version}) cannot be read (altered, moved or another key); "
-                "run `ledger verify`"
+                Message(
+                    "the row stored last (stream {stream} version {version}) cannot be read "
+                    "(altered, moved or another key)",
+                    stream=str(stored.originator_id),
+                    version=stored.originator_version,
+                )
             ) from None
         return event.timestamp
 
@@ -303,15 +307,25 @@ class CaseLedger(Application[UUID]):
         for stored in rows:
             where = f"{key}#{stored.originator_version}"
             if stored.topic != Entry.TOPIC:
-                raise TamperedRow(f"{where}: stored under topic {stored.topic!r}, not as an entry")
+                raise TamperedRow(
+                    Message(
+                        "{where}: stored under topic {topic}, not as an entry",
+                        where=where,
+                        topic=repr(stored.topic),
+                    )
+                )
             try:
                 entry = self.mapper.to_domain_event(stored)
             except MapperDeserialisationError:
                 raise TamperedRow(
-                    f"{where}: the stored entry cannot be read (altered or moved)"
+                    Message(
+                        "{where}: the stored entry cannot be read (altered or moved)", where=where
+                    )
                 ) from None
             if not isinstance(entry, Entry) or entry.case != key:
-                raise TamperedRow(f"{where}: the stored entry belongs to another case")
+                raise TamperedRow(
+                    Message("{where}: the stored entry belongs to another case", where=where)
+                )
             entries.append(entry)
         if not entries:
             raise UnknownCase(key)

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ledger.chain import Chained, entry_hash
+from ledger.message import Message
 
 TOLERANCE = timedelta(minutes=5)
 """How far a writer's clock may be behind the last stored row and still write (at that row's
@@ -96,10 +97,12 @@ class StoreOrder:
         if latest is not None and recorded_at < latest:
             self.back += 1
             if self.first_back is None:
-                self.first_back = (
-                    f"recorded_at {recorded_at.isoformat()} is before that of "
-                    f"{self.latest_where} ({latest.isoformat()}), stored before it: "
-                    "out of store order (back-dated)"
+                self.first_back = Message(
+                    "recorded_at {time} is before that of {where} ({latest}), stored before "
+                    "it: out of store order (back-dated)",
+                    time=recorded_at.isoformat(),
+                    where=self.latest_where,
+                    latest=latest.isoformat(),
                 )
                 return self.first_back
             return None

@@ -28,6 +28,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import register_topic
 
+from ledger.message import Message
+
 if TYPE_CHECKING:
     from ledger.application import CaseLedger
 
@@ -126,21 +128,29 @@ def custody_problems(
     problems = []
     for number, (ours, theirs) in enumerate(zip(kept, logged, strict=False), start=1):
         if ours != theirs:
-            problems.append((number, "the checkpoints log and the ledger's copy differ"))
+            problems.append((number, Message("the checkpoints log and the ledger's copy differ")))
     if kept and len(logged) > len(kept):
         problems.append(
             (
                 len(kept) + 1,
-                f"checkpoints {len(kept) + 1}–{len(logged)} are in the checkpoints log but "
-                "not in the ledger's copy (deleted from the database)",
+                Message(
+                    "checkpoints {first}–{last} are in the checkpoints log but not in the "
+                    "ledger's copy (deleted from the database)",
+                    first=len(kept) + 1,
+                    last=len(logged),
+                ),
             )
         )
     if log_exists and len(kept) > len(logged):
         problems.append(
             (
                 len(logged) + 1,
-                f"checkpoints {len(logged) + 1}–{len(kept)} are kept by the ledger but "
-                "missing from the checkpoints log (deleted or emptied)",
+                Message(
+                    "checkpoints {first}–{last} are kept by the ledger but missing from the "
+                    "checkpoints log (deleted or emptied)",
+                    first=len(logged) + 1,
+                    last=len(kept),
+                ),
             )
         )
     return problems

@@ -75,6 +75,10 @@ from ledger.custody import (
 )
 from ledger.erasure import ERASURE_TOPIC, Erased, erasures, state_digest
 from ledger.merkle import EMPTY_ROOT, Tree, leaf_hash, verify_consistency
+from ledger.message import Message
+
+ALL_CASES = Message("(all cases)")
+"""The case of the access log that records reads across all cases."""
 
 if TYPE_CHECKING:
     from eventsourcing.persistence import Notification
@@ -114,7 +118,12 @@ def _stored_bytes(state: object) -> bytes:
     return repr(state).encode("utf-8", "surrogatepass")
 
 
-_SQL_TYPES = {str: "text", int: "an integer", float: "a real number", type(None): "NULL"}
+_SQL_TYPES = {
+    str: Message("text"),
+    int: Message("an integer"),
+    float: Message("a real number"),
+    type(None): "NULL",
+}
 
 
 def not_bytes(state: object) -> str | None:
@@ -122,7 +131,10 @@ def not_bytes(state: object) -> str | None:
     if isinstance(state, bytes | bytearray | memoryview):
         return None
     kind = _SQL_TYPES.get(type(state), type(state).__name__)
-    return f"its stored state is {kind}, not the bytes the ledger writes (rewritten outside it)"
+    return Message(
+        "its stored state is {kind}, not the bytes the ledger writes (rewritten outside it)",
+        kind=kind,
+    )
 
 
 @dataclass
@@ -144,12 +156,15 @@ class Problem:
         if self.source is not None:
             return self.source
         if self.case is not None or self.case_id is not None:
-            name = self.case if self.case is not None else f"case {self.case_id}"
-            return f"{name}#{self.seq}" if self.seq is not None else name
+            if self.case is not None:
+                return f"{self.case}#{self.seq}" if self.seq is not None else self.case
+            if self.seq is not None:
+                return Message("case {id}#{seq}", id=str(self.case_id), seq=self.seq)
+            return Message("case {id}", id=str(self.case_id))
         if self.position is not None:
-            return f"entry {self.position}"
+            return Message("entry {position}", position=self.position)
         if self.checkpoint is not None:
-            return f"checkpoint {self.checkpoint}"
+            return Message("checkpoint {number}", number=self.checkpoint)
         return None
 
     def __str__(self) -> str:
@@ -276,7 +291,11 @@ def scan(ledger: CaseLedger) -> Scan:
                 if result.recorded_at is not None:
                     chain = result.chains[notification.originator_id]  # type: ignore[index]
                     seq = notification.originator_version
-                    where = f"{chain.key}#{seq}" if chain.key else f"entry {position}"
+                    where = (
+                        f"{chain.key}#{seq}"
+                        if chain.key
+                        else Message("entry {position}", position=position)
+                    )
                     if (what := result.order.see(result.recorded_at, where)) is not None:
                         result.add(Problem(what, chain.key, chain_id(notification), seq, position))
             elif notification.topic in (ACCESS_TOPIC, CHECKPOINT_TOPIC) and (
@@ -292,8 +311,10 @@ def scan(ledger: CaseLedger) -> Scan:
         assert isinstance(case_id, UUID)
         result.add(
             Problem(
-                f"a row under topic {stray.topic!r}, which the ledger does not write "
-                "(outside the tree)",
+                Message(
+                    "a row under topic {topic}, which the ledger does not write (outside the tree)",
+                    topic=repr(stray.topic),
+                ),
                 case_id=case_id,
                 seq=stray.originator_version,
             )
@@ -317,15 +338,22 @@ def _check_order(ledger: CaseLedger, result: Scan, notification: Notification) -
         return
     version = notification.originator_version
     if notification.topic == ACCESS_TOPIC:
-        where = f"access record #{version} of {event.case or '(all cases)'}"
-        case = event.case or "(all cases)"
+        case = event.case or ALL_CASES
+        where = Message("access record #{version} of {case}", version=version, case=case)
     else:
-        where, case = f"kept checkpoint {version}", None
+        where, case = Message("kept checkpoint {version}", version=version), None
     if (what := result.order.see(event.timestamp, where)) is not None:
         if case is None:
-            result.add(Problem(f"the ledger's copy of it: {what}", checkpoint=version))
+            result.add(
+                Problem(Message("the ledger's copy of it: {what}", what=what), checkpoint=version)
+            )
         else:
-            result.add(Problem(f"access log: record #{version}: {what}", case=case))
+            result.add(
+                Problem(
+                    Message("access log: record #{version}: {what}", version=version, what=what),
+                    case=case,
+                )
+            )
 
 
 def store_order_problem(ledger: CaseLedger) -> str | None:
@@ -384,57 +412,61 @@ def _check_entry(
         expected = entry_hash(payload)
         in_its_case = ledger.case_id(key) == case_id
     except Exception as error:  # bad JSON, a failed decryption, fields missing or mistyped
-        problem(f"undecodable state ({type(error).__name__})")
+        problem(Message("undecodable state ({error})", error=type(error).__name__))
         _advance(chain, version)
         return fallback
     try:
         leaf = leaf_data(case_id, version, stored_hash)
     except (TypeError, ValueError):
-        problem("hash mismatch (the stored hash is not 64 hex digits)")
+        problem(Message("hash mismatch (the stored hash is not 64 hex digits)"))
         _advance(chain, version)
         return fallback
 
     if not in_its_case:
-        problem(f"stored in the wrong case (the entry says {key})")
+        problem(Message("stored in the wrong case (the entry says {key})", key=key))
         _advance(chain, version)
         return leaf
     chain.key = key
 
     previous = chain.last_version
     if version <= previous:
-        problem(f"reordered (stored after #{previous})")
+        problem(Message("reordered (stored after #{seq})", seq=previous))
         for gap, first_missing, stored_as in chain.gaps:
             if first_missing <= version < stored_as:  # not missing after all: stored late
-                gap.what = f"reordered (stored before #{version})"
+                gap.what = Message("reordered (stored before #{seq})", seq=version)
                 gap.seq = stored_as
         return leaf
     if version > previous + 1:
         missing = previous + 1
         gap = problem(
-            f"missing seq {missing} (gap)"
+            Message("missing seq {seq} (gap)", seq=missing)
             if version == missing + 1
-            else f"missing seq {missing}–{version - 1} (gap)",
+            else Message("missing seq {first}–{last} (gap)", first=missing, last=version - 1),
             seq=missing,
         )
         chain.gaps.append((gap, missing, version))
         _advance(chain, version, stored_hash if stored_hash == expected else None)
         return leaf
     if stored_hash != expected:
-        found = problem("hash mismatch")
+        found = problem(Message("hash mismatch"))
         if len(result.suspects) < MAX_REORDER_SEARCH:
             result.suspects.append((found, payload, stored_hash))
         _advance(chain, version)
         return leaf
     if previous == 0 and prev_hash != GENESIS:
-        problem("prev_hash does not link (the first entry must follow the genesis hash)")
+        problem(Message("prev_hash does not link (the first entry must follow the genesis hash)"))
     elif previous and chain.last_hash is not None and prev_hash != chain.last_hash:
-        problem(f"prev_hash does not link to #{previous}")
+        problem(Message("prev_hash does not link to #{seq}", seq=previous))
     elif chain.last_recorded is not None and event.timestamp < chain.last_recorded:
         # A case's next entry is only made once its last one is stored, so its recorded_at
         # cannot be earlier: this one was back-dated (recorded_at rewritten, hashes redone).
         problem(
-            f"recorded_at {event.timestamp.isoformat()} is before that of #{previous} "
-            f"({chain.last_recorded.isoformat()}): back-dated"
+            Message(
+                "recorded_at {time} is before that of #{seq} ({earlier}): back-dated",
+                time=event.timestamp.isoformat(),
+                seq=previous,
+                earlier=chain.last_recorded.isoformat(),
+            )
         )
     else:
         result.recorded_at = event.timestamp
@@ -460,7 +492,7 @@ def _check_erased_entry(
     if recorded is None:
         result.add(
             Problem(
-                "an entry of an erased case that its erasure record does not list",
+                Message("an entry of an erased case that its erasure record does not list"),
                 chain.key,
                 case_id,
                 version,
@@ -475,8 +507,10 @@ def _check_erased_entry(
     elif state_digest(notification.state) != digest:
         result.add(
             Problem(
-                "changed since the case was erased (the stored ciphertext is not the one its "
-                "erasure record names)",
+                Message(
+                    "changed since the case was erased (the stored ciphertext is not the one "
+                    "its erasure record names)"
+                ),
                 chain.key,
                 case_id,
                 version,
@@ -486,7 +520,7 @@ def _check_erased_entry(
     elif version != chain.last_version + 1:
         result.add(
             Problem(
-                f"reordered (stored after #{chain.last_version})",
+                Message("reordered (stored after #{seq})", seq=chain.last_version),
                 chain.key,
                 case_id,
                 version,
@@ -511,7 +545,7 @@ def _check_erasure(
         result.add(Problem(what, chain.key, case_id, version, position))
 
     if (odd := not_bytes(notification.state)) is not None:
-        problem(f"erasure record: {odd}")
+        problem(Message("erasure record: {problem}", problem=odd))
         _advance(chain, version)
         return _fallback_leaf(case_id, version, notification.state)
     try:
@@ -521,21 +555,25 @@ def _check_erasure(
         leaf = leaf_data(case_id, version, event.hash)
         in_its_case = ledger.case_id(event.case) == case_id
     except Exception as error:  # bad JSON, a failed decryption, fields missing or mistyped
-        problem(f"erasure record: undecodable state ({type(error).__name__})")
+        problem(Message("erasure record: undecodable state ({error})", error=type(error).__name__))
         _advance(chain, version)
         return _fallback_leaf(case_id, version, notification.state)
     if not in_its_case:
-        problem(f"erasure record stored in the wrong case (it says {event.case})")
+        problem(
+            Message("erasure record stored in the wrong case (it says {case})", case=event.case)
+        )
         return leaf
     chain.key = event.case
     if not ledger.store.encrypted:
-        problem("an erasure record in a ledger without encryption (the ledger writes none)")
+        problem(
+            Message("an erasure record in a ledger without encryption (the ledger writes none)")
+        )
     elif entry_hash(payload) != event.hash:
-        problem("erasure record: hash mismatch")
+        problem(Message("erasure record: hash mismatch"))
     elif version != chain.last_version + 1 or set(event.row_digests()) != set(range(1, version)):
-        problem("erasure record: does not list exactly the entries stored before it")
+        problem(Message("erasure record: does not list exactly the entries stored before it"))
     elif chain.last_hash is not None and event.prev_hash != chain.last_hash:
-        problem(f"erasure record: prev_hash does not link to #{version - 1}")
+        problem(Message("erasure record: prev_hash does not link to #{seq}", seq=version - 1))
     elif ledger.key_ring is not None and ledger.key_ring.has_key(case_id):
         problem(
             "the erasure was not finished: the case's key still exists (run `ledger erase` again)"
@@ -560,7 +598,7 @@ def _finish(result: Scan) -> None:
         chain = result.chains[found.case_id]  # type: ignore[index]
         for seq in range(1, chain.last_version + 1):
             if seq != found.seq and entry_hash(dict(payload, seq=seq)) == stored_hash:
-                found.what = f"reordered (holds the content of #{seq})"
+                found.what = Message("reordered (holds the content of #{seq})", seq=seq)
                 break
     result.problems.sort(key=lambda p: p.position or 0)
 
@@ -663,19 +701,22 @@ def scan_access(ledger: CaseLedger) -> tuple[list[Problem], bytearray]:
                 leaves += leaf_hash(leaf_data(stream, version, record.hash))  # type: ignore[attr-defined]
             except Exception as error:  # altered, moved (sealed to its place) or mistyped
                 leaves += leaf_hash(_fallback_leaf(stream, version, notification.state))
-                what = f"access log: undecodable access record ({type(error).__name__})"
+                what = Message(
+                    "access log: undecodable access record ({error})", error=type(error).__name__
+                )
                 problems.append(Problem(what, case_id=stream, seq=version))
                 continue
             if not in_its_log:
-                what = "access log: an access record stored outside its case's access log"
+                what = Message("access log: an access record stored outside its case's access log")
                 problems.append(Problem(what, case_id=stream, seq=notification.originator_version))
                 continue
             logs.setdefault(stream, []).append(record)
     for records in logs.values():
         records.sort(key=lambda r: r.originator_version)
-        case = records[0].case or "(all cases)"
+        case = records[0].case or ALL_CASES
         problems.extend(
-            Problem(f"access log: {text}", case=case) for text in chain_problems(records)
+            Problem(Message("access log: {problem}", problem=text), case=case)
+            for text in chain_problems(records)
         )
     return problems, leaves
 
@@ -713,28 +754,41 @@ def _check_checkpoint(
         checkpoint = parse_checkpoint(verify(note, verifier))
         anchor = access_anchor(checkpoint)
     except NoteError as error:
-        return CheckpointCheck(number, f"checkpoint {number} of the log is not valid: {error}")
+        return CheckpointCheck(
+            number,
+            Message(
+                "checkpoint {number} of the log is not valid: {error}",
+                number=number,
+                error=str(error),
+            ),
+        )
     check = CheckpointCheck(number, "consistent", checkpoint.origin, checkpoint.size)
     check.root = checkpoint.root
     size, current = checkpoint.size, tree.size
     if size > current:
-        check.status = (
-            f"tree no longer consistent with checkpoint of size {size}: the ledger has "
-            f"{current} entries (entries {current + 1}–{size} are missing)"
+        check.status = Message(
+            "tree no longer consistent with checkpoint of size {size}: the ledger has "
+            "{current} entries (entries {first}–{size} are missing)",
+            size=size,
+            current=current,
+            first=current + 1,
         )
     elif size == 0:
         if checkpoint.root != EMPTY_ROOT:
-            check.status = "checkpoint of size 0 does not have the empty tree's root"
+            check.status = Message("checkpoint of size 0 does not have the empty tree's root")
     else:
         proof = tree.consistency_proof(size)
         if not verify_consistency(size, current, checkpoint.root, tree.root(), proof):
-            check.status = (
-                f"tree no longer consistent with checkpoint of size {size} (root mismatch)"
+            check.status = Message(
+                "tree no longer consistent with checkpoint of size {size} (root mismatch)",
+                size=size,
             )
     if check.ok and anchor is not None:
         problem = _consistency(access_tree, *anchor)
         if problem:
-            check.status = f"access log no longer consistent with this checkpoint: {problem}"
+            check.status = Message(
+                "access log no longer consistent with this checkpoint: {problem}", problem=problem
+            )
             check.access_failed = True
     return check
 
@@ -743,16 +797,22 @@ def _consistency(tree: Tree, size: int, root: bytes) -> str | None:
     """What is wrong between a tree and an earlier (size, root) of it, or None."""
     if size > tree.size:
         missing = f"{tree.size + 1}–{size}" if size > tree.size + 1 else f"{size}"
-        return (
-            f"{tree.size} access records where the checkpoint vouches for {size} "
-            f"(in store order, record {missing} missing)"
+        return Message(
+            "{held} access records where the checkpoint vouches for {size} (in store order, "
+            "record {missing} missing)",
+            held=tree.size,
+            size=size,
+            missing=missing,
         )
     if size == 0:
-        return None if root == EMPTY_ROOT else "size 0 without the empty tree's root"
+        return None if root == EMPTY_ROOT else Message("size 0 without the empty tree's root")
     proof = tree.consistency_proof(size)
     if verify_consistency(size, tree.size, root, tree.root(), proof):
         return None
-    return f"root mismatch at size {size} (an access record was changed, removed or reordered)"
+    return Message(
+        "root mismatch at size {size} (an access record was changed, removed or reordered)",
+        size=size,
+    )
 
 
 def _place(
@@ -771,15 +831,20 @@ def _place(
         for index in range(check.size):
             start = 32 * index
             if current[start : start + 32] != covered[start : start + 32]:
-                what = (
-                    f"{check.status}; the first entry that differs from what the checkpoint covered"
+                what = Message(
+                    "{status}; the first entry that differs from what the checkpoint covered",
+                    status=check.status,
                 )
                 key, case_id, seq = _entry_at(ledger, result, index + 1)
                 return Problem(what, key, case_id, seq, index + 1, check.number)
     intact = max((s for s in good if s <= check.size), default=0)
     what = check.status
     if intact:
-        what += f"; entries 1–{intact} still match an earlier checkpoint"
+        what = Message(
+            "{status}; entries 1–{intact} still match an earlier checkpoint",
+            status=check.status,
+            intact=intact,
+        )
     position = intact + 1
     key, case_id, seq = _entry_at(ledger, result, position)
     return Problem(what, key, case_id, seq, position, check.number)

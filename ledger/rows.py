@@ -41,6 +41,7 @@ from ledger.case import Case
 from ledger.case_keys import BadCaseKey, KeyRing
 from ledger.custody import CHECKPOINT_TOPIC
 from ledger.erasure import ERASURE_TOPIC
+from ledger.message import Message
 
 ENTRY_TOPIC = Case.EntryRecorded.TOPIC
 _ENTRY_CLASS_VERSION = getattr(Case.EntryRecorded, "class_version", 1)
@@ -149,10 +150,22 @@ class RowMapper(Mapper[UUID]):
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         topic = stored_event.topic
+        if not isinstance(stored_event.state, bytes | bytearray | memoryview):
+            # SQLite keeps what a statement run behind the ledger's back writes: text, a
+            # number, NULL. Refused as unreadable, as bytes that do not decode are.
+            raise MapperDeserialisationError(
+                f"the row of stream {stored_event.originator_id} version "
+                f"{stored_event.originator_version} holds {type(stored_event.state).__name__}, "
+                "not bytes"
+            )
         if topic not in LEDGER_TOPICS:
             raise TamperedRow(
-                f"stream {stored_event.originator_id} version "
-                f"{stored_event.originator_version}: topic {topic!r} is not one the ledger writes"
+                Message(
+                    "stream {stream} version {version}: topic {topic} is not one the ledger writes",
+                    stream=str(stored_event.originator_id),
+                    version=stored_event.originator_version,
+                    topic=repr(topic),
+                )
             )
         if self.row_cipher is not None:
             place = row_place(stored_event.originator_id, stored_event.originator_version, topic)
@@ -178,7 +191,12 @@ class RowMapper(Mapper[UUID]):
         whose only tagged value is its timestamp. None when that path does not apply or
         anything fails: `to_domain_event` then reads the row, and raises what it raises."""
         decode = getattr(self.transcoder, "decode_stamped", None)
-        if decode is None or self.compressor is not None or _ENTRY_CLASS_VERSION != 1:
+        if (
+            decode is None
+            or self.compressor is not None
+            or _ENTRY_CLASS_VERSION != 1
+            or type(state) is not bytes
+        ):
             return None
         if self.row_cipher is not None:
             try:

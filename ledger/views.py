@@ -35,6 +35,7 @@ from eventsourcing.persistence import (
 from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.utils import Environment
 
+from ledger.message import Message
 from ledger.rows import RowCipher, TamperedRow
 from ledger.storage import Store, read_only_without
 
@@ -199,8 +200,11 @@ class RowCodec:
             bound, case = False, None
         if not bound or not isinstance(case, str) or self.column(case) != column:
             raise TamperedRow(
-                f"a kept row of the view {view!r} was not written where it is stored (moved, "
-                "swapped or altered); `ledger reindex` rebuilds the views"
+                Message(
+                    "a kept row of the view {view} was not written where it is stored (moved, "
+                    "swapped or altered); `ledger reindex` rebuilds the views",
+                    view=repr(view),
+                )
             )
         return ViewRow(view, case, last_seq, content["data"], blob)
 

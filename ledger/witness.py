@@ -42,6 +42,7 @@ from ledger.checkpoint import (
     _split_key,
     _unb64,
 )
+from ledger.message import Message
 
 COSIGNATURE_V1 = 0x04
 """The signed-note signature type of an Ed25519 cosignature/v1."""
@@ -192,7 +193,13 @@ def check_witnesses(
             check.cosigned.append(number)
         if notes and len(notes) not in check.cosigned and not check.problems:
             check.problems.append(
-                (len(notes), f"the latest checkpoint is not cosigned by witness {witness.label}")
+                (
+                    len(notes),
+                    Message(
+                        "the latest checkpoint is not cosigned by witness {label}",
+                        label=witness.label,
+                    ),
+                )
             )
         checks.append(check)
     return checks

@@ -121,6 +121,19 @@ def pgettext(context: str, message: str) -> str:
     return translator(_active.get()).pgettext(context, message)
 
 
+def say(text: str) -> str:
+    """`text` in the reader's language where the ledger layer wrote it as a `Message` (its
+    template from the catalog, its values said in turn); any other text as it is: a case key
+    or what a user wrote is never looked up."""
+    from ledger.message import Message
+
+    if not isinstance(text, Message):
+        return text
+    values = {k: say(v) if isinstance(v, Message) else v for k, v in text.values.items()}
+    template = _(text.template)
+    return template.format(**values) if values else template
+
+
 def N_(message: str) -> str:
     """Marks `message` for extraction where it is only defined (a table of words); it is
     translated where it is shown."""

@@ -7,9 +7,9 @@ import base64
 from collections.abc import Sequence
 from pathlib import Path
 
-from ledger.integrity import Report
+from ledger.integrity import Problem, Report
 from ledger.witness import WitnessCheck
-from projections.language import _, ngettext
+from projections.language import _, ngettext, say
 
 SHOWN_PROBLEMS = 20
 
@@ -26,7 +26,7 @@ def verify_text(
     if report.intact:
         text = erased + _("intact: {summary}").format(summary=_summary(report, path)) + "\n"
     else:
-        lines = [str(p) for p in report.problems[:SHOWN_PROBLEMS]]
+        lines = [problem_text(p) for p in report.problems[:SHOWN_PROBLEMS]]
         more = len(report.problems) - len(lines) + report.more_problems
         if more:
             lines.append(
@@ -35,6 +35,12 @@ def verify_text(
         lines.append(_("tampered: {summary}").format(summary=_summary(report, path)))
         text = "\n".join(lines) + "\n" + erased
     return text + _drafts_line(drafts) + _witness_lines(witnessed)
+
+
+def problem_text(problem: Problem) -> str:
+    """One problem in the reader's language: where, then what (the JSON keeps the English)."""
+    where = problem.where
+    return say(problem.what) if where is None else f"{say(where)}: {say(problem.what)}"
 
 
 def _erased_lines(report: Report) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from eventsourcing.persistence import StoredEvent
 
 from ledger.chain import entry_hash
@@ -14,6 +15,9 @@ from tests import test_tamper
 from tests.test_tamper import ASTORP, LILLA, Target, first_line
 
 target_for = test_tamper.target_for  # the fixture: a store of each kind, SQL at hand
+
+# The assertions are on the English wording of verify (Swedish is tested on its own).
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def rechain(target: Target, key: str, seq: int, **changes: object) -> None:

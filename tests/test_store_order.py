@@ -24,6 +24,9 @@ from ledger.storage import sqlite_store
 from tests import test_tamper
 from tests.test_tamper import LILLA, Target, first_line, rewrite
 
+# The assertions are on the English wording of verify (Swedish is tested on its own).
+pytestmark = pytest.mark.usefixtures("english")
+
 target_for = test_tamper.target_for  # the fixture: a store of each kind, SQL at hand
 
 NOTE = {"type": "NoteRecorded", "occurred": "2020-01-01", "text": "A note."}

@@ -64,6 +64,39 @@ def test_verify_speaks_swedish_and_its_json_keeps_its_keys(tmp_path: Path) -> No
     assert document["intact"] is True and "access_records" in document
 
 
+def test_verify_names_what_is_wrong_in_swedish_and_its_json_in_english(tmp_path: Path) -> None:
+    # The problem lines were English under a Swedish verdict: the ledger layer, which finds
+    # them, does not read the catalogs. Its messages keep their templates for the shell.
+    import sqlite3
+
+    db = tmp_path / "l.db"
+    run(db, "import", "-q", str(EXAMPLES / "lilla-hjartat.jsonl"))
+    run(db, "check", "--all")
+    connection = sqlite3.connect(db)
+    with connection:
+        connection.execute(
+            "UPDATE stored_events SET state = replace(state, 'Norrköping', 'Norrkoping') "
+            "WHERE originator_version = 5 AND topic = 'ledger:EntryRecorded'"
+        )
+    connection.close()
+    result = CliRunner().invoke(cli, ["--db", str(db), "verify"], env={"LEDGER_USER": "g"})
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "NK-LH#5: dess lagrade innehåll är text, inte de byte liggaren skriver "
+        "(omskrivet utanför liggaren)"
+    )
+    assert lines[-1].startswith("manipulerad: ")
+    document = json.loads(
+        CliRunner()
+        .invoke(cli, ["--db", str(db), "verify", "--format", "json"], env={"LEDGER_USER": "g"})
+        .stdout
+    )
+    assert document["problems"][0]["problem"] == (
+        "its stored state is text, not the bytes the ledger writes (rewritten outside it)"
+    )
+
+
 def test_draft_list_goes_through_the_one_output_path_in_swedish(tmp_path: Path) -> None:
     db = tmp_path / "l.db"
     sheet = str(EXAMPLES / "kronologi-nk-lh.csv")

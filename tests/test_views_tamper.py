@@ -348,7 +348,7 @@ def test_results_kept_in_another_language_are_judged_in_it(ledger: Ledger) -> No
             )
             result = ledger.run("--lang", "sv", "verify")
             assert result.exit_code == 1
-            assert "kept rule results" in first_line(result), result.output
+            assert "bevarade regelresultat" in first_line(result), result.output
 
 
 def test_results_an_earlier_version_kept_are_not_tampering_and_go(ledger: Ledger) -> None:

@@ -24,12 +24,18 @@ What is compared:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
+from uuid import UUID
 
 import orjson
+from eventsourcing.persistence import MapperDeserialisationError
 
 from ledger.application import CaseLedger
+from ledger.erasure import Erased
 from ledger.integrity import Problem
+from ledger.message import Message
 from ledger.rows import TamperedRow
 from ledger.views import CaseViews, ViewRow
 from projections.cases import Summary, summarise_records
@@ -59,45 +65,61 @@ def view_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
     summaries: dict[str, Summary] = {}
     seen_tracked = tracked == 0
     erased = ledger.erased_streams()
+    # The streams holding an entry that does not read: the scan names the entry; a view of
+    # its case cannot be rebuilt, so it is not compared (no second claim on the same row).
+    unreadable: set[UUID] = set()
     for rows in ledger.notification_rows(TOPICS):
         upto = [row for row in rows if row[0] <= tracked]
         seen_tracked = seen_tracked or any(row[0] == tracked for row in upto)
         if upto:
-            items = [item for _, item in read_items(ledger, upto, erased)]
+            items = [item for _, item in _readable_items(ledger, upto, erased, unreadable)]
             summaries = summarise_records(items, summaries)
         if len(upto) < len(rows):
             break
     if not seen_tracked:
         problems.append(
             Problem(
-                f"case index: its tracking position (notification {tracked}) is not an entry "
-                "it read; entries stored after the real position would never be shown "
-                "(`ledger reindex` rebuilds it)"
+                Message(
+                    "case index: its tracking position (notification {tracked}) is not an "
+                    "entry it read; entries stored after the real position would never be "
+                    "shown (`ledger reindex` rebuilds it)",
+                    tracked=tracked,
+                )
             )
         )
     try:
         kept = {row.case: row for row in views.rows(INDEX_VIEW)}
     except TamperedRow as error:
-        return [*problems, Problem(f"case index: {error}")]
+        return [*problems, Problem(Message("case index: {problem}", problem=_said(error)))]
     for case in sorted(summaries.keys() | kept.keys()):
+        if unreadable and _stream(ledger, case) in unreadable:
+            continue
         expected, row = summaries.get(case), kept.get(case)
         if row is None:
             assert expected is not None
             problems.append(
                 Problem(
-                    f"case index: no row, although the case has {expected.last_seq} "
-                    "entries (hidden from `cases` and `check --all`; `ledger reindex` "
-                    "rebuilds it)",
+                    Message(
+                        "case index: no row, although the case has {n} entries (hidden from "
+                        "`cases` and `check --all`; `ledger reindex` rebuilds it)",
+                        n=expected.last_seq,
+                    ),
                     case=case,
                 )
             )
         elif expected is None:
-            problems.append(Problem("case index: a row for a case without entries", case=case))
+            problems.append(
+                Problem(Message("case index: a row for a case without entries"), case=case)
+            )
         elif row.data != expected.to_state() or row.last_seq != expected.last_seq:
             problems.append(
                 Problem(
-                    f"case index: the row (up to #{row.last_seq}) differs from the summary "
-                    f"of the case's entries (up to #{expected.last_seq})",
+                    Message(
+                        "case index: the row (up to #{kept}) differs from the summary of the "
+                        "case's entries (up to #{seq})",
+                        kept=row.last_seq,
+                        seq=expected.last_seq,
+                    ),
                     case=case,
                 )
             )
@@ -107,7 +129,7 @@ def view_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
 
 def _rule_result_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
     problems: list[Problem] = []
-    histories: dict[str, list[Record]] = {}
+    histories: dict[str, list[Record] | None] = {}
     for view in views.view_names():
         if not view.startswith(RULES_PREFIX) or view.endswith((RECHECK, ANSWER)):
             continue
@@ -120,41 +142,90 @@ def _rule_result_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]
             answers = {row.case: row for row in views.rows(view + ANSWER)}
             rechecks = {row.case: row for row in views.rows(view + RECHECK)}
         except TamperedRow as error:
-            problems.append(Problem(f"kept rule results: {error}"))
+            problems.append(Problem(Message("kept rule results: {problem}", problem=_said(error))))
             continue
         for row in rows:
             if row.case not in histories:
                 histories[row.case] = _history(ledger, row.case)
+            history = histories[row.case]
+            if history is None:
+                answers.pop(row.case, None)
+                rechecks.pop(row.case, None)
+                continue
             problem = _report_problem(
                 view,
                 row,
-                histories[row.case],
+                history,
                 answers.pop(row.case, None),
                 rechecks.pop(row.case, None),
             )
             if problem is not None:
-                problems.append(Problem(f"kept rule results: {problem}", case=row.case))
+                problems.append(
+                    Problem(Message("kept rule results: {problem}", problem=problem), case=row.case)
+                )
         for case in answers:
             problems.append(
-                Problem("kept rule results: a part of the answer without a kept report", case=case)
+                Problem(
+                    Message("kept rule results: a part of the answer without a kept report"),
+                    case=case,
+                )
             )
         for case in rechecks:
             problems.append(
                 Problem(
-                    "kept rule results: a time to judge the case again without a kept report",
+                    Message(
+                        "kept rule results: a time to judge the case again without a kept report"
+                    ),
                     case=case,
                 )
             )
     return problems
 
 
-def _history(ledger: CaseLedger, case: str) -> list[Record]:
+def _said(error: Exception) -> str:
+    """An error's message as raised: a `Message` stays one (the shell says it)."""
+    first = error.args[0] if error.args else None
+    return first if isinstance(first, str) else str(error)
+
+
+def _readable_items(
+    ledger: CaseLedger,
+    rows: Sequence[tuple[int, UUID, int, str, bytes]],
+    erased: set[Any],
+    unreadable: set[UUID],
+) -> list[tuple[UUID, Record | Erased]]:
+    """`read_items` of the rows that read; the streams of those that do not go into
+    `unreadable`."""
+    try:
+        return read_items(ledger, rows, erased)
+    except (MapperDeserialisationError, TamperedRow):
+        pass
+    items = []
+    for row in rows:
+        try:
+            items += read_items(ledger, [row], erased)
+        except (MapperDeserialisationError, TamperedRow):
+            unreadable.add(row[1])
+    return items
+
+
+def _stream(ledger: CaseLedger, case: str) -> UUID | None:
+    try:
+        return ledger.case_id(case)
+    except Exception:  # a key the ledger cannot name a stream for: compared as any other
+        return None
+
+
+def _history(ledger: CaseLedger, case: str) -> list[Record] | None:
     """The case's entries as records, not yet `ordered_after` (its prefix up to a kept
-    row's last seq is what that row was judged from)."""
+    row's last seq is what that row was judged from); None when one of them does not read
+    (the scan names it)."""
     try:
         return history_records(ledger, case)
     except LookupError:
         return []
+    except (MapperDeserialisationError, TamperedRow):
+        return None
 
 
 def _report_problem(
@@ -165,16 +236,18 @@ def _report_problem(
     recheck: ViewRow | None,
 ) -> str | None:
     if row.last_seq > len(history):
-        return f"kept up to #{row.last_seq}, but the case has {len(history)} entries"
+        return Message(
+            "kept up to #{seq}, but the case has {n} entries", seq=row.last_seq, n=len(history)
+        )
     state = row.data.get("report") if isinstance(row.data, dict) else None
     settings = settings_of(view, row.data)
     if state is None or settings is None:
-        return "a kept report the rules cannot have written (its settings do not match)"
+        return Message("a kept report the rules cannot have written (its settings do not match)")
     policy, owner_agency, language = settings
     try:
         now = datetime.fromisoformat(state["evaluated_at"])
     except (KeyError, TypeError, ValueError):
-        return "a kept report the rules cannot have written (no time it was judged at)"
+        return Message("a kept report the rules cannot have written (no time it was judged at)")
     records = ordered_after(history[: row.last_seq])
     # Judged again in the language it was kept in: its messages are written in it.
     with using(language):
@@ -182,9 +255,9 @@ def _report_problem(
         counted, findings = answer_part(expected, row_data(expected, records, policy, owner_agency))
         kept_state = report_to_state(expected)
     if kept_state != state:
-        return (
-            f"the kept report (up to #{row.last_seq}) is not what the rules give for the "
-            "case's entries"
+        return Message(
+            "the kept report (up to #{seq}) is not what the rules give for the case's entries",
+            seq=row.last_seq,
         )
     if (
         answer is None
@@ -192,9 +265,10 @@ def _report_problem(
         or answer.data != orjson.loads(orjson.dumps(counted))
         or answer.blob != findings
     ):
-        return (
-            f"the kept part of the answer (up to #{row.last_seq}) is not the one the rules "
-            "give for the case's entries"
+        return Message(
+            "the kept part of the answer (up to #{seq}) is not the one the rules give for "
+            "the case's entries",
+            seq=row.last_seq,
         )
     # A time rewritten to later, or to none, keeps a report past the moment its findings
     # change with the clock: a deadline passes and `check --all` goes on calling it open.
@@ -203,8 +277,9 @@ def _report_problem(
         or recheck.last_seq != row.last_seq
         or recheck.data != recheck_text(expected)
     ):
-        return (
-            f"the kept time to judge the case again (up to #{row.last_seq}) is not the one "
-            "the rules give for the case's entries"
+        return Message(
+            "the kept time to judge the case again (up to #{seq}) is not the one the rules "
+            "give for the case's entries",
+            seq=row.last_seq,
         )
     return None

@@ -24,6 +24,7 @@ from eventsourcing.projection import Projection
 
 from ledger.application import CaseLedger, Entry
 from ledger.erasure import ERASURE_TOPIC, Erased
+from ledger.message import Message
 from ledger.rows import TamperedRow
 from ledger.storage import Store
 from ledger.views import VIEWS_NAME, CaseViews, ViewRow, open_views
@@ -138,7 +139,11 @@ def _catch_up(
             if ids[case] != stream:
                 # As `CaseLedger.history` refuses it when reading the case it was put in.
                 raise TamperedRow(
-                    f"{case}#{record.seq}: the stored entry lies in another case's stream (moved)"
+                    Message(
+                        "{case}#{seq}: the stored entry lies in another case's stream (moved)",
+                        case=case,
+                        seq=record.seq,
+                    )
                 )
             if case in reading:
                 reading[case].append(record)
