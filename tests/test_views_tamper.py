@@ -433,3 +433,29 @@ def test_an_unreadable_recheck_row_is_named_by_verify(ledger: Ledger, tmp_path: 
     assert first_line(result).startswith("kept rule results: a kept row of the view"), result.output
     assert ledger.run("reindex").exit_code == 0
     assert ledger.verify().exit_code == 0
+
+
+@pytest.mark.parametrize("view", ["notes", "rules:v9:0123456789abcdef:answer"])
+def test_rows_under_a_view_the_ledger_does_not_write_are_named_by_verify(
+    ledger: Ledger, view: str
+) -> None:
+    """Rows nothing reads (an unknown view, a companion without its report) were passed over:
+    verify now accounts for every row of the views table too."""
+    assert ledger.run("check", "--all").exit_code == 0
+    if view.startswith("rules:"):
+        view = _rules_view(ledger).replace(_rules_view(ledger).split(":")[2], "0" * 16) + ":answer"
+    ledger.sql(
+        "INSERT INTO ledger_case_views (view, case_key, last_seq, data) VALUES (?, ?, ?, ?)",
+        view,
+        "NK-LH",
+        1,
+        "{}",
+    )
+    result = ledger.verify()
+    assert result.exit_code == 1, result.output
+    assert first_line(result) == (
+        f"kept views: rows under the view {view!r}, which the ledger does not write "
+        "(`ledger reindex` rebuilds the views without them)"
+    )
+    assert ledger.run("reindex").exit_code == 0
+    assert ledger.verify().exit_code == 0

@@ -124,7 +124,35 @@ def view_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
                 )
             )
     problems += _rule_result_problems(ledger, views)
+    problems += _unaccounted_views(views)
     return problems
+
+
+def _unaccounted_views(views: CaseViews) -> list[Problem]:
+    """Rows under a view the ledger does not write: not the case index, not a view of rule
+    results with its companions, not one an earlier version kept. Nothing reads them, but
+    every row of the store is accounted for (`ledger reindex` rebuilds the views without
+    them)."""
+    names = set(views.view_names())
+    reports = {
+        name
+        for name in names
+        if name.startswith(RULES_PREFIX)
+        and not earlier_version(name)
+        and not name.endswith((RECHECK, ANSWER))
+    }
+    known = {INDEX_VIEW} | reports | {n + RECHECK for n in reports} | {n + ANSWER for n in reports}
+    return [
+        Problem(
+            Message(
+                "kept views: rows under the view {view}, which the ledger does not write "
+                "(`ledger reindex` rebuilds the views without them)",
+                view=repr(name),
+            )
+        )
+        for name in sorted(names - known)
+        if not earlier_version(name)
+    ]
 
 
 def _rule_result_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
