@@ -6,6 +6,7 @@ format bound for stdout) and main()'s fixed lines (busy, internal error). `--lan
 
 from __future__ import annotations
 
+import json
 import pickle
 import sqlite3
 import subprocess
@@ -223,7 +224,7 @@ def test_a_busy_ledger_is_one_line_in_the_language_asked_for(
 
 
 # What the ledger layer finds wrong with input (ledger/entry.py, case.py, timeparse.py,
-# references.py, vocabulary.py) is said in the reader's language too:
+# references.py, vocabulary.py, sheets.py, drafts.py) is said in the reader's language too:
 # one line a problem, exit status 2, nothing stored.
 
 
@@ -312,6 +313,57 @@ def test_the_problems_of_record_and_correct_in_swedish_and_english(db: Path) -> 
         said = run(db, "--lang", "en", *args)
         assert (said.returncode, said.stderr) == (2, f"error: {english}\n"), args
     assert entries(db) == before
+
+
+def test_the_problems_of_a_spreadsheet_in_swedish_and_english(tmp_path: Path) -> None:
+    db = tmp_path / "drafts.db"
+    unknown = tmp_path / "okänd.csv"
+    unknown.write_text("Datum;Händelse;Humör\n2019-12-20;Orosanmälan;glad\n")
+    refused = run(db, "draft", "import", str(unknown), "--case", "NK-K")
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        "fel: okänd.csv, rad 1, kolumn C (Humör): okänd kolumn; koppla den till ett fält i "
+        "--map FIL.toml\n",
+    )
+    refused = run(db, "--lang", "en", "draft", "import", str(unknown), "--case", "NK-K")
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        "error: okänd.csv, rad 1, kolumn C (Humör): unknown column; map it to a field in "
+        "--map FILE.toml\n",
+    )
+    assert not db.exists()
+
+    sheet = tmp_path / "kronologi.csv"
+    sheet.write_text(
+        "Datum;Händelse;Typ\n2019-12-20;Orosanmälan;ChronologyEntry\n"
+        "20 decembr 2019;Samtal;ChronologyEntry\n"
+    )
+    assert run(db, "draft", "import", str(sheet), "--case", "NK-K").returncode == 0
+    sealed = run(db, "draft", "seal", "NK-K")
+    assert sealed.returncode == 2
+    assert sealed.stderr.splitlines() == [
+        "fel: kronologi.csv, rad 3, kolumn A (Datum) (utkast 2): ingen tidpunkt: "
+        "'20 decembr 2019' (väntade ÅÅÅÅ, ÅÅÅÅ-MM, ÅÅÅÅ-MM-DD[Ttt:mm[:ss][Z|±tt:mm]] "
+        "(med eller utan ~), A/B, v. 52 2019, våren 2019 eller sen december 2019)",
+        "fel: 1 problem i utkasten till NK-K; inget förseglades",
+    ]
+    sealed = run(db, "--lang", "en", "draft", "seal", "NK-K")
+    assert sealed.returncode == 2
+    assert sealed.stderr.splitlines() == [
+        "error: kronologi.csv, rad 3, kolumn A (Datum) (draft 2): not a time: "
+        "'20 decembr 2019' (expected YYYY, YYYY-MM, YYYY-MM-DD[THH:MM[:SS][Z|±HH:MM]] "
+        "(optionally ~), A/B, v. 52 2019, våren 2019 or sen december 2019)",
+        "error: 1 problem(s) in the drafts of NK-K; nothing was sealed",
+    ]
+    assert entries(db) == 0
+    # The JSON keeps the English, whatever the language.
+    checked = run(db, "draft", "check", "NK-K", "--format", "json")
+    [problem] = json.loads(checked.stdout)["problems"]
+    assert problem["message"] == (
+        "not a time: '20 decembr 2019' (expected YYYY, YYYY-MM, "
+        "YYYY-MM-DD[THH:MM[:SS][Z|±HH:MM]] (optionally ~), A/B, v. 52 2019, våren 2019 or "
+        "sen december 2019)"
+    )
 
 
 def test_a_problem_checked_in_a_worker_process_is_still_said_in_swedish() -> None:
