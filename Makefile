@@ -60,7 +60,7 @@ docs: $(STAMP)
 # fresh clone needs no build step (tests/test_language.py checks the .mo matches its .po).
 LOCALES := projections/locale
 i18n: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output -k NC_:1c,2 -k Message -k sol:2 -k lvu:2 -k LegalReference:5 \
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output -k NC_:1c,2 -k Message -k in_context:1c,2 -k sol:2 -k lvu:2 -k LegalReference:5 \
 	  --project child-case-ledger --copyright-holder "child-case-ledger" \
 	  -o $(LOCALES)/ledger.pot projections cli ledger
 	$(BIN)/pybabel -q update -i $(LOCALES)/ledger.pot -d $(LOCALES) -D ledger \

@@ -20,7 +20,7 @@ from cli.context import (
     width_option,
 )
 from cli.output import LedgerCommand, UserError, busy, deliver
-from projections.language import _
+from projections.language import _, say
 
 if TYPE_CHECKING:
     from cli.context import State
@@ -46,7 +46,7 @@ def log_read(
         who = current_user(user)
         return record_access(ledger, user=who, command=command, case=case, purpose=purpose)
     except (InvalidAccess, UnknownUser) as error:
-        raise UserError(str(error)) from None
+        raise UserError(say(str(error))) from None
     except IntegrityError as error:
         raise click.ClickException(
             _("{problem}; nothing was shown").format(problem=error)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.output import UserError
-from projections.language import _
+from projections.language import _, say
 from projections.render import SPREADSHEET, TEXT_FORMATS
 
 if TYPE_CHECKING:
@@ -213,7 +213,7 @@ def parse_point_option(name: str, text: str | None) -> datetime | None:
     try:
         return parse_point(text)
     except TimeParseError as error:
-        raise UserError(f"{name}: {error}") from None
+        raise UserError(f"{name}: {say(str(error))}") from None
 
 
 def parse_view_point_option(name: str, text: str | None) -> Moment | None:
@@ -225,7 +225,7 @@ def parse_view_point_option(name: str, text: str | None) -> Moment | None:
     try:
         return parse_point_moment(text)
     except TimeParseError as error:
-        raise UserError(f"{name}: {error}") from None
+        raise UserError(f"{name}: {say(str(error))}") from None
 
 
 def parse_start_option(name: str, text: str | None) -> datetime | None:
@@ -237,7 +237,7 @@ def parse_start_option(name: str, text: str | None) -> datetime | None:
     try:
         return parse_moment(text).start
     except TimeParseError as error:
-        raise UserError(f"{name}: {error}") from None
+        raise UserError(f"{name}: {say(str(error))}") from None
 
 
 def view_options(*extra_formats: str) -> Callable[[Any], Any]:
@@ -345,7 +345,7 @@ def case_reference(text: str) -> Reference:
     try:
         ref = parse_reference(text)
     except BadReference as error:
-        raise UserError(str(error)) from None
+        raise UserError(say(str(error))) from None
     if ref.case is None:
         raise UserError(
             _("{reference}: name the case, e.g. NK-LH#4 or NK-LH@pa-1").format(reference=repr(text))

@@ -13,7 +13,7 @@ import click
 
 from cli.context import not_a_case_key, output_option, pass_state, width_option
 from cli.output import LedgerGroup, UserError, deliver
-from projections.language import _, ngettext
+from projections.language import _, ngettext, say
 
 if TYPE_CHECKING:
     from cli.context import State
@@ -64,7 +64,7 @@ def import_(state: State, file: str, case: str, map_file: str | None, sheet: str
     except UnicodeDecodeError:
         raise UserError(_("{file}: not UTF-8 text").format(file=map_file)) from None
     except SheetError as error:
-        raise UserError(str(error)) from None
+        raise UserError(say(str(error))) from None
     if not sheet_rows.rows:
         raise UserError(
             _("{file}: no rows below the header; nothing was drafted").format(file=file)
@@ -75,12 +75,14 @@ def import_(state: State, file: str, case: str, map_file: str | None, sheet: str
     try:
         refuse_identity_numbers(case, sheet_rows)
     except IdentityNumberFound as error:
-        raise UserError(_("{problem}; nothing was drafted").format(problem=error)) from None
+        raise UserError(
+            _("{problem}; nothing was drafted").format(problem=say(str(error)))
+        ) from None
     ledger = state.ledger(create=True)
     state.log_read("draft import", case)
     ids = import_sheet(ledger, case, sheet_rows)
     for note in sheet_rows.notes:
-        click.echo(_("note: {file}, {note}").format(file=Path(file).name, note=note), err=True)
+        click.echo(_("note: {file}, {note}").format(file=Path(file).name, note=say(note)), err=True)
     click.echo(
         ngettext(
             "{n} row drafted into {case} (drafts {first}–{last}); "
@@ -184,7 +186,7 @@ def edit(state: State, id: int, sets: tuple[str, ...]) -> None:
     try:
         edit_draft(state.ledger(), found, changes)
     except ValueError as error:
-        raise UserError(f"--set: {error}") from None
+        raise UserError(f"--set: {say(str(error))}") from None
     click.echo(_("draft {id} changed").format(id=id), err=True)
 
 
@@ -208,7 +210,7 @@ def classify(state: State, id: int, type_name: str) -> None:
     try:
         changed = classify_draft(state.ledger(), found, type_name)
     except UnknownEventType as error:
-        raise UserError(str(error)) from None
+        raise UserError(say(str(error))) from None
     click.echo(
         _("draft {id} is a {type}").format(id=id, type=changed.data["values"]["type"]), err=True
     )
@@ -267,7 +269,7 @@ def check(state: State, case: str, fmt: str) -> None:
         )
     else:
         for problem in problems:
-            click.echo(printable(_("error: {message}").format(message=problem)), err=True)
+            click.echo(printable(_("error: {message}").format(message=say(str(problem)))), err=True)
     if not stored:
         raise UserError(_("no drafts in {case}").format(case=case))
     if problems:
@@ -308,7 +310,7 @@ def seal(state: State, case: str) -> None:
         if not rejected.problems:
             raise UserError(_("no drafts in {case}").format(case=case)) from None
         for problem in rejected.problems:
-            click.echo(printable(_("error: {message}").format(message=problem)), err=True)
+            click.echo(printable(_("error: {message}").format(message=say(str(problem)))), err=True)
         raise UserError(
             _("{n} problem(s) in the drafts of {case}; nothing was sealed").format(
                 n=len(rejected.problems), case=case

@@ -10,7 +10,7 @@ import click
 
 from cli.context import State, pass_state
 from cli.output import LedgerCommand, UserError
-from projections.language import _, ngettext
+from projections.language import _, ngettext, say
 
 
 @click.command("import", cls=LedgerCommand)
@@ -46,7 +46,7 @@ def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) ->
     except NotImportFormat as error:
         if new_file is not None:
             state.discard(new_file)
-        raise UserError(str(error)) from None
+        raise UserError(_line(error.errors[0])) from None
     except ImportFailed as failed:
         if new_file is not None:
             state.discard(new_file)  # bad input changes nothing, not even the file system
@@ -55,7 +55,7 @@ def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) ->
         for case in sorted({e.stored_case for e in failed.errors if e.stored_case}):
             state.log_read("import", case)
         for error in failed.errors:
-            click.echo(_("error: {message}").format(message=error), err=True)
+            click.echo(_("error: {message}").format(message=_line(error)), err=True)
         if failed.truncated:
             stop = _(
                 "{n} problem(s) in the input (stopped after the first errors); nothing was imported"
@@ -66,7 +66,7 @@ def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) ->
     except WorkerDied as died:
         if new_file is not None:
             state.discard(new_file)
-        raise UserError(str(died)) from None
+        raise UserError(say(str(died))) from None
     finally:
         for source in sources:
             close = getattr(source.lines, "close", None)
@@ -105,6 +105,11 @@ def import_(state: State, files: tuple[str, ...], quiet: bool, dry_run: bool) ->
             ).format(n=report.recorded, skipped=report.skipped, **counts),
             err=True,
         )
+
+
+def _line(error: Any) -> str:
+    """A problem of the input in the reader's language, after the line it is on."""
+    return f"{error.where}: {say(error.message)}"
 
 
 def _open_sources(files: tuple[str, ...]) -> tuple[list[Any], int]:

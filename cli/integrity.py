@@ -23,7 +23,7 @@ import click
 
 from cli.context import State, output_option, pass_state, unknown_case
 from cli.output import LedgerCommand, UserError, emit
-from projections.language import _
+from projections.language import _, say
 
 if TYPE_CHECKING:
     from ledger.checkpoint import LoggedNote, Signer, Verifier
@@ -579,7 +579,7 @@ def prove(state: State, reference: str, log_file: str | None, output: str | None
     try:
         ref = parse_reference(reference)
     except BadReference as error:
-        raise UserError(str(error)) from None
+        raise UserError(say(str(error))) from None
     if ref.case is None or ref.seq is None:
         raise UserError(
             _("{reference}: name the entry as CASE#SEQ, e.g. NK-LH#3").format(

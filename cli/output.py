@@ -30,6 +30,7 @@ def refuse_identity_numbers(ctx: click.Context) -> None:
     ledger never stores one, and an access record or an error message would. The message
     names the parameter, never the number."""
     from ledger.identity_numbers import IDENTITY_NUMBER_MESSAGE, contains_identity_number
+    from projections.language import say
 
     for param in ctx.command.params:
         value = ctx.params.get(param.name or "")
@@ -39,7 +40,7 @@ def refuse_identity_numbers(ctx: click.Context) -> None:
                 name = max(param.opts, key=len)
             else:
                 name = param.human_readable_name
-            raise UserError(f"{name}: {IDENTITY_NUMBER_MESSAGE}")
+            raise UserError(f"{name}: {say(IDENTITY_NUMBER_MESSAGE)}")
 
 
 class LedgerCommand(click.Command):

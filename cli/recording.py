@@ -10,7 +10,7 @@ import click
 
 from cli.context import State, case_history, case_reference, entry_at, pass_state
 from cli.output import LedgerCommand, UserError
-from projections.language import _
+from projections.language import _, say
 
 if TYPE_CHECKING:
     from ledger.application import CaseLedger
@@ -87,7 +87,7 @@ def record(
         if (twice := duplicate_key(raw, loaded)) is not None:
             raise UserError(
                 _("--json: field {field}: {problem}").format(
-                    field=repr(twice), problem=DUPLICATE_KEY
+                    field=repr(twice), problem=say(DUPLICATE_KEY)
                 )
             )
         obj.update(loaded)
@@ -100,7 +100,7 @@ def record(
     try:
         spec = event_type(type_name)
     except UnknownEventType as error:
-        raise UserError(str(error)) from None
+        raise UserError(say(str(error))) from None
     for item in fields:
         name, sep, value = item.partition("=")
         if not sep or not name:
@@ -168,9 +168,9 @@ def _record_one(
             reading()
         return draft, ledger.record(case, [draft])
     except InvalidEntry as invalid:
-        raise UserError(str(invalid)) from None
+        raise UserError("; ".join(say(str(p)) for p in invalid.problems)) from None
     except CaseRejected as rejected:
-        raise UserError("; ".join(str(p[-1]) for p in rejected.problems)) from None
+        raise UserError("; ".join(say(str(p)) for _index, p in rejected.problems)) from None
 
 
 def _append_correction(

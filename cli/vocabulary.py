@@ -33,7 +33,9 @@ def types(type_name: str | None, fmt: str, output: str | None, width: int | None
     try:
         chosen = [event_type(type_name)] if type_name else list(VOCABULARY.values())
     except UnknownEventType as error:
-        raise UserError(str(error)) from None
+        from projections.language import say
+
+        raise UserError(say(str(error))) from None
     items = [type_json(spec) for spec in chosen]
     view = View(
         document(None, types=items),

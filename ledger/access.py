@@ -37,7 +37,7 @@ from eventsourcing.utils import register_topic
 
 from ledger.chain import GENESIS, Chained, chained_payload, entry_hash
 from ledger.identity_numbers import IDENTITY_NUMBER_MESSAGE, contains_identity_number
-from ledger.message import Message
+from ledger.message import Message, MessageError
 from ledger.references import is_case_key
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ MAX_COMMAND = 100
 MAX_PURPOSE = 1000
 
 
-class InvalidAccess(ValueError):
+class InvalidAccess(MessageError, ValueError):
     """An access record that cannot be written (empty user, control characters, ...)."""
 
 
@@ -281,7 +281,9 @@ def _refuse_identity_numbers(**texts: str | None) -> None:
     removed, so none is (the message names the field, never the number)."""
     for name, text in texts.items():
         if text is not None and contains_identity_number(text):
-            raise InvalidAccess(f"{name}: {IDENTITY_NUMBER_MESSAGE}")
+            raise InvalidAccess(
+                Message("{where}: {problem}", where=name, problem=IDENTITY_NUMBER_MESSAGE)
+            )
 
 
 def _text(name: str, value: str | None, limit: int, *, required: bool) -> Any:

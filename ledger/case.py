@@ -21,6 +21,7 @@ from eventsourcing.utils import register_topic
 
 from ledger.chain import GENESIS, Chained, chained_payload, entry_hash
 from ledger.entry import Draft, Problem, validate_changes
+from ledger.message import Message
 from ledger.references import Reference
 from ledger.vocabulary import event_type
 
@@ -145,7 +146,13 @@ class Case(Aggregate):
         for index, draft in enumerate(drafts):
             if draft.case != self.key:
                 problems.append(
-                    (index, Problem("case", f"belongs to {draft.case}, not {self.key}"))
+                    (
+                        index,
+                        Problem(
+                            "case",
+                            Message("belongs to {case}, not {key}", case=draft.case, key=self.key),
+                        ),
+                    )
                 )
                 continue
             fingerprint = draft.fingerprint()
@@ -160,7 +167,12 @@ class Case(Aggregate):
             if draft.ref is not None:
                 if draft.ref in batch_labels:
                     problems.append(
-                        (index, Problem("ref", f"'{draft.ref}' is used twice in this input"))
+                        (
+                            index,
+                            Problem(
+                                "ref", Message("'{ref}' is used twice in this input", ref=draft.ref)
+                            ),
+                        )
                     )
                     continue
                 batch_labels[draft.ref] = next_seq
@@ -242,8 +254,12 @@ class Case(Aggregate):
                 return seq
             return Problem(
                 "ref",
-                f"'{draft.ref}' is already stored as #{seq} with different content "
-                "(record a correction instead)",
+                Message(
+                    "'{ref}' is already stored as #{seq} with different content "
+                    "(record a correction instead)",
+                    ref=draft.ref,
+                    seq=seq,
+                ),
             )
         if draft.ref is None and fingerprint in self.fingerprints:
             return self.fingerprints[fingerprint]
@@ -314,7 +330,10 @@ def _cycles(
                 problems.append(
                     (
                         index_of[path[-1]],
-                        Problem(field_name, f"the references form a cycle: {shown}"),
+                        Problem(
+                            field_name,
+                            Message("the references form a cycle: {cycle}", cycle=shown),
+                        ),
                     )
                 )
                 continue
@@ -358,28 +377,41 @@ class _Resolver:
         if reference.case is not None and reference.case != key:
             return self._problem(
                 field_name,
-                f"{reference} points into another case; references must stay within {key}",
+                Message(
+                    "{reference} points into another case; references must stay within {case}",
+                    reference=str(reference),
+                    case=key,
+                ),
             )
         if reference.seq is not None:
             seq: int | None = reference.seq
             if reference.seq > self.last_seq:
                 return self._problem(
                     field_name,
-                    f"{reference} does not exist (the case has {self.last_seq} entries)",
+                    Message(
+                        "{reference} does not exist (the case has {n} entries)",
+                        reference=str(reference),
+                        n=self.last_seq,
+                    ),
                 )
         else:
             seq = self.case.labels.get(reference.label) or self.batch_labels.get(reference.label)
             if seq is None:
                 return self._problem(
                     field_name,
-                    f"{reference} does not resolve: no entry has that ref",
+                    Message(
+                        "{reference} does not resolve: no entry has that ref",
+                        reference=str(reference),
+                    ),
                     unresolved=reference.label,
                 )
         if seq == self.own_seq:
-            return self._problem(field_name, f"{reference} refers to itself")
+            return self._problem(
+                field_name, Message("{reference} refers to itself", reference=str(reference))
+            )
         return seq
 
-    def _problem(self, field_name: str, message: str, unresolved: str | None = None) -> None:
+    def _problem(self, field_name: str, message: Message, unresolved: str | None = None) -> None:
         self.problems.append((self.index, Problem(field_name, message, unresolved=unresolved)))
         return None
 

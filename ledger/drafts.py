@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.case import Case, CaseRejected, Outcome
 from ledger.draft_area import StoredDraft
-from ledger.entry import ENVELOPE_FIELDS, Draft, InvalidEntry, Problem, draft_from_object
+from ledger.entry import ENVELOPE_FIELDS, MISSING, Draft, InvalidEntry, Problem, draft_from_object
 from ledger.entry import field_from_text as _field_from_text
 from ledger.identity_numbers import (
     IdentityNumberFound,
     contains_identity_number,
     identity_number_fields,
 )
+from ledger.message import Message, MessageError
 from ledger.quoting import quote
 from ledger.sheets import TARGETS, Origin, Sheet
 from ledger.timeparse import TimeParseError, parse_moment
@@ -35,6 +36,7 @@ __all__ = [
     "CHRONOLOGY",
     "DraftProblem",
     "DraftsRejected",
+    "NotAField",
     "UnknownDraft",
     "check",
     "classify",
@@ -57,7 +59,9 @@ class UnknownDraft(LookupError):
 
 @dataclass(frozen=True, slots=True)
 class DraftProblem:
-    """One problem of one draft, named by where the row came from and the column."""
+    """One problem of one draft, named by where the row came from and the column. The place
+    is a source citation (`Origin.cite`, the same in every language); `message` and
+    `str(problem)` are `Message`s, said by the shell."""
 
     draft: int
     origin: Origin
@@ -65,8 +69,13 @@ class DraftProblem:
     message: str
 
     def __str__(self) -> str:
-        column = f", kolumn {self.column}" if self.column else ""
-        return f"{self.origin.cite()}{column} (utkast {self.draft}): {self.message}"
+        place = self.origin.cite() + (f", kolumn {self.column}" if self.column else "")
+        return Message(
+            "{place} (draft {draft}): {problem}",
+            place=place,
+            draft=self.draft,
+            problem=self.message,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +84,10 @@ class DraftProblem:
             "column": self.column,
             "message": self.message,
         }
+
+
+class NotAField(MessageError, ValueError):
+    """An edit of a cell that is no field an entry has."""
 
 
 class DraftsRejected(ValueError):
@@ -97,7 +110,7 @@ def refuse_identity_numbers(case: str, sheet: Sheet) -> None:
         if contains_identity_number(row.origin.file) or contains_identity_number(
             row.origin.sheet or ""
         ):
-            raise IdentityNumberFound("the file's or sheet's name")
+            raise IdentityNumberFound(Message("the file's or sheet's name"))
         for name in identity_number_fields(row.values):
             column = row.columns.get(name) or name
             raise IdentityNumberFound(f"{row.origin.cite()}, kolumn {column}")
@@ -132,13 +145,17 @@ def edit(ledger: CaseLedger, draft: StoredDraft, changes: Mapping[str, str]) -> 
     columns = dict(draft.data.get("columns", {}))
     for name, value in changes.items():
         if contains_identity_number(name):
-            raise IdentityNumberFound("a field name")
+            raise IdentityNumberFound(Message("a field name"))
         if contains_identity_number(value):
-            raise IdentityNumberFound(f"field {quote(name)}")
+            raise IdentityNumberFound(Message("field {name}", name=quote(name)))
         if name not in TARGETS:
-            raise ValueError(
-                f"{quote(name)} is not a field (occurred, known, summary, source, comment, type, "
-                "actor, role, agency, on_behalf_of, basis, assessment, ref, or a type's field)"
+            raise NotAField(
+                Message(
+                    "{name} is not a field (occurred, known, summary, source, comment, type, "
+                    "actor, role, agency, on_behalf_of, basis, assessment, ref, or a type's "
+                    "field)",
+                    name=quote(name),
+                )
             )
         if value == "":
             values.pop(name, None)
@@ -179,8 +196,11 @@ def to_object(case: str, draft: StoredDraft) -> tuple[dict[str, Any] | None, lis
     if draft.data.get("merged"):
         heading = Problem(
             None,
-            f"merged cells {draft.data['merged']}: a heading, not an entry (delete it, "
-            "or edit it into an entry)",
+            Message(
+                "merged cells {cells}: a heading, not an entry (delete it, or edit it into an "
+                "entry)",
+                cells=draft.data["merged"],
+            ),
         )
         return None, [heading]
     spec: EventType | None = None
@@ -189,8 +209,10 @@ def to_object(case: str, draft: StoredDraft) -> tuple[dict[str, Any] | None, lis
         problems.append(
             Problem(
                 "type",
-                "no type yet: classify it (ledger draft classify ID TYPE; ChronologyEntry keeps "
-                "it as information only)",
+                Message(
+                    "no type yet: classify it (ledger draft classify ID TYPE; ChronologyEntry "
+                    "keeps it as information only)"
+                ),
             )
         )
     else:
@@ -207,7 +229,7 @@ def to_object(case: str, draft: StoredDraft) -> tuple[dict[str, Any] | None, lis
                 except TimeParseError as error:
                     problems.append(Problem(name, str(error)))
         if "occurred" not in values:
-            problems.append(Problem("occurred", "missing"))
+            problems.append(Problem("occurred", MISSING))
         return None, problems
     obj: dict[str, Any] = {"case": case, "type": spec.name}
     for name, value in values.items():
@@ -215,14 +237,24 @@ def to_object(case: str, draft: StoredDraft) -> tuple[dict[str, Any] | None, lis
             continue
         if name == "case":
             if value != case:
-                problems.append(Problem("case", f"{quote(value)} is not the draft's case {case}"))
+                problems.append(
+                    Problem(
+                        "case",
+                        Message(
+                            "{value} is not the draft's case {case}", value=quote(value), case=case
+                        ),
+                    )
+                )
             continue
         if name == "comment" and spec.field("comment") is None:
             problems.append(
                 Problem(
                     "comment",
-                    f"{spec.name} has no comment: move it into summary (ledger draft edit ID "
-                    "--set summary=...) or clear it (--set comment=)",
+                    Message(
+                        "{type} has no comment: move it into summary (ledger draft edit ID "
+                        "--set summary=...) or clear it (--set comment=)",
+                        type=spec.name,
+                    ),
                 )
             )
             continue

@@ -21,6 +21,7 @@ from ledger.identity_numbers import (
     contains_identity_number,
     identity_number_fields,
 )
+from ledger.message import Message, in_context
 from ledger.quoting import name as field_name
 from ledger.quoting import quote
 from ledger.references import BadReference, Reference, is_case_key, is_label, parse_reference
@@ -54,16 +55,24 @@ MAX_INT = 2**53
 MAX_DEPTH = 16
 
 
+MISSING = in_context("a field not given", "missing")
+"""A required field that is not there ("saknas"; the same English word for a barrier is
+"saknades")."""
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with one input object, named by its field."""
+    """One thing wrong with one input object, named by its field. `message` is a `Message`
+    (the shell says it in the reader's language), and so is `str(problem)`."""
 
     field: str | None
     message: str
     unresolved: str | None = None  # the label a reference pointed at, when it did not resolve
 
     def __str__(self) -> str:
-        return f"field '{self.field}': {self.message}" if self.field else self.message
+        if not self.field:
+            return self.message
+        return Message("field '{field}': {problem}", field=self.field, problem=self.message)
 
 
 class InvalidEntry(ValueError):
@@ -124,7 +133,7 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
     It is the input to the fingerprint, so the same assertion is always recognised.
     """
     if not isinstance(obj, Mapping):
-        raise InvalidEntry([Problem(None, "expected a JSON object")])
+        raise InvalidEntry([Problem(None, Message("expected a JSON object"))])
     obj = _nfc(obj)
     problems: list[Problem] = []
     if type(obj) is not dict or None in obj.values():
@@ -143,12 +152,27 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
 
     case_key = obj.get("case", case)
     if case is not None and case_key != case:
-        problems.append(Problem("case", f"{quote(case_key)} does not match the case {quote(case)}"))
+        problems.append(
+            Problem(
+                "case",
+                Message(
+                    "{value} does not match the case {case}",
+                    value=quote(case_key),
+                    case=quote(case),
+                ),
+            )
+        )
     elif case_key is None:
-        problems.append(Problem("case", "missing"))
+        problems.append(Problem("case", MISSING))
     elif not is_case_key(case_key):
         problems.append(
-            Problem("case", f"{quote(case_key)} is not a case key (letters, digits, '.', '_', '-')")
+            Problem(
+                "case",
+                Message(
+                    "{text} is not a case key (letters, digits, '.', '_', '-')",
+                    text=quote(case_key),
+                ),
+            )
         )
     elif "case" not in obj:
         rewrite("case", case_key)
@@ -157,9 +181,11 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
     specs: dict[str, FieldSpec] = {}
     type_name = obj.get("type")
     if type_name is None:
-        problems.append(Problem("type", "missing"))
+        problems.append(Problem("type", MISSING))
     elif not isinstance(type_name, str):
-        problems.append(Problem("type", f"expected a type name, got {quote(type_name)}"))
+        problems.append(
+            Problem("type", Message("expected a type name, got {value}", value=quote(type_name)))
+        )
     else:
         try:
             spec = event_type(type_name)
@@ -174,7 +200,14 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
             rewrite("occurred", occurred.text)
         if known is not None and known.end <= occurred.start:
             problems.append(
-                Problem("known", f"{known.text} is before the event occurred ({occurred.text})")
+                Problem(
+                    "known",
+                    Message(
+                        "{known} is before the event occurred ({occurred})",
+                        known=known.text,
+                        occurred=occurred.text,
+                    ),
+                )
             )
     if known is not None and known.text != obj["known"]:
         rewrite("known", known.text)
@@ -182,7 +215,12 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
     ref = obj.get("ref")
     if ref is not None and not is_label(ref):
         problems.append(
-            Problem("ref", f"{quote(ref)} is not a label (letters, digits, '.', '_', ':', '-')")
+            Problem(
+                "ref",
+                Message(
+                    "{value} is not a label (letters, digits, '.', '_', ':', '-')", value=quote(ref)
+                ),
+            )
         )
 
     texts: list[str | None] = []
@@ -204,7 +242,7 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
 
     assessment = obj.get("assessment", False)
     if not isinstance(assessment, bool):
-        problems.append(Problem("assessment", f"expected true or false, got {quote(assessment)}"))
+        problems.append(Problem("assessment", _not_boolean(assessment)))
     elif assessment is False and "assessment" in obj:
         rewrite("assessment", None)
 
@@ -220,12 +258,17 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
     if (spec is not None and not extra <= specs.keys()) or extra & _SYSTEM:
         for name in sorted(extra, key=str):
             if name in _SYSTEM:
-                problems.append(Problem(name, "is set by the ledger and cannot be given"))
+                problems.append(Problem(name, Message("is set by the ledger and cannot be given")))
             elif spec is not None and name not in specs:
-                allowed = ", ".join(f.name for f in spec.fields) or "none"
+                allowed = ", ".join(f.name for f in spec.fields) or Message("none")
                 problems.append(
                     Problem(
-                        field_name(name), f"unknown field for {spec.name} (its fields: {allowed})"
+                        field_name(name),
+                        Message(
+                            "unknown field for {type} (its fields: {fields})",
+                            type=spec.name,
+                            fields=allowed,
+                        ),
                     )
                 )
     fields: dict[str, Any] = {}
@@ -242,7 +285,9 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
                     if shown is not raw and shown != raw:
                         rewrite(name, shown)
             elif field_spec.required:
-                problems.append(Problem(name, f"missing (required for {spec.name})"))
+                problems.append(
+                    Problem(name, Message("missing (required for {type})", type=spec.name))
+                )
 
     if flagged := identity_number_fields({**obj, **written, "case": case_key}):
         # The number is refused in every field, and no other message may repeat it (several
@@ -258,6 +303,10 @@ def draft_from_object(obj: Any, *, case: str | None = None) -> Draft:
     return Draft(
         case_key, spec.name, occurred, known, ref, *texts, assessment, basis or (), fields, written
     )
+
+
+def _not_boolean(value: Any) -> Message:
+    return Message("expected true or false, got {value}", value=quote(value))
 
 
 def _written(value: Any) -> Any:
@@ -295,10 +344,14 @@ def _moment(
     value = obj.get(name)
     if value is None:
         if required:
-            problems.append(Problem(name, "missing"))
+            problems.append(Problem(name, MISSING))
         return None
     if not isinstance(value, str):
-        problems.append(Problem(name, f"expected a time like '2019-12-24', got {quote(value)}"))
+        problems.append(
+            Problem(
+                name, Message("expected a time like '2019-12-24', got {value}", value=quote(value))
+            )
+        )
         return None
     try:
         return parse_input_moment(value)
@@ -312,17 +365,21 @@ def _text(obj: Mapping[str, Any], name: str, problems: list[Problem]) -> str | N
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        problems.append(Problem(name, f"expected non-empty text, got {quote(value)}"))
+        problems.append(
+            Problem(name, Message("expected non-empty text, got {value}", value=quote(value)))
+        )
         return None
     if len(value) > MAX_TEXT:
-        problems.append(Problem(name, f"longer than {MAX_TEXT} characters"))
+        problems.append(Problem(name, Message("longer than {n} characters", n=MAX_TEXT)))
         return None
     return value.strip()
 
 
 def _references(value: Any, name: str, problems: list[Problem]) -> tuple[Reference, ...] | None:
     if not isinstance(value, list) or len(value) > MAX_LIST:
-        problems.append(Problem(name, f"expected a list of references, got {quote(value)}"))
+        problems.append(
+            Problem(name, Message("expected a list of references, got {value}", value=quote(value)))
+        )
         return None
     found = []
     for item in value:
@@ -351,28 +408,37 @@ def _field_value(
     if undocumented and value == NOT_DOCUMENTED:
         return NOT_DOCUMENTED
 
-    def wrong(expected: str) -> None:
-        extra = f" (or {NOT_DOCUMENTED})" if undocumented else ""
-        problems.append(Problem(spec.name, f"expected {expected}{extra}, got {quote(value)}"))
+    def wrong(expected: Message) -> None:
+        shown = quote(value)
+        if undocumented:
+            problem = Message(
+                "expected {expected} (or {code}), got {value}",
+                expected=expected,
+                code=NOT_DOCUMENTED,
+                value=shown,
+            )
+        else:
+            problem = Message("expected {expected}, got {value}", expected=expected, value=shown)
+        problems.append(Problem(spec.name, problem))
 
     kind = spec.kind
     if kind == "text":
         if isinstance(value, str) and value.strip() and len(value) <= MAX_TEXT:
             return value.strip()
-        return wrong("non-empty text")
+        return wrong(Message("non-empty text"))
     if kind == "bool":
-        return value if isinstance(value, bool) else wrong("true or false")
+        return value if isinstance(value, bool) else wrong(Message("true or false"))
     if kind == "int":
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) < MAX_INT:
             return value
-        return wrong("a whole number")
+        return wrong(Message("a whole number"))
     if kind == "enum":
         if value in spec.choices:
             return value
-        return wrong("one of " + ", ".join(spec.choices))
+        return wrong(Message("one of {choices}", choices=", ".join(spec.choices)))
     if kind == "moment":
         if not isinstance(value, str):
-            return wrong("a time like '2019-12-24'")
+            return wrong(Message("a time like '2019-12-24'"))
         try:
             return parse_input_moment(value).text
         except TimeParseError as error:
@@ -393,11 +459,17 @@ def _field_value(
             and all(isinstance(v, str) and v.strip() and len(v) <= MAX_TEXT for v in value)
         ):
             return [v.strip() for v in value]
-        return wrong("a list of texts")
+        return wrong(Message("a list of texts"))
     if kind == "object":
         if isinstance(value, dict) and value and _bounded(value, MAX_DEPTH):
             return value
-        return wrong(f"a JSON object of at most {MAX_LIST} keys, nested at most {MAX_DEPTH} deep")
+        return wrong(
+            Message(
+                "a JSON object of at most {keys} keys, nested at most {depth} deep",
+                keys=MAX_LIST,
+                depth=MAX_DEPTH,
+            )
+        )
     raise AssertionError(f"vocabulary field kind {kind!r} has no validator")
 
 
@@ -472,7 +544,7 @@ def validate_changes(
             if isinstance(value, bool):
                 normalized[name] = value
             else:
-                problems.append(Problem(where, f"expected true or false, got {quote(value)}"))
+                problems.append(Problem(where, _not_boolean(value)))
         elif name == "basis":
             refs = _references(value, where, problems)
             if refs is not None:
@@ -484,7 +556,14 @@ def validate_changes(
         else:
             allowed = ", ".join((*CORRECTABLE_ENVELOPE, *(f.name for f in target.fields)))
             problems.append(
-                Problem(where, f"cannot be corrected on a {target.name} (correctable: {allowed})")
+                Problem(
+                    where,
+                    Message(
+                        "cannot be corrected on a {type} (correctable: {fields})",
+                        type=target.name,
+                        fields=allowed,
+                    ),
+                )
             )
     for problem in problems:
         if problem.field is not None and not problem.field.startswith("changes."):

@@ -27,6 +27,8 @@ from typing import Any
 
 import orjson
 
+from ledger.message import Message, MessageError
+
 __all__ = [
     "IDENTITY_NUMBER_MESSAGE",
     "IdentityNumberFound",
@@ -35,7 +37,7 @@ __all__ = [
     "may_hold_identity_number",
 ]
 
-IDENTITY_NUMBER_MESSAGE = (
+IDENTITY_NUMBER_MESSAGE = Message(
     "holds what looks like a Swedish personal identity number (personnummer or "
     "samordningsnummer); the ledger never stores one: use a pseudonymous label"
 )
@@ -59,11 +61,13 @@ _SHAPE = bytes(
 _DASH_TAILS = bytes([0x80, 0x88, *range(0x90, 0x96)])
 
 
-class IdentityNumberFound(ValueError):
+class IdentityNumberFound(MessageError, ValueError):
     """Text that holds a personal identity number; `field` names where, never the number."""
 
     def __init__(self, field: str) -> None:
-        super().__init__(f"{field}: {IDENTITY_NUMBER_MESSAGE}")
+        super().__init__(
+            Message("{where}: {problem}", where=field, problem=IDENTITY_NUMBER_MESSAGE)
+        )
         self.field = field
 
 
@@ -146,7 +150,7 @@ def identity_number_fields(obj: Mapping[Any, Any]) -> list[str]:
     for position, (name, value) in enumerate(obj.items(), start=1):
         name_text = name if isinstance(name, str) else ""
         if contains_identity_number(name_text):
-            found.append(f"#{position} (its name)")
+            found.append(Message("#{position} (its name)", position=position))
         elif any(contains_identity_number(text) for text in _texts(value)):
             found.append(name_text)
     return found

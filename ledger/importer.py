@@ -46,8 +46,9 @@ from eventsourcing.persistence import IntegrityError, Mapper
 
 from ledger.application import CaseLedger, write_attempts
 from ledger.case import Case, CaseRejected, case_id
-from ledger.entry import Draft, InvalidEntry, Problem, draft_from_object
+from ledger.entry import MISSING, Draft, InvalidEntry, Problem, draft_from_object
 from ledger.fastpath import fast_rows
+from ledger.message import Message, MessageError
 from ledger.references import CASE_KEY_PATTERN, is_case_key
 from ledger.strict_json import DUPLICATE_KEY, duplicate_key
 from ledger.worker_memory import keep_freed_memory
@@ -68,7 +69,7 @@ Chunk = list[tuple[str, "Case | None"]]  # case keys, each with the case as stor
 @dataclass(frozen=True, slots=True)
 class LineError:
     where: str  # "file.jsonl:7"
-    message: str
+    message: str  # a `Message`: the shell says it in the reader's language
     # The stored case whose entries the problem names ("already stored as #5"), if any: saying
     # so reveals what the case holds, so the importer's caller logs a read of it first.
     stored_case: str | None = None
@@ -82,9 +83,9 @@ class LineError:
 _VIEW_KEYS = (("seq", "recorded_at"), ("schema_version",))
 
 
-def _view_output(line: bytes) -> str | None:
+def _view_output(line: bytes) -> Message | None:
     if line.strip() in (b"{", b"["):
-        return "a JSON document over several lines, such as the JSON output of a view"
+        return Message("a JSON document over several lines, such as the JSON output of a view")
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError:
@@ -92,9 +93,9 @@ def _view_output(line: bytes) -> str | None:
     if not isinstance(obj, dict):
         return None
     if all(key in obj for key in _VIEW_KEYS[0]):
-        return "the NDJSON output of a view (a view stays a view)"
+        return Message("the NDJSON output of a view (a view stays a view)")
     if _VIEW_KEYS[1][0] in obj:
-        return "the JSON output of a view (a view stays a view)"
+        return Message("the JSON output of a view (a view stays a view)")
     return None
 
 
@@ -118,7 +119,7 @@ class NotImportFormat(ImportFailed):
         return str(self.errors[0])
 
 
-class WorkerDied(RuntimeError):
+class WorkerDied(MessageError, RuntimeError):
     """A worker process ended without handing back its chunk; the ledger was not changed
     (SQLite), or holds only whole cases a re-run completes (other stores)."""
 
@@ -169,8 +170,11 @@ class _Lines:
                     raise NotImportFormat(
                         LineError(
                             f"{source.name}:{number}",
-                            f"this is {view}, not the import format; "
-                            "`ledger export` writes the import format",
+                            Message(
+                                "this is {view}, not the import format; "
+                                "`ledger export` writes the import format",
+                                view=view,
+                            ),
                         )
                     )
                 self.count += 1
@@ -503,8 +507,10 @@ def _in_order(
             yield pending.popleft().result()
     except BrokenProcessPool:
         raise WorkerDied(
-            "a worker process checking the input died (killed, or out of memory); "
-            "nothing was imported"
+            Message(
+                "a worker process checking the input died (killed, or out of memory); "
+                "nothing was imported"
+            )
         ) from None
 
 
@@ -661,14 +667,18 @@ def _problems(line: bytes) -> list[Problem]:
         _draft(line)
     except InvalidEntry as invalid:
         return invalid.problems
-    return [Problem("case", "missing")]  # pragma: no cover - a valid draft always has a case
+    return [Problem("case", MISSING)]  # pragma: no cover - a valid draft always has a case
 
 
 def _draft(line: bytes) -> Draft:
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as error:
-        raise InvalidEntry([Problem(None, f"not valid JSON ({_json_reason(error)})")]) from None
+        # The reason is orjson's own words ("unexpected character"), kept as it gives them.
+        reason = _json_reason(error)
+        raise InvalidEntry(
+            [Problem(None, Message("not valid JSON ({reason})", reason=reason))]
+        ) from None
     if (twice := duplicate_key(line, obj)) is not None:
         raise InvalidEntry([Problem(twice, DUPLICATE_KEY)])
     try:

@@ -6,7 +6,11 @@ finds wrong (a tampered row, a broken chain, a failing checkpoint) it writes as 
 English text, as every caller that treats it as a string sees it (JSON, logs, tests), which
 also keeps its template and values. `projections.language.say` looks the template up in the
 catalog and fills it with the values, each said in turn where it is a `Message` itself.
-`make i18n` extracts the templates (the `Message` keyword).
+`make i18n` extracts the templates (the `Message` keyword, and `in_context` for a template
+whose English means something else elsewhere).
+
+An exception whose text is a `Message` derives from `MessageError`, so that `str(error)` is
+the `Message` itself (an exception's own `str` would copy it into plain English text).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ class Message(str):
 
     template: str
     values: dict[str, Any]
+    context: str | None = None  # see `in_context`
 
     def __new__(cls, template: str, **values: Any) -> Message:
         text = super().__new__(cls, template.format(**values) if values else template)
@@ -28,8 +33,30 @@ class Message(str):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuilt from its template and values (a str subclass pickles as its text alone).
-        return (_rebuild, (self.template, self.values))
+        return (_rebuild, (self.template, self.values, self.context))
 
 
-def _rebuild(template: str, values: dict[str, Any]) -> Message:
-    return Message(template, **values)
+def in_context(context: str, template: str, **values: Any) -> Message:
+    """A `Message` looked up in the catalog under `context`: for English that is said
+    differently where it means something else ("missing", a field not given, is "saknas";
+    "missing", the state of a barrier, is "saknades")."""
+    message = Message(template, **values)
+    message.context = context
+    return message
+
+
+def _rebuild(template: str, values: dict[str, Any], context: str | None = None) -> Message:
+    message = Message(template, **values)
+    if context is not None:
+        message.context = context
+    return message
+
+
+class MessageError(Exception):
+    """An error raised with one `Message`: `str(error)` is that `Message`, so a caller that
+    passes the text on (a problem of a field, a line of the import) keeps it sayable."""
+
+    def __str__(self) -> str:
+        if len(self.args) == 1 and isinstance(self.args[0], str):
+            return self.args[0]
+        return super().__str__()

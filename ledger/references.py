@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ledger.message import Message, MessageError
 from ledger.quoting import quote
 
 CASE_KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
@@ -17,8 +18,8 @@ _REFERENCE = re.compile(
 )
 
 
-class BadReference(ValueError):
-    """A reference that is malformed or does not resolve."""
+class BadReference(MessageError, ValueError):
+    """A reference that is malformed or does not resolve (its message a `Message`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +38,19 @@ class Reference:
 def parse_reference(text: str) -> Reference:
     """Parse `#4`, `@req-1`, `NK-LH#4` or `NK-LH@req-1`."""
     if not isinstance(text, str):
-        raise BadReference(f"a reference must be a string like '#4' or '@label', not {quote(text)}")
+        raise BadReference(
+            Message(
+                "a reference must be a string like '#4' or '@label', not {value}",
+                value=quote(text),
+            )
+        )
     match = _REFERENCE.fullmatch(text.strip())
     if match is None:
         raise BadReference(
-            f"not a reference: {quote(text)} (expected #SEQ, @REF, CASE#SEQ or CASE@REF)"
+            Message(
+                "not a reference: {text} (expected #SEQ, @REF, CASE#SEQ or CASE@REF)",
+                text=quote(text),
+            )
         )
     seq = match["seq"]
     return Reference(case=match["case"], seq=int(seq) if seq else None, label=match["label"])

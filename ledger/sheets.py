@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from ledger.entry import ENVELOPE_FIELDS
+from ledger.message import Message, MessageError
 from ledger.strict_json import DUPLICATE_KEY, duplicate_key
 from ledger.vocabulary import VOCABULARY
 
@@ -68,8 +69,10 @@ _PUNCTUATION = re.compile(r"[\s:.*]+$")
 _SPACES = re.compile(r"\s+")
 
 
-class SheetError(ValueError):
-    """A file that cannot be read as a chronology; the message is one line naming where."""
+class SheetError(MessageError, ValueError):
+    """A file that cannot be read as a chronology; the message (a `Message`) is one line
+    naming where. Where is written as a source citation ("kronologi.xlsx, blad Kronologi,
+    rad 5", `Origin.cite`), the same in every language."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +106,7 @@ class SheetRow:
 @dataclass
 class Sheet:
     rows: list[SheetRow] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what was not taken, and why
+    notes: list[str] = field(default_factory=list)  # what was not taken, and why (Messages)
 
 
 def read_map(path: str, text: str) -> dict[str, str]:
@@ -111,17 +114,26 @@ def read_map(path: str, text: str) -> dict[str, str]:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise SheetError(f"{path}: not TOML ({error})") from None
+        raise SheetError(
+            Message("{path}: not TOML ({error})", path=path, error=str(error))
+        ) from None
     columns = document.get("columns")
     if not isinstance(columns, dict) or set(document) != {"columns"}:
-        raise SheetError(f'{path}: expected one table [columns] of "Header" = "field"')
+        raise SheetError(
+            Message('{path}: expected one table [columns] of "Header" = "field"', path=path)
+        )
     mapping: dict[str, str] = {}
     for header, target in columns.items():
         if not isinstance(target, str) or target not in TARGETS:
             raise SheetError(
-                f"{path}: column {header!r}: {target!r} is not a field "
-                "(occurred, known, summary, source, comment, type, actor, role, agency, "
-                "on_behalf_of, basis, assessment, ref, or a type's field)"
+                Message(
+                    "{path}: column {header}: {target} is not a field "
+                    "(occurred, known, summary, source, comment, type, actor, role, agency, "
+                    "on_behalf_of, basis, assessment, ref, or a type's field)",
+                    path=path,
+                    header=repr(header),
+                    target=repr(target),
+                )
             )
         mapping[_header_key(header)] = target
     return mapping
@@ -134,17 +146,19 @@ def read_sheet(
     suffix = PurePath(name).suffix.lower()
     short = PurePath(name).name
     if not data.strip():
-        raise SheetError(f"{name}: the file is empty")
+        raise SheetError(Message("{file}: the file is empty", file=name))
     if suffix in (".jsonl", ".ndjson", ".json"):
         return _jsonl(short, data)
     if suffix == ".xlsx":
         grid, merged, sheet_name = _xlsx(name, data, sheet)
     elif suffix in (".csv", ".txt", ".tsv"):
         if sheet is not None:
-            raise SheetError(f"{name}: a CSV file has no sheets (--sheet is for .xlsx)")
+            raise SheetError(
+                Message("{file}: a CSV file has no sheets (--sheet is for .xlsx)", file=name)
+            )
         grid, merged, sheet_name = _csv(name, data, mapping or {}), {}, None
     else:
-        raise SheetError(f"{name}: expected a .csv, .xlsx or .jsonl file")
+        raise SheetError(Message("{file}: expected a .csv, .xlsx or .jsonl file", file=name))
     return _rows(short, sheet_name, grid, merged, mapping or {})
 
 
@@ -187,8 +201,11 @@ def _rows(
     header_at = _header_row(grid, mapping)
     if header_at is None:
         raise SheetError(
-            f"{where}: no header row found (a row naming a date column such as 'Datum' and "
-            "another such as 'Händelse'); name other columns in --map FILE.toml"
+            Message(
+                "{where}: no header row found (a row naming a date column such as 'Datum' and "
+                "another such as 'Händelse'); name other columns in --map FILE.toml",
+                where=where,
+            )
         )
     header = grid[header_at - 1]
     columns: dict[int, tuple[str, str]] = {}  # index -> (target, "B (Händelse)")
@@ -197,42 +214,58 @@ def _rows(
             continue
         target = _target(cell, mapping)
         column = f"{_letter(index)} ({_printable(cell.strip())})"
+        place = f"{where}, rad {header_at}, kolumn {column}"  # a citation: the same in English
         if target is None:
             raise SheetError(
-                f"{where}, rad {header_at}, kolumn {column}: unknown column; "
-                "map it to a field in --map FILE.toml"
+                Message(
+                    "{place}: unknown column; map it to a field in --map FILE.toml", place=place
+                )
             )
         if target in (t for t, _ in columns.values()):
             other = next(c for t, c in columns.values() if t == target)
             raise SheetError(
-                f"{where}, rad {header_at}, kolumn {column}: a second column for "
-                f"'{target}' (also {other})"
+                Message(
+                    "{place}: a second column for '{target}' (also {other})",
+                    place=place,
+                    target=target,
+                    other=other,
+                )
             )
         columns[index] = (target, column)
     for number in range(1, header_at):
         if any(cell.strip() for cell in grid[number - 1]):
             text = " ".join(c.strip() for c in grid[number - 1] if c.strip())
-            result.notes.append(f"rad {number}: above the header, not an entry: {text[:60]!r}")
+            place = f"rad {number}"
+            result.notes.append(
+                Message(
+                    "{place}: above the header, not an entry: {text}",
+                    place=place,
+                    text=repr(text[:60]),
+                )
+            )
     for number in range(header_at + 1, len(grid) + 1):
         cells = grid[number - 1]
         values: dict[str, Any] = {}
         named: dict[str, str] = {}
         stray = [i for i, c in enumerate(cells) if c.strip() and i not in columns]
         if stray:
-            raise SheetError(
-                f"{where}, rad {number}, kolumn {_letter(stray[0])}: a value in a column "
-                "without a header"
-            )
+            place = f"{where}, rad {number}, kolumn {_letter(stray[0])}"
+            raise SheetError(Message("{place}: a value in a column without a header", place=place))
         for index, (target, column) in columns.items():
             text = cells[index].strip() if index < len(cells) else ""
             named[target] = column  # an empty cell is still named when it is missed
             if text:
                 values[target] = text
         if not values:
+            place = f"rad {number}"
             if number in merged:
-                result.notes.append(f"rad {number}: merged cells {merged[number]}, empty")
+                result.notes.append(
+                    Message(
+                        "{place}: merged cells {cells}, empty", place=place, cells=merged[number]
+                    )
+                )
             else:
-                result.notes.append(f"rad {number}: empty, skipped")
+                result.notes.append(Message("{place}: empty, skipped", place=place))
             continue
         origin = Origin(file, sheet, number)
         result.rows.append(SheetRow(origin, values, named, merged.get(number)))
@@ -255,7 +288,9 @@ def _csv(name: str, data: bytes, mapping: Mapping[str, str]) -> list[list[str]]:
         # Excel's "CSV (semikolonavgränsad)" on Swedish Windows writes Windows-1252.
         text = data.decode("cp1252", errors="strict") if _is_cp1252(data) else None
         if text is None:
-            raise SheetError(f"{name}: neither UTF-8 nor Windows-1252 text") from None
+            raise SheetError(
+                Message("{file}: neither UTF-8 nor Windows-1252 text", file=name)
+            ) from None
     # The delimiter is the one under which a header row appears (a title above the header may
     # hold commas); the most frequent one when none does, so the caller can say so.
     grids = []
@@ -263,7 +298,9 @@ def _csv(name: str, data: bytes, mapping: Mapping[str, str]) -> list[list[str]]:
         try:
             grid = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         except csv.Error as error:
-            raise SheetError(f"{name}: not CSV ({error})") from None
+            raise SheetError(
+                Message("{file}: not CSV ({error})", file=name, error=str(error))
+            ) from None
         if _header_row(grid, mapping) is not None:
             return grid
         grids.append(grid)
@@ -286,13 +323,22 @@ def _xlsx(name: str, data: bytes, sheet: str | None) -> tuple[list[list[str]], d
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (BadZipFile, KeyError, ValueError, OSError) as error:
-        raise SheetError(f"{name}: not an XLSX workbook ({type(error).__name__})") from None
+        raise SheetError(
+            Message("{file}: not an XLSX workbook ({error})", file=name, error=type(error).__name__)
+        ) from None
     if sheet is None:
         ws = book.worksheets[0]
     elif sheet in book.sheetnames:
         ws = book[sheet]
     else:
-        raise SheetError(f"{name}: no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
+        raise SheetError(
+            Message(
+                "{file}: no sheet {sheet} (sheets: {sheets})",
+                file=name,
+                sheet=repr(sheet),
+                sheets=", ".join(book.sheetnames),
+            )
+        )
     merged: dict[int, str] = {}
     for cells in ws.merged_cells.ranges:
         if cells.min_col != cells.max_col:
@@ -319,6 +365,10 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _line(file: str, number: int) -> str:
+    return f"{file}:{number}"
+
+
 def _jsonl(file: str, data: bytes) -> Sheet:
     """JSONL drafts: each line an object in the import format (case and type may be left
     out; the draft's case is given, and a row without a type waits to be classified)."""
@@ -329,11 +379,20 @@ def _jsonl(file: str, data: bytes) -> Sheet:
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError:
-            raise SheetError(f"{file}:{number}: not valid JSON") from None
+            raise SheetError(
+                Message("{place}: not valid JSON", place=_line(file, number))
+            ) from None
         if not isinstance(obj, dict):
-            raise SheetError(f"{file}:{number}: expected a JSON object")
+            raise SheetError(Message("{place}: expected a JSON object", place=_line(file, number)))
         if (twice := duplicate_key(line, obj)) is not None:
-            raise SheetError(f"{file}:{number}: field {twice!r}: {DUPLICATE_KEY}")
+            raise SheetError(
+                Message(
+                    "{place}: field {field}: {problem}",
+                    place=_line(file, number),
+                    field=repr(twice),
+                    problem=DUPLICATE_KEY,
+                )
+            )
         values = {k: v for k, v in obj.items() if v is not None}
         result.rows.append(SheetRow(Origin(file, None, number), values, {k: k for k in values}))
     return result

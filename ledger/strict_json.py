@@ -18,8 +18,10 @@ from typing import Any
 
 import orjson
 
+from ledger.message import Message
+
 _KEY_END = re.compile(rb'"\s*:')
-DUPLICATE_KEY = "given twice in one object (each key once: which one was meant?)"
+DUPLICATE_KEY = Message("given twice in one object (each key once: which one was meant?)")
 
 
 def _keys(value: Any) -> int:

@@ -30,6 +30,8 @@ from functools import cache, lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from ledger.message import Message, MessageError
+
 __all__ = [
     "STOCKHOLM",
     "Moment",
@@ -64,7 +66,7 @@ _FORM = re.compile(
     r")?)?)?"
 )
 _FRACTION = re.compile(r"T?[0-9]{2}:[0-9]{2}:[0-9]{2}[.,][0-9]")
-_EXPECTED = (
+_EXPECTED = Message(
     "expected YYYY, YYYY-MM, YYYY-MM-DD[THH:MM[:SS][Z|±HH:MM]] (optionally ~), A/B,"
     " v. 52 2019, våren 2019 or sen december 2019"
 )
@@ -84,8 +86,8 @@ _FORMAT = {
 }
 
 
-class TimeParseError(ValueError):
-    """A time that cannot be read; the message is one line and quotes the text."""
+class TimeParseError(MessageError, ValueError):
+    """A time that cannot be read; the message (a `Message`) is one line and quotes the text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +152,7 @@ class Moment:
 def parse_moment(text: str) -> Moment:
     """Read a written time; raise `TimeParseError` for anything not exactly one of the forms."""
     if not isinstance(text, str):
-        raise _error(text, f"expected text, got {type(text).__name__}")
+        raise _error(text, Message("expected text, got {kind}", kind=type(text).__name__))
     return _parse_text(text)
 
 
@@ -162,7 +164,7 @@ def _parse_text(text: str) -> Moment:
     if approximate:
         body = body[1:]
     if not body:
-        raise _error(text, "nothing after ~" if approximate else "empty")
+        raise _error(text, Message("nothing after ~") if approximate else Message("empty"))
     match = _FORM.fullmatch(body)
     if match is None or (match["month"] is not None and match["day"] is None and body[5] == "2"):
         # Not today's forms, or an EDTF season (2019-21): a journal form, or an error.
@@ -170,9 +172,9 @@ def _parse_text(text: str) -> Moment:
         if journal is not None:
             return journal
         if body.startswith("~"):
-            raise _error(text, "only one ~ is allowed")
+            raise _error(text, Message("only one ~ is allowed"))
         if _FRACTION.search(body):
-            raise _error(text, "fractional seconds are not accepted")
+            raise _error(text, Message("fractional seconds are not accepted"))
         raise _error(text, _EXPECTED)
     return _build(text, match, approximate)
 
@@ -189,11 +191,15 @@ def parse_point_moment(text: str) -> Moment:
     2019-12-31") instead of an instant the user never wrote (2020-01-01 00:00).
     """
     if isinstance(text, str) and text.strip().startswith("~"):
-        raise TimeParseError(f"a point in time cannot be approximate: {_quote(text)}")
+        raise TimeParseError(_approximate_point(text))
     moment = parse_moment(text)
     if moment.approximate:  # ca, 2019-12?, 2019-12~
-        raise TimeParseError(f"a point in time cannot be approximate: {_quote(text)}")
+        raise TimeParseError(_approximate_point(text))
     return moment
+
+
+def _approximate_point(text: object) -> Message:
+    return Message("a point in time cannot be approximate: {text}", text=_quote(text))
 
 
 def known_state(known: Moment, at: datetime) -> Literal["known", "possibly", "unknown"]:
@@ -256,32 +262,39 @@ def _build(text: str, match: re.Match[str], approximate: bool) -> Moment:
         start = _wall(datetime(year, 1, 1))
         end = _wall(datetime(year + 1, 1, 1))
         return Moment(f"{tilde}{year:04d}", start, end, "year", approximate)
-    month = _check(text, parts["month"], 1, 12, "month must be 01-12")
+    month = _check(text, parts["month"], 1, 12, Message("month must be 01-12"))
     if parts["day"] is None:
         start = _wall(datetime(year, month, 1))
         end = _shift(start, "month", 1)
         return Moment(f"{tilde}{year:04d}-{month:02d}", start, end, "month", approximate)
     days = _days_in_month(year, month)
-    day = _check(text, parts["day"], 1, 31, "day must be 01-31")
+    day = _check(text, parts["day"], 1, 31, Message("day must be 01-31"))
     if day > days:
-        raise _error(text, f"{year:04d}-{month:02d} has only {days} days")
+        shown = f"{year:04d}-{month:02d}"
+        raise _error(text, Message("{month} has only {days} days", month=shown, days=days))
     if parts["hour"] is None:
         start = _midnight(year, month, day)
         following = date(year, month, day) + _ONE_DAY
         end = _midnight(following.year, following.month, following.day)
         return Moment(f"{tilde}{year:04d}-{month:02d}-{day:02d}", start, end, "day", approximate)
 
-    hour = _check(text, parts["hour"], 0, 23, "hour must be 00-23")
-    minute = _check(text, parts["minute"], 0, 59, "minute must be 00-59")
+    hour = _check(text, parts["hour"], 0, 23, Message("hour must be 00-23"))
+    minute = _check(text, parts["minute"], 0, 59, Message("minute must be 00-59"))
     precision: Precision = "minute" if parts["second"] is None else "second"
     second = 0
     if parts["second"] is not None:
-        second = _check(text, parts["second"], 0, 59, "second must be 00-59")
+        second = _check(text, parts["second"], 0, 59, Message("second must be 00-59"))
     wall = datetime(year, month, day, hour, minute, second)
     if parts["zone"] is None:
         zone = _hour_zone(year, month, day, hour)
         if zone is None:
-            raise _error(text, f"{wall:%Y-%m-%dT%H:%M} does not exist in Europe/Stockholm")
+            raise _error(
+                text,
+                Message(
+                    "{time} does not exist in Europe/Stockholm",
+                    time=wall.strftime("%Y-%m-%dT%H:%M"),
+                ),
+            )
         start = wall.replace(tzinfo=zone)
         if minute < 59 or (precision == "second" and second < 59):
             # Stockholm's offset changes only on the hour, so the end keeps the start's.
@@ -295,8 +308,15 @@ def _build(text: str, match: re.Match[str], approximate: bool) -> Moment:
     else:
         start = to_stockholm(wall.replace(tzinfo=_zone(_offset(text, parts["zone"]))))
         if not MIN_YEAR <= start.year <= MAX_YEAR:
-            local = f"{start:%Y-%m-%d %H:%M}"
-            raise _error(text, f"year must be {MIN_YEAR}-{MAX_YEAR}; in Stockholm this is {local}")
+            raise _error(
+                text,
+                Message(
+                    "year must be {first}-{last}; in Stockholm this is {local}",
+                    first=MIN_YEAR,
+                    last=MAX_YEAR,
+                    local=start.strftime("%Y-%m-%d %H:%M"),
+                ),
+            )
         # Stockholm's own offset keeps the text unambiguous in the autumn repeat hour.
         suffix = _offset_text(start)
     shown = "%Y-%m-%dT%H:%M" if precision == "minute" else "%Y-%m-%dT%H:%M:%S"
@@ -306,6 +326,7 @@ def _build(text: str, match: re.Match[str], approximate: bool) -> Moment:
 
 # --- journal dates -----------------------------------------------------------------------------
 
+_WINTER = Message("winter spans two years: write 'vintern 2019/2020' or an interval")
 _UNCERTAIN = "?%"
 """EDTF's uncertain (`?`) and uncertain-and-approximate (`%`) qualifiers: read as approximate
 (the interval is widened like `~`) and kept in the text, so the doubt is not lost."""
@@ -399,13 +420,13 @@ def _journal(text: str, body: str, approximate: bool) -> Moment | None:
     """
     words = _SPACES.sub(" ", body.casefold())
     if approximate and _SV_APPROXIMATE.fullmatch(words):
-        raise _error(text, "only one of ~ and ca is allowed")
+        raise _error(text, Message("only one of ~ and ca is allowed"))
     if not approximate and (match := _SV_APPROXIMATE.fullmatch(words)):
         inner = _parse_text(match["rest"])
         if inner.approximate:
-            raise _error(text, "only one of ~ and ca is allowed")
+            raise _error(text, Message("only one of ~ and ca is allowed"))
         if inner.precision == "interval":
-            raise _error(text, "an interval cannot be approximate; widen it instead")
+            raise _error(text, Message("an interval cannot be approximate; widen it instead"))
         return _approximately(inner, "ca ")
     if "/" in body and not _SV_WINTER.fullmatch(words):
         return _interval(text, body, approximate)
@@ -414,7 +435,7 @@ def _journal(text: str, body: str, approximate: bool) -> Moment | None:
         return None
     if approximate:
         if found.approximate:
-            raise _error(text, "only one ~ is allowed")
+            raise _error(text, Message("only one ~ is allowed"))
         return _approximately(found, "~")
     return found
 
@@ -430,9 +451,9 @@ def _journal_exact(text: str, body: str, words: str) -> Moment | None:
         year = _year(text, match["year"])
         code = match["season"]
         if code == "24":
-            raise _error(text, "winter spans two years: write 'vintern 2019/2020' or an interval")
+            raise _error(text, _WINTER)
         if code not in SEASONS:
-            raise _error(text, "month must be 01-12 (or 21-23 for spring, summer, autumn)")
+            raise _error(text, Message("month must be 01-12 (or 21-23 for spring, summer, autumn)"))
         return _months(f"{year:04d}-{code}", year, SEASONS[code][0], 3, "season")
     if match := _ISO_WEEK.fullmatch(words) or _SV_WEEK.fullmatch(words):
         return _week(text, _year(text, match["year"]), int(match["week"]))
@@ -440,7 +461,8 @@ def _journal_exact(text: str, body: str, words: str) -> Moment | None:
         year, month = _year(text, match["year"]), MONTHS[match["month"]]
         day = int(match["day"])
         if not 1 <= day <= _days_in_month(year, month):
-            raise _error(text, f"{year:04d}-{month:02d} has no day {day}")
+            shown = f"{year:04d}-{month:02d}"
+            raise _error(text, Message("{month} has no day {day}", month=shown, day=day))
         return _parse_text(f"{year:04d}-{month:02d}-{day:02d}")
     if match := _SV_MONTH.fullmatch(words):
         return _parse_text(f"{_year(text, match['year']):04d}-{MONTHS[match['month']]:02d}")
@@ -464,10 +486,12 @@ def _journal_exact(text: str, body: str, words: str) -> Moment | None:
         year = _year(text, match["year"])
         following = match["next"]
         if following is None:
-            raise _error(text, "winter spans two years: write 'vintern 2019/2020' or an interval")
+            raise _error(text, _WINTER)
         wanted = f"{year + 1:04d}"
         if following not in (wanted, wanted[2:]):
-            raise _error(text, f"the winter after {year} ends in {year + 1}")
+            raise _error(
+                text, Message("the winter after {year} ends in {next}", year=year, next=year + 1)
+            )
         return _months(f"vintern {year:04d}/{year + 1:04d}", year, 12, 3, "season")
     return None
 
@@ -479,10 +503,17 @@ def _interval(text: str, body: str, approximate: bool) -> Moment | None:
     if len(parts) != 2 or not all(_FORM.fullmatch(part.strip()) for part in parts):
         return None
     if approximate:
-        raise _error(text, "an interval cannot be approximate; widen it instead")
+        raise _error(text, Message("an interval cannot be approximate; widen it instead"))
     first, last = (_parse_text(part) for part in parts)
     if last.start < first.start or last.end < first.end:
-        raise _error(text, f"the interval ends ({last.text}) before it starts ({first.text})")
+        raise _error(
+            text,
+            Message(
+                "the interval ends ({last}) before it starts ({first})",
+                last=last.text,
+                first=first.text,
+            ),
+        )
     if first == last:
         return first
     return Moment(f"{first.text}/{last.text}", first.start, last.end, "interval", False)
@@ -500,7 +531,10 @@ def _week(text: str, year: int, week: int) -> Moment:
     try:
         monday = date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise _error(text, f"{year:04d} has no ISO week {week}") from None
+        shown = f"{year:04d}"
+        raise _error(
+            text, Message("{year} has no ISO week {week}", year=shown, week=week)
+        ) from None
     following = monday + timedelta(days=7)
     start = _midnight(monday.year, monday.month, monday.day)
     end = _midnight(following.year, following.month, following.day)
@@ -599,19 +633,19 @@ def _offset_text(local: datetime) -> str:
 def _offset(text: str, zone: str) -> timedelta:
     if zone == "Z":
         return timedelta(0)
-    minutes = _check(text, zone[4:6], 0, 59, "offset minutes must be 00-59")
+    minutes = _check(text, zone[4:6], 0, 59, Message("offset minutes must be 00-59"))
     offset = timedelta(hours=int(zone[1:3]), minutes=minutes) * (-1 if zone[0] == "-" else 1)
     if not _MIN_OFFSET <= offset <= _MAX_OFFSET:
-        raise _error(text, "offset must be between -12:00 and +14:00")
+        raise _error(text, Message("offset must be between -12:00 and +14:00"))
     return offset
 
 
 def _check_year(text: str, year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise _error(text, f"year must be {MIN_YEAR}-{MAX_YEAR}")
+        raise _error(text, Message("year must be {first}-{last}", first=MIN_YEAR, last=MAX_YEAR))
 
 
-def _check(text: str, digits: str, low: int, high: int, reason: str) -> int:
+def _check(text: str, digits: str, low: int, high: int, reason: Message) -> int:
     value = int(digits)
     if not low <= value <= high:
         raise _error(text, reason)
@@ -646,11 +680,16 @@ def parse_input_moment(text: str) -> Moment:
         if first != wall.replace(tzinfo=STOCKHOLM, fold=1).utcoffset():
             raise _error(
                 text,
-                f"{wall:%Y-%m-%dT%H:%M} occurs twice in Europe/Stockholm, as the clocks go "
-                "back; write the offset: +02:00 for the first time, +01:00 for the second",
+                Message(
+                    "{time} occurs twice in Europe/Stockholm, as the clocks go back; write the "
+                    "offset: +02:00 for the first time, +01:00 for the second",
+                    time=wall.strftime("%Y-%m-%dT%H:%M"),
+                ),
             )
     return moment
 
 
-def _error(text: object, reason: str) -> TimeParseError:
-    return TimeParseError(f"not a time: {_quote(text)} ({reason})")
+def _error(text: object, reason: Message) -> TimeParseError:
+    return TimeParseError(
+        Message("not a time: {text} ({reason})", text=_quote(text), reason=reason)
+    )

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Literal, get_args
 
 from ledger.legal import LegalReference
+from ledger.message import Message
 from ledger.quoting import quote
 from ledger.sol_conversion import sol
 
@@ -193,7 +194,8 @@ class EventType:
 
 
 class UnknownEventType(KeyError):
-    """An event type name that is not in the vocabulary."""
+    """An event type name that is not in the vocabulary; its text (`str`) is a `Message`
+    naming the close matches."""
 
     def __init__(self, name: str, suggestions: tuple[str, ...] = ()) -> None:
         super().__init__(name)
@@ -201,14 +203,19 @@ class UnknownEventType(KeyError):
         self.suggestions = tuple(suggestions)
 
     def __str__(self) -> str:
-        message = f"unknown event type {quote(self.name)}"
-        if self.suggestions:
-            if len(self.suggestions) == 1:
-                options = self.suggestions[0]
-            else:
-                options = ", ".join(self.suggestions[:-1]) + " or " + self.suggestions[-1]
-            message += f" (did you mean {options}?)"
-        return message
+        name = quote(self.name)
+        if not self.suggestions:
+            return Message("unknown event type {name}", name=name)
+        options: str = self.suggestions[0]
+        if len(self.suggestions) > 1:
+            options = Message(
+                "{some} or {last}",
+                some=", ".join(self.suggestions[:-1]),
+                last=self.suggestions[-1],
+            )
+        return Message(
+            "unknown event type {name} (did you mean {options}?)", name=name, options=options
+        )
 
 
 # --- construction helpers ------------------------------------------------------------------

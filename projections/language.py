@@ -130,7 +130,7 @@ def say(text: str) -> str:
     if not isinstance(text, Message):
         return text
     values = {k: say(v) if isinstance(v, Message) else v for k, v in text.values.items()}
-    template = _(text.template)
+    template = _(text.template) if text.context is None else pgettext(text.context, text.template)
     return template.format(**values) if values else template
 
 

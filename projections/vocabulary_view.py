@@ -163,10 +163,21 @@ def vocabulary_texts() -> list[str]:
     return [text for text in texts if text]
 
 
+# The keywords of the messages the module writes itself (ledger/message.py). Not the others:
+# its legal references' notes are among the registry's texts, less the ones composed from
+# other notes.
+_MESSAGE_KEYWORDS = ("Message", "in_context")
+
+
 def extract_vocabulary(
     fileobj: Any, keywords: Any, comment_tags: Any, options: Any
-) -> Iterator[tuple[int, None, str, list[str]]]:
+) -> Iterator[tuple[int, str | None, Any, list[str]]]:
     """A Babel extraction method (babel.cfg, for ledger/vocabulary.py): the registry's texts
-    as messages of the catalog, so `make i18n` keeps them with the rest."""
+    as messages of the catalog, so `make i18n` keeps them with the rest, and the `Message`s
+    the module writes, extracted as from any other module."""
+    from babel.messages.extract import extract_python
+
     for text in vocabulary_texts():
         yield 0, None, text, []
+    own = [keyword for keyword in keywords if keyword in _MESSAGE_KEYWORDS]
+    yield from extract_python(fileobj, own, comment_tags, options)

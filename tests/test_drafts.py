@@ -224,7 +224,7 @@ def test_the_draft_commands_and_their_access_log(db: str) -> None:
     result = ledger_cli(db, "draft", "import", str(XLSX), "--case", CASE)
     assert result.exit_code == 0, result.output
     assert "15 rader blev utkast i NK-LH-K" in result.output
-    assert "rad 15: empty, skipped" in result.output
+    assert "rad 15: inget innehåll, hoppades över" in result.output
     checked = ledger_cli(db, "draft", "check", CASE, "--format", "json")
     assert checked.exit_code == 2
     problems = json.loads(checked.stdout)["problems"]

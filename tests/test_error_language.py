@@ -6,6 +6,9 @@ format bound for stdout) and main()'s fixed lines (busy, internal error). `--lan
 
 from __future__ import annotations
 
+import json
+import pickle
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
+from ledger.case import Case
 from tests.conftest import EXAMPLES, clean_env, program
 
 pytestmark = pytest.mark.usefixtures("isolated")
@@ -217,3 +221,169 @@ def test_a_busy_ledger_is_one_line_in_the_language_asked_for(
         holder.execute("ROLLBACK")
         holder.close()
     assert (code, lines) == (1, [line])
+
+
+# What the ledger layer finds wrong with input (ledger/entry.py, case.py, timeparse.py,
+# references.py, vocabulary.py, sheets.py, drafts.py) is said in the reader's language too:
+# one line a problem, exit status 2, nothing stored.
+
+
+def entries(db: Path) -> int:
+    """The case entries a ledger file holds (access records aside); 0 without a file."""
+    if not db.exists():
+        return 0
+    connection = sqlite3.connect(db)
+    try:
+        query = "SELECT COUNT(*) FROM stored_events WHERE topic = ?"
+        return connection.execute(query, (Case.EntryRecorded.TOPIC,)).fetchone()[0]
+    finally:
+        connection.close()
+
+
+BAD_INPUT = (
+    '{"case": "NK-X", "type": "NoteRecorded", "occurred": "2020-01-08", "text": "x"',
+    '{"case": "NK-X", "type": "NoteAdded", "occurred": "2020-01-08", "text": "x"}',
+    '{"case": "NK-X", "type": "NoteRecorded", "occurred": "2020-13-08", "text": "x"}',
+    '{"case": "NK-Y", "type": "NoteRecorded", "occurred": "2020-01-08", "text": "x", '
+    '"basis": ["#5"]}',
+    '{"case": "NK-Y", "type": "NoteRecorded", "occurred": "2020-01-09", "text": "y", '
+    '"basis": ["fem"]}',
+)
+
+
+def test_the_problems_of_an_import_in_swedish_and_english(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(BAD_INPUT) + "\n")
+    db = tmp_path / "new.db"
+    swedish = run(db, "import", str(source))
+    assert swedish.returncode == 2
+    assert swedish.stderr.splitlines() == [
+        # what the JSON parser says of the line is its own words
+        f"fel: {source}:1: inte giltig JSON (unexpected end of data)",
+        f"fel: {source}:2: fält 'type': okänd posttyp 'NoteAdded' (menade du NoteRecorded?)",
+        f"fel: {source}:3: fält 'occurred': ingen tidpunkt: '2020-13-08' "
+        "(månaden måste vara 01-12)",
+        f"fel: {source}:4: fält 'basis': #5 finns inte (antal poster i ärendet: 1)",
+        f"fel: {source}:5: fält 'basis': ingen referens: 'fem' "
+        "(väntade #NR, @REF, ÄRENDE#NR eller ÄRENDE@REF)",
+        "fel: 5 problem i indata; inget importerades",
+    ]
+    english = run(db, "--lang", "en", "import", str(source))
+    assert english.returncode == 2
+    assert english.stderr.splitlines() == [
+        f"error: {source}:1: not valid JSON (unexpected end of data)",
+        f"error: {source}:2: field 'type': unknown event type 'NoteAdded' "
+        "(did you mean NoteRecorded?)",
+        f"error: {source}:3: field 'occurred': not a time: '2020-13-08' (month must be 01-12)",
+        f"error: {source}:4: field 'basis': #5 does not exist (the case has 1 entries)",
+        f"error: {source}:5: field 'basis': not a reference: 'fem' "
+        "(expected #SEQ, @REF, CASE#SEQ or CASE@REF)",
+        "error: 5 problem(s) in the input; nothing was imported",
+    ]
+    assert run(db, "import", str(source), env={"LEDGER_LANG": "en"}).stderr == english.stderr
+    assert not db.exists()
+
+
+def test_the_problems_of_record_and_correct_in_swedish_and_english(db: Path) -> None:
+    before = entries(db)
+    for args, swedish, english in [
+        (
+            ("record", "NK-LH", "NoteRecorded", "--occurred", "2020-02-30", "-f", "text=x"),
+            "fält 'occurred': ingen tidpunkt: '2020-02-30' (2020-02 har bara 29 dagar)",
+            "field 'occurred': not a time: '2020-02-30' (2020-02 has only 29 days)",
+        ),
+        (
+            ("record", "NK-LH", "Anteckning", "--occurred", "2020-02"),
+            "okänd posttyp 'Anteckning'",
+            "unknown event type 'Anteckning'",
+        ),
+        (
+            ("record", "NK-LH", "NoteRecorded", "--occurred=2020-02", "--basis=@inget", "-ftext=x"),
+            "fält 'basis': @inget leder ingenstans: ingen post har den etiketten (ref)",
+            "field 'basis': @inget does not resolve: no entry has that ref",
+        ),
+        (
+            ("correct", "NK-LH#1", "--set", "occurred=v. 54 2019", "--reason", "r"),
+            "fält 'changes.occurred': ingen tidpunkt: 'v. 54 2019' (2019 har ingen ISO-vecka 54)",
+            "field 'changes.occurred': not a time: 'v. 54 2019' (2019 has no ISO week 54)",
+        ),
+    ]:
+        said = run(db, *args)
+        assert (said.returncode, said.stderr) == (2, f"fel: {swedish}\n"), args
+        said = run(db, "--lang", "en", *args)
+        assert (said.returncode, said.stderr) == (2, f"error: {english}\n"), args
+    assert entries(db) == before
+
+
+def test_the_problems_of_a_spreadsheet_in_swedish_and_english(tmp_path: Path) -> None:
+    db = tmp_path / "drafts.db"
+    unknown = tmp_path / "okänd.csv"
+    unknown.write_text("Datum;Händelse;Humör\n2019-12-20;Orosanmälan;glad\n")
+    refused = run(db, "draft", "import", str(unknown), "--case", "NK-K")
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        "fel: okänd.csv, rad 1, kolumn C (Humör): okänd kolumn; koppla den till ett fält i "
+        "--map FIL.toml\n",
+    )
+    refused = run(db, "--lang", "en", "draft", "import", str(unknown), "--case", "NK-K")
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        "error: okänd.csv, rad 1, kolumn C (Humör): unknown column; map it to a field in "
+        "--map FILE.toml\n",
+    )
+    assert not db.exists()
+
+    sheet = tmp_path / "kronologi.csv"
+    sheet.write_text(
+        "Datum;Händelse;Typ\n2019-12-20;Orosanmälan;ChronologyEntry\n"
+        "20 decembr 2019;Samtal;ChronologyEntry\n"
+    )
+    assert run(db, "draft", "import", str(sheet), "--case", "NK-K").returncode == 0
+    sealed = run(db, "draft", "seal", "NK-K")
+    assert sealed.returncode == 2
+    assert sealed.stderr.splitlines() == [
+        "fel: kronologi.csv, rad 3, kolumn A (Datum) (utkast 2): ingen tidpunkt: "
+        "'20 decembr 2019' (väntade ÅÅÅÅ, ÅÅÅÅ-MM, ÅÅÅÅ-MM-DD[Ttt:mm[:ss][Z|±tt:mm]] "
+        "(med eller utan ~), A/B, v. 52 2019, våren 2019 eller sen december 2019)",
+        "fel: 1 problem i utkasten till NK-K; inget förseglades",
+    ]
+    sealed = run(db, "--lang", "en", "draft", "seal", "NK-K")
+    assert sealed.returncode == 2
+    assert sealed.stderr.splitlines() == [
+        "error: kronologi.csv, rad 3, kolumn A (Datum) (draft 2): not a time: "
+        "'20 decembr 2019' (expected YYYY, YYYY-MM, YYYY-MM-DD[THH:MM[:SS][Z|±HH:MM]] "
+        "(optionally ~), A/B, v. 52 2019, våren 2019 or sen december 2019)",
+        "error: 1 problem(s) in the drafts of NK-K; nothing was sealed",
+    ]
+    assert entries(db) == 0
+    # The JSON keeps the English, whatever the language.
+    checked = run(db, "draft", "check", "NK-K", "--format", "json")
+    [problem] = json.loads(checked.stdout)["problems"]
+    assert problem["message"] == (
+        "not a time: '20 decembr 2019' (expected YYYY, YYYY-MM, "
+        "YYYY-MM-DD[THH:MM[:SS][Z|±HH:MM]] (optionally ~), A/B, v. 52 2019, våren 2019 or "
+        "sen december 2019)"
+    )
+
+
+def test_a_problem_checked_in_a_worker_process_is_still_said_in_swedish() -> None:
+    """Worker processes hand their LineErrors back pickled: the Messages survive the trip."""
+    from ledger.entry import InvalidEntry
+    from ledger.importer import LineError, _draft
+    from projections.language import say, using
+
+    with pytest.raises(InvalidEntry) as invalid:
+        _draft(b'{"case": "NK-X", "occurred": "2020-13"}')
+    errors = [LineError("in.jsonl:1", str(p)) for p in invalid.value.problems]
+    back = pickle.loads(pickle.dumps(errors))
+    assert back == errors
+    with using("sv"):
+        assert [say(e.message) for e in back] == [
+            "fält 'type': saknas",
+            "fält 'occurred': ingen tidpunkt: '2020-13' (månaden måste vara 01-12)",
+        ]
+    with using("en"):
+        assert [say(e.message) for e in back] == [
+            "field 'type': missing",
+            "field 'occurred': not a time: '2020-13' (month must be 01-12)",
+        ]

@@ -202,6 +202,7 @@ def assert_refused(code: int, output: str, field: str) -> None:
     assert "1212" not in output and "2391" not in output  # never repeated
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize(
     ("line", "field"),
     [
@@ -221,6 +222,7 @@ def test_import_refuses_the_number_in_the_case_key_and_every_text_field(
     assert stored_text(db) == before
 
 
+@pytest.mark.usefixtures("english")
 def test_the_access_log_never_takes_the_number(db: Path) -> None:
     """The reported attack: `access-log 19121212-1212` wrote the number into the log."""
     before = stored_text(db)
@@ -240,6 +242,7 @@ def test_the_access_log_never_takes_the_number(db: Path) -> None:
     assert TOLVAN.encode() not in Path(db).read_bytes()
 
 
+@pytest.mark.usefixtures("english")
 def test_record_and_corrections_refuse_it(db: Path) -> None:
     before = stored_text(db)
     refused = [
@@ -277,6 +280,7 @@ def test_realistic_texts_that_are_not_numbers_are_recorded(db: Path) -> None:
     assert code == 0, output
 
 
+@pytest.mark.usefixtures("english")
 def test_drafts_refuse_it_by_row_and_column(db: Path, tmp_path: Path) -> None:
     sheet = tmp_path / "kronologi.csv"
     sheet.write_text(

@@ -186,6 +186,7 @@ def test_weeks_are_seven_days_from_a_monday(year: int, week: int) -> None:
     assert parse_moment(m.text) == m
 
 
+@pytest.mark.usefixtures("english")
 def test_record_and_views_take_journal_dates(tmp_path: Path) -> None:
     """`record --occurred`, `--known` and a view's `--as-known-at` share the one grammar."""
     db = str(tmp_path / "l.db")

@@ -47,7 +47,12 @@ def source_messages() -> set[str | tuple[str, str]]:
         for _filename, _lineno, message, _comments, context in extract_from_dir(
             str(directory),
             method_map=[("**.py", "python")],
-            keywords={**DEFAULT_KEYWORDS, "NC_": ((1, "c"), 2), "Message": None},
+            keywords={
+                **DEFAULT_KEYWORDS,
+                "NC_": ((1, "c"), 2),
+                "Message": None,
+                "in_context": ((1, "c"), 2),
+            },
         ):
             msgid = message if isinstance(message, str) else message[0]
             found.add((context, msgid) if context else msgid)
@@ -275,3 +280,25 @@ def test_an_unverified_paragraph_says_so_in_the_readers_language() -> None:
     assert cited(ref) == "SoL (2025:400) (paragrafen inte verifierad)"
     with using("en"):
         assert cited(ref) == ref.cited()
+
+
+def test_a_message_keeps_its_context_and_an_error_keeps_its_message() -> None:
+    """The ledger layer's words in a context (`in_context`) are said from that context, after
+    a trip through pickle too (worker processes hand problems back pickled); an error raised
+    with a Message (`MessageError`) gives the Message back as its text."""
+    import pickle
+
+    from ledger.message import Message, MessageError, in_context
+    from projections.language import say
+
+    due = pickle.loads(pickle.dumps(in_context("finding", "due")))
+    assert (due, due.context, say(due)) == ("due", "finding", "frist")
+    with using("en"):
+        assert say(due) == "due"
+
+    class Refused(MessageError, ValueError):
+        pass
+
+    said = str(Refused(Message("{reference}: {problem}", reference="#4", problem=due)))
+    assert isinstance(said, Message) and said == "#4: due" and say(said) == "#4: frist"
+    assert str(Refused("plain", "two")) == "('plain', 'two')"

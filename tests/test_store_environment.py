@@ -215,6 +215,7 @@ def test_a_correction_that_is_refused_logged_its_read_first(db: Path, args: tupl
     assert reads(db, "NK-LH") == [("granskare B", args[0])]
 
 
+@pytest.mark.usefixtures("english")
 def test_a_record_refused_for_what_the_case_holds_logged_its_read_first(db: Path) -> None:
     result = run(
         db, "record", "NK-LH", "NoteRecorded", "--occurred", "2020-01-08",
@@ -224,6 +225,7 @@ def test_a_record_refused_for_what_the_case_holds_logged_its_read_first(db: Path
     assert reads(db, "NK-LH") == [("granskare B", "record")]
 
 
+@pytest.mark.usefixtures("english")
 def test_an_import_refused_for_what_the_case_holds_logged_its_read_first(
     db: Path, tmp_path: Path
 ) -> None:
