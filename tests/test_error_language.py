@@ -261,10 +261,10 @@ def test_the_problems_of_an_import_in_swedish_and_english(tmp_path: Path) -> Non
         # what the JSON parser says of the line is its own words
         f"fel: {source}:1: inte giltig JSON (unexpected end of data)",
         f"fel: {source}:2: fält 'type': okänd posttyp 'NoteAdded' (menade du NoteRecorded?)",
-        f"fel: {source}:3: fält 'occurred': ingen tidpunkt: '2020-13-08' "
+        f"fel: {source}:3: fält 'occurred': ogiltig tidpunkt: '2020-13-08' "
         "(månaden måste vara 01-12)",
         f"fel: {source}:4: fält 'basis': #5 finns inte (antal poster i ärendet: 1)",
-        f"fel: {source}:5: fält 'basis': ingen referens: 'fem' "
+        f"fel: {source}:5: fält 'basis': ogiltig referens: 'fem' "
         "(väntade #NR, @REF, ÄRENDE#NR eller ÄRENDE@REF)",
         "fel: 5 problem i indata; inget importerades",
     ]
@@ -289,7 +289,7 @@ def test_the_problems_of_record_and_correct_in_swedish_and_english(db: Path) -> 
     for args, swedish, english in [
         (
             ("record", "NK-LH", "NoteRecorded", "--occurred", "2020-02-30", "-f", "text=x"),
-            "fält 'occurred': ingen tidpunkt: '2020-02-30' (2020-02 har bara 29 dagar)",
+            "fält 'occurred': ogiltig tidpunkt: '2020-02-30' (2020-02 har bara 29 dagar)",
             "field 'occurred': not a time: '2020-02-30' (2020-02 has only 29 days)",
         ),
         (
@@ -304,7 +304,7 @@ def test_the_problems_of_record_and_correct_in_swedish_and_english(db: Path) -> 
         ),
         (
             ("correct", "NK-LH#1", "--set", "occurred=v. 54 2019", "--reason", "r"),
-            "fält 'changes.occurred': ingen tidpunkt: 'v. 54 2019' (2019 har ingen ISO-vecka 54)",
+            "fält 'changes.occurred': ogiltig tidpunkt: 'v. 54 2019' (2019 har ingen ISO-vecka 54)",
             "field 'changes.occurred': not a time: 'v. 54 2019' (2019 has no ISO week 54)",
         ),
     ]:
@@ -342,7 +342,7 @@ def test_the_problems_of_a_spreadsheet_in_swedish_and_english(tmp_path: Path) ->
     sealed = run(db, "draft", "seal", "NK-K")
     assert sealed.returncode == 2
     assert sealed.stderr.splitlines() == [
-        "fel: kronologi.csv, rad 3, kolumn A (Datum) (utkast 2): ingen tidpunkt: "
+        "fel: kronologi.csv, rad 3, kolumn A (Datum) (utkast 2): ogiltig tidpunkt: "
         "'20 decembr 2019' (väntade ÅÅÅÅ, ÅÅÅÅ-MM, ÅÅÅÅ-MM-DD[Ttt:mm[:ss][Z|±tt:mm]] "
         "(med eller utan ~), A/B, v. 52 2019, våren 2019 eller sen december 2019)",
         "fel: 1 problem i utkasten till NK-K; inget förseglades",
@@ -380,7 +380,7 @@ def test_a_problem_checked_in_a_worker_process_is_still_said_in_swedish() -> Non
     with using("sv"):
         assert [say(e.message) for e in back] == [
             "fält 'type': saknas",
-            "fält 'occurred': ingen tidpunkt: '2020-13' (månaden måste vara 01-12)",
+            "fält 'occurred': ogiltig tidpunkt: '2020-13' (månaden måste vara 01-12)",
         ]
     with using("en"):
         assert [say(e.message) for e in back] == [
