@@ -46,10 +46,9 @@ def in_context(context: str, template: str, **values: Any) -> Message:
 
 
 def _rebuild(template: str, values: dict[str, Any], context: str | None = None) -> Message:
-    message = Message(template, **values)
-    if context is not None:
-        message.context = context
-    return message
+    if context is None:
+        return Message(template, **values)
+    return in_context(context, template, **values)
 
 
 class MessageError(Exception):
