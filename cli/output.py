@@ -70,8 +70,9 @@ class LedgerGroup(click.Group):
             if rows is not None and isinstance(error, rows.TamperedRow):
                 from projections.language import _, say
 
-                said = say(error.args[0]) if error.args else str(error)
-                raise Tampered(_("{problem}; run `ledger verify`").format(problem=said)) from None
+                raise Tampered(
+                    _("{problem}; run `ledger verify`").format(problem=say(str(error)))
+                ) from None
             erasure = sys.modules.get("ledger.erasure")
             if erasure is not None and isinstance(error, erasure.CaseErased):
                 raise UserError(erased_line(error.erased)) from None

@@ -41,7 +41,7 @@ from ledger.case import Case
 from ledger.case_keys import BadCaseKey, KeyRing
 from ledger.custody import CHECKPOINT_TOPIC
 from ledger.erasure import ERASURE_TOPIC
-from ledger.message import Message
+from ledger.message import Message, MessageError
 
 ENTRY_TOPIC = Case.EntryRecorded.TOPIC
 _ENTRY_CLASS_VERSION = getattr(Case.EntryRecorded, "class_version", 1)
@@ -51,7 +51,7 @@ LEDGER_TOPICS = frozenset({ENTRY_TOPIC, ACCESS_TOPIC, CHECKPOINT_TOPIC, ERASURE_
 _NONCE, _TAG = 12, 16
 
 
-class TamperedRow(ValueError):
+class TamperedRow(MessageError, ValueError):
     """A stored row the ledger cannot have written as it stands (run `ledger verify`)."""
 
 

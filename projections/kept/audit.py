@@ -90,7 +90,7 @@ def view_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]:
     try:
         kept = {row.case: row for row in views.rows(INDEX_VIEW)}
     except TamperedRow as error:
-        return [*problems, Problem(Message("case index: {problem}", problem=_said(error)))]
+        return [*problems, Problem(Message("case index: {problem}", problem=str(error)))]
     for case in sorted(summaries.keys() | kept.keys()):
         if unreadable and _stream(ledger, case) in unreadable:
             continue
@@ -170,7 +170,7 @@ def _rule_result_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]
             answers = {row.case: row for row in views.rows(view + ANSWER)}
             rechecks = {row.case: row for row in views.rows(view + RECHECK)}
         except TamperedRow as error:
-            problems.append(Problem(Message("kept rule results: {problem}", problem=_said(error))))
+            problems.append(Problem(Message("kept rule results: {problem}", problem=str(error))))
             continue
         for row in rows:
             if row.case not in histories:
@@ -208,12 +208,6 @@ def _rule_result_problems(ledger: CaseLedger, views: CaseViews) -> list[Problem]
                 )
             )
     return problems
-
-
-def _said(error: Exception) -> str:
-    """An error's message as raised: a `Message` stays one (the shell says it)."""
-    first = error.args[0] if error.args else None
-    return first if isinstance(first, str) else str(error)
 
 
 def _readable_items(
